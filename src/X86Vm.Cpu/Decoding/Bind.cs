@@ -1,0 +1,29 @@
+using Iced.Intel;
+
+namespace X86Vm.Cpu.Decoding;
+
+/// <summary>Common binder shapes, so a family registers an instruction in one line.</summary>
+public static class Bind
+{
+    /// <summary><c>owner.name&lt;T, operand kinds…&gt;</c> where T is the unsigned type of operand 0's size.</summary>
+    public static Binder Sized(Type owner, string name) =>
+        (in Instruction insn, ref DecodedOp op, Type[] operands) =>
+            Handlers.Get(owner, name, [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. operands]);
+
+    /// <summary>Like <see cref="Sized"/> but also sets <see cref="DecodedOp.Cond"/> from the condition code (Jcc, SETcc, CMOVcc).</summary>
+    public static Binder Conditional(Type owner, string name) =>
+        (in Instruction insn, ref DecodedOp op, Type[] operands) =>
+        {
+            op.Cond = (byte)(insn.ConditionCode - ConditionCode.o);
+            return Handlers.Get(owner, name, [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. operands]);
+        };
+
+    /// <summary>A handler with explicit type arguments (no operand kinds).</summary>
+    public static Binder Fixed(Type owner, string name, params Type[] typeArgs) =>
+        (in Instruction insn, ref DecodedOp op, Type[] operands) => Handlers.Get(owner, name, typeArgs);
+
+    /// <summary><c>owner.name&lt;T&gt;</c> where T is the unsigned type of the instruction's operand size (string ops, CBW…).</summary>
+    public static Binder BySize(Type owner, string name, Func<Instruction, int> size) =>
+        (in Instruction insn, ref DecodedOp op, Type[] operands) =>
+            Handlers.Get(owner, name, OperandDecoder.UnsignedType(size(insn)));
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Iced.Intel;
+
+namespace X86Vm.Cpu.Decoding;
+
+/// <summary>
+/// Chooses the handler of one decoded instruction. <paramref name="operands"/> are the operand-kind
+/// types from <see cref="OperandDecoder"/>; the binder may set extra <see cref="DecodedOp"/> fields and
+/// returns a handler pointer, or 0 when this form is not implemented (the instruction then raises #UD).
+/// </summary>
+public delegate nint Binder(in Instruction insn, ref DecodedOp op, Type[] operands);
+
+/// <summary>Marks a static class holding an instruction family; it must have <c>static void Register(InstructionTable)</c>.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class InstructionFamilyAttribute : Attribute;
+
+/// <summary>
+/// Mnemonic → binder. Families register themselves (one file per family, found by
+/// <see cref="InstructionFamilyAttribute"/>), so adding a family touches no central list.
+/// </summary>
+public sealed class InstructionTable
+{
+    readonly Binder?[] _binders = new Binder?[Enum.GetValues<Mnemonic>().Length];
+    readonly Dictionary<Mnemonic, string> _owners = new();
+
+    public static InstructionTable Default { get; } = Build();
+
+    static InstructionTable Build()
+    {
+        var table = new InstructionTable();
+        foreach (Type t in typeof(InstructionTable).Assembly.GetTypes())
+        {
+            if (t.GetCustomAttribute<InstructionFamilyAttribute>() == null) continue;
+            MethodInfo register = t.GetMethod("Register", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+                ?? throw new InvalidOperationException($"{t.Name} lacks Register(InstructionTable)");
+            register.Invoke(null, [table]);
+        }
+        return table;
+    }
+
+    public void Add(Mnemonic mnemonic, Binder binder, [System.Runtime.CompilerServices.CallerFilePath] string owner = "")
+    {
+        if (_binders[(int)mnemonic] != null)
+            throw new InvalidOperationException($"{mnemonic} registered twice ({_owners[mnemonic]} and {owner})");
+        _binders[(int)mnemonic] = binder;
+        _owners[mnemonic] = Path.GetFileName(owner);
+    }
+
+    public Binder? Find(Mnemonic mnemonic) => _binders[(int)mnemonic];
+
+    public IEnumerable<Mnemonic> Mnemonics => _owners.Keys;
+}
+
+/// <summary>Function pointers to generic handler instantiations, made once and cached.</summary>
+public static class Handlers
+{
+    static readonly ConcurrentDictionary<(Type, string, string), nint> Cache = new();
+
+    /// <summary>Pointer to <c>owner.name&lt;typeArgs…&gt;</c> (or the non-generic method when no type arguments are given).</summary>
+    public static nint Get(Type owner, string name, params Type[] typeArgs)
+    {
+        var key = (owner, name, string.Join(",", typeArgs.Select(t => t.FullName)));
+        return Cache.GetOrAdd(key, _ =>
+        {
+            MethodInfo m = owner.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+                ?? throw new MissingMethodException(owner.Name, name);
+            if (typeArgs.Length > 0) m = m.MakeGenericMethod(typeArgs);
+            return m.MethodHandle.GetFunctionPointer();
+        });
+    }
+}

@@ -1,0 +1,118 @@
+using Iced.Intel;
+using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.Memory;
+
+namespace X86Vm.Cpu.Execution;
+
+/// <summary>Decodes guest code with Iced into <see cref="BasicBlock"/>s. Runs once per block, never per execution.</summary>
+public sealed class BlockBuilder
+{
+    public const int MaxBlockInstructions = 64;
+
+    readonly AddressSpace _memory;
+    readonly GuestCodeReader _reader;
+    readonly Decoder _decoder;
+    readonly InstructionTable _table = InstructionTable.Default;
+
+    public BlockBuilder(AddressSpace memory)
+    {
+        _memory = memory;
+        _reader = new GuestCodeReader(memory);
+        _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
+    }
+
+    public unsafe BasicBlock Build(ulong start)
+    {
+        var ops = new List<DecodedOp>();
+        var pages = new HashSet<ulong>();
+        ulong ip = start;
+        bool controlTransfer = false;
+        while (ops.Count < MaxBlockInstructions)
+        {
+            _reader.Reset(ip);
+            _decoder.IP = ip;
+            _decoder.Decode(out Instruction insn);
+            if (_reader.Fault != null)
+            {
+                // Fetch fault: at the block start it is the fault; later it ends the block before this instruction.
+                if (ops.Count == 0) throw _reader.Fault;
+                break;
+            }
+            foreach (ulong p in _reader.PagesTouched) pages.Add(p);
+            bool alone = MustRunAlone(insn);
+            if (alone && ops.Count > 0) break;
+
+            var op = new DecodedOp();
+            nint handler = 0;
+            if (!insn.IsInvalid)
+            {
+                Type[] operands = OperandDecoder.Decode(insn, ref op);
+                Binder? binder = _table.Find(insn.Mnemonic);
+                if (binder != null) handler = binder(insn, ref op, operands);
+            }
+            else
+            {
+                op.Ip = ip;
+                op.Length = (byte)Math.Max(1, insn.Length);
+                op.Code = (ushort)insn.Code;
+            }
+            if (handler == 0)
+            {
+                op.Handler = &InvalidInstruction;
+                ops.Add(op);
+                controlTransfer = true;
+                break;
+            }
+            op.Handler = (delegate*<Cpu, ref DecodedOp, void>)handler;
+            ops.Add(op);
+            ip += (ulong)insn.Length;
+            if (alone || insn.FlowControl != FlowControl.Next || insn.Mnemonic == Mnemonic.Syscall)
+            {
+                controlTransfer = true;
+                break;
+            }
+        }
+        return new BasicBlock(start, ops.ToArray(), controlTransfer, pages.ToArray());
+    }
+
+    /// <summary>REP string instructions run as one-op blocks: each iteration retires separately and may be interrupted.</summary>
+    static bool MustRunAlone(in Instruction insn) =>
+        (insn.HasRepPrefix || insn.HasRepePrefix || insn.HasRepnePrefix) && insn.IsStringInstruction;
+
+    /// <summary>Handler of undecodable or unimplemented instructions: #UD (SIGILL), reported with its bytes by the OS layer.</summary>
+    static void InvalidInstruction(Cpu c, ref DecodedOp op) => throw GuestFault.InvalidOpcode(op.Ip);
+
+    sealed class GuestCodeReader : CodeReader
+    {
+        readonly AddressSpace _memory;
+        ulong _address;
+        ulong _pageVpn = ulong.MaxValue;
+        byte[] _page = [];
+        public GuestFault? Fault;
+        public readonly List<ulong> PagesTouched = new();
+
+        public GuestCodeReader(AddressSpace memory) => _memory = memory;
+
+        public void Reset(ulong address)
+        {
+            _address = address;
+            Fault = null;
+            PagesTouched.Clear();
+            _pageVpn = ulong.MaxValue;
+        }
+
+        public override int ReadByte()
+        {
+            if (Fault != null) return -1;
+            ulong vpn = _address >> Page.Shift;
+            if (vpn != _pageVpn)
+            {
+                try { _page = _memory.GetCodePage(_address); }
+                catch (GuestFault f) { Fault = f; return -1; }
+                _pageVpn = vpn;
+                PagesTouched.Add(vpn);
+            }
+            return _page[_address++ & Page.OffsetMask];
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using X86Vm.Cpu.Memory;
+
+namespace X86Vm.Cpu.Execution;
+
+/// <summary>
+/// Decoded blocks of one address space, found by start address. A write to a page holding decoded
+/// code (reported by <see cref="AddressSpace.CodeWritten"/>) drops every block built from that page.
+/// </summary>
+public sealed class BlockCache
+{
+    const int LookasideSize = 4096;
+
+    readonly AddressSpace _memory;
+    readonly BlockBuilder _builder;
+    readonly Dictionary<ulong, BasicBlock> _blocks = new();
+    readonly Dictionary<ulong, List<BasicBlock>> _byPage = new();
+    readonly BasicBlock?[] _lookaside = new BasicBlock?[LookasideSize];
+
+    public BlockCache(AddressSpace memory)
+    {
+        _memory = memory;
+        _builder = new BlockBuilder(memory);
+        memory.CodeWritten += InvalidatePage;
+    }
+
+    public int Count => _blocks.Count;
+
+    /// <summary>The block starting at <paramref name="rip"/>, decoding it on first use. Throws <see cref="GuestFault"/> if RIP cannot be fetched.</summary>
+    public BasicBlock Get(ulong rip)
+    {
+        ref BasicBlock? slot = ref _lookaside[(rip ^ (rip >> 12)) & (LookasideSize - 1)];
+        BasicBlock? b = slot;
+        if (b != null && b.Start == rip && b.Valid) return b;
+        if (!_blocks.TryGetValue(rip, out b))
+        {
+            b = _builder.Build(rip);
+            _blocks[rip] = b;
+            foreach (ulong page in b.Pages)
+            {
+                if (!_byPage.TryGetValue(page, out var list)) _byPage[page] = list = new List<BasicBlock>();
+                list.Add(b);
+            }
+        }
+        slot = b;
+        return b;
+    }
+
+    public void InvalidatePage(ulong vpn)
+    {
+        if (!_byPage.Remove(vpn, out var list)) return;
+        foreach (BasicBlock b in list)
+        {
+            b.Valid = false;
+            if (_blocks.TryGetValue(b.Start, out var current) && current == b) _blocks.Remove(b.Start);
+        }
+    }
+
+    public void Clear()
+    {
+        foreach (BasicBlock b in _blocks.Values) b.Valid = false;
+        _blocks.Clear();
+        _byPage.Clear();
+        Array.Clear(_lookaside);
+    }
+}

@@ -1,0 +1,23 @@
+namespace X86Vm.Cpu.Flags;
+
+/// <summary>
+/// The operation that last set the status flags. Together with its operands and result (kept in
+/// <see cref="Cpu"/>) it lets any flag be computed only when read (lazy flags, QEMU's CC_OP).
+/// The stored kind is <c>(op &lt;&lt; 2) | log2(operand bytes)</c>, see <see cref="LazyFlags.Kind"/>.
+/// </summary>
+public enum FlagOp
+{
+    /// <summary>The flags are in <c>FlagRes</c> as RFLAGS bits.</summary>
+    Materialized = 0,
+    Add, Adc, Sub, Sbb, Logic,
+    /// <summary>INC/DEC: like ADD/SUB of 1 but CF is the saved carry in <c>FlagAux</c>.</summary>
+    Inc, Dec,
+    /// <summary>SHL/SAL with count in <c>FlagB</c> (1..width-1 masked), original in <c>FlagA</c>.</summary>
+    Shl,
+    /// <summary>SHR with count in <c>FlagB</c>.</summary>
+    Shr,
+    /// <summary>SAR with count in <c>FlagB</c>.</summary>
+    Sar,
+    /// <summary>MUL/IMUL: CF = OF = (<c>FlagAux</c> != 0); SF/ZF/PF from the low result.</summary>
+    Mul,
+}

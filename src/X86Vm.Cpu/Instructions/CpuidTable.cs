@@ -1,0 +1,83 @@
+namespace X86Vm.Cpu.Instructions;
+
+/// <summary>
+/// What CPUID reports. It advertises exactly the features x86vm implements (glibc chooses its string
+/// and memory routines from these bits), and fixed, host-independent values everywhere else so a
+/// guest sees the same CPU on every host. Leaf layouts: SDM Vol. 2 CPUID, Table 3-8.
+/// </summary>
+public static class CpuidTable
+{
+    // Leaf 1 EDX
+    const uint Tsc = 1u << 4, Cx8 = 1u << 8, Cmov = 1u << 15, Clfsh = 1u << 19, Sse = 1u << 25, Sse2 = 1u << 26;
+    // Leaf 1 ECX
+    const uint Cx16 = 1u << 13, Popcnt = 1u << 23;
+    // Leaf 7 EBX / EDX
+    const uint Erms = 1u << 9, Fsrm = 1u << 4;
+    // Leaf 0x80000001 ECX / EDX
+    const uint LahfLm = 1u << 0, Abm = 1u << 5, SyscallBit = 1u << 11, Nx = 1u << 20, Lm = 1u << 29;
+
+    const string Vendor = "GenuineIntel"; // glibc reads cache geometry through Intel's leaf 4 (below)
+    const string Brand = "x86vm virtual CPU";
+
+    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(uint leaf, uint subleaf)
+    {
+        switch (leaf)
+        {
+            case 0:
+                return (7, Chars(Vendor, 0), Chars(Vendor, 8), Chars(Vendor, 4));
+            case 1:
+                // Family 6, model 0x55 stepping 0; CLFLUSH line 8×8 bytes; one logical processor.
+                return (0x00050650, 0x00000800, Cx16 | Popcnt, Tsc | Cx8 | Cmov | Clfsh | Sse | Sse2);
+            case 2:
+                // Descriptor 0xFF: "use leaf 4 for cache parameters".
+                return (0x0000FF01, 0, 0, 0);
+            case 4:
+                return CacheLeaf(subleaf);
+            case 7:
+                return subleaf == 0 ? (0u, Erms, 0u, Fsrm) : (0u, 0u, 0u, 0u);
+            case 0x80000000:
+                return (0x80000008, 0, 0, 0);
+            case 0x80000001:
+                return (0, 0, LahfLm | Abm, SyscallBit | Nx | Lm);
+            case 0x80000002:
+            case 0x80000003:
+            case 0x80000004:
+            {
+                int o = (int)(leaf - 0x80000002) * 16;
+                return (Chars(Brand, o), Chars(Brand, o + 4), Chars(Brand, o + 8), Chars(Brand, o + 12));
+            }
+            case 0x80000008:
+                return (0x3028, 0, 0, 0); // 40-bit physical, 48-bit linear addresses
+            default:
+                return (0, 0, 0, 0);
+        }
+    }
+
+    /// <summary>Leaf 4: L1d 32 KiB, L1i 32 KiB, L2 1 MiB, L3 32 MiB, 64-byte lines.</summary>
+    static (uint, uint, uint, uint) CacheLeaf(uint index)
+    {
+        (uint type, uint level, uint ways, uint sets) = index switch
+        {
+            0 => (1u, 1u, 8u, 64u),
+            1 => (2u, 1u, 8u, 64u),
+            2 => (3u, 2u, 16u, 1024u),
+            3 => (3u, 3u, 16u, 32768u),
+            _ => (0u, 0u, 0u, 0u),
+        };
+        if (type == 0) return (0, 0, 0, 0);
+        uint eax = type | (level << 5) | (1u << 8);
+        uint ebx = (ways - 1) << 22 | 63;
+        return (eax, ebx, sets - 1, 0);
+    }
+
+    static uint Chars(string s, int offset)
+    {
+        uint v = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            int k = offset + i;
+            v |= (uint)(k < s.Length ? s[k] : 0) << (8 * i);
+        }
+        return v;
+    }
+}

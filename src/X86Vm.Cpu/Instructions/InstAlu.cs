@@ -1,0 +1,118 @@
+using System.Numerics;
+using Iced.Intel;
+using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.Flags;
+
+namespace X86Vm.Cpu.Instructions;
+
+/// <summary>
+/// Integer arithmetic and logic: ADD ADC SUB SBB AND OR XOR CMP TEST INC DEC NEG NOT (SDM Vol. 2).
+/// Each is written once, generic over operand size T and operand kinds D (destination) and S (source).
+/// LOCK needs no extra work: guest threads never run in parallel within one VM.
+/// </summary>
+[InstructionFamily]
+static class InstAlu
+{
+    static void Register(InstructionTable t)
+    {
+        foreach (var (m, name) in new[]
+                 {
+                     (Mnemonic.Add, nameof(Add)), (Mnemonic.Adc, nameof(Adc)), (Mnemonic.Sub, nameof(Sub)),
+                     (Mnemonic.Sbb, nameof(Sbb)), (Mnemonic.And, nameof(And)), (Mnemonic.Or, nameof(Or)),
+                     (Mnemonic.Xor, nameof(Xor)), (Mnemonic.Cmp, nameof(Cmp)), (Mnemonic.Test, nameof(Test)),
+                     (Mnemonic.Inc, nameof(Inc)), (Mnemonic.Dec, nameof(Dec)), (Mnemonic.Neg, nameof(Neg)),
+                     (Mnemonic.Not, nameof(Not)),
+                 })
+            t.Add(m, Bind.Sized(typeof(InstAlu), name));
+    }
+
+    static ulong U<T>(T v) where T : IBinaryInteger<T> => ulong.CreateTruncating(v);
+
+    public static void Add<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a + b;
+        D.Write(c, ref op, r);
+        c.SetFlags(FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
+    }
+
+    public static void Adc<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        bool carry = c.Carry;
+        T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a + b + (carry ? T.One : T.Zero);
+        D.Write(c, ref op, r);
+        c.SetFlags(carry ? FlagOp.Adc : FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
+    }
+
+    public static void Sub<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a - b;
+        D.Write(c, ref op, r);
+        c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
+    }
+
+    public static void Sbb<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        bool borrow = c.Carry;
+        T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a - b - (borrow ? T.One : T.Zero);
+        D.Write(c, ref op, r);
+        c.SetFlags(borrow ? FlagOp.Sbb : FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
+    }
+
+    public static void Cmp<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op);
+        c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(a - b));
+    }
+
+    public static void And<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T r = D.Read<T>(c, ref op) & S.Read<T>(c, ref op);
+        D.Write(c, ref op, r);
+        c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
+    }
+
+    public static void Or<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T r = D.Read<T>(c, ref op) | S.Read<T>(c, ref op);
+        D.Write(c, ref op, r);
+        c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
+    }
+
+    public static void Xor<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T r = D.Read<T>(c, ref op) ^ S.Read<T>(c, ref op);
+        D.Write(c, ref op, r);
+        c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
+    }
+
+    public static void Test<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T r = D.Read<T>(c, ref op) & S.Read<T>(c, ref op);
+        c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
+    }
+
+    public static void Inc<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    {
+        T a = D.Read<T>(c, ref op), r = a + T.One;
+        D.Write(c, ref op, r);
+        c.SetFlagsKeepCarry(FlagOp.Inc, LazyFlags.SizeLog2<T>(), U(a), U(r));
+    }
+
+    public static void Dec<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    {
+        T a = D.Read<T>(c, ref op), r = a - T.One;
+        D.Write(c, ref op, r);
+        c.SetFlagsKeepCarry(FlagOp.Dec, LazyFlags.SizeLog2<T>(), U(a), U(r));
+    }
+
+    /// <summary>NEG: flags as for 0 − a (CF set unless a = 0).</summary>
+    public static void Neg<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    {
+        T a = D.Read<T>(c, ref op), r = T.Zero - a;
+        D.Write(c, ref op, r);
+        c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), 0, U(a), U(r));
+    }
+
+    public static void Not<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand =>
+        D.Write(c, ref op, ~D.Read<T>(c, ref op));
+}

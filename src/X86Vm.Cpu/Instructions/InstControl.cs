@@ -1,0 +1,75 @@
+using Iced.Intel;
+using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.State;
+
+namespace X86Vm.Cpu.Instructions;
+
+/// <summary>
+/// Control transfer: JMP Jcc CALL RET LOOP LOOPE LOOPNE JRCXZ/JECXZ. These always end a block and set
+/// RIP themselves. Direct targets were resolved at decode time into <see cref="DecodedOp.Imm"/>.
+/// </summary>
+[InstructionFamily]
+static class InstControl
+{
+    static readonly Type Self = typeof(InstControl);
+
+    static void Register(InstructionTable t)
+    {
+        t.Add(Mnemonic.Jmp, Bind.Sized(Self, nameof(Jmp)));
+        foreach (Mnemonic m in new[] { Mnemonic.Jo, Mnemonic.Jno, Mnemonic.Jb, Mnemonic.Jae, Mnemonic.Je, Mnemonic.Jne,
+                     Mnemonic.Jbe, Mnemonic.Ja, Mnemonic.Js, Mnemonic.Jns, Mnemonic.Jp, Mnemonic.Jnp, Mnemonic.Jl,
+                     Mnemonic.Jge, Mnemonic.Jle, Mnemonic.Jg })
+            t.Add(m, Bind.Conditional(Self, nameof(Jcc)));
+        t.Add(Mnemonic.Call, Bind.Sized(Self, nameof(Call)));
+        t.Add(Mnemonic.Ret, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            Handlers.Get(Self, insn.OpCount == 0 ? nameof(Ret) : nameof(RetImm)));
+        t.Add(Mnemonic.Loop, Counted(nameof(Loop), 0));
+        t.Add(Mnemonic.Loope, Counted(nameof(Loop), 1));
+        t.Add(Mnemonic.Loopne, Counted(nameof(Loop), 2));
+        t.Add(Mnemonic.Jrcxz, Counted(nameof(Jrcxz), 0));
+        t.Add(Mnemonic.Jecxz, Counted(nameof(Jrcxz), 0));
+    }
+
+    /// <summary>LOOP/JRCXZ: the count register's size follows the address size (RCX or ECX).</summary>
+    static Binder Counted(string name, int variant) => (in Instruction insn, ref DecodedOp op, Type[] o) =>
+    {
+        op.Cond = (byte)variant;
+        bool ecx = insn.Code is Code.Jecxz_rel8_64 or Code.Loop_rel8_64_ECX or Code.Loope_rel8_64_ECX or Code.Loopne_rel8_64_ECX;
+        return Handlers.Get(Self, name, ecx ? typeof(uint) : typeof(ulong));
+    };
+
+    /// <summary>JMP rel (target in Imm) or JMP r/m64.</summary>
+    public static void Jmp<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand =>
+        c.Rip = typeof(S) == typeof(Imm) ? op.Imm : ulong.CreateTruncating(S.Read<ulong>(c, ref op));
+
+    public static void Jcc<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand =>
+        c.Rip = c.Condition(op.Cond) ? op.Imm : op.NextIp;
+
+    /// <summary>CALL: the target is read before the return address is pushed (it may be addressed through RSP).</summary>
+    public static void Call<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand
+    {
+        ulong target = typeof(S) == typeof(Imm) ? op.Imm : S.Read<ulong>(c, ref op);
+        c.Push(op.NextIp);
+        c.Rip = target;
+    }
+
+    public static void Ret(Cpu c, ref DecodedOp op) => c.Rip = c.Pop<ulong>();
+
+    public static void RetImm(Cpu c, ref DecodedOp op)
+    {
+        c.Rip = c.Pop<ulong>();
+        c.Rsp += (ushort)op.Imm;
+    }
+
+    /// <summary>LOOP (Cond 0), LOOPE (1), LOOPNE (2): decrement the count without touching flags.</summary>
+    public static void Loop<T>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        T count = GprAccess.Read<T>(c, Reg.RCX * 8) - T.One;
+        GprAccess.Write(c, Reg.RCX * 8, count);
+        bool take = count != T.Zero && op.Cond switch { 1 => c.Condition(4), 2 => c.Condition(5), _ => true };
+        c.Rip = take ? op.Imm : op.NextIp;
+    }
+
+    public static void Jrcxz<T>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> =>
+        c.Rip = GprAccess.Read<T>(c, Reg.RCX * 8) == T.Zero ? op.Imm : op.NextIp;
+}

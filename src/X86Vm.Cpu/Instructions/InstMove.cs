@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using Iced.Intel;
+using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.State;
+
+namespace X86Vm.Cpu.Instructions;
+
+/// <summary>Data movement: MOV MOVZX MOVSX MOVSXD LEA XCHG CMOVcc SETcc BSWAP and the accumulator sign extensions (CBW… CQO).</summary>
+[InstructionFamily]
+static class InstMove
+{
+    static readonly Type Self = typeof(InstMove);
+
+    static void Register(InstructionTable t)
+    {
+        t.Add(Mnemonic.Mov, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() ||
+            insn.Op1Kind == OpKind.Register && insn.Op1Register.IsSegmentRegister()
+                ? 0 // segment registers are not modelled in long mode user code
+                : Handlers.Get(Self, nameof(Mov), [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. o]));
+        t.Add(Mnemonic.Movzx, Widening(nameof(Movzx)));
+        t.Add(Mnemonic.Movsx, Widening(nameof(Movsx)));
+        t.Add(Mnemonic.Movsxd, Widening(nameof(Movsx)));
+        t.Add(Mnemonic.Lea, Bind.Sized(Self, nameof(Lea)));
+        t.Add(Mnemonic.Xchg, Bind.Sized(Self, nameof(Xchg)));
+        t.Add(Mnemonic.Bswap, Bind.Sized(Self, nameof(Bswap)));
+        foreach (Mnemonic m in new[] { Mnemonic.Cmovo, Mnemonic.Cmovno, Mnemonic.Cmovb, Mnemonic.Cmovae, Mnemonic.Cmove,
+                     Mnemonic.Cmovne, Mnemonic.Cmovbe, Mnemonic.Cmova, Mnemonic.Cmovs, Mnemonic.Cmovns, Mnemonic.Cmovp,
+                     Mnemonic.Cmovnp, Mnemonic.Cmovl, Mnemonic.Cmovge, Mnemonic.Cmovle, Mnemonic.Cmovg })
+            t.Add(m, Bind.Conditional(Self, nameof(Cmov)));
+        foreach (Mnemonic m in new[] { Mnemonic.Seto, Mnemonic.Setno, Mnemonic.Setb, Mnemonic.Setae, Mnemonic.Sete,
+                     Mnemonic.Setne, Mnemonic.Setbe, Mnemonic.Seta, Mnemonic.Sets, Mnemonic.Setns, Mnemonic.Setp,
+                     Mnemonic.Setnp, Mnemonic.Setl, Mnemonic.Setge, Mnemonic.Setle, Mnemonic.Setg })
+            t.Add(m, Bind.Conditional(Self, nameof(Setcc)));
+        // Accumulator sign extensions: the operand size is implied by the mnemonic.
+        t.Add(Mnemonic.Cbw, Bind.Fixed(Self, nameof(SignExtendAccumulator), typeof(byte), typeof(ushort)));
+        t.Add(Mnemonic.Cwde, Bind.Fixed(Self, nameof(SignExtendAccumulator), typeof(ushort), typeof(uint)));
+        t.Add(Mnemonic.Cdqe, Bind.Fixed(Self, nameof(SignExtendAccumulator), typeof(uint), typeof(ulong)));
+        t.Add(Mnemonic.Cwd, Bind.Fixed(Self, nameof(SignExtendIntoDx), typeof(ushort)));
+        t.Add(Mnemonic.Cdq, Bind.Fixed(Self, nameof(SignExtendIntoDx), typeof(uint)));
+        t.Add(Mnemonic.Cqo, Bind.Fixed(Self, nameof(SignExtendIntoDx), typeof(ulong)));
+    }
+
+    /// <summary>Two sizes: destination (operand 0) and source (operand 1).</summary>
+    static Binder Widening(string name) => (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        Handlers.Get(Self, name, OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)),
+            OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 1)), o[0], o[1]);
+
+    /// <summary>Sign-extends an unsigned value of type T to 64 bits.</summary>
+    public static ulong SignExtend<T>(T v) where T : IBinaryInteger<T>
+    {
+        int shift = 64 - System.Runtime.CompilerServices.Unsafe.SizeOf<T>() * 8;
+        return (ulong)((long)(ulong.CreateTruncating(v) << shift) >> shift);
+    }
+
+    public static void Mov<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand =>
+        D.Write(c, ref op, S.Read<T>(c, ref op));
+
+    public static void Movzx<TD, TS, D, S>(Cpu c, ref DecodedOp op)
+        where TD : unmanaged, IBinaryInteger<TD> where TS : unmanaged, IBinaryInteger<TS> where D : IOperand where S : IOperand =>
+        D.Write(c, ref op, TD.CreateTruncating(S.Read<TS>(c, ref op)));
+
+    public static void Movsx<TD, TS, D, S>(Cpu c, ref DecodedOp op)
+        where TD : unmanaged, IBinaryInteger<TD> where TS : unmanaged, IBinaryInteger<TS> where D : IOperand where S : IOperand =>
+        D.Write(c, ref op, TD.CreateTruncating(SignExtend(S.Read<TS>(c, ref op))));
+
+    /// <summary>LEA: the effective address without segment base, truncated to the operand size.</summary>
+    public static void Lea<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand =>
+        D.Write(c, ref op, T.CreateTruncating(c.EffectiveAddress(ref op)));
+
+    public static void Xchg<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op);
+        S.Write(c, ref op, a);
+        D.Write(c, ref op, b);
+    }
+
+    /// <summary>BSWAP; with a 16-bit operand the result is undefined — we write zero, as current CPUs do.</summary>
+    public static void Bswap<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    {
+        ulong v = ulong.CreateTruncating(D.Read<T>(c, ref op));
+        ulong r = System.Runtime.CompilerServices.Unsafe.SizeOf<T>() switch
+        {
+            8 => BinaryPrimitives.ReverseEndianness(v),
+            4 => BinaryPrimitives.ReverseEndianness((uint)v),
+            _ => 0,
+        };
+        D.Write(c, ref op, T.CreateTruncating(r));
+    }
+
+    /// <summary>CMOVcc. A 32-bit CMOV zero-extends its destination even when the condition is false (SDM CMOVcc).</summary>
+    public static void Cmov<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    {
+        T value = S.Read<T>(c, ref op);
+        if (c.Condition(op.Cond)) D.Write(c, ref op, value);
+        else if (System.Runtime.CompilerServices.Unsafe.SizeOf<T>() == 4) D.Write(c, ref op, D.Read<T>(c, ref op));
+    }
+
+    public static void Setcc<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand =>
+        D.Write(c, ref op, c.Condition(op.Cond) ? (byte)1 : (byte)0);
+
+    public static void SignExtendAccumulator<TS, TD>(Cpu c, ref DecodedOp op)
+        where TS : unmanaged, IBinaryInteger<TS> where TD : unmanaged, IBinaryInteger<TD>
+    {
+        TS v = GprAccess.Read<TS>(c, Reg.RAX * 8);
+        GprAccess.Write(c, Reg.RAX * 8, TD.CreateTruncating(SignExtend(v)));
+    }
+
+    public static void SignExtendIntoDx<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T>
+    {
+        T v = GprAccess.Read<T>(c, Reg.RAX * 8);
+        GprAccess.Write(c, Reg.RDX * 8, T.CreateTruncating((long)SignExtend(v) >> 63));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Iced.Intel;
+using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.State;
+
+namespace X86Vm.Cpu.Instructions;
+
+/// <summary>PUSH POP PUSHF POPF LEAVE ENTER.</summary>
+[InstructionFamily]
+static class InstStack
+{
+    static readonly Type Self = typeof(InstStack);
+
+    static void Register(InstructionTable t)
+    {
+        t.Add(Mnemonic.Push, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() ? 0
+                : Handlers.Get(Self, nameof(Push), OperandDecoder.UnsignedType(insn.StackPointerIncrement == -2 ? 2 : 8), o[0]));
+        t.Add(Mnemonic.Pop, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() ? 0
+                : Handlers.Get(Self, nameof(Pop), OperandDecoder.UnsignedType(insn.StackPointerIncrement == 2 ? 2 : 8), o[0]));
+        t.Add(Mnemonic.Pushfq, Bind.Fixed(Self, nameof(Pushf), typeof(ulong)));
+        t.Add(Mnemonic.Pushf, Bind.Fixed(Self, nameof(Pushf), typeof(ushort)));
+        t.Add(Mnemonic.Popfq, Bind.Fixed(Self, nameof(Popf), typeof(ulong)));
+        t.Add(Mnemonic.Popf, Bind.Fixed(Self, nameof(Popf), typeof(ushort)));
+        t.Add(Mnemonic.Leave, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            Handlers.Get(Self, nameof(Leave), OperandDecoder.UnsignedType(insn.StackPointerIncrement == 2 ? 2 : 8)));
+        t.Add(Mnemonic.Enter, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            Handlers.Get(Self, nameof(Enter), OperandDecoder.UnsignedType(insn.CodeSize == CodeSize.Code64 && insn.Code == Code.Enterw_imm16_imm8 ? 2 : 8)));
+    }
+
+    public static void Push<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand
+    {
+        // The value is read before RSP changes (PUSH RSP pushes the old value; SDM PUSH).
+        T value = Unsafe.SizeOf<T>() == 8 && typeof(S) == typeof(Imm)
+            ? T.CreateTruncating(op.Imm)
+            : S.Read<T>(c, ref op);
+        c.Push(value);
+    }
+
+    /// <summary>POP: RSP is incremented before a memory destination's address is computed (SDM POP).</summary>
+    public static void Pop<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    {
+        T value = c.Pop<T>();
+        D.Write(c, ref op, value);
+    }
+
+    public static void Pushf<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> =>
+        // RF and VM read as zero in the pushed image.
+        c.Push(T.CreateTruncating(c.Rflags & ~0x30000UL));
+
+    public static void Popf<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T>
+    {
+        ulong value = ulong.CreateTruncating(c.Pop<T>());
+        if (Unsafe.SizeOf<T>() == 2) value |= c.Rflags & ~0xFFFFUL;
+        // IF and IOPL cannot change at CPL 3; the rest of the user-writable bits can.
+        c.Rflags = (value & RFlags.UserWritable) | (c.Rflags & ~RFlags.UserWritable);
+    }
+
+    public static void Leave<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T>
+    {
+        c.Rsp = c.R(Reg.RBP);
+        ulong rbp = ulong.CreateTruncating(c.Pop<T>());
+        if (Unsafe.SizeOf<T>() == 8) c.R(Reg.RBP) = rbp;
+        else GprAccess.Write(c, Reg.RBP * 8, (ushort)rbp);
+    }
+
+    /// <summary>ENTER size, level (SDM ENTER, the 64-bit operation).</summary>
+    public static void Enter<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T>
+    {
+        ulong size = (ushort)op.Imm;
+        int level = (int)(op.Imm2 & 31);
+        ulong rbp = c.R(Reg.RBP);
+        c.Push(T.CreateTruncating(rbp));
+        ulong frameTemp = c.Rsp;
+        ulong step = (ulong)Unsafe.SizeOf<T>();
+        for (int i = 1; i < level; i++)
+        {
+            rbp -= step;
+            c.Push(c.Memory.Read<T>(rbp));
+        }
+        if (level > 0) c.Push(T.CreateTruncating(frameTemp));
+        c.R(Reg.RBP) = frameTemp;
+        c.Rsp -= size;
+    }
+}

@@ -1,0 +1,93 @@
+using Iced.Intel;
+using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
+
+namespace X86Vm.Cpu.Instructions;
+
+/// <summary>
+/// SYSCALL, CPUID, RDTSC, flag-bit instructions, hints and fences, and the instructions that fault at
+/// user level (HLT and privileged ones → #GP → SIGSEGV; UD2 → SIGILL; INT3 → SIGTRAP).
+/// </summary>
+[InstructionFamily]
+static class InstSystem
+{
+    static readonly Type Self = typeof(InstSystem);
+
+    static void Register(InstructionTable t)
+    {
+        void Plain(Mnemonic m, string name) => t.Add(m, Bind.Fixed(Self, name));
+        Plain(Mnemonic.Syscall, nameof(Syscall));
+        Plain(Mnemonic.Cpuid, nameof(Cpuid));
+        Plain(Mnemonic.Rdtsc, nameof(Rdtsc));
+        foreach (Mnemonic m in new[] { Mnemonic.Nop, Mnemonic.Pause, Mnemonic.Lfence, Mnemonic.Sfence, Mnemonic.Mfence,
+                     Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2, Mnemonic.Prefetchw,
+                     Mnemonic.Endbr64, Mnemonic.Endbr32 })
+            Plain(m, nameof(Nop));
+        Plain(Mnemonic.Ud2, nameof(Undefined));
+        Plain(Mnemonic.Ud0, nameof(Undefined));
+        Plain(Mnemonic.Ud1, nameof(Undefined));
+        Plain(Mnemonic.Int3, nameof(Breakpoint));
+        foreach (Mnemonic m in new[] { Mnemonic.Hlt, Mnemonic.Int, Mnemonic.Cli, Mnemonic.Sti, Mnemonic.In, Mnemonic.Out,
+                     Mnemonic.Insb, Mnemonic.Insw, Mnemonic.Insd, Mnemonic.Outsb, Mnemonic.Outsw, Mnemonic.Outsd,
+                     Mnemonic.Lgdt, Mnemonic.Lidt, Mnemonic.Invlpg, Mnemonic.Wbinvd, Mnemonic.Invd, Mnemonic.Rdmsr,
+                     Mnemonic.Wrmsr, Mnemonic.Swapgs, Mnemonic.Sysret, Mnemonic.Iretq, Mnemonic.Iretd, Mnemonic.Clts })
+            Plain(m, nameof(Privileged));
+        Plain(Mnemonic.Cld, nameof(Cld));
+        Plain(Mnemonic.Std, nameof(Std));
+        Plain(Mnemonic.Clc, nameof(Clc));
+        Plain(Mnemonic.Stc, nameof(Stc));
+        Plain(Mnemonic.Cmc, nameof(Cmc));
+        Plain(Mnemonic.Lahf, nameof(Lahf));
+        Plain(Mnemonic.Sahf, nameof(Sahf));
+    }
+
+    public static void Syscall(Cpu c, ref DecodedOp op)
+    {
+        // SYSCALL saves RIP in RCX and RFLAGS in R11 (SDM SYSCALL); Linux returns with both as saved.
+        c.Rip = op.NextIp;
+        c.R(Reg.RCX) = op.NextIp;
+        c.R(Reg.R11) = c.Rflags;
+        if (c.Syscalls == null) throw GuestFault.InvalidOpcode(op.Ip);
+        c.Syscalls.Syscall(c);
+    }
+
+    public static void Cpuid(Cpu c, ref DecodedOp op)
+    {
+        var (a, b, cx, d) = CpuidTable.Query((uint)c.R(Reg.RAX), (uint)c.R(Reg.RCX));
+        c.R(Reg.RAX) = a;
+        c.R(Reg.RBX) = b;
+        c.R(Reg.RCX) = cx;
+        c.R(Reg.RDX) = d;
+    }
+
+    public static void Rdtsc(Cpu c, ref DecodedOp op)
+    {
+        ulong tsc = c.TimeStampCounter?.Invoke() ?? c.Retired;
+        c.R(Reg.RAX) = (uint)tsc;
+        c.R(Reg.RDX) = tsc >> 32;
+    }
+
+    public static void Nop(Cpu c, ref DecodedOp op) { }
+
+    public static void Undefined(Cpu c, ref DecodedOp op) => throw GuestFault.InvalidOpcode(op.Ip);
+
+    /// <summary>INT3 is a trap: Linux reports SIGTRAP (SI_KERNEL) with RIP after the instruction.</summary>
+    public static void Breakpoint(Cpu c, ref DecodedOp op) =>
+        throw new GuestFault(Signals.SIGTRAP, Signals.SI_KERNEL, 0) { IsTrap = true };
+
+    public static void Privileged(Cpu c, ref DecodedOp op) => throw GuestFault.GeneralProtection();
+
+    public static void Cld(Cpu c, ref DecodedOp op) => c.FlagsOther &= ~RFlags.DF;
+    public static void Std(Cpu c, ref DecodedOp op) => c.FlagsOther |= RFlags.DF;
+    public static void Clc(Cpu c, ref DecodedOp op) => c.SetStatusFlags(0, RFlags.CF);
+    public static void Stc(Cpu c, ref DecodedOp op) => c.SetStatusFlags(RFlags.CF, RFlags.CF);
+    public static void Cmc(Cpu c, ref DecodedOp op) => c.SetStatusFlags(c.Carry ? 0 : RFlags.CF, RFlags.CF);
+
+    /// <summary>LAHF: AH = SF:ZF:0:AF:0:PF:1:CF.</summary>
+    public static void Lahf(Cpu c, ref DecodedOp op) =>
+        GprAccess.Write(c, Reg.RAX * 8 + 1, (byte)((c.StatusFlags & 0xD5) | 2));
+
+    public static void Sahf(Cpu c, ref DecodedOp op) =>
+        c.SetStatusFlags(GprAccess.Read<byte>(c, Reg.RAX * 8 + 1), RFlags.CF | RFlags.PF | RFlags.AF | RFlags.ZF | RFlags.SF);
+}

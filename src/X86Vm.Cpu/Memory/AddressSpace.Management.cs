@@ -1,0 +1,195 @@
+using System.Runtime.InteropServices;
+
+namespace X86Vm.Cpu.Memory;
+
+// Mapping management (mmap/munmap/mprotect), privileged copies for the loader and syscalls,
+// copy-on-write cloning and dirty-page tracking.
+public sealed partial class AddressSpace
+{
+    public static ulong PageAlignDown(ulong a) => a & ~Page.OffsetMask;
+    public static ulong PageAlignUp(ulong a) => (a + Page.OffsetMask) & ~Page.OffsetMask;
+
+    /// <summary>Maps [start, start+length) fresh (zero-filled, lazily), replacing whatever was there (MAP_FIXED semantics).</summary>
+    public Mapping Map(ulong start, ulong length, Protection protection, MappingFlags flags, string name, ulong fileOffset = 0)
+    {
+        ulong end = PageAlignUp(start + length);
+        start = PageAlignDown(start);
+        DropPages(start, end);
+        var m = new Mapping(start, end, protection, flags, name, fileOffset);
+        _mappings.Insert(m);
+        return m;
+    }
+
+    public void Unmap(ulong start, ulong length)
+    {
+        ulong end = PageAlignUp(start + length);
+        DropPages(start, end);
+        _mappings.Remove(start, end);
+    }
+
+    /// <summary>mprotect(2): fails (returns false) when part of the range is unmapped (ENOMEM).</summary>
+    public bool Protect(ulong start, ulong length, Protection protection)
+    {
+        ulong end = PageAlignUp(start + length);
+        if (!_mappings.IsFullyMapped(start, end)) return false;
+        foreach (Mapping m in _mappings.Isolate(start, end)) m.Protection = protection;
+        FlushTlb();
+        return true;
+    }
+
+    void DropPages(ulong start, ulong end)
+    {
+        ulong pages = (end - start) >> Page.Shift;
+        if (pages <= (ulong)_pages.Count)
+        {
+            for (ulong vpn = start >> Page.Shift; vpn < end >> Page.Shift; vpn++) DropPage(vpn);
+        }
+        else
+        {
+            var victims = new List<ulong>();
+            foreach (ulong vpn in _pages.Keys)
+                if (vpn >= start >> Page.Shift && vpn < end >> Page.Shift) victims.Add(vpn);
+            foreach (ulong vpn in victims) DropPage(vpn);
+        }
+    }
+
+    void DropPage(ulong vpn)
+    {
+        if (!_pages.Remove(vpn, out PageEntry e)) return;
+        if (!e.Shared && e.Page.CowShares > 1) e.Page.CowShares--;
+        if (e.Page.HasCode) CodeWritten?.Invoke(vpn);
+        FlushTlbPage(vpn);
+    }
+
+    /// <summary>Installs an existing page object (MAP_SHARED between address spaces).</summary>
+    public void SharePage(ulong address, Page page)
+    {
+        ulong vpn = address >> Page.Shift;
+        DropPage(vpn);
+        _pages[vpn] = new PageEntry { Page = page, Shared = true };
+    }
+
+    // ---------------------------------------------------------------- privileged access (loader, syscalls)
+
+    /// <summary>Copies guest memory out, honouring read protection. Returns false on a fault (EFAULT).</summary>
+    public bool TryRead(ulong address, Span<byte> destination)
+    {
+        try { Read(address, destination); return true; }
+        catch (GuestFault) { return false; }
+    }
+
+    /// <summary>Copies into guest memory, honouring write protection. Returns false on a fault (EFAULT).</summary>
+    public bool TryWrite(ulong address, ReadOnlySpan<byte> source)
+    {
+        try { Write(address, source); return true; }
+        catch (GuestFault) { return false; }
+    }
+
+    public void Read(ulong address, Span<byte> destination)
+    {
+        int done = 0;
+        while (done < destination.Length)
+        {
+            ulong a = address + (ulong)done;
+            int offset = (int)(a & Page.OffsetMask);
+            int n = Math.Min(Page.Size - offset, destination.Length - done);
+            byte[] data = TranslateRead(a >> Page.Shift, a);
+            data.AsSpan(offset, n).CopyTo(destination.Slice(done));
+            done += n;
+        }
+    }
+
+    public void Write(ulong address, ReadOnlySpan<byte> source)
+    {
+        // Check every page first so that a fault writes nothing.
+        for (ulong p = PageAlignDown(address); p < address + (ulong)source.Length; p += Page.Size)
+            TranslateWrite(p >> Page.Shift, Math.Max(p, address));
+        int done = 0;
+        while (done < source.Length)
+        {
+            ulong a = address + (ulong)done;
+            int offset = (int)(a & Page.OffsetMask);
+            int n = Math.Min(Page.Size - offset, source.Length - done);
+            source.Slice(done, n).CopyTo(TranslateWrite(a >> Page.Shift, a).AsSpan(offset, n));
+            done += n;
+        }
+    }
+
+    /// <summary>Writes ignoring protection (the ELF loader filling read-only segments). The range must be mapped.</summary>
+    public void Poke(ulong address, ReadOnlySpan<byte> source)
+    {
+        int done = 0;
+        while (done < source.Length)
+        {
+            ulong a = address + (ulong)done;
+            ulong vpn = a >> Page.Shift;
+            Mapping m = _mappings.Find(a) ?? throw GuestFault.PageFault(a, mapped: false);
+            Protection saved = m.Protection;
+            m.Protection = Protection.All;
+            try
+            {
+                int offset = (int)(a & Page.OffsetMask);
+                int n = Math.Min(Page.Size - offset, source.Length - done);
+                source.Slice(done, n).CopyTo(TranslateWrite(vpn, a).AsSpan(offset, n));
+                done += n;
+            }
+            finally { m.Protection = saved; }
+        }
+        FlushTlb();
+    }
+
+    /// <summary>Reads a NUL-terminated string (at most <paramref name="max"/> bytes); null on a fault or when too long.</summary>
+    public byte[]? TryReadCString(ulong address, int max = 4096)
+    {
+        var bytes = new List<byte>();
+        try
+        {
+            for (int i = 0; i < max; i++)
+            {
+                byte b = Read<byte>(address + (ulong)i);
+                if (b == 0) return bytes.ToArray();
+                bytes.Add(b);
+            }
+        }
+        catch (GuestFault) { }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- cloning and dirty tracking
+
+    /// <summary>
+    /// A copy of this address space that shares every page: private pages copy-on-write (fork, snapshots),
+    /// MAP_SHARED pages truly shared.
+    /// </summary>
+    public AddressSpace CloneCopyOnWrite()
+    {
+        var clone = new AddressSpace();
+        foreach (Mapping m in _mappings.All) clone._mappings.Insert(m.Clone());
+        foreach (var (vpn, e) in _pages)
+        {
+            if (!e.Shared) e.Page.CowShares++;
+            clone._pages[vpn] = new PageEntry { Page = e.Page, Shared = e.Shared, Dirty = e.Dirty };
+        }
+        FlushTlb(); // our write TLB may point at pages that are now shared
+        return clone;
+    }
+
+    /// <summary>Page numbers written since the last <see cref="ClearDirty"/>.</summary>
+    public List<ulong> DirtyPages()
+    {
+        var list = new List<ulong>();
+        foreach (var (vpn, e) in _pages) if (e.Dirty) list.Add(vpn);
+        list.Sort();
+        return list;
+    }
+
+    public void ClearDirty()
+    {
+        foreach (ulong vpn in _pages.Keys.ToList())
+            CollectionsMarshal.GetValueRefOrNullRef(_pages, vpn).Dirty = false;
+        FlushTlb(); // writes must take the slow path again to set the bit
+    }
+
+    /// <summary>The materialised page at <paramref name="address"/>, or null (for MAP_SHARED setup and snapshots).</summary>
+    public Page? PageAt(ulong address) => _pages.TryGetValue(address >> Page.Shift, out PageEntry e) ? e.Page : null;
+}

@@ -1,0 +1,204 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace X86Vm.Cpu.Memory;
+
+/// <summary>
+/// A guest virtual address space: mappings (VMAs), a sparse page table of materialised pages, and a
+/// software TLB per access kind in front of it. Every guest memory access of every instruction handler
+/// goes through <see cref="Read{T}"/>, <see cref="Write{T}"/> or <see cref="GetCodePage"/>; the fast
+/// path is a tag compare and an unaligned load from a managed array, so no guest address can ever
+/// reach a host fault.
+///
+/// The write TLB only caches pages that are private, already dirty and hold no decoded code: the slow
+/// path is where copy-on-write is broken, dirty bits are set and code writes are reported.
+/// </summary>
+public sealed partial class AddressSpace
+{
+    public const ulong UserTop = 0x0000_7FFF_FFFF_F000;
+
+    struct PageEntry
+    {
+        public Page Page;
+        public bool Dirty;
+        public bool Shared; // MAP_SHARED: never copied on write
+    }
+
+    struct TlbEntry
+    {
+        public ulong Vpn;
+        public byte[] Data;
+    }
+
+    const int TlbBits = 8;
+    const int TlbSize = 1 << TlbBits;
+    const ulong InvalidVpn = ulong.MaxValue;
+
+    readonly Dictionary<ulong, PageEntry> _pages = new();
+    readonly TlbEntry[] _readTlb = new TlbEntry[TlbSize];
+    readonly TlbEntry[] _writeTlb = new TlbEntry[TlbSize];
+    readonly MappingTable _mappings = new();
+
+    /// <summary>Called when a guest write hits a page holding decoded code (argument: page number).</summary>
+    public Action<ulong>? CodeWritten;
+
+    public AddressSpace()
+    {
+        FlushTlb();
+    }
+
+    public MappingTable Mappings => _mappings;
+
+    /// <summary>Number of materialised pages (resident set).</summary>
+    public int ResidentPages => _pages.Count;
+
+    public void FlushTlb()
+    {
+        for (int i = 0; i < TlbSize; i++)
+        {
+            _readTlb[i] = new TlbEntry { Vpn = InvalidVpn, Data = Array.Empty<byte>() };
+            _writeTlb[i] = new TlbEntry { Vpn = InvalidVpn, Data = Array.Empty<byte>() };
+        }
+    }
+
+    void FlushTlbPage(ulong vpn)
+    {
+        int slot = (int)(vpn & (TlbSize - 1));
+        if (_readTlb[slot].Vpn == vpn) _readTlb[slot].Vpn = InvalidVpn;
+        if (_writeTlb[slot].Vpn == vpn) _writeTlb[slot].Vpn = InvalidVpn;
+    }
+
+    // ---------------------------------------------------------------- fast paths
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe T Read<T>(ulong address) where T : unmanaged
+    {
+        ulong vpn = address >> Page.Shift;
+        ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_readTlb), (nint)(vpn & (TlbSize - 1)));
+        uint offset = (uint)address & (uint)Page.OffsetMask;
+        if (e.Vpn == vpn && offset <= (uint)(Page.Size - sizeof(T)))
+            return Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(e.Data), (nint)offset));
+        return ReadSlow<T>(address);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Write<T>(ulong address, T value) where T : unmanaged
+    {
+        ulong vpn = address >> Page.Shift;
+        ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_writeTlb), (nint)(vpn & (TlbSize - 1)));
+        uint offset = (uint)address & (uint)Page.OffsetMask;
+        if (e.Vpn == vpn && offset <= (uint)(Page.Size - sizeof(T)))
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(e.Data), (nint)offset), value);
+            return;
+        }
+        WriteSlow(address, value);
+    }
+
+    // ---------------------------------------------------------------- slow paths
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    unsafe T ReadSlow<T>(ulong address) where T : unmanaged
+    {
+        uint offset = (uint)address & (uint)Page.OffsetMask;
+        if (offset <= (uint)(Page.Size - sizeof(T)))
+        {
+            byte[] data = TranslateRead(address >> Page.Shift, address);
+            return Unsafe.ReadUnaligned<T>(ref data[offset]);
+        }
+        // Straddles two pages: check both before reading anything (the fault address is the first bad byte).
+        T value;
+        byte* p = (byte*)&value;
+        for (int i = 0; i < sizeof(T); i++)
+        {
+            ulong a = address + (ulong)i;
+            p[i] = TranslateRead(a >> Page.Shift, a)[a & Page.OffsetMask];
+        }
+        return value;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    unsafe void WriteSlow<T>(ulong address, T value) where T : unmanaged
+    {
+        uint offset = (uint)address & (uint)Page.OffsetMask;
+        if (offset <= (uint)(Page.Size - sizeof(T)))
+        {
+            byte[] data = TranslateWrite(address >> Page.Shift, address);
+            Unsafe.WriteUnaligned(ref data[offset], value);
+            return;
+        }
+        // Straddling write: translate both pages first so a fault leaves memory untouched.
+        ulong last = address + (ulong)sizeof(T) - 1;
+        TranslateWrite(address >> Page.Shift, address);
+        TranslateWrite(last >> Page.Shift, (last & ~Page.OffsetMask));
+        byte* p = (byte*)&value;
+        for (int i = 0; i < sizeof(T); i++)
+        {
+            ulong a = address + (ulong)i;
+            TranslateWrite(a >> Page.Shift, a)[a & Page.OffsetMask] = p[i];
+        }
+    }
+
+    byte[] TranslateRead(ulong vpn, ulong faultAddress)
+    {
+        ref PageEntry entry = ref Materialize(vpn, faultAddress, Protection.Read);
+        ref TlbEntry e = ref _readTlb[(int)(vpn & (TlbSize - 1))];
+        e.Vpn = vpn;
+        e.Data = entry.Page.Data;
+        return entry.Page.Data;
+    }
+
+    byte[] TranslateWrite(ulong vpn, ulong faultAddress)
+    {
+        ref PageEntry entry = ref Materialize(vpn, faultAddress, Protection.Write);
+        bool hadCode = entry.Page.HasCode;
+        if (!entry.Shared && entry.Page.CowShares > 1)
+        {
+            entry.Page.CowShares--;
+            entry.Page = entry.Page.Copy();
+            FlushTlbPage(vpn); // the read TLB still points at the shared copy
+        }
+        entry.Dirty = true;
+        if (hadCode)
+        {
+            entry.Page.HasCode = false;
+            CodeWritten?.Invoke(vpn);
+        }
+        ref TlbEntry e = ref _writeTlb[(int)(vpn & (TlbSize - 1))];
+        e.Vpn = vpn;
+        e.Data = entry.Page.Data;
+        return entry.Page.Data;
+    }
+
+    /// <summary>Finds or creates the page for <paramref name="vpn"/>, checking the mapping's protection.</summary>
+    ref PageEntry Materialize(ulong vpn, ulong faultAddress, Protection needed)
+    {
+        Mapping? m = _mappings.Find(vpn << Page.Shift);
+        if (m == null)
+            throw GuestFault.PageFault(faultAddress, mapped: false);
+        if ((m.Protection & needed) == 0)
+            throw GuestFault.PageFault(faultAddress, mapped: true);
+        ref PageEntry entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_pages, vpn, out bool exists);
+        if (!exists)
+        {
+            entry.Page = new Page();
+            entry.Shared = (m.Flags & MappingFlags.Shared) != 0;
+        }
+        return ref entry;
+    }
+
+    /// <summary>The page holding code at <paramref name="address"/>, marked as holding decoded code.</summary>
+    public byte[] GetCodePage(ulong address)
+    {
+        ulong vpn = address >> Page.Shift;
+        ref PageEntry entry = ref Materialize(vpn, address, Protection.Execute);
+        if (!entry.Page.HasCode)
+        {
+            entry.Page.HasCode = true;
+            // Writes to this page must now take the slow path so they can be reported.
+            int slot = (int)(vpn & (TlbSize - 1));
+            if (_writeTlb[slot].Vpn == vpn) _writeTlb[slot].Vpn = InvalidVpn;
+        }
+        return entry.Page.Data;
+    }
+}

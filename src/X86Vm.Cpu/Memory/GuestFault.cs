@@ -1,0 +1,61 @@
+namespace X86Vm.Cpu.Memory;
+
+/// <summary>Linux signal numbers for x86-64 (signal(7)); the CPU raises the ones faults map to.</summary>
+public static class Signals
+{
+    public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7,
+        SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14,
+        SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGSYS = 31;
+
+    // si_code values (siginfo.h).
+    public const int SI_KERNEL = 0x80;
+    public const int SEGV_MAPERR = 1, SEGV_ACCERR = 2;
+    public const int ILL_ILLOPN = 2;
+    public const int FPE_INTDIV = 1, FPE_INTOVF = 2;
+    public const int TRAP_BRKPT = 1;
+    public const int BUS_ADRALN = 1;
+
+    public static string Name(int sig) => sig switch
+    {
+        SIGHUP => "SIGHUP", SIGINT => "SIGINT", SIGQUIT => "SIGQUIT", SIGILL => "SIGILL", SIGTRAP => "SIGTRAP",
+        SIGABRT => "SIGABRT", SIGBUS => "SIGBUS", SIGFPE => "SIGFPE", SIGKILL => "SIGKILL", SIGUSR1 => "SIGUSR1",
+        SIGSEGV => "SIGSEGV", SIGUSR2 => "SIGUSR2", SIGPIPE => "SIGPIPE", SIGALRM => "SIGALRM", SIGTERM => "SIGTERM",
+        SIGCHLD => "SIGCHLD", SIGCONT => "SIGCONT", SIGSTOP => "SIGSTOP", SIGSYS => "SIGSYS",
+        _ => $"signal {sig}",
+    };
+}
+
+/// <summary>
+/// A synchronous CPU exception, already translated to the signal Linux would deliver
+/// (Intel SDM Vol. 3 ch. 6 vectors → kernel arch/x86/kernel/traps.c). Thrown by memory accesses and
+/// instruction handlers, caught by the interpreter loop, which rewinds RIP to the faulting instruction.
+/// </summary>
+public sealed class GuestFault : Exception
+{
+    public int Signal { get; }
+    public int SiCode { get; }
+    public ulong SiAddr { get; }
+
+    /// <summary>A trap (INT3) completes its instruction: RIP is left after it and it retires.</summary>
+    public bool IsTrap { get; init; }
+
+    public GuestFault(int signal, int siCode, ulong siAddr, string? message = null)
+        : base(message ?? $"{Signals.Name(signal)} code={siCode} addr=0x{siAddr:x}")
+    {
+        Signal = signal;
+        SiCode = siCode;
+        SiAddr = siAddr;
+    }
+
+    public static GuestFault PageFault(ulong address, bool mapped) =>
+        new(Signals.SIGSEGV, mapped ? Signals.SEGV_ACCERR : Signals.SEGV_MAPERR, address);
+
+    /// <summary>#GP: the kernel reports SIGSEGV with SI_KERNEL and a zero address.</summary>
+    public static GuestFault GeneralProtection(string? why = null) => new(Signals.SIGSEGV, Signals.SI_KERNEL, 0, why);
+
+    /// <summary>#UD.</summary>
+    public static GuestFault InvalidOpcode(ulong rip) => new(Signals.SIGILL, Signals.ILL_ILLOPN, rip);
+
+    /// <summary>#DE (divide by zero and quotient overflow both report FPE_INTDIV on Linux).</summary>
+    public static GuestFault DivideError(ulong rip) => new(Signals.SIGFPE, Signals.FPE_INTDIV, rip);
+}
