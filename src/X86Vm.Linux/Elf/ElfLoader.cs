@@ -1,0 +1,121 @@
+using System.Text;
+using X86Vm.Cpu.Instructions;
+using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
+using X86Vm.Linux.Host;
+using X86Vm.Linux.Process;
+
+namespace X86Vm.Linux.Elf;
+
+/// <summary>
+/// Loads a static (ET_EXEC) or static-pie (ET_DYN) program and builds the initial process state exactly as
+/// Linux's binfmt_elf does without address-space randomisation: segments, brk, the stack with argc, argv,
+/// envp, auxv and their strings; every register zero except RSP, RFLAGS = 0x202.
+/// </summary>
+public static class ElfLoader
+{
+    /// <summary>Where Linux puts an ET_DYN program without randomisation (ELF_ET_DYN_BASE).</summary>
+    public const ulong PieBase = 0x555555554000;
+    public const ulong StackTop = 0x7ffffffff000;
+    public const ulong StackSize = 8 << 20; // RLIMIT_STACK default
+
+    // Auxiliary vector keys (include/uapi/linux/auxvec.h).
+    const ulong AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
+        AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
+        AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31;
+
+    public static void Load(GuestProcess p, ElfImage elf, string resolvedPath, string execFn,
+        IReadOnlyList<string> argv, IReadOnlyList<string> envp, IEntropy entropy)
+    {
+        if (elf.Interpreter != null)
+            throw new BadExecutableException(
+                $"{execFn}: dynamically linked (needs {elf.Interpreter}); dynamic programs are not supported yet");
+        AddressSpace mem = p.Memory;
+        ulong bias = elf.Type == ElfImage.ET_DYN ? PieBase - AlignDown(elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).Min(h => h.VirtualAddress)) : 0;
+
+        ulong end = 0, phdrAddress = 0;
+        var loads = elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).ToList();
+        foreach (var ph in loads)
+        {
+            ulong start = AlignDown(ph.VirtualAddress + bias);
+            ulong segEnd = AddressSpace.PageAlignUp(ph.VirtualAddress + bias + ph.MemorySize);
+            if (segEnd <= start || segEnd > AddressSpace.UserTop)
+                throw new BadExecutableException($"{execFn}: ELF segment at 0x{ph.VirtualAddress:x} is outside the user address space");
+            // Segments may share a boundary page: map only what an earlier segment did not.
+            ulong mapFrom = Math.Max(start, end);
+            if (segEnd > mapFrom) mem.Map(mapFrom, segEnd - mapFrom, ToProtection(ph.Flags), MappingFlags.None, resolvedPath, ph.Offset);
+            if (start < end) mem.Protect(start, Math.Min(end, segEnd) - start, ToProtection(ph.Flags) | Protection.Read);
+            end = Math.Max(end, segEnd);
+        }
+        foreach (var ph in loads)
+        {
+            mem.Poke(ph.VirtualAddress + bias, elf.Data.AsSpan((int)ph.Offset, (int)ph.FileSize));
+            if (ph.Offset <= elf.ProgramHeaderOffset && elf.ProgramHeaderOffset < ph.Offset + ph.FileSize)
+                phdrAddress = ph.VirtualAddress + bias + (elf.ProgramHeaderOffset - ph.Offset);
+        }
+        var phdr = elf.ProgramHeaders.FirstOrDefault(h => h.Type == ProgramHeader.PT_PHDR);
+        if (phdr.Type == ProgramHeader.PT_PHDR) phdrAddress = phdr.VirtualAddress + bias;
+
+        p.BrkStart = p.Brk = end;
+        p.ExecutablePath = resolvedPath;
+
+        mem.Map(StackTop - StackSize, StackSize, Protection.ReadWrite, MappingFlags.GrowsDown, "[stack]");
+        ulong entry = elf.Entry + bias;
+        var cpu = p.MainThread;
+        cpu.Rsp = BuildStack(mem, argv, envp, execFn, entropy, [
+            (AT_HWCAP, CpuidTable.Query(1, 0).Edx), (AT_PAGESZ, 4096), (AT_CLKTCK, 100), (AT_PHDR, phdrAddress),
+            (AT_PHENT, elf.ProgramHeaderSize), (AT_PHNUM, (ulong)elf.ProgramHeaders.Count), (AT_BASE, 0), (AT_FLAGS, 0),
+            (AT_ENTRY, entry), (AT_UID, 0), (AT_EUID, 0), (AT_GID, 0), (AT_EGID, 0), (AT_SECURE, 0),
+        ]);
+        cpu.Rip = entry;
+        cpu.Rflags = 0x202;
+    }
+
+    static ulong AlignDown(ulong a) => AddressSpace.PageAlignDown(a);
+
+    static Protection ToProtection(uint flags) =>
+        ((flags & ProgramHeader.PF_R) != 0 ? Protection.Read : 0) |
+        ((flags & ProgramHeader.PF_W) != 0 ? Protection.Write : 0) |
+        ((flags & ProgramHeader.PF_X) != 0 ? Protection.Execute : 0);
+
+    /// <summary>Lays out the initial stack (fs/binfmt_elf.c create_elf_tables) and returns RSP (pointing at argc).</summary>
+    static ulong BuildStack(AddressSpace mem, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string execFn,
+        IEntropy entropy, (ulong Key, ulong Value)[] aux)
+    {
+        ulong sp = StackTop - 8; // the kernel leaves a NULL word at the very top
+        ulong PushString(string s)
+        {
+            byte[] b = Encoding.UTF8.GetBytes(s + "\0");
+            sp -= (ulong)b.Length;
+            mem.Write(sp, b);
+            return sp;
+        }
+        ulong execFnAddress = PushString(execFn);
+        var envAddresses = new ulong[envp.Count];
+        for (int i = envp.Count - 1; i >= 0; i--) envAddresses[i] = PushString(envp[i]);
+        var argAddresses = new ulong[argv.Count];
+        for (int i = argv.Count - 1; i >= 0; i--) argAddresses[i] = PushString(argv[i]);
+        sp &= ~15UL;
+        ulong platform = PushString("x86_64");
+        sp &= ~15UL;
+        var random = new byte[16];
+        entropy.Fill(random);
+        sp -= 16;
+        mem.Write(sp, random);
+        ulong randomAddress = sp;
+
+        var words = new List<ulong> { (ulong)argv.Count };
+        words.AddRange(argAddresses);
+        words.Add(0);
+        words.AddRange(envAddresses);
+        words.Add(0);
+        foreach (var (k, v) in aux) { words.Add(k); words.Add(v); }
+        words.AddRange([AT_RANDOM, randomAddress, AT_HWCAP2, 0, AT_EXECFN, execFnAddress, AT_PLATFORM, platform, AT_NULL, 0]);
+        sp -= (ulong)words.Count * 8;
+        sp &= ~15UL; // RSP is 16-byte aligned at the entry point (x86-64 psABI §3.4.1)
+        var bytes = new byte[words.Count * 8];
+        for (int i = 0; i < words.Count; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 8), words[i]);
+        mem.Write(sp, bytes);
+        return sp;
+    }
+}

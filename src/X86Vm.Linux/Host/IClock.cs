@@ -1,0 +1,26 @@
+namespace X86Vm.Linux.Host;
+
+/// <summary>
+/// The guest's only source of time. The host clock is the default; deterministic mode (later) derives
+/// time from the retired-instruction count instead, so no syscall reads host time directly.
+/// </summary>
+public interface IClock
+{
+    /// <summary>CLOCK_REALTIME in nanoseconds since the Unix epoch.</summary>
+    long RealtimeNanoseconds { get; }
+
+    /// <summary>CLOCK_MONOTONIC in nanoseconds since an arbitrary start.</summary>
+    long MonotonicNanoseconds { get; }
+}
+
+public sealed class HostClock : IClock
+{
+    readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
+    // Monotonic time starts at a fixed offset like a machine that booted a while ago.
+    const long BootOffset = 1_000_000_000L * 3600;
+
+    public long RealtimeNanoseconds => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+
+    public long MonotonicNanoseconds =>
+        BootOffset + (long)(System.Diagnostics.Stopwatch.GetElapsedTime(_start).Ticks * 100);
+}

@@ -1,0 +1,27 @@
+using X86Vm.Linux.Host;
+using X86Vm.Linux.Vfs;
+
+namespace X86Vm.Linux;
+
+/// <summary>Everything a VM's Linux personality is built from: its view of files, its streams, clock and entropy.</summary>
+public sealed class KernelOptions
+{
+    public required VirtualFileSystem FileSystem { get; init; }
+    public Stream Stdin { get; init; } = Stream.Null;
+    public Stream Stdout { get; init; } = Stream.Null;
+    public Stream Stderr { get; init; } = Stream.Null;
+    /// <summary>Set when the corresponding host stream is a terminal.</summary>
+    public TerminalInfo? StdinTerminal { get; init; }
+    public TerminalInfo? StdoutTerminal { get; init; }
+    public TerminalInfo? StderrTerminal { get; init; }
+    public IClock Clock { get; init; } = new HostClock();
+    public IEntropy Entropy { get; init; } = new HostEntropy();
+    /// <summary>Receives strace(1)-style lines when set.</summary>
+    public TextWriter? Strace { get; init; }
+    /// <summary>Receives x86vm's own diagnostics (unsupported syscalls, fatal signals).</summary>
+    public TextWriter Diagnostics { get; init; } = TextWriter.Null;
+    /// <summary>The guest's initial current directory (a guest path).</summary>
+    public string WorkingDirectory { get; init; } = "/";
+    /// <summary>uname nodename.</summary>
+    public string HostName { get; init; } = "x86vm";
+}

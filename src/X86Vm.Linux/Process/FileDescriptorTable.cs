@@ -1,0 +1,67 @@
+using X86Vm.Linux.Vfs;
+
+namespace X86Vm.Linux.Process;
+
+/// <summary>A process's file descriptors: each refers to a shared <see cref="OpenFile"/>, plus its close-on-exec bit.</summary>
+public sealed class FileDescriptorTable
+{
+    public const int Limit = 1024; // RLIMIT_NOFILE soft limit, as Linux's default
+
+    sealed class Slot(OpenFile file, bool closeOnExec)
+    {
+        public OpenFile File = file;
+        public bool CloseOnExec = closeOnExec;
+    }
+
+    readonly Dictionary<int, Slot> _slots = new();
+    readonly Dictionary<OpenFile, int> _refs = new(ReferenceEqualityComparer.Instance);
+
+    public OpenFile? Get(int fd) => _slots.TryGetValue(fd, out var s) ? s.File : null;
+
+    public IEnumerable<(int Fd, OpenFile File)> All => _slots.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.File));
+
+    /// <summary>Installs at the lowest free descriptor ≥ <paramref name="minimum"/>; -EMFILE when full.</summary>
+    public int Add(OpenFile file, bool closeOnExec = false, int minimum = 0)
+    {
+        for (int fd = minimum; fd < Limit; fd++)
+        {
+            if (_slots.ContainsKey(fd)) continue;
+            Set(fd, file, closeOnExec);
+            return fd;
+        }
+        return -Errno.EMFILE;
+    }
+
+    /// <summary>Installs at exactly <paramref name="fd"/>, closing what was there (dup2).</summary>
+    public void Set(int fd, OpenFile file, bool closeOnExec)
+    {
+        _refs[file] = _refs.GetValueOrDefault(file) + 1;
+        Close(fd);
+        _slots[fd] = new Slot(file, closeOnExec);
+    }
+
+    public bool Close(int fd)
+    {
+        if (!_slots.Remove(fd, out var slot)) return false;
+        int left = _refs[slot.File] - 1;
+        if (left == 0)
+        {
+            _refs.Remove(slot.File);
+            slot.File.Release();
+        }
+        else _refs[slot.File] = left;
+        return true;
+    }
+
+    public bool GetCloseOnExec(int fd) => _slots.TryGetValue(fd, out var s) && s.CloseOnExec;
+
+    public void SetCloseOnExec(int fd, bool value)
+    {
+        if (_slots.TryGetValue(fd, out var s)) s.CloseOnExec = value;
+    }
+
+    public void CloseAll()
+    {
+        foreach (int fd in _slots.Keys.ToList()) Close(fd);
+    }
+}

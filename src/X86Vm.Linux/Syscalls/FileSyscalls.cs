@@ -1,0 +1,360 @@
+using System.Buffers.Binary;
+using System.Text;
+using X86Vm.Linux.Process;
+using X86Vm.Linux.Vfs;
+using static X86Vm.Linux.Syscalls.PathResolution;
+
+namespace X86Vm.Linux.Syscalls;
+
+/// <summary>File syscalls: open/close, read/write and their vector and positional forms, stat, seek, links, cwd, ioctl, fcntl.</summary>
+[SyscallFamily]
+static class FileSyscalls
+{
+    const int MaxIo = 0x7ffff000; // Linux caps one read/write at this (read(2) NOTES)
+
+    static long WithFile(GuestProcess p, ulong fd, Func<OpenFile, long> action)
+    {
+        OpenFile? f = p.Files.Get((int)fd);
+        return f == null ? -Errno.EBADF : action(f);
+    }
+
+    [Syscall(0, "d,r,u")]
+    static long Read(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null || !f.CanRead) return -Errno.EBADF;
+        if (f.Status().Kind == FileKind.Directory) return -Errno.EISDIR;
+        var buffer = new byte[Math.Min(a.A2, MaxIo)];
+        long n = f.Read(buffer);
+        if (n > 0 && !p.Memory.TryWrite(a.A1, buffer.AsSpan(0, (int)n))) return -Errno.EFAULT;
+        return n;
+    }
+
+    [Syscall(1, "d,w2,u")]
+    static long Write(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null || !f.CanWrite) return -Errno.EBADF;
+        var buffer = new byte[Math.Min(a.A2, MaxIo)];
+        if (!p.Memory.TryRead(a.A1, buffer)) return -Errno.EFAULT;
+        return f.Write(buffer);
+    }
+
+    [Syscall(17, "d,r,u,d")]
+    static long Pread64(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null || !f.CanRead) return -Errno.EBADF;
+        if ((long)a.A3 < 0) return -Errno.EINVAL;
+        var buffer = new byte[Math.Min(a.A2, MaxIo)];
+        long n = f.ReadAt(buffer, (long)a.A3);
+        if (n > 0 && !p.Memory.TryWrite(a.A1, buffer.AsSpan(0, (int)n))) return -Errno.EFAULT;
+        return n;
+    }
+
+    [Syscall(18, "d,w2,u,d")]
+    static long Pwrite64(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null || !f.CanWrite) return -Errno.EBADF;
+        if ((long)a.A3 < 0) return -Errno.EINVAL;
+        var buffer = new byte[Math.Min(a.A2, MaxIo)];
+        if (!p.Memory.TryRead(a.A1, buffer)) return -Errno.EFAULT;
+        return f.WriteAt(buffer, (long)a.A3);
+    }
+
+    [Syscall(19, "d,p,u")]
+    static long Readv(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null || !f.CanRead) return -Errno.EBADF;
+        var iov = GuestIo.ReadIovec(p, a.A1, a.A2);
+        if (iov == null) return a.A2 > 1024 ? -Errno.EINVAL : -Errno.EFAULT;
+        long total = 0;
+        foreach (var (b, len) in iov)
+        {
+            if (len == 0) continue;
+            var buffer = new byte[Math.Min(len, MaxIo)];
+            long n = f.Read(buffer);
+            if (n < 0) return total > 0 ? total : n;
+            if (!p.Memory.TryWrite(b, buffer.AsSpan(0, (int)n))) return total > 0 ? total : -Errno.EFAULT;
+            total += n;
+            if ((ulong)n < len) break; // short read: stop like the kernel does
+        }
+        return total;
+    }
+
+    [Syscall(20, "d,p,u")]
+    static long Writev(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null || !f.CanWrite) return -Errno.EBADF;
+        var iov = GuestIo.ReadIovec(p, a.A1, a.A2);
+        if (iov == null) return a.A2 > 1024 ? -Errno.EINVAL : -Errno.EFAULT;
+        // Gather first so that the data reaches the file in one write, as the kernel does for one writev.
+        var data = new List<byte>();
+        foreach (var (b, len) in iov)
+        {
+            var chunk = new byte[Math.Min(len, MaxIo)];
+            if (!p.Memory.TryRead(b, chunk)) return -Errno.EFAULT;
+            data.AddRange(chunk);
+        }
+        return data.Count == 0 ? 0 : f.Write(data.ToArray());
+    }
+
+    [Syscall(2, "s,o,m")]
+    static long Open(GuestProcess p, in SyscallArgs a) => OpenAt(p, AT_FDCWD, a.A0, (int)a.A1, (uint)a.A2);
+
+    [Syscall(257, "f,s,o,m")]
+    static long Openat(GuestProcess p, in SyscallArgs a) => OpenAt(p, (int)a.A0, a.A1, (int)a.A2, (uint)a.A3);
+
+    static long OpenAt(GuestProcess p, int dirfd, ulong pathAddress, int flags, uint mode)
+    {
+        bool follow = (flags & OpenFlags.NoFollow) == 0;
+        int err = Resolve(p, dirfd, pathAddress, follow, out ResolvedPath r, out string path);
+        if (err != 0) return err;
+        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out _);
+        if (st?.Kind == FileKind.Symlink) return -Errno.ELOOP; // O_NOFOLLOW on a symlink
+        if (st == null && path.EndsWith('/')) return (flags & OpenFlags.Create) != 0 ? -Errno.EISDIR : -Errno.ENOENT;
+        OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, flags, mode & ~p.Umask, out int errno);
+        if (f == null) return -errno;
+        return p.Files.Add(f, (flags & OpenFlags.CloseOnExec) != 0);
+    }
+
+    [Syscall(3, "d")]
+    static long Close(GuestProcess p, in SyscallArgs a) => p.Files.Close((int)a.A0) ? 0 : -Errno.EBADF;
+
+    [Syscall(8, "d,d,d")]
+    static long Lseek(GuestProcess p, in SyscallArgs a)
+    {
+        long offset = (long)a.A1;
+        int whence = (int)a.A2;
+        return WithFile(p, a.A0, f => f.Seek(offset, whence));
+    }
+
+    [Syscall(5, "d,p")]
+    static long Fstat(GuestProcess p, in SyscallArgs a)
+    {
+        ulong buf = a.A1;
+        return WithFile(p, a.A0, f => p.Memory.TryWrite(buf, StatLayout.Stat(f.Status())) ? 0 : -Errno.EFAULT);
+    }
+
+    [Syscall(4, "s,p")]
+    static long Stat(GuestProcess p, in SyscallArgs a) => StatAt(p, AT_FDCWD, a.A0, a.A1, 0, statx: false);
+
+    [Syscall(6, "s,p")]
+    static long Lstat(GuestProcess p, in SyscallArgs a) => StatAt(p, AT_FDCWD, a.A0, a.A1, AT_SYMLINK_NOFOLLOW, statx: false);
+
+    [Syscall(262, "f,s,p,x")]
+    static long Newfstatat(GuestProcess p, in SyscallArgs a) => StatAt(p, (int)a.A0, a.A1, a.A2, (int)a.A3, statx: false);
+
+    [Syscall(332, "f,s,x,x,p")]
+    static long Statx(GuestProcess p, in SyscallArgs a) => StatAt(p, (int)a.A0, a.A1, a.A4, (int)a.A2, statx: true);
+
+    static long StatAt(GuestProcess p, int dirfd, ulong pathAddress, ulong buf, int flags, bool statx)
+    {
+        FileStatus? st;
+        string? path = GuestIo.ReadPath(p, pathAddress, out int errno);
+        if (path == null) return -errno;
+        if (path.Length == 0 && (flags & AT_EMPTY_PATH) != 0)
+        {
+            OpenFile? f = dirfd == AT_FDCWD ? null : p.Files.Get(dirfd);
+            if (f == null && dirfd != AT_FDCWD) return -Errno.EBADF;
+            if (f == null)
+            {
+                int e = p.Kernel.Vfs.Resolve(p.Cwd, ".", true, out ResolvedPath cwd);
+                if (e != 0) return e;
+                st = cwd.FileSystem.Lstat(cwd.RelativePath, out errno);
+            }
+            else st = f.Status();
+        }
+        else
+        {
+            int err = ResolveString(p, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, out ResolvedPath r);
+            if (err != 0) return err;
+            st = r.FileSystem.Lstat(r.RelativePath, out errno);
+        }
+        if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
+        return p.Memory.TryWrite(buf, statx ? StatLayout.Statx(st) : StatLayout.Stat(st)) ? 0 : -Errno.EFAULT;
+    }
+
+    [Syscall(21, "s,d")]
+    static long Access(GuestProcess p, in SyscallArgs a) => AccessAt(p, AT_FDCWD, a.A0, (int)a.A1, 0);
+
+    [Syscall(269, "f,s,d")]
+    static long Faccessat(GuestProcess p, in SyscallArgs a) => AccessAt(p, (int)a.A0, a.A1, (int)a.A2, 0);
+
+    [Syscall(439, "f,s,d,x")]
+    static long Faccessat2(GuestProcess p, in SyscallArgs a) => AccessAt(p, (int)a.A0, a.A1, (int)a.A2, (int)a.A3);
+
+    /// <summary>access(2): the guest runs as root, so only existence, W_OK on read-only mounts and X_OK bits matter.</summary>
+    static long AccessAt(GuestProcess p, int dirfd, ulong pathAddress, int mode, int flags)
+    {
+        if ((mode & ~7) != 0) return -Errno.EINVAL;
+        int err = Resolve(p, dirfd, pathAddress, (flags & AT_SYMLINK_NOFOLLOW) == 0, out ResolvedPath r, out _);
+        if (err != 0) return err;
+        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int errno);
+        if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
+        if ((mode & 2) != 0 && r.FileSystem.ReadOnly) return -Errno.EROFS;
+        if ((mode & 1) != 0 && st.Kind != FileKind.Directory && (st.Permissions & 0x49) == 0) return -Errno.EACCES;
+        return 0;
+    }
+
+    [Syscall(89, "s,p,u")]
+    static long Readlink(GuestProcess p, in SyscallArgs a) => ReadlinkAt(p, AT_FDCWD, a.A0, a.A1, a.A2);
+
+    [Syscall(267, "f,s,p,u")]
+    static long Readlinkat(GuestProcess p, in SyscallArgs a) => ReadlinkAt(p, (int)a.A0, a.A1, a.A2, a.A3);
+
+    static long ReadlinkAt(GuestProcess p, int dirfd, ulong pathAddress, ulong buf, ulong size)
+    {
+        if ((long)size <= 0) return -Errno.EINVAL;
+        int err = Resolve(p, dirfd, pathAddress, followLast: false, out ResolvedPath r, out _);
+        if (err != 0) return err;
+        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int errno);
+        if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
+        string? target = st.Kind == FileKind.Symlink ? r.FileSystem.ReadLink(r.RelativePath) : null;
+        if (target == null) return -Errno.EINVAL;
+        return GuestIo.WriteTruncated(p, buf, size, target);
+    }
+
+    [Syscall(79, "p,u")]
+    static long Getcwd(GuestProcess p, in SyscallArgs a)
+    {
+        byte[] cwd = Encoding.UTF8.GetBytes(p.Cwd + "\0");
+        if ((ulong)cwd.Length > a.A1) return -Errno.ERANGE;
+        return p.Memory.TryWrite(a.A0, cwd) ? cwd.Length : -Errno.EFAULT;
+    }
+
+    [Syscall(80, "s")]
+    static long Chdir(GuestProcess p, in SyscallArgs a)
+    {
+        int err = Resolve(p, AT_FDCWD, a.A0, true, out ResolvedPath r, out _);
+        if (err != 0) return err;
+        return ChangeDirectory(p, r);
+    }
+
+    [Syscall(81, "d")]
+    static long Fchdir(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null) return -Errno.EBADF;
+        int err = p.Kernel.Vfs.Resolve("/", f.Path, true, out ResolvedPath r);
+        return err != 0 ? err : ChangeDirectory(p, r);
+    }
+
+    static long ChangeDirectory(GuestProcess p, ResolvedPath r)
+    {
+        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int errno);
+        if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
+        if (st.Kind != FileKind.Directory) return -Errno.ENOTDIR;
+        p.Cwd = r.GuestPath;
+        return 0;
+    }
+
+    [Syscall(16, "d,x,x")]
+    static long Ioctl(GuestProcess p, in SyscallArgs a)
+    {
+        const uint FIOCLEX = 0x5451, FIONCLEX = 0x5450;
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null) return -Errno.EBADF;
+        switch ((uint)a.A1)
+        {
+            case FIOCLEX: p.Files.SetCloseOnExec((int)a.A0, true); return 0;
+            case FIONCLEX: p.Files.SetCloseOnExec((int)a.A0, false); return 0;
+            default: return f.Ioctl(p, (uint)a.A1, a.A2);
+        }
+    }
+
+    [Syscall(72, "d,d,x")]
+    static long Fcntl(GuestProcess p, in SyscallArgs a)
+    {
+        const int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
+        int fd = (int)a.A0;
+        OpenFile? f = p.Files.Get(fd);
+        if (f == null) return -Errno.EBADF;
+        switch ((int)a.A1)
+        {
+            case F_DUPFD:
+            case F_DUPFD_CLOEXEC:
+                if ((int)a.A2 < 0 || (int)a.A2 >= FileDescriptorTable.Limit) return -Errno.EINVAL;
+                return p.Files.Add(f, (int)a.A1 == F_DUPFD_CLOEXEC, (int)a.A2);
+            case F_GETFD: return p.Files.GetCloseOnExec(fd) ? 1 : 0;
+            case F_SETFD: p.Files.SetCloseOnExec(fd, (a.A2 & 1) != 0); return 0;
+            case F_GETFL: return f.StatusFlags | OpenFlags.LargeFile;
+            case F_SETFL:
+                const int changeable = OpenFlags.Append | OpenFlags.NonBlock | OpenFlags.Async | OpenFlags.Direct | OpenFlags.NoAtime;
+                f.StatusFlags = (f.StatusFlags & ~changeable) | ((int)a.A2 & changeable);
+                return 0;
+            default: return -Errno.EINVAL;
+        }
+    }
+
+    [Syscall(32, "d")]
+    static long Dup(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        return f == null ? -Errno.EBADF : p.Files.Add(f);
+    }
+
+    [Syscall(33, "d,d")]
+    static long Dup2(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null) return -Errno.EBADF;
+        if ((int)a.A1 < 0 || (int)a.A1 >= FileDescriptorTable.Limit) return -Errno.EBADF;
+        if ((int)a.A0 == (int)a.A1) return (int)a.A1;
+        p.Files.Set((int)a.A1, f, false);
+        return (int)a.A1;
+    }
+
+    [Syscall(292, "d,d,o")]
+    static long Dup3(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null) return -Errno.EBADF;
+        if ((int)a.A0 == (int)a.A1 || (a.A2 & ~(ulong)OpenFlags.CloseOnExec) != 0) return -Errno.EINVAL;
+        if ((int)a.A1 < 0 || (int)a.A1 >= FileDescriptorTable.Limit) return -Errno.EBADF;
+        p.Files.Set((int)a.A1, f, (a.A2 & OpenFlags.CloseOnExec) != 0);
+        return (int)a.A1;
+    }
+
+    [Syscall(217, "d,p,u")]
+    static long Getdents64(GuestProcess p, in SyscallArgs a)
+    {
+        OpenFile? f = p.Files.Get((int)a.A0);
+        if (f == null) return -Errno.EBADF;
+        IReadOnlyList<DirectoryEntry>? entries = f.ListDirectory();
+        if (entries == null) return -Errno.ENOTDIR;
+        // The offset counts entries already returned.
+        var output = new List<byte>();
+        long index = f.Offset;
+        while (index < entries.Count)
+        {
+            DirectoryEntry e = entries[(int)index];
+            byte[] name = Encoding.UTF8.GetBytes(e.Name);
+            int reclen = (19 + name.Length + 1 + 7) & ~7;
+            if ((ulong)(output.Count + reclen) > a.A2) break;
+            var rec = new byte[reclen];
+            BinaryPrimitives.WriteUInt64LittleEndian(rec, e.Inode);
+            BinaryPrimitives.WriteInt64LittleEndian(rec.AsSpan(8), index + 1);
+            BinaryPrimitives.WriteUInt16LittleEndian(rec.AsSpan(16), (ushort)reclen);
+            rec[18] = (byte)((uint)e.Kind >> 12);
+            name.CopyTo(rec, 19);
+            output.AddRange(rec);
+            index++;
+        }
+        if (output.Count == 0 && index < entries.Count) return -Errno.EINVAL; // buffer too small
+        if (!p.Memory.TryWrite(a.A1, output.ToArray())) return -Errno.EFAULT;
+        f.Offset = index;
+        return output.Count;
+    }
+
+    [Syscall(95, "m")]
+    static long Umask(GuestProcess p, in SyscallArgs a)
+    {
+        uint old = p.Umask;
+        p.Umask = (uint)a.A0 & 0x1FF;
+        return old;
+    }
+}

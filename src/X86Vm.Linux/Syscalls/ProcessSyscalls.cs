@@ -1,0 +1,167 @@
+using System.Text;
+using X86Vm.Linux.Process;
+
+namespace X86Vm.Linux.Syscalls;
+
+/// <summary>Process identity, exit, thread-area setup (arch_prctl, set_tid_address, robust lists, rseq) and resource limits.</summary>
+[SyscallFamily]
+static class ProcessSyscalls
+{
+    [Syscall(60, "d")]
+    static long Exit(GuestProcess p, in SyscallArgs a)
+    {
+        p.Exit((int)a.A0); // single-threaded for now: the thread's exit ends the process
+        return 0;
+    }
+
+    [Syscall(231, "d")]
+    static long ExitGroup(GuestProcess p, in SyscallArgs a)
+    {
+        p.Exit((int)a.A0);
+        return 0;
+    }
+
+    [Syscall(39)] static long Getpid(GuestProcess p, in SyscallArgs a) => p.Pid;
+    [Syscall(186)] static long Gettid(GuestProcess p, in SyscallArgs a) => p.Pid;
+    [Syscall(110)] static long Getppid(GuestProcess p, in SyscallArgs a) => p.ParentPid;
+    [Syscall(111)] static long Getpgrp(GuestProcess p, in SyscallArgs a) => p.Pid;
+    [Syscall(121, "d")] static long Getpgid(GuestProcess p, in SyscallArgs a) => a.A0 == 0 || (int)a.A0 == p.Pid ? p.Pid : -Errno.ESRCH;
+    [Syscall(124, "d")] static long Getsid(GuestProcess p, in SyscallArgs a) => a.A0 == 0 || (int)a.A0 == p.Pid ? p.Pid : -Errno.ESRCH;
+    [Syscall(102)] static long Getuid(GuestProcess p, in SyscallArgs a) => 0;
+    [Syscall(104)] static long Getgid(GuestProcess p, in SyscallArgs a) => 0;
+    [Syscall(107)] static long Geteuid(GuestProcess p, in SyscallArgs a) => 0;
+    [Syscall(108)] static long Getegid(GuestProcess p, in SyscallArgs a) => 0;
+
+    [Syscall(118, "p,p,p")]
+    static long Getresuid(GuestProcess p, in SyscallArgs a) =>
+        GuestIo.WriteU32(p, a.A0, 0) && GuestIo.WriteU32(p, a.A1, 0) && GuestIo.WriteU32(p, a.A2, 0) ? 0 : -Errno.EFAULT;
+
+    [Syscall(120, "p,p,p")]
+    static long Getresgid(GuestProcess p, in SyscallArgs a) =>
+        GuestIo.WriteU32(p, a.A0, 0) && GuestIo.WriteU32(p, a.A1, 0) && GuestIo.WriteU32(p, a.A2, 0) ? 0 : -Errno.EFAULT;
+
+    [Syscall(158, "x,p")]
+    static long ArchPrctl(GuestProcess p, in SyscallArgs a)
+    {
+        const int ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
+        var cpu = p.MainThread;
+        switch ((int)a.A0)
+        {
+            case ARCH_SET_FS:
+            case ARCH_SET_GS:
+                if (a.A1 >= 0x0000_8000_0000_0000) return -Errno.EPERM; // non-canonical user address
+                if ((int)a.A0 == ARCH_SET_FS) cpu.FsBase = a.A1; else cpu.GsBase = a.A1;
+                return 0;
+            case ARCH_GET_FS: return GuestIo.WriteU64(p, a.A1, cpu.FsBase) ? 0 : -Errno.EFAULT;
+            case ARCH_GET_GS: return GuestIo.WriteU64(p, a.A1, cpu.GsBase) ? 0 : -Errno.EFAULT;
+            default: return -Errno.EINVAL;
+        }
+    }
+
+    [Syscall(218, "p")]
+    static long SetTidAddress(GuestProcess p, in SyscallArgs a)
+    {
+        p.ClearChildTid = a.A0;
+        return p.Pid;
+    }
+
+    [Syscall(273, "p,u")]
+    static long SetRobustList(GuestProcess p, in SyscallArgs a) => a.A1 != 24 ? -Errno.EINVAL : 0;
+
+    /// <summary>rseq is optional: glibc falls back when it returns ENOSYS.</summary>
+    [Syscall(334, "p,u,x,x")]
+    static long Rseq(GuestProcess p, in SyscallArgs a) => -Errno.ENOSYS;
+
+    [Syscall(63, "p")]
+    static long Uname(GuestProcess p, in SyscallArgs a)
+    {
+        // struct utsname: six 65-byte fields.
+        string[] fields = ["Linux", p.Kernel.Options.HostName, "6.1.0-x86vm", "#1 SMP PREEMPT_DYNAMIC x86vm", "x86_64", "(none)"];
+        var buffer = new byte[65 * 6];
+        for (int i = 0; i < fields.Length; i++) Encoding.ASCII.GetBytes(fields[i]).CopyTo(buffer, 65 * i);
+        return p.Memory.TryWrite(a.A0, buffer) ? 0 : -Errno.EFAULT;
+    }
+
+    static readonly (ulong Soft, ulong Hard)[] DefaultLimits = BuildLimits();
+
+    static (ulong, ulong)[] BuildLimits()
+    {
+        const ulong Infinity = ulong.MaxValue;
+        var l = Enumerable.Repeat((Infinity, Infinity), 16).ToArray();
+        l[3] = (8UL << 20, Infinity);          // RLIMIT_STACK
+        l[4] = (0, Infinity);                  // RLIMIT_CORE
+        l[6] = (63432, 63432);                 // RLIMIT_NPROC
+        l[7] = ((ulong)FileDescriptorTable.Limit, 1UL << 20); // RLIMIT_NOFILE
+        l[8] = (8UL << 20, 8UL << 20);         // RLIMIT_MEMLOCK
+        l[11] = (63432, 63432);                // RLIMIT_SIGPENDING
+        l[12] = (819200, 819200);              // RLIMIT_MSGQUEUE
+        l[13] = (0, 0);                        // RLIMIT_NICE
+        l[14] = (0, 0);                        // RLIMIT_RTPRIO
+        return l;
+    }
+
+    [Syscall(97, "d,p")]
+    static long Getrlimit(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A0 >= 16) return -Errno.EINVAL;
+        var (soft, hard) = DefaultLimits[a.A0];
+        return GuestIo.WriteU64(p, a.A1, soft) && GuestIo.WriteU64(p, a.A1 + 8, hard) ? 0 : -Errno.EFAULT;
+    }
+
+    [Syscall(302, "d,d,p,p")]
+    static long Prlimit64(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A0 != 0 && (int)a.A0 != p.Pid) return -Errno.ESRCH;
+        if (a.A1 >= 16) return -Errno.EINVAL;
+        var (soft, hard) = DefaultLimits[a.A1];
+        if (a.A3 != 0 && !(GuestIo.WriteU64(p, a.A3, soft) && GuestIo.WriteU64(p, a.A3 + 8, hard))) return -Errno.EFAULT;
+        return 0; // new limits are accepted but not enforced yet
+    }
+
+    [Syscall(24)] static long SchedYield(GuestProcess p, in SyscallArgs a) => 0;
+
+    [Syscall(204, "d,u,p")]
+    static long SchedGetaffinity(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A1 < 8 || (a.A1 & 7) != 0) return -Errno.EINVAL;
+        var mask = new byte[8];
+        mask[0] = 1; // one virtual CPU
+        return p.Memory.TryWrite(a.A2, mask) ? 8 : -Errno.EFAULT;
+    }
+
+    [Syscall(202, "p,d,u,p,p,u")]
+    static long Futex(GuestProcess p, in SyscallArgs a)
+    {
+        const int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
+        int op = (int)a.A1 & 0x7F;
+        switch (op)
+        {
+            case FUTEX_WAKE:
+            case FUTEX_WAKE_BITSET:
+                return 0; // no other threads yet
+            case FUTEX_WAIT:
+            case FUTEX_WAIT_BITSET:
+            {
+                Span<byte> b = stackalloc byte[4];
+                if (!p.Memory.TryRead(a.A0, b)) return -Errno.EFAULT;
+                if (BitConverter.ToUInt32(b) != (uint)a.A2) return -Errno.EAGAIN;
+                return a.A3 != 0 ? -Errno.ETIMEDOUT : -Errno.EDEADLK; // nobody could ever wake a single thread
+            }
+            default:
+                return -Errno.ENOSYS;
+        }
+    }
+
+    [Syscall(99, "p")]
+    static long Sysinfo(GuestProcess p, in SyscallArgs a)
+    {
+        var info = new byte[112];
+        BitConverter.TryWriteBytes(info.AsSpan(0), p.Kernel.Clock.MonotonicNanoseconds / 1_000_000_000L); // uptime
+        BitConverter.TryWriteBytes(info.AsSpan(32), 8UL << 30);  // totalram
+        BitConverter.TryWriteBytes(info.AsSpan(40), 6UL << 30);  // freeram
+        BitConverter.TryWriteBytes(info.AsSpan(80), (ushort)1);  // procs
+        BitConverter.TryWriteBytes(info.AsSpan(104), 1u);        // mem_unit
+        return p.Memory.TryWrite(a.A0, info) ? 0 : -Errno.EFAULT;
+    }
+
+}

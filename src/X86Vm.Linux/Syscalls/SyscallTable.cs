@@ -1,0 +1,70 @@
+using System.Reflection;
+using X86Vm.Cpu.Execution;
+using X86Vm.Cpu.State;
+using X86Vm.Linux.Process;
+using CpuCore = X86Vm.Cpu.Cpu;
+
+namespace X86Vm.Linux.Syscalls;
+
+public delegate long SyscallHandler(GuestProcess process, in SyscallArgs args);
+
+/// <summary>
+/// Dispatches SYSCALL by number to the implementations found in the [SyscallFamily] classes. An unknown
+/// syscall returns ENOSYS and is reported once by name. With --strace every call is printed.
+/// </summary>
+public sealed class SyscallTable : ISyscallHandler
+{
+    public sealed record Entry(int Number, string Name, SyscallHandler Handler, string Format, string Family);
+
+    readonly Entry?[] _entries = new Entry?[512];
+    readonly HashSet<int> _reported = new();
+    readonly Kernel _kernel;
+
+    public SyscallTable(Kernel kernel)
+    {
+        _kernel = kernel;
+        foreach (Type t in typeof(SyscallTable).Assembly.GetTypes())
+        {
+            if (t.GetCustomAttribute<SyscallFamilyAttribute>() == null) continue;
+            foreach (MethodInfo m in t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
+            {
+                var attr = m.GetCustomAttribute<SyscallAttribute>();
+                if (attr == null) continue;
+                if (_entries[attr.Number] != null)
+                    throw new InvalidOperationException($"syscall {attr.Number} implemented twice");
+                string name = SyscallNames.ByNumber.TryGetValue(attr.Number, out var n) ? n : $"syscall_{attr.Number}";
+                _entries[attr.Number] = new Entry(attr.Number, name, m.CreateDelegate<SyscallHandler>(), attr.Format, t.Name);
+            }
+        }
+    }
+
+    /// <summary>The implemented syscalls (for docs/syscalls.md and its test).</summary>
+    public IEnumerable<Entry> Implemented => _entries.Where(e => e != null)!;
+
+    public void Syscall(CpuCore cpu)
+    {
+        GuestProcess p = _kernel.Current;
+        int number = (int)cpu.R(Reg.RAX);
+        var args = new SyscallArgs(cpu.R(Reg.RDI), cpu.R(Reg.RSI), cpu.R(Reg.RDX), cpu.R(Reg.R10), cpu.R(Reg.R8), cpu.R(Reg.R9));
+        Entry? e = (uint)number < (uint)_entries.Length ? _entries[number] : null;
+        long result;
+        if (e == null)
+        {
+            result = -Errno.ENOSYS;
+            if (_reported.Add(number))
+            {
+                string name = SyscallNames.ByNumber.TryGetValue(number, out var n) ? n : $"#{number}";
+                _kernel.Options.Diagnostics.WriteLine($"x86vm: unsupported syscall {name} ({number}), returning ENOSYS");
+            }
+            _kernel.Options.Strace?.WriteLine($"{(SyscallNames.ByNumber.TryGetValue(number, out var nm) ? nm : "syscall_" + number)}(...) = -1 ENOSYS (Function not implemented)");
+        }
+        else
+        {
+            TextWriter? strace = _kernel.Options.Strace;
+            result = e.Handler(p, args);
+            if (strace != null)
+                strace.WriteLine($"{e.Name}({StraceFormatter.Arguments(p, e.Format, args, result)}) = {StraceFormatter.Result(e.Name, result)}");
+        }
+        cpu.R(Reg.RAX) = (ulong)result;
+    }
+}

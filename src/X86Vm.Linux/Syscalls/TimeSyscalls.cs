@@ -1,0 +1,83 @@
+using X86Vm.Linux.Process;
+
+namespace X86Vm.Linux.Syscalls;
+
+/// <summary>Clocks and sleeping. Time comes only from the VM's <see cref="Host.IClock"/>.</summary>
+[SyscallFamily]
+static class TimeSyscalls
+{
+    const int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
+        CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
+
+    static long? Now(GuestProcess p, int clock) => clock switch
+    {
+        CLOCK_REALTIME or CLOCK_REALTIME_COARSE => p.Kernel.Clock.RealtimeNanoseconds,
+        CLOCK_MONOTONIC or CLOCK_MONOTONIC_RAW or CLOCK_MONOTONIC_COARSE or CLOCK_BOOTTIME => p.Kernel.Clock.MonotonicNanoseconds,
+        // CPU time: the instructions retired at a nominal 1 ns each, so it is deterministic.
+        CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID => (long)p.MainThread.Retired,
+        _ => null,
+    };
+
+    static bool WriteTimespec(GuestProcess p, ulong address, long ns) =>
+        GuestIo.WriteU64(p, address, (ulong)(ns / 1_000_000_000L)) && GuestIo.WriteU64(p, address + 8, (ulong)(ns % 1_000_000_000L));
+
+    [Syscall(228, "d,p")]
+    static long ClockGettime(GuestProcess p, in SyscallArgs a)
+    {
+        long? now = Now(p, (int)a.A0);
+        if (now == null) return -Errno.EINVAL;
+        return WriteTimespec(p, a.A1, now.Value) ? 0 : -Errno.EFAULT;
+    }
+
+    [Syscall(229, "d,p")]
+    static long ClockGetres(GuestProcess p, in SyscallArgs a)
+    {
+        if (Now(p, (int)a.A0) == null) return -Errno.EINVAL;
+        return a.A1 == 0 || WriteTimespec(p, a.A1, 1) ? 0 : -Errno.EFAULT;
+    }
+
+    [Syscall(96, "p,p")]
+    static long Gettimeofday(GuestProcess p, in SyscallArgs a)
+    {
+        long ns = p.Kernel.Clock.RealtimeNanoseconds;
+        if (a.A0 != 0 && !(GuestIo.WriteU64(p, a.A0, (ulong)(ns / 1_000_000_000L)) && GuestIo.WriteU64(p, a.A0 + 8, (ulong)(ns % 1_000_000_000L / 1000))))
+            return -Errno.EFAULT;
+        if (a.A1 != 0 && !GuestIo.WriteU64(p, a.A1, 0)) return -Errno.EFAULT;
+        return 0;
+    }
+
+    [Syscall(201, "p")]
+    static long Time(GuestProcess p, in SyscallArgs a)
+    {
+        long sec = p.Kernel.Clock.RealtimeNanoseconds / 1_000_000_000L;
+        if (a.A0 != 0 && !GuestIo.WriteU64(p, a.A0, (ulong)sec)) return -Errno.EFAULT;
+        return sec;
+    }
+
+    [Syscall(35, "p,p")]
+    static long Nanosleep(GuestProcess p, in SyscallArgs a) => Sleep(p, a.A0);
+
+    [Syscall(230, "d,d,p,p")]
+    static long ClockNanosleep(GuestProcess p, in SyscallArgs a)
+    {
+        const int TIMER_ABSTIME = 1;
+        if (Now(p, (int)a.A0) == null) return -Errno.EINVAL;
+        if (((int)a.A1 & TIMER_ABSTIME) != 0)
+        {
+            if (!GuestIo.ReadU64(p, a.A2, out ulong s) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong n)) return -Errno.EFAULT;
+            long remaining = (long)s * 1_000_000_000L + (long)n - Now(p, (int)a.A0)!.Value;
+            if (remaining > 0) Thread.Sleep(TimeSpan.FromTicks(remaining / 100));
+            return 0;
+        }
+        return Sleep(p, a.A2);
+    }
+
+    /// <summary>Single-threaded for now: sleeping blocks the VM's one thread for the requested host time.</summary>
+    static long Sleep(GuestProcess p, ulong request)
+    {
+        if (!GuestIo.ReadU64(p, request, out ulong s) || !GuestIo.ReadU64(p, request + 8, out ulong n)) return -Errno.EFAULT;
+        if ((long)s < 0 || n >= 1_000_000_000UL) return -Errno.EINVAL;
+        Thread.Sleep(TimeSpan.FromTicks((long)Math.Min(s * 10_000_000UL + n / 100, (ulong)TimeSpan.MaxValue.Ticks / 2)));
+        return 0;
+    }
+}

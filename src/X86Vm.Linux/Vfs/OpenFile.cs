@@ -1,0 +1,84 @@
+namespace X86Vm.Linux.Vfs;
+
+/// <summary>
+/// An open file description (the kernel's struct file): what a file descriptor refers to. Several
+/// descriptors can share one (dup), sharing its offset and status flags. Methods return a byte count or
+/// a negative errno, like the syscalls they implement.
+/// </summary>
+public abstract class OpenFile
+{
+    /// <summary>The guest path it was opened by (for /proc/self/fd and strace); may be a description like "pipe:[…]".</summary>
+    public string Path { get; init; } = "";
+
+    /// <summary>O_ACCMODE | O_APPEND | O_NONBLOCK… as given to open and changed by F_SETFL.</summary>
+    public int StatusFlags { get; set; }
+
+    public long Offset { get; set; }
+
+    public bool CanRead => (StatusFlags & OpenFlags.AccessMode) != OpenFlags.WriteOnly;
+    public bool CanWrite => (StatusFlags & OpenFlags.AccessMode) != OpenFlags.ReadOnly;
+
+    /// <summary>Reads at the current offset and advances it.</summary>
+    public virtual long Read(Span<byte> buffer)
+    {
+        long n = ReadAt(buffer, Offset);
+        if (n > 0) Offset += n;
+        return n;
+    }
+
+    /// <summary>Writes at the current offset (at the end with O_APPEND) and advances it.</summary>
+    public virtual long Write(ReadOnlySpan<byte> buffer)
+    {
+        if ((StatusFlags & OpenFlags.Append) != 0)
+        {
+            var st = Status();
+            Offset = (long)st.Size;
+        }
+        long n = WriteAt(buffer, Offset);
+        if (n > 0) Offset += n;
+        return n;
+    }
+
+    public virtual long ReadAt(Span<byte> buffer, long offset) => -Errno.EINVAL;
+    public virtual long WriteAt(ReadOnlySpan<byte> buffer, long offset) => -Errno.EINVAL;
+
+    /// <summary>lseek(2); streams (pipes, terminals) return ESPIPE.</summary>
+    public virtual long Seek(long offset, int whence)
+    {
+        long target = whence switch
+        {
+            0 => offset,
+            1 => Offset + offset,
+            2 => (long)Status().Size + offset,
+            _ => -1,
+        };
+        if (whence is < 0 or > 2 || target < 0) return -Errno.EINVAL;
+        Offset = target;
+        return target;
+    }
+
+    public abstract FileStatus Status();
+
+    /// <summary>ioctl(2); the default: not a terminal.</summary>
+    public virtual long Ioctl(Process.GuestProcess process, uint request, ulong argument) => -Errno.ENOTTY;
+
+    /// <summary>The whole content for a private file mapping (mmap of a regular file).</summary>
+    public virtual long ReadForMapping(Span<byte> buffer, long offset) => ReadAt(buffer, offset);
+
+    /// <summary>Called when the last descriptor referring to it is closed.</summary>
+    public virtual void Release() { }
+
+    /// <summary>Directory entries for getdents64, or null when this is not a directory.</summary>
+    public virtual IReadOnlyList<DirectoryEntry>? ListDirectory() => null;
+}
+
+public readonly record struct DirectoryEntry(string Name, ulong Inode, FileKind Kind);
+
+/// <summary>open(2) flag values for x86-64.</summary>
+public static class OpenFlags
+{
+    public const int ReadOnly = 0, WriteOnly = 1, ReadWrite = 2, AccessMode = 3, Create = 0x40, Exclusive = 0x80,
+        NoCtty = 0x100, Truncate = 0x200, Append = 0x400, NonBlock = 0x800, DSync = 0x1000, Async = 0x2000,
+        Direct = 0x4000, LargeFile = 0x8000, Directory = 0x10000, NoFollow = 0x20000, NoAtime = 0x40000,
+        CloseOnExec = 0x80000, Sync = 0x101000, Path = 0x200000, TmpFile = 0x410000;
+}

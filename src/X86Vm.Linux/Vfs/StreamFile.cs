@@ -1,0 +1,52 @@
+using X86Vm.Linux.Process;
+
+namespace X86Vm.Linux.Vfs;
+
+/// <summary>
+/// A host stream the VM was given as the guest's stdin, stdout or stderr. It behaves as a character
+/// device (no seeking); when the host side is a terminal it answers the terminal ioctls.
+/// </summary>
+public sealed class StreamFile : OpenFile
+{
+    readonly Stream _stream;
+    readonly TerminalInfo? _terminal;
+
+    public StreamFile(Stream stream, TerminalInfo? terminal)
+    {
+        _stream = stream;
+        _terminal = terminal;
+    }
+
+    public override long Read(Span<byte> buffer)
+    {
+        if (!_stream.CanRead) return -Errno.EBADF;
+        try { return _stream.Read(buffer); }
+        catch (IOException) { return -Errno.EIO; }
+    }
+
+    public override long Write(ReadOnlySpan<byte> buffer)
+    {
+        if (!_stream.CanWrite) return -Errno.EBADF;
+        try
+        {
+            _stream.Write(buffer);
+            _stream.Flush();
+            return buffer.Length;
+        }
+        catch (IOException) { return -Errno.EPIPE; }
+    }
+
+    public override long ReadAt(Span<byte> buffer, long offset) => -Errno.ESPIPE;
+    public override long WriteAt(ReadOnlySpan<byte> buffer, long offset) => -Errno.ESPIPE;
+    public override long Seek(long offset, int whence) => -Errno.ESPIPE;
+
+    public override FileStatus Status() => _terminal != null
+        ? new FileStatus { Kind = FileKind.CharDevice, Permissions = 0x190 /* 0620 */, RDevice = 0x8800, Inode = 3, BlockSize = 1024 }
+        : new FileStatus { Kind = FileKind.Fifo, Permissions = 0x180 /* 0600 */, Inode = 2 };
+
+    public override long Ioctl(GuestProcess process, uint request, ulong argument) =>
+        _terminal == null ? -Errno.ENOTTY : Terminal.Ioctl(process, _terminal, request, argument);
+}
+
+/// <summary>The host terminal a standard stream is connected to (window size at start).</summary>
+public sealed record TerminalInfo(ushort Rows, ushort Columns);

@@ -1,0 +1,103 @@
+namespace X86Vm.Linux.Vfs;
+
+/// <summary>A resolved guest path: the mount that holds it and the path inside that mount.</summary>
+public readonly record struct ResolvedPath(IFileSystem FileSystem, string RelativePath, string GuestPath);
+
+/// <summary>
+/// The guest's view of files: a table of mounts, and the one place where guest paths are resolved.
+/// Resolution is done on guest path components only — "..", "." and every symlink are interpreted
+/// inside the guest view (an absolute symlink target starts again at the guest root), so no path the
+/// guest writes can name anything outside its mounts. Backends receive only resolved paths.
+/// </summary>
+public sealed class VirtualFileSystem
+{
+    const int MaxSymlinks = 40; // the kernel's limit (path_resolution(7)): ELOOP beyond it
+    const int MaxPathLength = 4096;
+
+    readonly List<(string[] At, IFileSystem Fs)> _mounts = new();
+
+    /// <summary>Mounts <paramref name="fs"/> at the absolute guest path <paramref name="guestPath"/>; later mounts shadow earlier ones.</summary>
+    public void Mount(string guestPath, IFileSystem fs)
+    {
+        _mounts.Add((Split(guestPath), fs));
+        // Longest mount point first, so lookups find the innermost mount.
+        _mounts.Sort((a, b) => b.At.Length.CompareTo(a.At.Length));
+    }
+
+    static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+
+    (IFileSystem Fs, string Relative) Locate(List<string> components)
+    {
+        foreach (var (at, fs) in _mounts)
+        {
+            if (at.Length > components.Count) continue;
+            bool match = true;
+            for (int i = 0; i < at.Length && match; i++) match = at[i] == components[i];
+            if (match) return (fs, string.Join('/', components.Skip(at.Length)));
+        }
+        throw new InvalidOperationException("no root mount");
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="path"/> (relative to the guest directory <paramref name="cwd"/>) to a mount and a
+    /// path inside it. Symlinks in every component but the last are followed; the last is followed when
+    /// <paramref name="followLast"/>. Returns a negative errno on failure (ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG).
+    /// </summary>
+    public int Resolve(string cwd, string path, bool followLast, out ResolvedPath resolved)
+    {
+        resolved = default;
+        if (path.Length == 0) return -Errno.ENOENT;
+        if (path.Length >= MaxPathLength) return -Errno.ENAMETOOLONG;
+        var done = new List<string>();
+        var pending = new Stack<string>();
+        PushComponents(pending, path);
+        if (path[0] != '/')
+        {
+            // Start from the current directory (itself already a resolved guest path).
+            done.AddRange(Split(cwd));
+        }
+        int links = 0;
+        bool trailingSlash = path.EndsWith('/');
+        while (pending.Count > 0)
+        {
+            string c = pending.Pop();
+            if (c == "." || c.Length == 0) continue;
+            if (c == "..")
+            {
+                // ".." at the guest root stays at the root: the view has no outside.
+                if (done.Count > 0) done.RemoveAt(done.Count - 1);
+                continue;
+            }
+            done.Add(c);
+            bool last = pending.Count == 0;
+            if (last && !followLast && !trailingSlash) break;
+            var (fs, rel) = Locate(done);
+            FileStatus? st = fs.Lstat(rel, out int errno);
+            if (st == null)
+            {
+                if (last) break; // a missing final component is fine (O_CREAT, mkdir…); the caller decides
+                return -(errno == 0 ? Errno.ENOENT : errno);
+            }
+            if (st.Kind == FileKind.Symlink)
+            {
+                if (++links > MaxSymlinks) return -Errno.ELOOP;
+                string? target = fs.ReadLink(rel);
+                if (target == null) return -Errno.EIO;
+                done.RemoveAt(done.Count - 1);
+                if (target.StartsWith('/')) done.Clear();
+                PushComponents(pending, target);
+                continue;
+            }
+            if (!last && st.Kind != FileKind.Directory) return -Errno.ENOTDIR;
+        }
+        var (mountFs, relative) = Locate(done);
+        resolved = new ResolvedPath(mountFs, relative, "/" + string.Join('/', done));
+        return 0;
+    }
+
+    static void PushComponents(Stack<string> pending, string path)
+    {
+        string[] parts = Split(path);
+        for (int i = parts.Length - 1; i >= 0; i--) pending.Push(parts[i]);
+    }
+}
