@@ -63,13 +63,17 @@ public sealed class Kernel
         finally { f.Release(); }
     }
 
-    /// <summary>Runs the process until it exits; returns its shell exit status.</summary>
-    public int Run(GuestProcess p)
+    /// <summary>Instructions run between checks for cancellation.</summary>
+    const ulong Slice = 50_000_000;
+
+    /// <summary>Runs the process until it exits (or <paramref name="cancel"/> fires); returns its shell exit status.</summary>
+    public int Run(GuestProcess p, CancellationToken cancel = default)
     {
         var cpu = p.MainThread;
         while (!p.Exited)
         {
-            StopReason reason = Interpreter.Run(cpu, ulong.MaxValue);
+            cancel.ThrowIfCancellationRequested();
+            StopReason reason = Interpreter.Run(cpu, cpu.Retired + Slice);
             if (reason == StopReason.Fault) DeliverFault(p, cpu.PendingFault!);
         }
         return p.ShellStatus;

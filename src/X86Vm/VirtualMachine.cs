@@ -68,5 +68,5 @@ public sealed class VirtualMachine
     public ulong InstructionsRetired => _process.MainThread.Retired;
 
     /// <summary>Runs the program to completion; returns its exit status (128 + signal if a signal ended it).</summary>
-    public int Run() => _kernel.Run(_process);
+    public int Run(CancellationToken cancel = default) => _kernel.Run(_process, cancel);
 }

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+
+namespace X86Vm.Tests.Programs;
+
+/// <summary>Result of one run: stdout bytes, stderr text, exit status.</summary>
+public sealed record RunResult(byte[] Stdout, string Stderr, int ExitStatus)
+{
+    public string StdoutText => System.Text.Encoding.UTF8.GetString(Stdout);
+}
+
+/// <summary>Runs a program natively (the oracle) and in the VM (in this process), the same way.</summary>
+public static class GuestRunner
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>A stable environment so native and VM runs see the same bytes.</summary>
+    public static readonly string[] Environment = ["PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", "TERM=dumb"];
+
+    public static RunResult Native(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null)
+    {
+        var psi = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = cwd ?? Directory.GetCurrentDirectory(),
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Clear();
+        foreach (string kv in Environment)
+        {
+            int eq = kv.IndexOf('=');
+            psi.Environment[kv[..eq]] = kv[(eq + 1)..];
+        }
+        using var proc = Process.Start(psi)!;
+        var stdout = new MemoryStream();
+        var copyOut = proc.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var readErr = proc.StandardError.ReadToEndAsync();
+        if (stdin != null) proc.StandardInput.BaseStream.Write(stdin);
+        proc.StandardInput.Close();
+        if (!proc.WaitForExit(Timeout)) { proc.Kill(true); throw new TimeoutException($"native {program} timed out"); }
+        copyOut.Wait();
+        int status = proc.ExitCode;
+        return new RunResult(stdout.ToArray(), readErr.Result, status);
+    }
+
+    public static RunResult Vm(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null, TextWriter? strace = null)
+    {
+        var stdout = new MemoryStream();
+        var stderr = new MemoryStream();
+        using var cancel = new CancellationTokenSource(Timeout);
+        try
+        {
+            var vm = new VirtualMachine(new VirtualMachineOptions
+            {
+                Program = program,
+                Arguments = args,
+                Environment = Environment,
+                Stdin = new MemoryStream(stdin ?? []),
+                Stdout = stdout,
+                Stderr = stderr,
+                WorkingDirectory = cwd,
+                Strace = strace,
+            });
+            int status = vm.Run(cancel.Token);
+            return new RunResult(stdout.ToArray(), System.Text.Encoding.UTF8.GetString(stderr.ToArray()), status);
+        }
+        catch (VirtualMachineStartException e)
+        {
+            return new RunResult(stdout.ToArray(), e.Message, e.ExitCode);
+        }
+    }
+
+    /// <summary>Root of the repository (the directory holding test.sh).</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    static string FindRepoRoot()
+    {
+        for (string? d = AppContext.BaseDirectory; d != null; d = Path.GetDirectoryName(d))
+            if (File.Exists(Path.Combine(d, "test.sh")) && Directory.Exists(Path.Combine(d, "tests", "programs"))) return d;
+        throw new InvalidOperationException("repository root not found");
+    }
+}
