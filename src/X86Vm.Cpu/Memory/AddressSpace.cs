@@ -175,7 +175,11 @@ public sealed partial class AddressSpace
     {
         Mapping? m = _mappings.Find(vpn << Page.Shift);
         if (m == null)
+        {
+            // A non-canonical address raises #GP, not #PF (SDM Vol. 1 §3.3.7.1): SIGSEGV with SI_KERNEL.
+            if ((ulong)((long)faultAddress << 16 >> 16) != faultAddress) throw GuestFault.GeneralProtection();
             throw GuestFault.PageFault(faultAddress, mapped: false);
+        }
         if ((m.Protection & needed) == 0)
             throw GuestFault.PageFault(faultAddress, mapped: true);
         ref PageEntry entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_pages, vpn, out bool exists);
