@@ -12,9 +12,9 @@ public enum FlagOp
     Add, Adc, Sub, Sbb, Logic,
     /// <summary>INC/DEC: like ADD/SUB of 1 but CF is the saved carry in <c>FlagAux</c>.</summary>
     Inc, Dec,
-    /// <summary>SHL/SAL with count in <c>FlagB</c> (1..width-1 masked), original in <c>FlagA</c>.</summary>
+    /// <summary>SHL/SAL (and SHLD below the operand width) with the masked count (1–31 or 1–63) in <c>FlagB</c>, original destination in <c>FlagA</c>.</summary>
     Shl,
-    /// <summary>SHR with count in <c>FlagB</c>.</summary>
+    /// <summary>SHR and SHRD with the masked count in <c>FlagB</c>, original destination in <c>FlagA</c>.</summary>
     Shr,
     /// <summary>SAR with count in <c>FlagB</c>.</summary>
     Sar,

@@ -80,19 +80,21 @@ public static class LazyFlags
             {
                 int bits = 8 << size;
                 int count = (int)b;
-                f = ResultFlags(res, size);
+                // AF is undefined: set, as this host's AMD CPUs do (docs/undefined-behaviour.md).
+                f = ResultFlags(res, size) | RFlags.AF;
                 if (count <= bits && ((a >> (bits - count)) & 1) != 0) f |= RFlags.CF;
-                // OF is defined for count 1 only; we compute MSB(result) XOR CF for every count.
+                // OF is defined for count 1 only; MSB(result) XOR CF for every count, as on this host.
                 if ((((res & sign) != 0) ? 1UL : 0UL) != (f & RFlags.CF)) f |= RFlags.OF;
                 return f;
             }
             case FlagOp.Shr:
             {
                 int count = (int)b;
-                f = ResultFlags(res, size);
+                f = ResultFlags(res, size) | RFlags.AF; // AF undefined: set, as on this host
                 if (((a >> (count - 1)) & 1) != 0) f |= RFlags.CF;
-                // OF: MSB of the original operand (defined for count 1; used for every count).
-                if ((a & sign) != 0) f |= RFlags.OF;
+                // OF: MSB(result) XOR the bit below it. For SHR by 1 that is the defined MSB(original);
+                // for larger counts (undefined) it is 0 for SHR and this formula for SHRD, as on this host.
+                if ((((res >> 1) ^ res) & (sign >> 1)) != 0) f |= RFlags.OF;
                 return f;
             }
             case FlagOp.Sar:
@@ -100,9 +102,9 @@ public static class LazyFlags
                 int count = (int)b;
                 int bits = 8 << size;
                 long sa = (long)(a << (64 - bits)) >> (64 - bits);
-                f = ResultFlags(res, size);
+                f = ResultFlags(res, size) | RFlags.AF; // AF undefined: set, as on this host
                 if (((sa >> Math.Min(count - 1, 63)) & 1) != 0) f |= RFlags.CF;
-                return f; // OF = 0
+                return f; // OF = 0 (defined for count 1; this host clears it for every count)
             }
             case FlagOp.Mul:
                 f = ResultFlags(res, size);
