@@ -18,6 +18,4 @@ public enum FlagOp
     Shr,
     /// <summary>SAR with count in <c>FlagB</c>.</summary>
     Sar,
-    /// <summary>MUL/IMUL: CF = OF = (<c>FlagAux</c> != 0); SF/ZF/PF from the low result.</summary>
-    Mul,
 }

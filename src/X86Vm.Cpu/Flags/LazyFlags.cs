@@ -7,7 +7,8 @@ namespace X86Vm.Cpu.Flags;
 /// <summary>
 /// Computing status flags from the lazily recorded operation (Intel SDM Vol. 1 §3.4.3.1 and the
 /// per-instruction "Flags Affected" sections). Choices for flags Intel leaves undefined are listed in
-/// docs/undefined-behaviour.md and implemented here only.
+/// docs/undefined-behaviour.md; those of lazily evaluated operations are implemented here, the others in
+/// the family that sets the flags eagerly.
 /// </summary>
 public static class LazyFlags
 {
@@ -106,10 +107,6 @@ public static class LazyFlags
                 if (((sa >> Math.Min(count - 1, 63)) & 1) != 0) f |= RFlags.CF;
                 return f; // OF = 0 (defined for count 1; this host clears it for every count)
             }
-            case FlagOp.Mul:
-                f = ResultFlags(res, size);
-                if (aux != 0) f |= RFlags.CF | RFlags.OF;
-                return f;
             default:
                 throw new InvalidOperationException($"bad flag kind {kind}");
         }
