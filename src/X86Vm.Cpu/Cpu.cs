@@ -195,8 +195,9 @@ public sealed partial class Cpu
     public ulong EffectiveAddress(ref Decoding.DecodedOp op)
     {
         ref ulong r = ref Regs[0];
-        return (Unsafe.Add(ref r, op.Base) + (Unsafe.Add(ref r, op.Index) << op.Scale) + op.Disp
-                + Unsafe.Add(ref SegBase[0], op.Seg)) & op.EaMask;
+        // The 0x67 address-size mask applies to the offset, before the FS/GS base is added.
+        return ((Unsafe.Add(ref r, op.Base) + (Unsafe.Add(ref r, op.Index) << op.Scale) + op.Disp) & op.EaMask)
+               + Unsafe.Add(ref SegBase[0], op.Seg);
     }
 }
 
