@@ -1,14 +1,21 @@
+using Iced.Intel;
 using X86Vm.Cpu.Decoding;
 
 namespace X86Vm.Cpu.Instructions.Sse;
 
 /// <summary>
-/// PLACEHOLDER (fam-strings): the SSE family replaces this file. Iced shares the mnemonics MOVSD and CMPSD
-/// between the string instructions and the SSE2 scalar-double forms; InstString owns both mnemonics and
-/// hands the SSE forms to these binders (0 = not implemented yet, #UD).
+/// The SSE2 forms of the mnemonics Iced shares with string instructions (MOVSD, CMPSD). The string family
+/// registers those mnemonics and hands the non-string forms here.
 /// </summary>
 public static class SseScalarForms
 {
-    public static nint BindMovsd(in Iced.Intel.Instruction insn, ref DecodedOp op, Type[] o) => 0;
-    public static nint BindCmpsd(in Iced.Intel.Instruction insn, ref DecodedOp op, Type[] o) => 0;
+    /// <summary>MOVSD xmm, xmm/m64 and MOVSD xmm/m64, xmm (F2 0F 10/11); 0 for any other form.</summary>
+    public static nint BindMovsd(in Instruction insn, ref DecodedOp op, Type[] o) => insn.Code switch
+    {
+        Code.Movsd_xmm_xmmm64 or Code.Movsd_xmmm64_xmm => SseMove.BindScalarMove(insn, o, 8),
+        _ => 0,
+    };
+
+    /// <summary>CMPSD xmm, xmm/m64, imm8 (F2 0F C2): a scalar floating-point compare, not implemented yet (0 → #UD).</summary>
+    public static nint BindCmpsd(in Instruction insn, ref DecodedOp op, Type[] o) => 0;
 }

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace X86Vm.Tests.Cpu;
+
+/// <summary>Every SSE form of native/sse_oracle.c, with its inputs, against the real CPU's results.</summary>
+public class SseOracleTests
+{
+    public static IEnumerable<object[]> FormNames => SseOracle.Forms.Select(f => new object[] { f.Text });
+
+    [Theory]
+    [MemberData(nameof(FormNames))]
+    public void MatchesNativeCpu(string form)
+    {
+        SseOracle.Form f = SseOracle.Get(form);
+        var mismatches = new List<string>();
+        for (int k = 0; k < f.Expected.Length; k++)
+        {
+            string actual;
+            try { actual = SseOracle.Run(f, k); }
+            catch (Exception e) { actual = $"threw {e.GetType().Name}: {e.Message}"; }
+            if (actual != f.Expected[k])
+                mismatches.Add($"case {k}:\n  cpu:      {f.Expected[k]}\n  emulator: {actual}");
+        }
+        Assert.True(mismatches.Count == 0, $"{form} ({Convert.ToHexString(f.Code)})\n{string.Join("\n", mismatches)}");
+    }
+
+    [Fact]
+    public void OracleTableIsWellFormed()
+    {
+        Assert.True(SseOracle.Forms.Count > 900);
+        Assert.Equal(SseOracle.Forms.Count, SseOracle.Forms.Select(f => f.Text).Distinct().Count());
+        Assert.All(SseOracle.Forms, f => Assert.NotEmpty(f.Expected));
+    }
+
+    /// <summary>
+    /// The embedded table must be what native/sse_oracle.c produces now (catches an edited form list that
+    /// was not regenerated). Needs the source tree, gcc and an x86-64 Linux host; elsewhere it checks nothing.
+    /// </summary>
+    [Fact]
+    public void EmbeddedTableMatchesAFreshNativeRun()
+    {
+        string source = Path.Combine(Path.GetDirectoryName(ThisFile())!, "native", "sse_oracle.c");
+        if (!File.Exists(source) || !OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
+        string exe = Path.Combine(Path.GetTempPath(), $"sse_oracle_{Environment.ProcessId}");
+        try
+        {
+            var compile = Process.Start(new ProcessStartInfo("gcc", ["-O1", "-no-pie", "-fno-toplevel-reorder", "-o", exe, source])
+                { RedirectStandardError = true });
+            if (compile == null) return;
+            string errors = compile.StandardError.ReadToEnd();
+            compile.WaitForExit();
+            Assert.True(compile.ExitCode == 0, errors);
+            var run = Process.Start(new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            string output = run.StandardOutput.ReadToEnd();
+            run.StandardError.ReadToEnd();
+            run.WaitForExit();
+            Assert.Equal(0, run.ExitCode);
+            const string open = "\"\"\"\n", close = "\n\"\"\"";
+            int start = output.IndexOf(open, StringComparison.Ordinal) + open.Length;
+            string fresh = output[start..output.LastIndexOf(close, StringComparison.Ordinal)];
+            Assert.True(fresh == SseOracleData.Text.ReplaceLineEndings("\n"),
+                "SseOracleData.g.cs is stale: regenerate it with the command in native/sse_oracle.c");
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // gcc is not installed: nothing to compare against.
+        }
+        finally
+        {
+            File.Delete(exe);
+        }
+    }
+
+    static string ThisFile([CallerFilePath] string path = "") => path;
+}
