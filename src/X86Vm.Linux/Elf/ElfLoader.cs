@@ -58,6 +58,7 @@ public static class ElfLoader
 
         p.BrkStart = p.Brk = end;
         p.ExecutablePath = resolvedPath;
+        p.ThreadName = new string(Path.GetFileName(resolvedPath).Take(15).ToArray());
 
         mem.Map(StackTop - StackSize, StackSize, Protection.ReadWrite, MappingFlags.GrowsDown, "[stack]");
         ulong entry = elf.Entry + bias;

@@ -29,6 +29,11 @@ public sealed class GuestProcess
     public ulong Brk { get; set; }
     public ulong ClearChildTid { get; set; }
 
+    /// <summary>prctl(PR_SET_NAME) / /proc/PID/comm: at most 15 bytes.</summary>
+    public string ThreadName { get; set; } = "";
+    public int ParentDeathSignal { get; set; }
+    public bool Dumpable { get; set; } = true;
+
     /// <summary>Signal dispositions as recorded by rt_sigaction (64 entries of 32 bytes: handler, flags, restorer, mask).</summary>
     public byte[][] SignalActions { get; } = Enumerable.Range(0, 65).Select(_ => new byte[32]).ToArray();
     public ulong SignalMask { get; set; }

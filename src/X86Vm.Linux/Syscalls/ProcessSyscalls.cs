@@ -118,6 +118,44 @@ static class ProcessSyscalls
         return 0; // new limits are accepted but not enforced yet
     }
 
+    /// <summary>prctl(2) basics: the thread name, the parent-death signal and the dumpable flag.</summary>
+    [Syscall(157, "d,x,x,x,x")]
+    static long Prctl(GuestProcess p, in SyscallArgs a)
+    {
+        const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,
+            PR_SET_NAME = 15, PR_GET_NAME = 16;
+        switch ((int)a.A0)
+        {
+            case PR_SET_NAME:
+            {
+                // The name is truncated to 15 bytes; it need not be NUL-terminated within 16.
+                var raw = new byte[16];
+                int n = 0;
+                while (n < 15 && p.Memory.TryRead(a.A1 + (ulong)n, raw.AsSpan(n, 1)) && raw[n] != 0) n++;
+                if (n == 0 && !p.Memory.TryRead(a.A1, raw.AsSpan(0, 1))) return -Errno.EFAULT;
+                p.ThreadName = Encoding.UTF8.GetString(raw, 0, n);
+                return 0;
+            }
+            case PR_GET_NAME:
+            {
+                var buffer = new byte[16];
+                Encoding.UTF8.GetBytes(p.ThreadName).AsSpan(0, Math.Min(15, Encoding.UTF8.GetByteCount(p.ThreadName))).CopyTo(buffer);
+                return p.Memory.TryWrite(a.A1, buffer) ? 0 : -Errno.EFAULT;
+            }
+            case PR_SET_PDEATHSIG:
+                if (a.A1 > 64) return -Errno.EINVAL;
+                p.ParentDeathSignal = (int)a.A1;
+                return 0;
+            case PR_GET_PDEATHSIG: return GuestIo.WriteU32(p, a.A1, (uint)p.ParentDeathSignal) ? 0 : -Errno.EFAULT;
+            case PR_GET_DUMPABLE: return p.Dumpable ? 1 : 0;
+            case PR_SET_DUMPABLE:
+                if (a.A1 > 1) return -Errno.EINVAL;
+                p.Dumpable = a.A1 == 1;
+                return 0;
+            default: return -Errno.EINVAL;
+        }
+    }
+
     [Syscall(24)] static long SchedYield(GuestProcess p, in SyscallArgs a) => 0;
 
     [Syscall(204, "d,u,p")]
