@@ -24,6 +24,9 @@ public sealed partial class Cpu
     // Lazy flags: the last flag-setting operation (see FlagOp) — kind, operands, result, auxiliary.
     public int FlagKind;
     public ulong FlagA, FlagB, FlagRes, FlagAux;
+    /// <summary>The record under a <see cref="FlagOp.Partial"/> update: supplies the flags it did not set.</summary>
+    public int FlagKind2;
+    public ulong FlagA2, FlagB2, FlagRes2, FlagAux2;
     /// <summary>RFLAGS bits other than the six status flags (DF, TF, AC, ID, reserved bit 1, IF).</summary>
     public ulong FlagsOther = RFlags.Reserved1 | RFlags.IF;
 
@@ -44,6 +47,10 @@ public sealed partial class Cpu
     /// and leaves RIP on itself when it has more to do.
     /// </summary>
     public ulong InstructionBudget;
+
+    /// <summary>The block being run and the index of the running op in it (what a fault needs to rewind).</summary>
+    public BasicBlock? CurrentBlock;
+    public int CurrentOpIndex;
 
     /// <summary>Receives SYSCALL. Set by the operating-system personality.</summary>
     public ISyscallHandler? Syscalls;
@@ -97,21 +104,42 @@ public sealed partial class Cpu
         FlagAux = carry;
     }
 
-    /// <summary>Sets status flags to an explicit value (bits outside the mask keep their current value).</summary>
+    /// <summary>
+    /// Sets the status flags in <paramref name="mask"/> to <paramref name="value"/>, keeping the others — lazily:
+    /// the current record is kept underneath (FlagOp.Partial) instead of being evaluated now.
+    /// </summary>
     public void SetStatusFlags(ulong value, ulong mask = RFlags.Status)
     {
-        ulong current = StatusFlags;
-        FlagRes = (current & ~mask) | (value & mask);
-        FlagKind = LazyFlags.Kind(FlagOp.Materialized, 3);
+        const int partial = (int)FlagOp.Partial << 2;
+        if (mask == RFlags.Status)
+        {
+            FlagKind = LazyFlags.Kind(FlagOp.Materialized, 3);
+            FlagRes = value & mask;
+            return;
+        }
+        if (FlagKind == partial)
+        {
+            FlagRes = (FlagRes & ~mask) | (value & mask);
+            FlagB |= mask;
+            return;
+        }
+        FlagKind2 = FlagKind; FlagA2 = FlagA; FlagB2 = FlagB; FlagRes2 = FlagRes; FlagAux2 = FlagAux;
+        FlagKind = partial;
+        FlagRes = value & mask;
+        FlagB = mask;
     }
 
     public bool Carry
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => LazyFlags.Carry(FlagKind, FlagA, FlagB, FlagRes, FlagAux);
+        get => FlagKind == (int)FlagOp.Partial << 2
+            ? ((FlagB & RFlags.CF) != 0 ? (FlagRes & RFlags.CF) != 0 : LazyFlags.Carry(FlagKind2, FlagA2, FlagB2, FlagRes2, FlagAux2))
+            : LazyFlags.Carry(FlagKind, FlagA, FlagB, FlagRes, FlagAux);
     }
 
-    public ulong StatusFlags => LazyFlags.Compute(FlagKind, FlagA, FlagB, FlagRes, FlagAux);
+    public ulong StatusFlags => FlagKind == (int)FlagOp.Partial << 2
+        ? (FlagRes & FlagB) | (LazyFlags.Compute(FlagKind2, FlagA2, FlagB2, FlagRes2, FlagAux2) & ~FlagB)
+        : LazyFlags.Compute(FlagKind, FlagA, FlagB, FlagRes, FlagAux);
 
     public ulong Rflags
     {

@@ -17,6 +17,9 @@ public sealed class BasicBlock
     public readonly ulong[] Pages;
     public bool Valid = true;
 
+    /// <summary>The block that ran after this one last time (checked against RIP before use).</summary>
+    public BasicBlock? Successor;
+
     public BasicBlock(ulong start, DecodedOp[] ops, bool endsWithControlTransfer, ulong[] pages)
     {
         Start = start;

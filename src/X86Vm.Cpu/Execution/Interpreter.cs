@@ -22,19 +22,46 @@ public enum StopReason
 /// </summary>
 public static class Interpreter
 {
-    public static unsafe StopReason Run(Cpu c, ulong retiredLimit)
+    public static StopReason Run(Cpu c, ulong retiredLimit)
     {
         c.StopRequested = false;
+        try
+        {
+            return RunBlocks(c, retiredLimit);
+        }
+        catch (GuestFault f)
+        {
+            // The hot loop has no exception handling of its own: it leaves the block and the index of the
+            // running op in the CPU, which is all a fault needs (the op did not retire; RIP points at it).
+            BasicBlock? block = c.CurrentBlock;
+            if (block != null)
+            {
+                int i = c.CurrentOpIndex;
+                c.Retired += (ulong)i + (f.IsTrap ? 1UL : 0);
+                c.Rip = f.IsTrap ? block.Ops[i].NextIp : block.Ops[i].Ip;
+            }
+            c.CurrentBlock = null;
+            c.PendingFault = f;
+            return StopReason.Fault;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static unsafe StopReason RunBlocks(Cpu c, ulong retiredLimit)
+    {
         BlockCache code = c.Code;
+        BasicBlock? previous = null;
         while (true)
         {
             if (c.Retired >= retiredLimit) return StopReason.InstructionLimit;
-            BasicBlock block;
-            try { block = code.Get(c.Rip); }
-            catch (GuestFault f)
+            ulong rip = c.Rip;
+            c.CurrentBlock = null; // a fetch fault below belongs to no block
+            // Block chaining: a block remembers the block that followed it last time.
+            BasicBlock? block = previous?.Successor;
+            if (block == null || block.Start != rip || !block.Valid)
             {
-                c.PendingFault = f;
-                return StopReason.Fault;
+                block = code.Get(rip);
+                if (previous != null) previous.Successor = block;
             }
             DecodedOp[] ops = block.Ops;
             ulong remaining = retiredLimit - c.Retired;
@@ -46,26 +73,22 @@ public static class Interpreter
                 cut = true;
             }
             c.InstructionBudget = remaining;
-            int i = 0;
-            try
+            c.CurrentBlock = block;
+            ref DecodedOp op = ref MemoryMarshal.GetArrayDataReference(ops);
+            for (int i = 0; i < n; i++)
             {
-                ref DecodedOp first = ref MemoryMarshal.GetArrayDataReference(ops);
-                for (; i < n; i++)
-                {
-                    ref DecodedOp op = ref Unsafe.Add(ref first, i);
-                    op.Handler(c, ref op);
-                }
-            }
-            catch (GuestFault f)
-            {
-                c.Retired += (ulong)i + (f.IsTrap ? 1UL : 0);
-                c.Rip = f.IsTrap ? ops[i].NextIp : ops[i].Ip;
-                c.PendingFault = f;
-                return StopReason.Fault;
+                c.CurrentOpIndex = i;
+                op.Handler(c, ref op);
+                op = ref Unsafe.Add(ref op, 1);
             }
             c.Retired += (ulong)n;
             if (cut || !block.EndsWithControlTransfer) c.Rip = ops[n - 1].NextIp;
-            if (c.StopRequested) return StopReason.Requested;
+            if (c.StopRequested)
+            {
+                c.CurrentBlock = null;
+                return StopReason.Requested;
+            }
+            previous = block;
         }
     }
 }

@@ -18,4 +18,9 @@ public enum FlagOp
     Shr,
     /// <summary>SAR with count in <c>FlagB</c>.</summary>
     Sar,
+    /// <summary>
+    /// A partial update (rotates, BT, MUL, BSF…): the flags in mask <c>FlagB</c> have the values in
+    /// <c>FlagRes</c>; the others come from the record saved in <c>FlagKind2…FlagAux2</c>, which is never partial.
+    /// </summary>
+    Partial,
 }

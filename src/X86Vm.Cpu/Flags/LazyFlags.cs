@@ -50,6 +50,8 @@ public static class LazyFlags
         {
             case FlagOp.Materialized:
                 return res & RFlags.Status;
+            case FlagOp.Partial:
+                throw new InvalidOperationException("partial flags are resolved by Cpu.StatusFlags");
             case FlagOp.Add:
             case FlagOp.Adc:
                 f = ResultFlags(res, size);
