@@ -1,26 +1,29 @@
-using Iced.Intel;
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Elf;
 using X86Vm.Linux.Process;
 using X86Vm.Linux.Syscalls;
 using X86Vm.Linux.Vfs;
+using CpuCore = X86Vm.Cpu.Cpu;
 
 namespace X86Vm.Linux;
 
 /// <summary>
-/// The Linux personality of one VM: syscalls, the file view, processes. It owns no host resources
-/// beyond what its <see cref="KernelOptions"/> hand it.
+/// The Linux personality of one VM: syscalls, the file view, processes and threads, and the scheduler
+/// that runs them. It owns no host resources beyond what its <see cref="KernelOptions"/> hand it.
 /// </summary>
-public sealed class Kernel
+public sealed partial class Kernel
 {
     public KernelOptions Options { get; }
     public SyscallTable Syscalls { get; }
     public Host.IClock Clock => Options.Clock;
     public VirtualFileSystem Vfs => Options.FileSystem;
+    public Futexes Futexes { get; } = new();
 
-    GuestProcess? _current;
-    int _nextPid = 1000;
+    readonly Dictionary<int, GuestProcess> _processes = new();
+    /// <summary>Every live thread in creation order: the scheduler's round-robin order.</summary>
+    readonly List<GuestThread> _threads = new();
+    int _nextId = 1000;
 
     public Kernel(KernelOptions options)
     {
@@ -28,98 +31,241 @@ public sealed class Kernel
         Syscalls = new SyscallTable(this);
     }
 
+    /// <summary>The thread running now.</summary>
+    public GuestThread CurrentThread { get; private set; } = null!;
+
     /// <summary>The process whose thread is running now.</summary>
-    public GuestProcess Current => _current ?? throw new InvalidOperationException("no process");
+    public GuestProcess Current => CurrentThread.Process;
+
+    public GuestProcess? FindProcess(int pid) => _processes.GetValueOrDefault(pid);
+    public IEnumerable<GuestProcess> Processes => _processes.Values;
+    public IEnumerable<GuestThread> Threads => _threads;
+
+    int AllocateId() => _nextId++;
+
+    internal GuestProcess NewProcess(AddressSpace memory, GuestProcess? parent)
+    {
+        var p = new GuestProcess(this, AllocateId(), memory) { Parent = parent };
+        _processes[p.Pid] = p;
+        parent?.Children.Add(p);
+        return p;
+    }
+
+    internal GuestThread NewThread(GuestProcess p, CpuCore cpu)
+    {
+        cpu.Syscalls = Syscalls;
+        cpu.TimeStampCounter = () => (ulong)Clock.MonotonicNanoseconds * 3;
+        var t = new GuestThread(p.Threads.Count == 0 ? p.Pid : AllocateId(), p, cpu);
+        p.Threads.Add(t);
+        _threads.Add(t);
+        return t;
+    }
 
     /// <summary>Creates the first process running <paramref name="path"/> (a guest path) with the given argv and environment.</summary>
     public GuestProcess Start(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
     {
-        var p = new GuestProcess(this, _nextPid++) { ParentPid = 1, Cwd = Options.WorkingDirectory };
-        _current = p;
+        var memory = new AddressSpace();
+        var p = NewProcess(memory, null);
+        p.Cwd = Options.WorkingDirectory;
+        var t = NewThread(p, new CpuCore(memory, p.Code));
+        CurrentThread = t;
         p.Files.Set(0, new StreamFile(Options.Stdin, Options.StdinTerminal) { Path = "/dev/stdin", StatusFlags = OpenFlags.ReadOnly }, false);
         p.Files.Set(1, new StreamFile(Options.Stdout, Options.StdoutTerminal) { Path = "/dev/stdout", StatusFlags = OpenFlags.WriteOnly }, false);
         p.Files.Set(2, new StreamFile(Options.Stderr, Options.StderrTerminal) { Path = "/dev/stderr", StatusFlags = OpenFlags.WriteOnly }, false);
         byte[] image = ReadProgram(p, path, out string resolved);
+        p.Argv = argv;
+        p.Environment = envp;
         ElfLoader.Load(p, new ElfImage(image, path), resolved, path, argv, envp, Options.Entropy);
         return p;
     }
 
-    byte[] ReadProgram(GuestProcess p, string path, out string resolvedPath)
+    internal byte[] ReadProgram(GuestProcess p, string path, out string resolvedPath)
     {
+        int err = ReadFile(p, path, out byte[] data, out resolvedPath);
+        if (err != 0) throw new BadExecutableException(err == Errno.EISDIR ? $"{path}: is a directory" : $"{path}: {Errno.Describe(err)}");
+        return data;
+    }
+
+    /// <summary>Reads a whole file of the guest view for exec; returns 0 or a positive errno.</summary>
+    internal int ReadFile(GuestProcess p, string path, out byte[] data, out string resolvedPath)
+    {
+        data = [];
+        resolvedPath = path;
         int err = Vfs.Resolve(p.Cwd, path, followLast: true, out ResolvedPath r);
-        OpenFile? f = err == 0 ? r.FileSystem.Open(r.RelativePath, r.GuestPath, OpenFlags.ReadOnly, 0, out err) : null;
-        if (f == null)
-            throw new BadExecutableException($"{path}: {Errno.Describe(err < 0 ? -err : err)}");
+        if (err != 0) return -err;
+        OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, OpenFlags.ReadOnly, 0, out err);
+        if (f == null) return err;
         try
         {
             FileStatus st = f.Status();
-            if (st.Kind == FileKind.Directory) throw new BadExecutableException($"{path}: is a directory");
-            var data = new byte[st.Size];
-            long n = f.ReadAt(data, 0);
-            if (n != data.Length) throw new BadExecutableException($"{path}: could not read the file");
+            if (st.Kind == FileKind.Directory) return Errno.EISDIR;
+            if (st.Kind != FileKind.Regular) return Errno.EACCES;
+            data = new byte[st.Size];
+            if (f.ReadAt(data, 0) != data.Length) return Errno.EIO;
             resolvedPath = r.GuestPath;
-            return data;
+            return 0;
         }
         finally { f.Release(); }
     }
 
-    /// <summary>Instructions run between checks for cancellation.</summary>
+    // ---------------------------------------------------------------- blocking
+
+    /// <summary>
+    /// Blocks the current thread until <paramref name="condition"/> is ready; the syscall is then executed again.
+    /// A syscall handler returns this value as its result.
+    /// </summary>
+    public long Block(IWaitCondition condition)
+    {
+        GuestThread t = CurrentThread;
+        t.State = GuestThreadState.Blocked;
+        t.Waiting = condition;
+        return SyscallTable.Blocked;
+    }
+
+    // ---------------------------------------------------------------- exit
+
+    /// <summary>Ends a process with a wait status: all its threads stop, it becomes a zombie for its parent.</summary>
+    internal void ExitProcess(GuestProcess p, int waitStatus)
+    {
+        if (p.Exited) return;
+        ReleaseVfork(p);
+        p.WaitStatus = waitStatus;
+        p.State = ProcessState.Zombie;
+        foreach (GuestThread t in p.Threads.ToList()) RetireThread(t);
+        p.Files.CloseAll();
+        foreach (GuestProcess child in p.Children.ToList())
+        {
+            child.Parent = null; // reparented to the VM's implicit init, which reaps it
+            p.Children.Remove(child);
+            if (child.State == ProcessState.Zombie) Reap(child);
+        }
+        if (p.Parent == null) Reap(p);
+        else NotifyParent(p);
+    }
+
+    /// <summary>The exit of one thread (exit(2)): the process ends with its last thread.</summary>
+    internal void ExitThread(GuestThread t, int code)
+    {
+        GuestProcess p = t.Process;
+        if (p.Threads.Count(x => x.State != GuestThreadState.Exited) <= 1)
+        {
+            ExitProcess(p, (code & 0xFF) << 8);
+            return;
+        }
+        RetireThread(t);
+    }
+
+    void RetireThread(GuestThread t)
+    {
+        if (t.State == GuestThreadState.Exited) return;
+        t.State = GuestThreadState.Exited;
+        t.Waiting = null;
+        t.Cpu.StopRequested = true;
+        Futexes.Forget(t);
+        // CLONE_CHILD_CLEARTID: zero the tid word and wake one futex waiter (set_tid_address(2)).
+        if (t.ClearChildTid != 0 && t.Process.Threads.Any(x => x != t && x.State != GuestThreadState.Exited))
+        {
+            if (t.Process.Memory.TryWrite(t.ClearChildTid, new byte[4]))
+                Futexes.Wake(t.Process.Memory, t.ClearChildTid, 1, uint.MaxValue);
+        }
+        _threads.Remove(t);
+    }
+
+    /// <summary>execve: every other thread of the process ends.</summary>
+    internal void RetireOtherThreads(GuestThread keep)
+    {
+        foreach (GuestThread t in keep.Process.Threads.ToList())
+            if (t != keep) RetireThread(t);
+        keep.Process.Threads.RemoveAll(t => t != keep);
+    }
+
+    void NotifyParent(GuestProcess child)
+    {
+        GuestProcess parent = child.Parent!;
+        if (child.ExitSignal != 0) SendSignal(parent, child.ExitSignal);
+    }
+
+    internal void Reap(GuestProcess p)
+    {
+        p.State = ProcessState.Reaped;
+        _processes.Remove(p.Pid);
+        p.Parent?.Children.Remove(p);
+    }
+
+    // ---------------------------------------------------------------- the scheduler
+
+    /// <summary>Instructions a thread runs before the next one gets the CPU.</summary>
+    public const ulong Quantum = 100_000;
+    /// <summary>Instructions between checks for cancellation when only one thread runs.</summary>
     const ulong Slice = 50_000_000;
 
-    /// <summary>Runs the process until it exits (or <paramref name="cancel"/> fires); returns its shell exit status.</summary>
-    public int Run(GuestProcess p, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs every thread of the VM until <paramref name="initial"/> exits (or <paramref name="cancel"/> fires);
+    /// returns its shell exit status. Threads take turns in creation order, each for a quantum of retired
+    /// instructions or until it blocks; a blocked thread becomes runnable when its condition is ready.
+    /// </summary>
+    public int Run(GuestProcess initial, CancellationToken cancel = default)
     {
-        var cpu = p.MainThread;
-        while (!p.Exited)
+        int cursor = 0;
+        while (!initial.Exited)
         {
             cancel.ThrowIfCancellationRequested();
-            StopReason reason = Interpreter.Run(cpu, cpu.Retired + Slice);
-            if (reason == StopReason.Fault) DeliverFault(p, cpu.PendingFault!);
+            GuestThread? t = PickNext(ref cursor);
+            if (t == null)
+            {
+                if (!WaitForEvent(initial)) break;
+                continue;
+            }
+            CurrentThread = t;
+            CpuCore cpu = t.Cpu;
+            ulong quantum = _threads.Count == 1 ? Slice : Quantum;
+            StopReason reason = Interpreter.Run(cpu, cpu.Retired + quantum);
+            if (reason == StopReason.Fault) DeliverFault(t, cpu.PendingFault!);
+            DeliverPendingSignals(t);
         }
-        return p.ShellStatus;
+        return initial.ShellStatus;
     }
 
-    /// <summary>No guest signal handlers yet: a fault terminates the process with one line of explanation.</summary>
-    void DeliverFault(GuestProcess p, GuestFault fault)
+    /// <summary>The next runnable thread after <paramref name="cursor"/> in round-robin order, waking ready ones.</summary>
+    GuestThread? PickNext(ref int cursor)
     {
-        var cpu = p.MainThread;
-        ulong rip = fault.IsTrap ? cpu.Rip - 1 : cpu.Rip;
-        Options.Diagnostics.WriteLine($"x86vm: {DescribeFault(fault)} at rip 0x{rip:x}: {Disassemble(p.Memory, rip)}");
-        p.Kill(fault.Signal);
-    }
-
-    static string DescribeFault(GuestFault f)
-    {
-        string code = (f.Signal, f.SiCode) switch
+        int n = _threads.Count;
+        for (int k = 0; k < n; k++)
         {
-            (Signals.SIGSEGV, Signals.SEGV_MAPERR) => $"SEGV_MAPERR, address 0x{f.SiAddr:x}",
-            (Signals.SIGSEGV, Signals.SEGV_ACCERR) => $"SEGV_ACCERR, address 0x{f.SiAddr:x}",
-            (_, Signals.SI_KERNEL) => "SI_KERNEL",
-            (Signals.SIGFPE, Signals.FPE_INTDIV) => "FPE_INTDIV",
-            (Signals.SIGILL, _) => "ILL_ILLOPN",
-            _ => $"code {f.SiCode}",
-        };
-        return $"{Signals.Name(f.Signal)} ({code})";
-    }
-
-    /// <summary>"mnemonic operands (bytes …)" for the instruction at <paramref name="rip"/>, for diagnostics.</summary>
-    public static string Disassemble(AddressSpace memory, ulong rip)
-    {
-        var bytes = new List<byte>();
-        for (int i = 0; i < 15; i++)
-        {
-            try { bytes.Add(memory.Read<byte>(rip + (ulong)i)); }
-            catch (GuestFault) { break; }
+            int i = (cursor + k) % n;
+            GuestThread t = _threads[i];
+            if (t.State == GuestThreadState.Blocked && t.Waiting!.IsReady(this))
+            {
+                t.Resumed = t.Waiting.RestartsSyscall ? t.Waiting : null;
+                t.Waiting = null;
+                t.State = GuestThreadState.Runnable;
+            }
+            if (t.State == GuestThreadState.Runnable)
+            {
+                cursor = i + 1;
+                return t;
+            }
         }
-        if (bytes.Count == 0) return "(instruction not readable)";
-        var decoder = Decoder.Create(64, new ByteArrayCodeReader(bytes.ToArray()));
-        decoder.IP = rip;
-        decoder.Decode(out Instruction insn);
-        var formatter = new IntelFormatter();
-        var output = new StringOutput();
-        formatter.Format(insn, output);
-        int len = insn.IsInvalid ? Math.Min(bytes.Count, 4) : insn.Length;
-        string hex = string.Join(' ', bytes.Take(len).Select(b => b.ToString("x2")));
-        return insn.IsInvalid ? $"invalid instruction (bytes {hex})" : $"{output.ToStringAndReset()} (bytes {hex})";
+        return null;
+    }
+
+    /// <summary>Nothing can run: sleep until the earliest deadline. False when nothing can ever wake (deadlock).</summary>
+    bool WaitForEvent(GuestProcess initial)
+    {
+        long? earliest = null;
+        foreach (GuestThread t in _threads)
+        {
+            long? d = t.Waiting?.Deadline;
+            if (d != null && (earliest == null || d < earliest)) earliest = d;
+        }
+        if (earliest == null)
+        {
+            Options.Diagnostics.WriteLine("x86vm: every guest thread is blocked and nothing can wake them (deadlock)");
+            initial.Kill(Signals.SIGKILL);
+            return false;
+        }
+        long wait = earliest.Value - Clock.MonotonicNanoseconds;
+        if (wait > 0) Thread.Sleep(TimeSpan.FromTicks(Math.Max(1, wait / 100)));
+        return true;
     }
 }

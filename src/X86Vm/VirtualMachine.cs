@@ -65,7 +65,7 @@ public sealed class VirtualMachine
     }
 
     /// <summary>Instructions retired by the program so far.</summary>
-    public ulong InstructionsRetired => _process.MainThread.Retired;
+    public ulong InstructionsRetired => _process.Threads.Count > 0 ? _process.MainThread.Retired : 0;
 
     /// <summary>Runs the program to completion; returns its exit status (128 + signal if a signal ended it).</summary>
     public int Run(CancellationToken cancel = default) => _kernel.Run(_process, cancel);

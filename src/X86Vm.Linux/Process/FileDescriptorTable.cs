@@ -14,7 +14,6 @@ public sealed class FileDescriptorTable
     }
 
     readonly Dictionary<int, Slot> _slots = new();
-    readonly Dictionary<OpenFile, int> _refs = new(ReferenceEqualityComparer.Instance);
 
     public OpenFile? Get(int fd) => _slots.TryGetValue(fd, out var s) ? s.File : null;
 
@@ -35,7 +34,7 @@ public sealed class FileDescriptorTable
     /// <summary>Installs at exactly <paramref name="fd"/>, closing what was there (dup2).</summary>
     public void Set(int fd, OpenFile file, bool closeOnExec)
     {
-        _refs[file] = _refs.GetValueOrDefault(file) + 1;
+        file.References++;
         Close(fd);
         _slots[fd] = new Slot(file, closeOnExec);
     }
@@ -43,13 +42,8 @@ public sealed class FileDescriptorTable
     public bool Close(int fd)
     {
         if (!_slots.Remove(fd, out var slot)) return false;
-        int left = _refs[slot.File] - 1;
-        if (left == 0)
-        {
-            _refs.Remove(slot.File);
-            slot.File.Release();
-        }
-        else _refs[slot.File] = left;
+        // Descriptors in every process share the open file description: release it with the last one.
+        if (--slot.File.References == 0) slot.File.Release();
         return true;
     }
 
@@ -58,6 +52,20 @@ public sealed class FileDescriptorTable
     public void SetCloseOnExec(int fd, bool value)
     {
         if (_slots.TryGetValue(fd, out var s)) s.CloseOnExec = value;
+    }
+
+    /// <summary>A copy referring to the same open files (fork: descriptors are duplicated, offsets shared).</summary>
+    public FileDescriptorTable Clone()
+    {
+        var copy = new FileDescriptorTable();
+        foreach (var (fd, slot) in _slots.OrderBy(kv => kv.Key)) copy.Set(fd, slot.File, slot.CloseOnExec);
+        return copy;
+    }
+
+    /// <summary>execve: closes the descriptors marked close-on-exec.</summary>
+    public void CloseOnExecute()
+    {
+        foreach (int fd in _slots.Where(kv => kv.Value.CloseOnExec).Select(kv => kv.Key).ToList()) Close(fd);
     }
 
     public void CloseAll()

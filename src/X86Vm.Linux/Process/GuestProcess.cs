@@ -1,22 +1,32 @@
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
-using X86Vm.Linux.Vfs;
 using CpuCore = X86Vm.Cpu.Cpu;
 
 namespace X86Vm.Linux.Process;
 
+public enum ProcessState { Alive, Zombie, Reaped }
+
 /// <summary>
-/// One guest process: its address space, its (for now single) thread, file descriptors and the
-/// per-process state the host would otherwise keep (cwd, umask, rlimits, brk). All of it is VM data.
+/// One guest process: its address space, threads, file descriptors and the per-process state the host
+/// would otherwise keep (cwd, umask, rlimits, brk, signal dispositions). All of it is VM data.
 /// </summary>
 public sealed class GuestProcess
 {
     public int Pid { get; }
-    public int ParentPid { get; init; }
     public Kernel Kernel { get; }
-    public AddressSpace Memory { get; }
-    public CpuCore MainThread { get; }
-    public FileDescriptorTable Files { get; } = new();
+    public GuestProcess? Parent { get; internal set; }
+    /// <summary>The parent's pid, or 1 (the VM's implicit init) for the first process and orphans.</summary>
+    public int ParentPid => Parent?.Pid ?? 1;
+    public List<GuestProcess> Children { get; } = new();
+
+    public AddressSpace Memory { get; internal set; }
+    /// <summary>Decoded code of <see cref="Memory"/>, shared by its threads.</summary>
+    public BlockCache Code { get; internal set; }
+    public List<GuestThread> Threads { get; } = new();
+    public FileDescriptorTable Files { get; internal set; } = new();
+
+    /// <summary>The thread-group leader's CPU (the process's first thread).</summary>
+    public CpuCore MainThread => Threads[0].Cpu;
 
     /// <summary>Current directory as a resolved guest path.</summary>
     public string Cwd { get; set; } = "/";
@@ -24,48 +34,54 @@ public sealed class GuestProcess
 
     /// <summary>The guest path of the running program (/proc/self/exe, AT_EXECFN).</summary>
     public string ExecutablePath { get; set; } = "";
+    public IReadOnlyList<string> Argv { get; set; } = [];
+    public IReadOnlyList<string> Environment { get; set; } = [];
 
     public ulong BrkStart { get; set; }
     public ulong Brk { get; set; }
-    public ulong ClearChildTid { get; set; }
 
     /// <summary>prctl(PR_SET_NAME) / /proc/PID/comm: at most 15 bytes.</summary>
     public string ThreadName { get; set; } = "";
     public int ParentDeathSignal { get; set; }
     public bool Dumpable { get; set; } = true;
 
-    /// <summary>Signal dispositions as recorded by rt_sigaction (64 entries of 32 bytes: handler, flags, restorer, mask).</summary>
-    public byte[][] SignalActions { get; } = Enumerable.Range(0, 65).Select(_ => new byte[32]).ToArray();
-    public ulong SignalMask { get; set; }
+    public int ProcessGroup { get; set; }
+    public int Session { get; set; }
 
-    public bool Exited { get; private set; }
+    /// <summary>Signal dispositions as recorded by rt_sigaction (65 entries of 32 bytes: handler, flags, restorer, mask).</summary>
+    public byte[][] SignalActions { get; internal set; } = Enumerable.Range(0, 65).Select(_ => new byte[32]).ToArray();
+
+    /// <summary>The signal a child sends its parent when it exits (clone's low byte; SIGCHLD for fork).</summary>
+    public int ExitSignal { get; set; } = 17;
+
+    /// <summary>Set while a vfork parent waits for this child to exec or exit.</summary>
+    public bool VforkPending { get; internal set; }
+
+    public ProcessState State { get; internal set; } = ProcessState.Alive;
+    public bool Exited => State != ProcessState.Alive;
     /// <summary>The wait status (wait(2) encoding): exit code &lt;&lt; 8, or the terminating signal.</summary>
-    public int WaitStatus { get; private set; }
+    public int WaitStatus { get; internal set; }
 
-    public GuestProcess(Kernel kernel, int pid)
+    public GuestProcess(Kernel kernel, int pid, AddressSpace memory)
     {
         Kernel = kernel;
         Pid = pid;
-        Memory = new AddressSpace();
-        MainThread = new CpuCore(Memory);
-        MainThread.Syscalls = kernel.Syscalls;
-        MainThread.TimeStampCounter = () => (ulong)kernel.Clock.MonotonicNanoseconds * 3;
-    }
-
-    public void Exit(int code)
-    {
-        Exited = true;
-        WaitStatus = (code & 0xFF) << 8;
-        MainThread.StopRequested = true;
-    }
-
-    public void Kill(int signal)
-    {
-        Exited = true;
-        WaitStatus = signal & 0x7F;
-        MainThread.StopRequested = true;
+        Memory = memory;
+        Code = new BlockCache(memory);
+        ProcessGroup = pid;
+        Session = pid;
     }
 
     /// <summary>The exit status a shell would report: the code, or 128 + the signal number.</summary>
     public int ShellStatus => (WaitStatus & 0x7F) != 0 ? 128 + (WaitStatus & 0x7F) : (WaitStatus >> 8) & 0xFF;
+
+    public GuestThread? FindThread(int tid) => Threads.FirstOrDefault(t => t.Tid == tid);
+
+    /// <summary>Ends the whole process with an exit code (exit_group).</summary>
+    public void Exit(int code) => Kernel.ExitProcess(this, (code & 0xFF) << 8);
+
+    /// <summary>Ends the whole process by a signal's default action.</summary>
+    public void Kill(int signal) => Kernel.ExitProcess(this, signal & 0x7F);
+
+    public override string ToString() => $"process {Pid} ({ExecutablePath})";
 }

@@ -25,7 +25,7 @@ static class FileSyscalls
         if (f == null || !f.CanRead) return -Errno.EBADF;
         if (f.Status().Kind == FileKind.Directory) return -Errno.EISDIR;
         var buffer = new byte[Math.Min(a.A2, MaxIo)];
-        long n = f.Read(buffer);
+        long n = IoWait.Complete(p, f, f.Read(buffer), PollEvents.In);
         if (n > 0 && !p.Memory.TryWrite(a.A1, buffer.AsSpan(0, (int)n))) return -Errno.EFAULT;
         return n;
     }
@@ -37,7 +37,7 @@ static class FileSyscalls
         if (f == null || !f.CanWrite) return -Errno.EBADF;
         var buffer = new byte[Math.Min(a.A2, MaxIo)];
         if (!p.Memory.TryRead(a.A1, buffer)) return -Errno.EFAULT;
-        return f.Write(buffer);
+        return IoWait.Complete(p, f, f.Write(buffer), PollEvents.Out);
     }
 
     [Syscall(17, "d,r,u,d")]
@@ -75,8 +75,9 @@ static class FileSyscalls
         {
             if (len == 0) continue;
             var buffer = new byte[Math.Min(len, MaxIo)];
-            long n = f.Read(buffer);
+            long n = total > 0 && f.Poll().HasFlag(PollEvents.In) == false ? 0 : IoWait.Complete(p, f, f.Read(buffer), PollEvents.In);
             if (n < 0) return total > 0 ? total : n;
+            if (n == 0) break;
             if (!p.Memory.TryWrite(b, buffer.AsSpan(0, (int)n))) return total > 0 ? total : -Errno.EFAULT;
             total += n;
             if ((ulong)n < len) break; // short read: stop like the kernel does
@@ -99,7 +100,7 @@ static class FileSyscalls
             if (!p.Memory.TryRead(b, chunk)) return -Errno.EFAULT;
             data.AddRange(chunk);
         }
-        return data.Count == 0 ? 0 : f.Write(data.ToArray());
+        return data.Count == 0 ? 0 : IoWait.Complete(p, f, f.Write(data.ToArray()), PollEvents.Out);
     }
 
     [Syscall(2, "s,o,m")]

@@ -10,7 +10,7 @@ static class ProcessSyscalls
     [Syscall(60, "d")]
     static long Exit(GuestProcess p, in SyscallArgs a)
     {
-        p.Exit((int)a.A0); // single-threaded for now: the thread's exit ends the process
+        p.Kernel.ExitThread(p.Kernel.CurrentThread, (int)a.A0);
         return 0;
     }
 
@@ -22,11 +22,37 @@ static class ProcessSyscalls
     }
 
     [Syscall(39)] static long Getpid(GuestProcess p, in SyscallArgs a) => p.Pid;
-    [Syscall(186)] static long Gettid(GuestProcess p, in SyscallArgs a) => p.Pid;
+    [Syscall(186)] static long Gettid(GuestProcess p, in SyscallArgs a) => p.Kernel.CurrentThread.Tid;
     [Syscall(110)] static long Getppid(GuestProcess p, in SyscallArgs a) => p.ParentPid;
-    [Syscall(111)] static long Getpgrp(GuestProcess p, in SyscallArgs a) => p.Pid;
-    [Syscall(121, "d")] static long Getpgid(GuestProcess p, in SyscallArgs a) => a.A0 == 0 || (int)a.A0 == p.Pid ? p.Pid : -Errno.ESRCH;
-    [Syscall(124, "d")] static long Getsid(GuestProcess p, in SyscallArgs a) => a.A0 == 0 || (int)a.A0 == p.Pid ? p.Pid : -Errno.ESRCH;
+    [Syscall(111)] static long Getpgrp(GuestProcess p, in SyscallArgs a) => p.ProcessGroup;
+
+    static GuestProcess? Target(GuestProcess p, ulong pid) => pid == 0 ? p : p.Kernel.FindProcess((int)pid);
+
+    [Syscall(121, "d")] static long Getpgid(GuestProcess p, in SyscallArgs a) => Target(p, a.A0)?.ProcessGroup ?? -Errno.ESRCH;
+    [Syscall(124, "d")] static long Getsid(GuestProcess p, in SyscallArgs a) => Target(p, a.A0)?.Session ?? -Errno.ESRCH;
+
+    /// <summary>setpgid(2): a process may move itself or a child into a group of its session.</summary>
+    [Syscall(109, "d,d")]
+    static long Setpgid(GuestProcess p, in SyscallArgs a)
+    {
+        if ((int)a.A1 < 0) return -Errno.EINVAL;
+        GuestProcess? target = Target(p, a.A0);
+        if (target == null || (target != p && target.Parent != p)) return -Errno.ESRCH;
+        if (target.Session != p.Session) return -Errno.EPERM;
+        if (target.Pid == target.Session) return -Errno.EPERM; // a session leader cannot move
+        int group = a.A1 == 0 ? target.Pid : (int)a.A1;
+        if (group != target.Pid && !p.Kernel.Processes.Any(x => x.ProcessGroup == group && x.Session == p.Session)) return -Errno.EPERM;
+        target.ProcessGroup = group;
+        return 0;
+    }
+
+    [Syscall(112)]
+    static long Setsid(GuestProcess p, in SyscallArgs a)
+    {
+        if (p.Kernel.Processes.Any(x => x.ProcessGroup == p.Pid)) return -Errno.EPERM;
+        p.Session = p.ProcessGroup = p.Pid;
+        return p.Pid;
+    }
     [Syscall(102)] static long Getuid(GuestProcess p, in SyscallArgs a) => 0;
     [Syscall(104)] static long Getgid(GuestProcess p, in SyscallArgs a) => 0;
     [Syscall(107)] static long Geteuid(GuestProcess p, in SyscallArgs a) => 0;
@@ -44,7 +70,7 @@ static class ProcessSyscalls
     static long ArchPrctl(GuestProcess p, in SyscallArgs a)
     {
         const int ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
-        var cpu = p.MainThread;
+        var cpu = p.Kernel.CurrentThread.Cpu;
         switch ((int)a.A0)
         {
             case ARCH_SET_FS:
@@ -61,12 +87,17 @@ static class ProcessSyscalls
     [Syscall(218, "p")]
     static long SetTidAddress(GuestProcess p, in SyscallArgs a)
     {
-        p.ClearChildTid = a.A0;
-        return p.Pid;
+        p.Kernel.CurrentThread.ClearChildTid = a.A0;
+        return p.Kernel.CurrentThread.Tid;
     }
 
     [Syscall(273, "p,u")]
-    static long SetRobustList(GuestProcess p, in SyscallArgs a) => a.A1 != 24 ? -Errno.EINVAL : 0;
+    static long SetRobustList(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A1 != 24) return -Errno.EINVAL;
+        p.Kernel.CurrentThread.RobustList = a.A0;
+        return 0;
+    }
 
     /// <summary>rseq is optional: glibc falls back when it returns ENOSYS.</summary>
     [Syscall(334, "p,u,x,x")]
@@ -165,29 +196,6 @@ static class ProcessSyscalls
         var mask = new byte[8];
         mask[0] = 1; // one virtual CPU
         return p.Memory.TryWrite(a.A2, mask) ? 8 : -Errno.EFAULT;
-    }
-
-    [Syscall(202, "p,d,u,p,p,u")]
-    static long Futex(GuestProcess p, in SyscallArgs a)
-    {
-        const int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
-        int op = (int)a.A1 & 0x7F;
-        switch (op)
-        {
-            case FUTEX_WAKE:
-            case FUTEX_WAKE_BITSET:
-                return 0; // no other threads yet
-            case FUTEX_WAIT:
-            case FUTEX_WAIT_BITSET:
-            {
-                Span<byte> b = stackalloc byte[4];
-                if (!p.Memory.TryRead(a.A0, b)) return -Errno.EFAULT;
-                if (BitConverter.ToUInt32(b) != (uint)a.A2) return -Errno.EAGAIN;
-                return a.A3 != 0 ? -Errno.ETIMEDOUT : -Errno.EDEADLK; // nobody could ever wake a single thread
-            }
-            default:
-                return -Errno.ENOSYS;
-        }
     }
 
     [Syscall(99, "p")]

@@ -33,16 +33,17 @@ static class SignalSyscalls
     {
         const int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
         if (a.A3 != 8) return -Errno.EINVAL;
-        ulong old = p.SignalMask;
+        GuestThread t = p.Kernel.CurrentThread;
+        ulong old = t.SignalMask;
         if (a.A1 != 0)
         {
             if (!GuestIo.ReadU64(p, a.A1, out ulong set)) return -Errno.EFAULT;
             set &= ~((1UL << (Signals.SIGKILL - 1)) | (1UL << (Signals.SIGSTOP - 1)));
             switch ((int)a.A0)
             {
-                case SIG_BLOCK: p.SignalMask |= set; break;
-                case SIG_UNBLOCK: p.SignalMask &= ~set; break;
-                case SIG_SETMASK: p.SignalMask = set; break;
+                case SIG_BLOCK: t.SignalMask |= set; break;
+                case SIG_UNBLOCK: t.SignalMask &= ~set; break;
+                case SIG_SETMASK: t.SignalMask = set; break;
                 default: return -Errno.EINVAL;
             }
         }
@@ -63,27 +64,43 @@ static class SignalSyscalls
     }
 
     [Syscall(62, "d,d")]
-    static long Kill(GuestProcess p, in SyscallArgs a) => SendToSelf(p, (int)a.A0, (int)a.A1);
+    static long Kill(GuestProcess p, in SyscallArgs a)
+    {
+        int pid = (int)a.A0, sig = (int)a.A1;
+        if (sig < 0 || sig > 64) return -Errno.EINVAL;
+        Kernel k = p.Kernel;
+        List<GuestProcess> targets = pid switch
+        {
+            > 0 => k.FindProcess(pid) is { } one ? [one] : [],
+            0 => k.Processes.Where(x => x.ProcessGroup == p.ProcessGroup).ToList(),
+            -1 => k.Processes.Where(x => x != p).Append(p).ToList(),
+            _ => k.Processes.Where(x => x.ProcessGroup == -pid).ToList(),
+        };
+        targets = targets.Where(x => !x.Exited).ToList();
+        if (targets.Count == 0) return -Errno.ESRCH;
+        foreach (GuestProcess target in targets) k.SendSignal(target, sig);
+        return 0;
+    }
 
     [Syscall(234, "d,d,d")]
-    static long Tgkill(GuestProcess p, in SyscallArgs a) => SendToSelf(p, (int)a.A1, (int)a.A2);
+    static long Tgkill(GuestProcess p, in SyscallArgs a)
+    {
+        GuestProcess? target = p.Kernel.FindProcess((int)a.A0);
+        return SendToThread(p, target?.FindThread((int)a.A1), (int)a.A2);
+    }
 
     [Syscall(200, "d,d")]
-    static long Tkill(GuestProcess p, in SyscallArgs a) => SendToSelf(p, (int)a.A0, (int)a.A1);
-
-    static long SendToSelf(GuestProcess p, int pid, int sig)
+    static long Tkill(GuestProcess p, in SyscallArgs a)
     {
-        if (pid != p.Pid && pid != 0 && pid != -1) return -Errno.ESRCH;
+        int tid = (int)a.A0;
+        return SendToThread(p, p.Kernel.Threads.FirstOrDefault(t => t.Tid == tid), (int)a.A1);
+    }
+
+    static long SendToThread(GuestProcess p, GuestThread? t, int sig)
+    {
         if (sig < 0 || sig > 64) return -Errno.EINVAL;
-        if (sig == 0) return 0;
-        ulong handler = BitConverter.ToUInt64(p.SignalActions[sig]);
-        bool blocked = (p.SignalMask & (1UL << (sig - 1))) != 0 && sig is not (Signals.SIGKILL or Signals.SIGSTOP);
-        if (handler == SIG_IGN || blocked) return 0; // pending-signal queues arrive with signal delivery
-        if (handler == SIG_DFL && sig is Signals.SIGCHLD or Signals.SIGCONT or 28 /* SIGWINCH */ or 23 /* SIGURG */) return 0;
-        p.Kernel.Options.Diagnostics.WriteLine(handler == SIG_DFL
-            ? $"x86vm: process {p.Pid} killed by {Signals.Name(sig)}"
-            : $"x86vm: {Signals.Name(sig)} has a guest handler; signal delivery is not implemented yet, terminating");
-        p.Kill(sig);
+        if (t == null || t.State == GuestThreadState.Exited) return -Errno.ESRCH;
+        p.Kernel.SendSignal(t, sig);
         return 0;
     }
 }

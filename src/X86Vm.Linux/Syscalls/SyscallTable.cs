@@ -16,6 +16,12 @@ public sealed class SyscallTable : ISyscallHandler
 {
     public sealed record Entry(int Number, string Name, SyscallHandler Handler, string Format, string Family);
 
+    /// <summary>Returned by a handler (through <see cref="Kernel.Block"/>) when the calling thread must wait.</summary>
+    public const long Blocked = long.MinValue;
+
+    /// <summary>Length of the SYSCALL instruction (0F 05), to re-execute a blocked call.</summary>
+    const ulong SyscallLength = 2;
+
     readonly Entry?[] _entries = new Entry?[512];
     readonly HashSet<int> _reported = new();
     readonly Kernel _kernel;
@@ -38,12 +44,16 @@ public sealed class SyscallTable : ISyscallHandler
         }
     }
 
+    /// <summary>strace -f style: "[pid N] " once a second process or thread exists.</summary>
+    string Prefix(GuestProcess p, GuestThread t) => _kernel.Threads.Count() > 1 || p.Parent != null ? $"[pid {t.Tid}] " : "";
+
     /// <summary>The implemented syscalls (for docs/syscalls.md and its test).</summary>
     public IEnumerable<Entry> Implemented => _entries.Where(e => e != null)!;
 
     public void Syscall(CpuCore cpu)
     {
-        GuestProcess p = _kernel.Current;
+        GuestThread thread = _kernel.CurrentThread;
+        GuestProcess p = thread.Process;
         int number = (int)cpu.R(Reg.RAX);
         var args = new SyscallArgs(cpu.R(Reg.RDI), cpu.R(Reg.RSI), cpu.R(Reg.RDX), cpu.R(Reg.R10), cpu.R(Reg.R8), cpu.R(Reg.R9));
         Entry? e = (uint)number < (uint)_entries.Length ? _entries[number] : null;
@@ -56,15 +66,25 @@ public sealed class SyscallTable : ISyscallHandler
                 string name = SyscallNames.ByNumber.TryGetValue(number, out var n) ? n : $"#{number}";
                 _kernel.Options.Diagnostics.WriteLine($"x86vm: unsupported syscall {name} ({number}), returning ENOSYS");
             }
-            _kernel.Options.Strace?.WriteLine($"{(SyscallNames.ByNumber.TryGetValue(number, out var nm) ? nm : "syscall_" + number)}(...) = -1 ENOSYS (Function not implemented)");
+            _kernel.Options.Strace?.WriteLine($"{Prefix(p, thread)}{(SyscallNames.ByNumber.TryGetValue(number, out var nm) ? nm : "syscall_" + number)}(...) = -1 ENOSYS (Function not implemented)");
         }
         else
         {
             TextWriter? strace = _kernel.Options.Strace;
             result = e.Handler(p, args);
+            if (result == Blocked)
+            {
+                // Park the thread; when its condition is ready it executes this SYSCALL again (RAX still holds
+                // the number). The instruction retires once, when the call completes.
+                cpu.Rip -= SyscallLength;
+                cpu.Retired--;
+                cpu.StopRequested = true;
+                return;
+            }
+            thread.Resumed = null;
             if (strace != null)
-                strace.WriteLine($"{e.Name}({StraceFormatter.Arguments(p, e.Format, args, result)}) = {StraceFormatter.Result(e.Name, result)}");
+                strace.WriteLine($"{Prefix(p, thread)}{e.Name}({StraceFormatter.Arguments(p, e.Format, args, result)}) = {StraceFormatter.Result(e.Name, result)}");
         }
-        cpu.R(Reg.RAX) = (ulong)result;
+        if (thread.Cpu == cpu) cpu.R(Reg.RAX) = (ulong)result; // after execve the thread has a new CPU
     }
 }

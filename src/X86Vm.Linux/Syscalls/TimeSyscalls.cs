@@ -14,7 +14,8 @@ static class TimeSyscalls
         CLOCK_REALTIME or CLOCK_REALTIME_COARSE => p.Kernel.Clock.RealtimeNanoseconds,
         CLOCK_MONOTONIC or CLOCK_MONOTONIC_RAW or CLOCK_MONOTONIC_COARSE or CLOCK_BOOTTIME => p.Kernel.Clock.MonotonicNanoseconds,
         // CPU time: the instructions retired at a nominal 1 ns each, so it is deterministic.
-        CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID => (long)p.MainThread.Retired,
+        CLOCK_PROCESS_CPUTIME_ID => p.Threads.Sum(t => (long)t.Cpu.Retired),
+        CLOCK_THREAD_CPUTIME_ID => (long)p.Kernel.CurrentThread.Cpu.Retired,
         _ => null,
     };
 
@@ -66,18 +67,26 @@ static class TimeSyscalls
         {
             if (!GuestIo.ReadU64(p, a.A2, out ulong s) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong n)) return -Errno.EFAULT;
             long remaining = (long)s * 1_000_000_000L + (long)n - Now(p, (int)a.A0)!.Value;
-            if (remaining > 0) Thread.Sleep(TimeSpan.FromTicks(remaining / 100));
-            return 0;
+            return SleepFor(p, Math.Max(0, remaining));
         }
         return Sleep(p, a.A2);
     }
 
-    /// <summary>Single-threaded for now: sleeping blocks the VM's one thread for the requested host time.</summary>
+    /// <summary>Blocks the calling thread until the deadline; other threads run meanwhile.</summary>
     static long Sleep(GuestProcess p, ulong request)
     {
+        if (p.Kernel.CurrentThread.Resumed is SleepUntil) return SleepFor(p, 0);
         if (!GuestIo.ReadU64(p, request, out ulong s) || !GuestIo.ReadU64(p, request + 8, out ulong n)) return -Errno.EFAULT;
         if ((long)s < 0 || n >= 1_000_000_000UL) return -Errno.EINVAL;
-        Thread.Sleep(TimeSpan.FromTicks((long)Math.Min(s * 10_000_000UL + n / 100, (ulong)TimeSpan.MaxValue.Ticks / 2)));
-        return 0;
+        return SleepFor(p, (long)Math.Min(s, long.MaxValue / 2_000_000_000UL) * 1_000_000_000L + (long)n);
+    }
+
+    static long SleepFor(GuestProcess p, long ns)
+    {
+        // A restarted call keeps the deadline it computed the first time.
+        if (p.Kernel.CurrentThread.Resumed is SleepUntil earlier)
+            return earlier.IsReady(p.Kernel) ? 0 : p.Kernel.Block(earlier);
+        if (ns == 0) return 0;
+        return p.Kernel.Block(new SleepUntil(p.Kernel.Clock.MonotonicNanoseconds + ns));
     }
 }

@@ -7,6 +7,12 @@ namespace X86Vm.Linux.Vfs;
 /// </summary>
 public abstract class OpenFile
 {
+    /// <summary>
+    /// Returned by <see cref="Read"/> or <see cref="Write"/> when the call would wait (a blocking descriptor with
+    /// no data or no room): the syscall layer parks the thread until <see cref="Poll"/> says it can proceed.
+    /// </summary>
+    public const long WouldBlock = long.MinValue + 1;
+
     /// <summary>The guest path it was opened by (for /proc/self/fd and strace); may be a description like "pipe:[…]".</summary>
     public string Path { get; init; } = "";
 
@@ -14,6 +20,9 @@ public abstract class OpenFile
     public int StatusFlags { get; set; }
 
     public long Offset { get; set; }
+
+    /// <summary>Descriptors (in any process) referring to this description; <see cref="Release"/> runs when it drops to zero.</summary>
+    public int References { get; internal set; }
 
     public bool CanRead => (StatusFlags & OpenFlags.AccessMode) != OpenFlags.WriteOnly;
     public bool CanWrite => (StatusFlags & OpenFlags.AccessMode) != OpenFlags.ReadOnly;
@@ -65,11 +74,20 @@ public abstract class OpenFile
     /// <summary>The whole content for a private file mapping (mmap of a regular file).</summary>
     public virtual long ReadForMapping(Span<byte> buffer, long offset) => ReadAt(buffer, offset);
 
+    /// <summary>Readiness for poll/select (poll(2) events); regular files are always ready.</summary>
+    public virtual PollEvents Poll() => PollEvents.In | PollEvents.Out;
+
     /// <summary>Called when the last descriptor referring to it is closed.</summary>
     public virtual void Release() { }
 
     /// <summary>Directory entries for getdents64, or null when this is not a directory.</summary>
     public virtual IReadOnlyList<DirectoryEntry>? ListDirectory() => null;
+}
+
+[Flags]
+public enum PollEvents : short
+{
+    In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20, ReadNormal = 0x40, WriteNormal = 0x100,
 }
 
 public readonly record struct DirectoryEntry(string Name, ulong Inode, FileKind Kind);

@@ -1,0 +1,89 @@
+using X86Vm.Cpu.State;
+using X86Vm.Linux.Process;
+
+namespace X86Vm.Linux.Syscalls;
+
+/// <summary>fork, vfork, clone and clone3 (clone(2)): new processes (copy-on-write) and new threads.</summary>
+[SyscallFamily]
+static class CloneSyscalls
+{
+    const ulong CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_PIDFD = 0x1000,
+        CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000, CLONE_SETTLS = 0x80000,
+        CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
+
+    [Syscall(57)]
+    static long Fork(GuestProcess p, in SyscallArgs a) => Clone(p, (ulong)X86Vm.Cpu.Memory.Signals.SIGCHLD, 0, 0, 0, 0);
+
+    [Syscall(58)]
+    static long Vfork(GuestProcess p, in SyscallArgs a) => Clone(p, CLONE_VM | CLONE_VFORK | (ulong)X86Vm.Cpu.Memory.Signals.SIGCHLD, 0, 0, 0, 0);
+
+    /// <summary>x86-64 argument order: flags, stack, parent_tid, child_tid, tls.</summary>
+    [Syscall(56, "x,p,p,p,p")]
+    static long CloneCall(GuestProcess p, in SyscallArgs a) => Clone(p, a.A0, a.A1, a.A2, a.A3, a.A4);
+
+    /// <summary>clone3: struct clone_args { flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, … }.</summary>
+    [Syscall(435, "p,u")]
+    static long Clone3(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A1 < 64) return -Errno.EINVAL;
+        var args = new byte[64];
+        if (!p.Memory.TryRead(a.A0, args)) return -Errno.EFAULT;
+        ulong U(int i) => BitConverter.ToUInt64(args, i * 8);
+        ulong flags = U(0), exitSignal = U(4), stack = U(5), stackSize = U(6);
+        if ((flags & 0xFF) != 0 || exitSignal > 64) return -Errno.EINVAL;
+        return Clone(p, flags | exitSignal, stack == 0 ? 0 : stack + stackSize, U(3), U(2), U(7));
+    }
+
+    static long Clone(GuestProcess parent, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
+    {
+        Kernel k = parent.Kernel;
+        GuestThread caller = k.CurrentThread;
+        if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -Errno.EINVAL;
+        if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -Errno.EINVAL;
+        if ((flags & CLONE_PIDFD) != 0) return -Errno.EINVAL; // pidfds are not supported
+
+        GuestThread child;
+        if ((flags & CLONE_THREAD) != 0)
+        {
+            child = k.NewThread(parent, caller.Cpu.CloneFor(parent.Memory, parent.Code));
+        }
+        else
+        {
+            bool shareMemory = (flags & CLONE_VM) != 0;
+            var memory = shareMemory ? parent.Memory : parent.Memory.CloneCopyOnWrite();
+            GuestProcess parentOfChild = (flags & CLONE_PARENT) != 0 && parent.Parent != null ? parent.Parent : parent;
+            GuestProcess proc = k.NewProcess(memory, parentOfChild);
+            if (shareMemory) proc.Code = parent.Code;
+            proc.Files = parent.Files.Clone(); // CLONE_FILES without CLONE_THREAD shares the table in Linux; copied here
+            proc.Cwd = parent.Cwd;
+            proc.Umask = parent.Umask;
+            proc.ExecutablePath = parent.ExecutablePath;
+            proc.Argv = parent.Argv;
+            proc.Environment = parent.Environment;
+            proc.Brk = parent.Brk;
+            proc.BrkStart = parent.BrkStart;
+            proc.ThreadName = parent.ThreadName;
+            proc.ProcessGroup = parent.ProcessGroup;
+            proc.Session = parent.Session;
+            proc.SignalActions = parent.SignalActions.Select(x => (byte[])x.Clone()).ToArray();
+            proc.ExitSignal = (int)(flags & 0xFF);
+            child = k.NewThread(proc, caller.Cpu.CloneFor(memory, proc.Code));
+            if ((flags & CLONE_VFORK) != 0)
+            {
+                // The parent sleeps until the child execs or exits (vfork(2)).
+                proc.VforkPending = true;
+                k.BlockForVfork(caller, proc);
+            }
+        }
+        var cpu = child.Cpu;
+        cpu.Retired = 0;
+        cpu.R(Reg.RAX) = 0;
+        if (stack != 0) cpu.Rsp = stack;
+        if ((flags & CLONE_SETTLS) != 0) cpu.FsBase = tls;
+        child.SignalMask = caller.SignalMask;
+        if ((flags & CLONE_CHILD_CLEARTID) != 0) child.ClearChildTid = childTid;
+        if ((flags & CLONE_PARENT_SETTID) != 0) GuestIo.WriteU32(parent, parentTid, (uint)child.Tid);
+        if ((flags & CLONE_CHILD_SETTID) != 0) child.Process.Memory.TryWrite(childTid, BitConverter.GetBytes((uint)child.Tid));
+        return child.Tid;
+    }
+}

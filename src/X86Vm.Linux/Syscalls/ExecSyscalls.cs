@@ -1,0 +1,113 @@
+using System.Text;
+using X86Vm.Cpu.Memory;
+using X86Vm.Linux.Elf;
+using X86Vm.Linux.Process;
+using CpuCore = X86Vm.Cpu.Cpu;
+
+namespace X86Vm.Linux.Syscalls;
+
+/// <summary>execve and execveat (execve(2)): replace the process image; "#!" scripts run their interpreter.</summary>
+[SyscallFamily]
+static class ExecSyscalls
+{
+    const int MaxArguments = 0x20000, MaxInterpreterDepth = 4;
+
+    [Syscall(59, "s,p,p")]
+    static long Execve(GuestProcess p, in SyscallArgs a) => Execute(p, PathResolution.AT_FDCWD, a.A0, a.A1, a.A2, 0);
+
+    [Syscall(322, "f,s,p,p,x")]
+    static long Execveat(GuestProcess p, in SyscallArgs a) => Execute(p, (int)a.A0, a.A1, a.A2, a.A3, (int)a.A4);
+
+    static List<string>? ReadStringArray(GuestProcess p, ulong address)
+    {
+        var list = new List<string>();
+        if (address == 0) return list;
+        for (int i = 0; i < MaxArguments; i++)
+        {
+            if (!GuestIo.ReadU64(p, address + (ulong)i * 8, out ulong ptr)) return null;
+            if (ptr == 0) return list;
+            byte[]? s = p.Memory.TryReadCString(ptr, 128 * 1024);
+            if (s == null) return null;
+            list.Add(Encoding.UTF8.GetString(s));
+        }
+        return null;
+    }
+
+    static long Execute(GuestProcess p, int dirfd, ulong pathAddress, ulong argvAddress, ulong envpAddress, int flags)
+    {
+        string? path = GuestIo.ReadPath(p, pathAddress, out int errno);
+        if (path == null) return -errno;
+        List<string>? argv = ReadStringArray(p, argvAddress), envp = ReadStringArray(p, envpAddress);
+        if (argv == null || envp == null) return -Errno.EFAULT;
+        if (path.Length == 0 && (flags & PathResolution.AT_EMPTY_PATH) == 0) return -Errno.ENOENT;
+        if (path.Length > 0 && path[0] != '/' && dirfd != PathResolution.AT_FDCWD)
+        {
+            var dir = p.Files.Get(dirfd);
+            if (dir == null) return -Errno.EBADF;
+            path = dir.Path.TrimEnd('/') + "/" + path;
+        }
+        string execFn = path;
+        // Resolve "#!" interpreters (binfmt_script), at most a few levels deep.
+        byte[] image;
+        string resolved;
+        for (int depth = 0; ; depth++)
+        {
+            int err = p.Kernel.ReadFile(p, path, out image, out resolved);
+            if (err != 0) return -err;
+            if (image.Length < 2 || image[0] != '#' || image[1] != '!') break;
+            if (depth >= MaxInterpreterDepth) return -Errno.ELOOP;
+            int end = Array.IndexOf(image, (byte)'\n');
+            string line = Encoding.UTF8.GetString(image, 2, (end < 0 ? Math.Min(image.Length, 256) : end) - 2).Trim();
+            if (line.Length == 0) return -Errno.ENOEXEC;
+            int space = line.IndexOfAny([' ', '\t']);
+            string interpreter = space < 0 ? line : line[..space];
+            string? argument = space < 0 ? null : line[(space + 1)..].Trim();
+            var newArgv = new List<string> { interpreter };
+            if (!string.IsNullOrEmpty(argument)) newArgv.Add(argument);
+            newArgv.Add(path);
+            newArgv.AddRange(argv.Skip(1));
+            argv = newArgv;
+            path = interpreter;
+        }
+        ElfImage elf;
+        try { elf = new ElfImage(image, path); }
+        catch (BadExecutableException) { return -Errno.ENOEXEC; }
+
+        // Point of no return: build the new image in a fresh address space and a fresh CPU.
+        Kernel k = p.Kernel;
+        GuestThread caller = k.CurrentThread;
+        var memory = new AddressSpace();
+        var oldCpu = caller.Cpu;
+        var oldMemory = p.Memory;
+        var oldCode = p.Code;
+        p.Memory = memory;
+        p.Code = new X86Vm.Cpu.Execution.BlockCache(memory);
+        var cpu = new CpuCore(memory, p.Code) { Syscalls = oldCpu.Syscalls, TimeStampCounter = oldCpu.TimeStampCounter };
+        caller.Cpu = cpu;
+        try
+        {
+            ElfLoader.Load(p, elf, resolved, execFn, argv, envp, k.Options.Entropy);
+        }
+        catch (BadExecutableException e)
+        {
+            // Linux would kill the process here (the old image is gone); we still have it, so fail the call.
+            p.Memory = oldMemory;
+            p.Code = oldCode;
+            caller.Cpu = oldCpu;
+            k.Options.Diagnostics.WriteLine($"x86vm: execve: {e.Message}");
+            return -Errno.ENOEXEC;
+        }
+        k.RetireOtherThreads(caller);
+        oldCpu.StopRequested = true; // the interpreter loop still runs the old CPU: leave it
+        cpu.Retired = oldCpu.Retired; // the instruction count continues across exec
+        p.Argv = argv;
+        p.Environment = envp;
+        p.Files.CloseOnExecute();
+        // Handlers are reset to the default action; ignored signals stay ignored (execve(2)).
+        foreach (byte[] action in p.SignalActions)
+            if (BitConverter.ToUInt64(action) > 1) Array.Clear(action);
+        caller.AltStackFlags = 2;
+        Kernel.ReleaseVfork(p);
+        return 0;
+    }
+}

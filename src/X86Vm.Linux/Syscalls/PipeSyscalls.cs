@@ -1,0 +1,165 @@
+using X86Vm.Linux.Process;
+using X86Vm.Linux.Vfs;
+
+namespace X86Vm.Linux.Syscalls;
+
+/// <summary>pipe, pipe2, poll, ppoll, select, pselect6: enough for shells and pipelines.</summary>
+[SyscallFamily]
+static class PipeSyscalls
+{
+    [Syscall(22, "p")]
+    static long PipeCall(GuestProcess p, in SyscallArgs a) => MakePipe(p, a.A0, 0);
+
+    [Syscall(293, "p,o")]
+    static long Pipe2(GuestProcess p, in SyscallArgs a) => MakePipe(p, a.A0, (int)a.A1);
+
+    static long MakePipe(GuestProcess p, ulong fds, int flags)
+    {
+        if ((flags & ~(OpenFlags.CloseOnExec | OpenFlags.NonBlock | OpenFlags.Direct)) != 0) return -Errno.EINVAL;
+        var (r, w) = new Pipe().Open(flags);
+        bool cloexec = (flags & OpenFlags.CloseOnExec) != 0;
+        int rfd = p.Files.Add(r, cloexec);
+        if (rfd < 0) { r.Release(); w.Release(); return rfd; }
+        int wfd = p.Files.Add(w, cloexec);
+        if (wfd < 0) { p.Files.Close(rfd); w.Release(); return wfd; }
+        if (!GuestIo.WriteU32(p, fds, (uint)rfd) || !GuestIo.WriteU32(p, fds + 4, (uint)wfd))
+        {
+            p.Files.Close(rfd);
+            p.Files.Close(wfd);
+            return -Errno.EFAULT;
+        }
+        return 0;
+    }
+
+    /// <summary>A timeout as an absolute monotonic deadline; null for "forever"; -1 for a bad pointer.</summary>
+    static long? Deadline(GuestProcess p, ulong timespec, bool microseconds)
+    {
+        if (timespec == 0) return null;
+        if (!GuestIo.ReadU64(p, timespec, out ulong sec) || !GuestIo.ReadU64(p, timespec + 8, out ulong frac)) return -1;
+        long ns = (long)Math.Min(sec, 1UL << 32) * 1_000_000_000L + (long)(microseconds ? frac * 1000 : frac);
+        return p.Kernel.Clock.MonotonicNanoseconds + ns;
+    }
+
+    [Syscall(7, "p,u,d")]
+    static long Poll(GuestProcess p, in SyscallArgs a)
+    {
+        int timeoutMs = (int)a.A2;
+        long? deadline = timeoutMs < 0 ? null : p.Kernel.Clock.MonotonicNanoseconds + timeoutMs * 1_000_000L;
+        return DoPoll(p, a.A0, a.A1, deadline);
+    }
+
+    [Syscall(271, "p,u,p,p,u")]
+    static long Ppoll(GuestProcess p, in SyscallArgs a)
+    {
+        long? deadline = Deadline(p, a.A2, microseconds: false);
+        if (deadline == -1) return -Errno.EFAULT;
+        return DoPoll(p, a.A0, a.A1, deadline);
+    }
+
+    /// <summary>Checks every pollfd; returns the ready count, or waits until one is ready or the deadline passes.</summary>
+    static long DoPoll(GuestProcess p, ulong fdsAddress, ulong count, long? deadline)
+    {
+        if (count > FileDescriptorTable.Limit) return -Errno.EINVAL;
+        var fds = new byte[count * 8];
+        if (!p.Memory.TryRead(fdsAddress, fds)) return -Errno.EFAULT;
+        Kernel k = p.Kernel;
+        // A restarted call keeps its original deadline.
+        if (k.CurrentThread.Resumed is WaitFor earlier) deadline = earlier.Deadline;
+        int ready = 0;
+        for (int i = 0; i < (int)count; i++)
+        {
+            int fd = BitConverter.ToInt32(fds, i * 8);
+            var events = (PollEvents)BitConverter.ToInt16(fds, i * 8 + 4);
+            PollEvents revents = 0;
+            if (fd >= 0)
+            {
+                OpenFile? f = p.Files.Get(fd);
+                revents = f == null ? PollEvents.Invalid
+                    : f.Poll() & (events | PollEvents.Error | PollEvents.HangUp | PollEvents.Invalid);
+                if (revents.HasFlag(PollEvents.In)) revents |= events & PollEvents.ReadNormal;
+                if (revents.HasFlag(PollEvents.Out)) revents |= events & PollEvents.WriteNormal;
+            }
+            BitConverter.TryWriteBytes(fds.AsSpan(i * 8 + 6), (short)revents);
+            if (revents != 0) ready++;
+        }
+        if (ready == 0 && (deadline == null || k.Clock.MonotonicNanoseconds < deadline))
+            return k.Block(new WaitFor(_ => AnyReady(p, fds, count), deadline, "poll"));
+        return p.Memory.TryWrite(fdsAddress, fds) ? ready : -Errno.EFAULT;
+    }
+
+    static bool AnyReady(GuestProcess p, byte[] fds, ulong count)
+    {
+        for (int i = 0; i < (int)count; i++)
+        {
+            int fd = BitConverter.ToInt32(fds, i * 8);
+            if (fd < 0) continue;
+            var events = (PollEvents)BitConverter.ToInt16(fds, i * 8 + 4);
+            OpenFile? f = p.Files.Get(fd);
+            if (f == null || (f.Poll() & (events | PollEvents.Error | PollEvents.HangUp)) != 0) return true;
+        }
+        return false;
+    }
+
+    [Syscall(23, "d,p,p,p,p")]
+    static long Select(GuestProcess p, in SyscallArgs a)
+    {
+        long? deadline = Deadline(p, a.A4, microseconds: true);
+        if (deadline == -1) return -Errno.EFAULT;
+        return DoSelect(p, (int)a.A0, a.A1, a.A2, a.A3, deadline);
+    }
+
+    [Syscall(270, "d,p,p,p,p,p")]
+    static long Pselect6(GuestProcess p, in SyscallArgs a)
+    {
+        long? deadline = Deadline(p, a.A4, microseconds: false);
+        if (deadline == -1) return -Errno.EFAULT;
+        return DoSelect(p, (int)a.A0, a.A1, a.A2, a.A3, deadline);
+    }
+
+    static long DoSelect(GuestProcess p, int nfds, ulong readSet, ulong writeSet, ulong exceptSet, long? deadline)
+    {
+        if (nfds < 0 || nfds > FileDescriptorTable.Limit) return -Errno.EINVAL;
+        int bytes = (nfds + 63) / 64 * 8;
+        byte[]? Load(ulong address)
+        {
+            if (address == 0) return null;
+            var set = new byte[bytes];
+            return p.Memory.TryRead(address, set) ? set : null;
+        }
+        byte[]? r = Load(readSet), w = Load(writeSet), e = Load(exceptSet);
+        if ((readSet != 0 && r == null) || (writeSet != 0 && w == null) || (exceptSet != 0 && e == null)) return -Errno.EFAULT;
+        Kernel k = p.Kernel;
+        if (k.CurrentThread.Resumed is WaitFor earlier) deadline = earlier.Deadline;
+        for (int fd = 0; fd < nfds; fd++)
+        {
+            bool wanted = IsSet(r, fd) || IsSet(w, fd) || IsSet(e, fd);
+            if (wanted && p.Files.Get(fd) == null) return -Errno.EBADF;
+        }
+        var (ro, wo, count) = Evaluate(p, nfds, r, w);
+        if (count == 0 && (deadline == null || k.Clock.MonotonicNanoseconds < deadline))
+            return k.Block(new WaitFor(_ => Evaluate(p, nfds, r, w).Count > 0, deadline, "select"));
+        if ((r != null && !p.Memory.TryWrite(readSet, ro)) || (w != null && !p.Memory.TryWrite(writeSet, wo)) ||
+            (e != null && !p.Memory.TryWrite(exceptSet, new byte[bytes])))
+            return -Errno.EFAULT;
+        return count;
+    }
+
+    static bool IsSet(byte[]? set, int fd) => set != null && (set[fd / 8] & (1 << (fd % 8))) != 0;
+
+    static (byte[] Read, byte[] Write, int Count) Evaluate(GuestProcess p, int nfds, byte[]? r, byte[]? w)
+    {
+        int bytes = (nfds + 63) / 64 * 8;
+        var ro = new byte[bytes];
+        var wo = new byte[bytes];
+        int count = 0;
+        for (int fd = 0; fd < nfds; fd++)
+        {
+            OpenFile? f = p.Files.Get(fd);
+            if (f == null) continue;
+            PollEvents ev = f.Poll();
+            if (IsSet(r, fd) && (ev & (PollEvents.In | PollEvents.HangUp | PollEvents.Error)) != 0) { ro[fd / 8] |= (byte)(1 << (fd % 8)); count++; }
+            if (IsSet(w, fd) && (ev & (PollEvents.Out | PollEvents.Error)) != 0) { wo[fd / 8] |= (byte)(1 << (fd % 8)); count++; }
+        }
+        return (ro, wo, count);
+    }
+}

@@ -1,0 +1,105 @@
+using X86Vm.Linux.Process;
+
+namespace X86Vm.Linux.Vfs;
+
+/// <summary>
+/// A pipe (pipe(7)): a bounded byte queue with a read end and a write end. Reads wait while it is empty
+/// and a writer exists; writes wait while it is full; writing with no reader is EPIPE (and SIGPIPE).
+/// </summary>
+public sealed class Pipe
+{
+    public const int Capacity = 65536;
+
+    readonly Queue<byte> _buffer = new();
+    public int Readers { get; internal set; }
+    public int Writers { get; internal set; }
+    public int Available => _buffer.Count;
+    public int Space => Capacity - _buffer.Count;
+    public ulong Inode { get; }
+
+    static ulong _nextInode = 0x10000;
+
+    public Pipe() => Inode = Interlocked.Increment(ref _nextInode);
+
+    public (PipeEnd Read, PipeEnd Write) Open(int flags)
+    {
+        var r = new PipeEnd(this, reading: true) { StatusFlags = OpenFlags.ReadOnly | (flags & OpenFlags.NonBlock), Path = $"pipe:[{Inode}]" };
+        var w = new PipeEnd(this, reading: false) { StatusFlags = OpenFlags.WriteOnly | (flags & OpenFlags.NonBlock), Path = $"pipe:[{Inode}]" };
+        Readers++;
+        Writers++;
+        return (r, w);
+    }
+
+    internal int Take(Span<byte> destination)
+    {
+        int n = Math.Min(destination.Length, _buffer.Count);
+        for (int i = 0; i < n; i++) destination[i] = _buffer.Dequeue();
+        return n;
+    }
+
+    internal void Put(ReadOnlySpan<byte> source)
+    {
+        foreach (byte b in source) _buffer.Enqueue(b);
+    }
+}
+
+/// <summary>One end of a <see cref="Pipe"/>.</summary>
+public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile
+{
+    public Pipe Pipe { get; } = pipe;
+    public bool IsReadEnd { get; } = reading;
+
+    bool NonBlocking => (StatusFlags & OpenFlags.NonBlock) != 0;
+
+    public override long Read(Span<byte> buffer)
+    {
+        if (!IsReadEnd) return -Errno.EBADF;
+        if (buffer.Length == 0) return 0;
+        if (Pipe.Available == 0)
+        {
+            if (Pipe.Writers == 0) return 0; // end of file
+            return NonBlocking ? -Errno.EAGAIN : WouldBlock;
+        }
+        return Pipe.Take(buffer);
+    }
+
+    public override long Write(ReadOnlySpan<byte> buffer)
+    {
+        if (IsReadEnd) return -Errno.EBADF;
+        if (Pipe.Readers == 0) return -Errno.EPIPE;
+        if (buffer.Length == 0) return 0;
+        // Writes of up to PIPE_BUF (4096) bytes are atomic: they wait for room for all of it.
+        int needed = buffer.Length <= 4096 ? buffer.Length : 1;
+        if (Pipe.Space < needed) return NonBlocking ? -Errno.EAGAIN : WouldBlock;
+        int n = Math.Min(buffer.Length, Pipe.Space);
+        Pipe.Put(buffer[..n]);
+        return n;
+    }
+
+    public override long ReadAt(Span<byte> buffer, long offset) => -Errno.ESPIPE;
+    public override long WriteAt(ReadOnlySpan<byte> buffer, long offset) => -Errno.ESPIPE;
+    public override long Seek(long offset, int whence) => -Errno.ESPIPE;
+
+    public override FileStatus Status() => new()
+    {
+        Kind = FileKind.Fifo, Permissions = 0x180, Inode = Pipe.Inode, Device = 0xC, BlockSize = 4096, Size = (ulong)Pipe.Available,
+    };
+
+    public override PollEvents Poll() => IsReadEnd
+        ? (Pipe.Available > 0 ? PollEvents.In : 0) | (Pipe.Writers == 0 ? PollEvents.HangUp : 0)
+        : (Pipe.Readers == 0 ? PollEvents.Error : Pipe.Space > 0 ? PollEvents.Out : 0);
+
+    public override long Ioctl(GuestProcess process, uint request, ulong argument)
+    {
+        const uint FIONREAD = 0x541B;
+        if (request == FIONREAD)
+            return process.Memory.TryWrite(argument, BitConverter.GetBytes(IsReadEnd ? Pipe.Available : 0)) ? 0 : -Errno.EFAULT;
+        return -Errno.ENOTTY;
+    }
+
+    public override void Release()
+    {
+        if (IsReadEnd) Pipe.Readers--;
+        else Pipe.Writers--;
+    }
+}
