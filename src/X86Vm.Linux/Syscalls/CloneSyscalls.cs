@@ -18,11 +18,11 @@ static class CloneSyscalls
     static long Vfork(GuestProcess p, in SyscallArgs a) => Clone(p, CLONE_VM | CLONE_VFORK | (ulong)X86Vm.Cpu.Memory.Signals.SIGCHLD, 0, 0, 0, 0);
 
     /// <summary>x86-64 argument order: flags, stack, parent_tid, child_tid, tls.</summary>
-    [Syscall(56, "x,p,p,p,p")]
+    [Syscall(56, "x,p,p,p,p", Partial = "no CLONE_PIDFD; CLONE_FILES/CLONE_FS without CLONE_THREAD copy instead of share; namespaces flags ignored")]
     static long CloneCall(GuestProcess p, in SyscallArgs a) => Clone(p, a.A0, a.A1, a.A2, a.A3, a.A4);
 
     /// <summary>clone3: struct clone_args { flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, … }.</summary>
-    [Syscall(435, "p,u")]
+    [Syscall(435, "p,u", Partial = "as clone; set_tid and cgroup fields ignored")]
     static long Clone3(GuestProcess p, in SyscallArgs a)
     {
         if (a.A1 < 64) return -Errno.EINVAL;

@@ -10,7 +10,7 @@ static class FutexSyscalls
         FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
     const int FUTEX_CLOCK_REALTIME = 256;
 
-    [Syscall(202, "p,d,u,p,p,u")]
+    [Syscall(202, "p,d,u,p,p,u", Partial = "no priority-inheritance ops; shared futexes are keyed per address space")]
     static long Futex(GuestProcess p, in SyscallArgs a)
     {
         int op = (int)a.A1 & 0x7F;

@@ -19,7 +19,7 @@ static class MemorySyscalls
 
     static bool PageAligned(ulong a) => (a & Page.OffsetMask) == 0;
 
-    [Syscall(9, "p,u,P,M,d,x")]
+    [Syscall(9, "p,u,P,M,d,x", Partial = "writable MAP_SHARED file mappings return ENODEV; private file mappings are copied at map time")]
     static long Mmap(GuestProcess p, in SyscallArgs a)
     {
         ulong addr = a.A0, length = a.A1;
@@ -133,7 +133,7 @@ static class MemorySyscalls
         return (long)target;
     }
 
-    [Syscall(28, "p,u,d")]
+    [Syscall(28, "p,u,d", Partial = "only MADV_DONTNEED/MADV_FREE act (pages read back as zero); other advice is accepted and ignored")]
     static long Madvise(GuestProcess p, in SyscallArgs a)
     {
         if (!PageAligned(a.A0)) return -Errno.EINVAL;

@@ -100,7 +100,7 @@ static class ProcessSyscalls
     }
 
     /// <summary>rseq is optional: glibc falls back when it returns ENOSYS.</summary>
-    [Syscall(334, "p,u,x,x")]
+    [Syscall(334, "p,u,x,x", Partial = "always ENOSYS (restartable sequences are optional for glibc)")]
     static long Rseq(GuestProcess p, in SyscallArgs a) => -Errno.ENOSYS;
 
     [Syscall(63, "p")]
@@ -139,7 +139,7 @@ static class ProcessSyscalls
         return GuestIo.WriteU64(p, a.A1, soft) && GuestIo.WriteU64(p, a.A1 + 8, hard) ? 0 : -Errno.EFAULT;
     }
 
-    [Syscall(302, "d,d,p,p")]
+    [Syscall(302, "d,d,p,p", Partial = "reports Linux default limits; new limits are accepted but not enforced")]
     static long Prlimit64(GuestProcess p, in SyscallArgs a)
     {
         if (a.A0 != 0 && (int)a.A0 != p.Pid) return -Errno.ESRCH;
@@ -150,7 +150,7 @@ static class ProcessSyscalls
     }
 
     /// <summary>prctl(2) basics: the thread name, the parent-death signal and the dumpable flag.</summary>
-    [Syscall(157, "d,x,x,x,x")]
+    [Syscall(157, "d,x,x,x,x", Partial = "PR_SET/GET_NAME, PR_SET/GET_PDEATHSIG (recorded), PR_SET/GET_DUMPABLE; other options EINVAL")]
     static long Prctl(GuestProcess p, in SyscallArgs a)
     {
         const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,

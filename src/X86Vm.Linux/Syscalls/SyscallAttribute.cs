@@ -10,6 +10,9 @@ public sealed class SyscallAttribute(int number, string format = "") : Attribute
 {
     public int Number { get; } = number;
     public string Format { get; } = format;
+
+    /// <summary>What is missing, for a partial implementation (docs/syscalls.md); null when complete.</summary>
+    public string? Partial { get; init; }
 }
 
 /// <summary>Marks a class holding one family of syscalls.</summary>

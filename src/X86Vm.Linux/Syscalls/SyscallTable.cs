@@ -14,7 +14,7 @@ public delegate long SyscallHandler(GuestProcess process, in SyscallArgs args);
 /// </summary>
 public sealed class SyscallTable : ISyscallHandler
 {
-    public sealed record Entry(int Number, string Name, SyscallHandler Handler, string Format, string Family);
+    public sealed record Entry(int Number, string Name, SyscallHandler Handler, string Format, string Family, string? Partial);
 
     /// <summary>Returned by a handler (through <see cref="Kernel.Block"/>) when the calling thread must wait.</summary>
     public const long Blocked = long.MinValue;
@@ -39,7 +39,7 @@ public sealed class SyscallTable : ISyscallHandler
                 if (_entries[attr.Number] != null)
                     throw new InvalidOperationException($"syscall {attr.Number} implemented twice");
                 string name = SyscallNames.ByNumber.TryGetValue(attr.Number, out var n) ? n : $"syscall_{attr.Number}";
-                _entries[attr.Number] = new Entry(attr.Number, name, m.CreateDelegate<SyscallHandler>(), attr.Format, t.Name);
+                _entries[attr.Number] = new Entry(attr.Number, name, m.CreateDelegate<SyscallHandler>(), attr.Format, t.Name, attr.Partial);
             }
         }
     }
@@ -49,6 +49,33 @@ public sealed class SyscallTable : ISyscallHandler
 
     /// <summary>The implemented syscalls (for docs/syscalls.md and its test).</summary>
     public IEnumerable<Entry> Implemented => _entries.Where(e => e != null)!;
+
+    /// <summary>docs/syscalls.md: every x86-64 syscall with its status, generated from this table.</summary>
+    public static string StatusDocument(IEnumerable<Entry> implemented)
+    {
+        var byNumber = implemented.ToDictionary(e => e.Number);
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("# Syscalls");
+        sb.AppendLine();
+        sb.AppendLine("Every x86-64 Linux syscall and its status in x86vm. Generated from the syscall table in the code");
+        sb.AppendLine("(`[Syscall]` attributes); `SyscallDocTests` fails when this file and the code disagree —");
+        sb.AppendLine("regenerate with `X86VM_UPDATE_DOCS=1 dotnet test --filter SyscallDocTests`.");
+        sb.AppendLine("Unimplemented calls return ENOSYS and are reported once by name.");
+        sb.AppendLine();
+        int full = byNumber.Values.Count(e => e.Partial == null), partial = byNumber.Count - full;
+        sb.AppendLine($"{full} full, {partial} partial, {SyscallNames.ByNumber.Count - byNumber.Count} ENOSYS.");
+        sb.AppendLine();
+        sb.AppendLine("| # | name | status | notes | family |");
+        sb.AppendLine("|---|---|---|---|---|");
+        foreach (var (number, name) in SyscallNames.ByNumber.OrderBy(kv => kv.Key))
+        {
+            if (byNumber.TryGetValue(number, out Entry? e))
+                sb.AppendLine($"| {number} | {name} | {(e.Partial == null ? "full" : "partial")} | {e.Partial ?? ""} | {e.Family} |");
+            else
+                sb.AppendLine($"| {number} | {name} | ENOSYS | | |");
+        }
+        return sb.ToString();
+    }
 
     public void Syscall(CpuCore cpu)
     {

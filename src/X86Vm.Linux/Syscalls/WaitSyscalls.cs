@@ -14,7 +14,7 @@ static class WaitSyscalls
     static List<GuestProcess> Selected(GuestProcess p, int pid) => p.Children.Where(c =>
         pid == -1 || (pid > 0 && c.Pid == pid) || (pid == 0 && c.ProcessGroup == p.ProcessGroup) || (pid < -1 && c.ProcessGroup == -pid)).ToList();
 
-    [Syscall(61, "d,p,x,p")]
+    [Syscall(61, "d,p,x,p", Partial = "stopped/continued children (WUNTRACED/WCONTINUED) are not reported; rusage is zero")]
     static long Wait4(GuestProcess p, in SyscallArgs a)
     {
         int pid = (int)a.A0, options = (int)a.A2;
@@ -34,7 +34,7 @@ static class WaitSyscalls
         return zombie.Pid;
     }
 
-    [Syscall(247, "d,d,p,x,p")]
+    [Syscall(247, "d,d,p,x,p", Partial = "P_PIDFD unsupported; stopped/continued children not reported")]
     static long Waitid(GuestProcess p, in SyscallArgs a)
     {
         int idtype = (int)a.A0, id = (int)a.A1, options = (int)a.A3;
