@@ -178,9 +178,9 @@ static class InstX87Arith
         Float80 r = Float80.Remainder(f.St(0), f.St(1), nearest, ref env, out int q, out bool incomplete);
         env.Flags &= ~FpuStatus.C1;
         bool ok = X87.Commit(f, ref env);
-        if ((env.Flags & FpuStatus.IE) != 0 || r.IsNaN)
+        if (!ok || (env.Flags & FpuStatus.IE) != 0 || r.IsNaN)
         {
-            // Invalid or a NaN operand: C1 and C2 cleared, C0 and C3 unchanged.
+            // Invalid, a NaN operand or an unmasked exception: C1 and C2 cleared, C0 and C3 unchanged.
             f.Status &= unchecked((ushort)~(FpuStatus.C1 | FpuStatus.C2));
             if (ok) f.Set(0, r);
             return;
