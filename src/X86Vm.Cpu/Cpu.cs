@@ -19,7 +19,6 @@ public sealed partial class Cpu
     public SegmentBases SegBase;
     public XmmFile Xmm;
     public uint Mxcsr = 0x1F80;
-    public ushort FpuControl = 0x037F;
 
     // Lazy flags: the last flag-setting operation (see FlagOp) — kind, operands, result, auxiliary.
     public int FlagKind;

@@ -4,8 +4,8 @@ namespace X86Vm.Cpu;
 
 public sealed partial class Cpu
 {
-    /// <summary>
-    /// The x87 FPU. Its control word supersedes <see cref="FpuControl"/>, which nothing reads any more.
-    /// </summary>
+    /// <summary>The x87 FPU (registers, control, status and tag words).</summary>
     public X87State Fpu = new();
+
+    partial void CloneExtraState(Cpu clone) => clone.Fpu = Fpu.Clone();
 }

@@ -17,8 +17,8 @@ static class InstX87Control
 {
     static readonly Type Self = typeof(InstX87Control);
 
-    /// <summary>MXCSR bits FXRSTOR/LDMXCSR accept (DAZ supported); stored as MXCSR_MASK by FXSAVE.</summary>
-    public const uint MxcsrMask = 0xFFFF;
+    /// <summary>The MXCSR bits that may be set (FXSAVE's MXCSR_MASK); one definition, in <see cref="Sse.SseControl"/>.</summary>
+    public const uint MxcsrMask = Sse.SseControl.MxcsrMask;
 
     static void Register(InstructionTable t)
     {
