@@ -48,9 +48,9 @@ public class X87TranscendentalTests(ITestOutputHelper output)
         return ((v >> 79) & 1) != 0 ? -mag : mag;
     }
 
-    [Fact]
     const int MaxUlpsFromCpu = 2;
 
+    [Fact]
     public void TranscendentalsWithinTwoUlpsOfTheCpu()
     {
         if (!NativeOracle.IsAvailable) return;
