@@ -40,9 +40,16 @@ public sealed class Kernel
         p.Files.Set(1, new StreamFile(Options.Stdout, Options.StdoutTerminal) { Path = "/dev/stdout", StatusFlags = OpenFlags.WriteOnly }, false);
         p.Files.Set(2, new StreamFile(Options.Stderr, Options.StderrTerminal) { Path = "/dev/stderr", StatusFlags = OpenFlags.WriteOnly }, false);
         byte[] image = ReadProgram(p, path, out string resolved);
-        ElfLoader.Load(p, new ElfImage(image, path), resolved, path, argv, envp, Options.Entropy);
+        ElfLoader.Load(p, new ElfImage(image, path), resolved, path, argv, envp, Options.Entropy, InterpreterReader(p));
         return p;
     }
+
+    /// <summary>How the ELF loader reads a PT_INTERP file: through the guest's file view, like the program; null when unreadable.</summary>
+    public Func<string, (byte[] Data, string ResolvedPath)?> InterpreterReader(GuestProcess p) => guestPath =>
+    {
+        try { return (ReadProgram(p, guestPath, out string resolved), resolved); }
+        catch (BadExecutableException) { return null; }
+    };
 
     byte[] ReadProgram(GuestProcess p, string path, out string resolvedPath)
     {

@@ -17,6 +17,11 @@ static class MemorySyscalls
     public const ulong MmapTop = 0x7ffff7fff000;
     const ulong MmapBottom = 0x10000; // vm.mmap_min_addr
 
+    /// <summary>Where mmap without a usable hint puts <paramref name="size"/> bytes: the highest free gap below
+    /// <see cref="MmapTop"/> and above the heap's growth room (also used by the ELF loader for the interpreter).</summary>
+    internal static ulong? FindMmapArea(GuestProcess p, ulong size) =>
+        p.Memory.Mappings.FindFreeTopDown(size, Math.Max(MmapBottom, p.Brk + (64UL << 20)), MmapTop);
+
     static bool PageAligned(ulong a) => (a & Page.OffsetMask) == 0;
 
     [Syscall(9, "p,u,P,M,d,x")]
@@ -59,7 +64,7 @@ static class MemorySyscalls
                 start = hint;
             else
             {
-                ulong? free = p.Memory.Mappings.FindFreeTopDown(size, Math.Max(MmapBottom, p.Brk + (64UL << 20)), MmapTop);
+                ulong? free = FindMmapArea(p, size);
                 if (free == null) return -Errno.ENOMEM;
                 start = free.Value;
             }
