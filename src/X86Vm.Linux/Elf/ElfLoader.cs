@@ -170,9 +170,8 @@ public static class ElfLoader
         for (int i = envp.Count - 1; i >= 0; i--) envAddresses[i] = PushString(envp[i]);
         var argAddresses = new ulong[argv.Count];
         for (int i = argv.Count - 1; i >= 0; i--) argAddresses[i] = PushString(argv[i]);
-        sp &= ~15UL;
+        sp &= ~15UL; // arch_align_stack; AT_RANDOM's bytes follow the platform string unaligned (create_elf_tables)
         ulong platform = PushString("x86_64");
-        sp &= ~15UL;
         var random = new byte[16];
         entropy.Fill(random);
         sp -= 16;

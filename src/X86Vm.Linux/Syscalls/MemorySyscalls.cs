@@ -75,10 +75,21 @@ static class MemorySyscalls
         p.Memory.Map(start, size, prot, mflags, name, offset);
         if (file != null)
         {
-            // A private file mapping starts as a copy of the file; pages past its end read as zero.
-            var content = new byte[size];
-            long n = file.ReadForMapping(content, (long)offset);
-            if (n > 0) p.Memory.Poke(start, content.AsSpan(0, (int)n));
+            // A private file mapping starts as a copy of the file (read now, not on first touch). The bytes
+            // past the end of the file — the tail of the last partial page and any later pages — read as zero.
+            // (Linux raises SIGBUS on access to pages wholly beyond EOF; x86vm gives zeros there. ld.so never
+            // touches them: it maps each segment's file part and covers bss with anonymous memory.)
+            // MAP_DENYWRITE and MAP_EXECUTABLE are ignored, as Linux does.
+            FileStatus st = file.Status();
+            ulong wanted = size;
+            if (st.Kind == FileKind.Regular)
+                wanted = st.Size <= offset ? 0 : Math.Min(size, st.Size - offset);
+            if (wanted > 0)
+            {
+                var content = new byte[wanted];
+                long n = file.ReadForMapping(content, (long)offset);
+                if (n > 0) p.Memory.Poke(start, content.AsSpan(0, (int)n));
+            }
         }
         return (long)start;
     }
