@@ -26,6 +26,7 @@ public class DynamicProgramTests
         ["hello-musl"] = ("musl-gcc", "hello.c", []),
         ["cxx"] = ("g++", "cxx.cpp", []),
         ["dlopen"] = ("gcc", "dlopen.c", ["-ldl"]),
+        ["mmapfile"] = ("gcc", "mmapfile.c", []),
         ["auxv"] = ("gcc", "auxv.c", []),
     };
 
