@@ -75,9 +75,16 @@ public sealed partial class Kernel
         byte[] image = ReadProgram(p, path, out string resolved);
         p.Argv = argv;
         p.Environment = envp;
-        ElfLoader.Load(p, new ElfImage(image, path), resolved, path, argv, envp, Options.Entropy);
+        ElfLoader.Load(p, new ElfImage(image, path), resolved, path, argv, envp, Options.Entropy, InterpreterReader(p));
         return p;
     }
+
+    /// <summary>How the ELF loader reads a PT_INTERP file: through the guest's file view, like the program; null when unreadable.</summary>
+    public Func<string, (byte[] Data, string ResolvedPath)?> InterpreterReader(GuestProcess p) => guestPath =>
+    {
+        try { return (ReadProgram(p, guestPath, out string resolved), resolved); }
+        catch (BadExecutableException) { return null; }
+    };
 
     internal byte[] ReadProgram(GuestProcess p, string path, out string resolvedPath)
     {

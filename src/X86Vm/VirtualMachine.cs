@@ -60,7 +60,8 @@ public sealed class VirtualMachine
         catch (BadExecutableException e)
         {
             throw new VirtualMachineStartException(e.Message,
-                e.Message.EndsWith("No such file or directory", StringComparison.Ordinal) ? 127 : 126);
+                e.Message.EndsWith("No such file or directory", StringComparison.Ordinal) ||
+                e.Message.EndsWith(" not found", StringComparison.Ordinal) ? 127 : 126); // a missing interpreter is ENOENT too
         }
     }
 

@@ -8,8 +8,7 @@ namespace X86Vm.Cpu.Instructions;
 public static class CpuidTable
 {
     // Leaf 1 EDX
-    const uint Fpu = 1u << 0, Tsc = 1u << 4, Cx8 = 1u << 8, Cmov = 1u << 15, Clfsh = 1u << 19, Fxsr = 1u << 24,
-        Sse = 1u << 25, Sse2 = 1u << 26;
+    const uint Fpu = 1u << 0, Tsc = 1u << 4, Cx8 = 1u << 8, Cmov = 1u << 15, Clfsh = 1u << 19, Mmx = 1u << 23, Fxsr = 1u << 24, Sse = 1u << 25, Sse2 = 1u << 26;
     // Leaf 1 ECX
     const uint Cx16 = 1u << 13, Popcnt = 1u << 23;
     // Leaf 7 EBX / EDX
@@ -28,7 +27,10 @@ public static class CpuidTable
                 return (7, Chars(Vendor, 0), Chars(Vendor, 8), Chars(Vendor, 4));
             case 1:
                 // Family 6, model 0x55 stepping 0; CLFLUSH line 8×8 bytes; one logical processor.
-                return (0x00050650, 0x00000800, Cx16 | Popcnt, Fpu | Tsc | Cx8 | Cmov | Clfsh | Fxsr | Sse | Sse2);
+                // FPU, MMX and FXSR are architectural in 64-bit mode and part of the x86-64 baseline ISA level:
+                // glibc's dynamic loader refuses libraries marked "x86 ISA needed: x86-64-baseline" (Debian's
+                // libc.so.6) unless CMOV, CX8, FPU, FXSR, MMX, SSE and SSE2 are all reported.
+                return (0x00050650, 0x00000800, Cx16 | Popcnt, Fpu | Tsc | Cx8 | Cmov | Clfsh | Mmx | Fxsr | Sse | Sse2);
             case 2:
                 // Descriptor 0xFF: "use leaf 4 for cache parameters".
                 return (0x0000FF01, 0, 0, 0);

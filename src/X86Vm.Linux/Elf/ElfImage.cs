@@ -74,7 +74,9 @@ public sealed class ElfImage
             {
                 if (ph.Offset + ph.FileSize > (ulong)data.Length)
                     throw new BadExecutableException($"{name}: truncated ELF interpreter path");
-                Interpreter = System.Text.Encoding.UTF8.GetString(s.Slice((int)ph.Offset, (int)ph.FileSize)).TrimEnd('\0');
+                var path = s.Slice((int)ph.Offset, (int)ph.FileSize);
+                int nul = path.IndexOf((byte)0);
+                Interpreter = System.Text.Encoding.UTF8.GetString(nul >= 0 ? path[..nul] : path); // NUL-terminated
             }
             headers.Add(ph);
         }

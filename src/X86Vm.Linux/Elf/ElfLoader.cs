@@ -8,9 +8,19 @@ using X86Vm.Linux.Process;
 namespace X86Vm.Linux.Elf;
 
 /// <summary>
-/// Loads a static (ET_EXEC) or static-pie (ET_DYN) program and builds the initial process state exactly as
-/// Linux's binfmt_elf does without address-space randomisation: segments, brk, the stack with argc, argv,
-/// envp, auxv and their strings; every register zero except RSP, RFLAGS = 0x202.
+/// Loads an ELF program and builds the initial process state exactly as Linux's binfmt_elf does without
+/// address-space randomisation: segments, brk, the stack with argc, argv, envp, auxv and their strings;
+/// every register zero except RSP, RFLAGS = 0x202.
+/// <list type="bullet">
+/// <item>ET_EXEC: at its link addresses.</item>
+/// <item>ET_DYN (PIE and static-pie): at <see cref="PieBase"/> (aligned down to the largest PT_LOAD alignment).</item>
+/// <item>With PT_INTERP (a dynamic program): the program is mapped as above, then the interpreter
+/// (ld-linux-x86-64.so.2, ld-musl-x86_64.so.1), read through the caller's <c>readInterpreter</c>, is mapped as
+/// ET_DYN where mmap would put it (top-down below <see cref="Syscalls.MemorySyscalls.MmapTop"/>, so later
+/// mmaps never collide with it). Execution starts at the interpreter's entry; AT_BASE is its base,
+/// AT_ENTRY/AT_PHDR/AT_PHNUM describe the program, which the interpreter then relocates without re-mapping.</item>
+/// </list>
+/// Used by <see cref="Kernel.Start"/> and meant for execve: the caller supplies a fresh process memory.
 /// </summary>
 public static class ElfLoader
 {
@@ -24,15 +34,93 @@ public static class ElfLoader
         AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
         AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31;
 
+    /// <summary>
+    /// Loads <paramref name="elf"/> into <paramref name="p"/> (whose memory must be empty) and sets up its main thread.
+    /// </summary>
+    /// <param name="resolvedPath">The program's resolved guest path (mapping names, /proc/self/exe).</param>
+    /// <param name="execFn">The path as given to exec (AT_EXECFN, error messages).</param>
+    /// <param name="readInterpreter">Reads a guest file for PT_INTERP: returns its bytes and resolved guest path,
+    /// or null when it cannot be opened. Only called for dynamic programs; may be null for static ones.</param>
+    /// <exception cref="BadExecutableException">The program or its interpreter cannot be loaded (one-line message).</exception>
     public static void Load(GuestProcess p, ElfImage elf, string resolvedPath, string execFn,
-        IReadOnlyList<string> argv, IReadOnlyList<string> envp, IEntropy entropy)
+        IReadOnlyList<string> argv, IReadOnlyList<string> envp, IEntropy entropy,
+        Func<string, (byte[] Data, string ResolvedPath)?>? readInterpreter = null)
     {
-        if (elf.Interpreter != null)
-            throw new BadExecutableException(
-                $"{execFn}: dynamically linked (needs {elf.Interpreter}); dynamic programs are not supported yet");
         AddressSpace mem = p.Memory;
-        ulong bias = elf.Type == ElfImage.ET_DYN ? PieBase - AlignDown(elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).Min(h => h.VirtualAddress)) : 0;
+        ulong bias = 0;
+        if (elf.Type == ElfImage.ET_DYN)
+        {
+            bias = PieBase & ~(MaxAlignment(elf) - 1);
+            bias -= AlignDown(elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).Min(h => h.VirtualAddress));
+        }
+        (ulong end, ulong phdrAddress) = MapSegments(mem, elf, bias, resolvedPath, execFn);
+        var phdr = elf.ProgramHeaders.FirstOrDefault(h => h.Type == ProgramHeader.PT_PHDR);
+        if (phdr.Type == ProgramHeader.PT_PHDR) phdrAddress = phdr.VirtualAddress + bias;
 
+        p.BrkStart = p.Brk = end;
+        p.ExecutablePath = resolvedPath;
+        p.ThreadName = new string(Path.GetFileName(resolvedPath).Take(15).ToArray());
+
+        ulong entry = elf.Entry + bias, start = entry, interpreterBase = 0;
+        if (elf.Interpreter != null)
+        {
+            (ElfImage interp, string interpPath) = OpenInterpreter(elf.Interpreter, execFn, readInterpreter);
+            var loads = interp.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).ToList();
+            ulong low = AlignDown(loads.Min(h => h.VirtualAddress));
+            ulong high = AddressSpace.PageAlignUp(loads.Max(h => h.VirtualAddress + h.MemorySize));
+            ulong interpBias = 0;
+            if (interp.Type == ElfImage.ET_DYN)
+            {
+                ulong? at = Syscalls.MemorySyscalls.FindMmapArea(p, high - low);
+                if (at == null) throw new BadExecutableException($"{execFn}: no room for interpreter {elf.Interpreter}");
+                interpBias = at.Value - low;
+                interpreterBase = at.Value;
+            }
+            MapSegments(mem, interp, interpBias, interpPath, $"{execFn}: interpreter {elf.Interpreter}");
+            start = interp.Entry + interpBias;
+        }
+
+        mem.Map(StackTop - StackSize, StackSize, Protection.ReadWrite, MappingFlags.GrowsDown, "[stack]");
+        var cpu = p.MainThread;
+        cpu.Rsp = BuildStack(mem, argv, envp, execFn, entropy, [
+            (AT_HWCAP, CpuidTable.Query(1, 0).Edx), (AT_PAGESZ, 4096), (AT_CLKTCK, 100), (AT_PHDR, phdrAddress),
+            (AT_PHENT, elf.ProgramHeaderSize), (AT_PHNUM, (ulong)elf.ProgramHeaders.Count), (AT_BASE, interpreterBase), (AT_FLAGS, 0),
+            (AT_ENTRY, entry), (AT_UID, 0), (AT_EUID, 0), (AT_GID, 0), (AT_EGID, 0), (AT_SECURE, 0),
+        ]);
+        cpu.Rip = start;
+        cpu.Rflags = 0x202;
+    }
+
+    static (ElfImage Image, string ResolvedPath) OpenInterpreter(string path, string execFn,
+        Func<string, (byte[] Data, string ResolvedPath)?>? readInterpreter)
+    {
+        var file = readInterpreter?.Invoke(path)
+            ?? throw new BadExecutableException($"{execFn}: interpreter {path} not found");
+        ElfImage interp;
+        try { interp = new ElfImage(file.Data, path); }
+        catch (BadExecutableException e) { throw new BadExecutableException($"{execFn}: bad interpreter: {e.Message}"); }
+        if (interp.Interpreter != null)
+            throw new BadExecutableException($"{execFn}: bad interpreter: {path} itself needs an interpreter ({interp.Interpreter})");
+        return (interp, file.ResolvedPath);
+    }
+
+    /// <summary>The largest power-of-two PT_LOAD alignment (at least a page), like binfmt_elf's maximum_alignment.</summary>
+    static ulong MaxAlignment(ElfImage elf)
+    {
+        ulong max = Page.Size;
+        foreach (var h in elf.ProgramHeaders)
+            if (h.Type == ProgramHeader.PT_LOAD && h.Align > max && (h.Align & (h.Align - 1)) == 0 && h.Align <= 1UL << 30)
+                max = h.Align;
+        return max;
+    }
+
+    /// <summary>
+    /// Maps the PT_LOAD segments at <paramref name="bias"/> and copies their file contents (the rest of each
+    /// segment — bss and the tail of its last page — reads as zero). Returns the end of the highest segment
+    /// (page-aligned) and the address of the program headers when a segment contains them.
+    /// </summary>
+    static (ulong End, ulong PhdrAddress) MapSegments(AddressSpace mem, ElfImage elf, ulong bias, string name, string who)
+    {
         ulong end = 0, phdrAddress = 0;
         var loads = elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).ToList();
         foreach (var ph in loads)
@@ -40,10 +128,12 @@ public static class ElfLoader
             ulong start = AlignDown(ph.VirtualAddress + bias);
             ulong segEnd = AddressSpace.PageAlignUp(ph.VirtualAddress + bias + ph.MemorySize);
             if (segEnd <= start || segEnd > AddressSpace.UserTop)
-                throw new BadExecutableException($"{execFn}: ELF segment at 0x{ph.VirtualAddress:x} is outside the user address space");
+                throw new BadExecutableException($"{who}: ELF segment at 0x{ph.VirtualAddress:x} is outside the user address space");
             // Segments may share a boundary page: map only what an earlier segment did not.
             ulong mapFrom = Math.Max(start, end);
-            if (segEnd > mapFrom) mem.Map(mapFrom, segEnd - mapFrom, ToProtection(ph.Flags), MappingFlags.None, resolvedPath, ph.Offset);
+            if (segEnd > mapFrom)
+                mem.Map(mapFrom, segEnd - mapFrom, ToProtection(ph.Flags), MappingFlags.None, name,
+                    AlignDown(ph.Offset) + (mapFrom - start));
             if (start < end) mem.Protect(start, Math.Min(end, segEnd) - start, ToProtection(ph.Flags) | Protection.Read);
             end = Math.Max(end, segEnd);
         }
@@ -53,23 +143,7 @@ public static class ElfLoader
             if (ph.Offset <= elf.ProgramHeaderOffset && elf.ProgramHeaderOffset < ph.Offset + ph.FileSize)
                 phdrAddress = ph.VirtualAddress + bias + (elf.ProgramHeaderOffset - ph.Offset);
         }
-        var phdr = elf.ProgramHeaders.FirstOrDefault(h => h.Type == ProgramHeader.PT_PHDR);
-        if (phdr.Type == ProgramHeader.PT_PHDR) phdrAddress = phdr.VirtualAddress + bias;
-
-        p.BrkStart = p.Brk = end;
-        p.ExecutablePath = resolvedPath;
-        p.ThreadName = new string(Path.GetFileName(resolvedPath).Take(15).ToArray());
-
-        mem.Map(StackTop - StackSize, StackSize, Protection.ReadWrite, MappingFlags.GrowsDown, "[stack]");
-        ulong entry = elf.Entry + bias;
-        var cpu = p.MainThread;
-        cpu.Rsp = BuildStack(mem, argv, envp, execFn, entropy, [
-            (AT_HWCAP, CpuidTable.Query(1, 0).Edx), (AT_PAGESZ, 4096), (AT_CLKTCK, 100), (AT_PHDR, phdrAddress),
-            (AT_PHENT, elf.ProgramHeaderSize), (AT_PHNUM, (ulong)elf.ProgramHeaders.Count), (AT_BASE, 0), (AT_FLAGS, 0),
-            (AT_ENTRY, entry), (AT_UID, 0), (AT_EUID, 0), (AT_GID, 0), (AT_EGID, 0), (AT_SECURE, 0),
-        ]);
-        cpu.Rip = entry;
-        cpu.Rflags = 0x202;
+        return (end, phdrAddress);
     }
 
     static ulong AlignDown(ulong a) => AddressSpace.PageAlignDown(a);
@@ -96,9 +170,8 @@ public static class ElfLoader
         for (int i = envp.Count - 1; i >= 0; i--) envAddresses[i] = PushString(envp[i]);
         var argAddresses = new ulong[argv.Count];
         for (int i = argv.Count - 1; i >= 0; i--) argAddresses[i] = PushString(argv[i]);
-        sp &= ~15UL;
+        sp &= ~15UL; // arch_align_stack; AT_RANDOM's bytes follow the platform string unaligned (create_elf_tables)
         ulong platform = PushString("x86_64");
-        sp &= ~15UL;
         var random = new byte[16];
         entropy.Fill(random);
         sp -= 16;

@@ -86,7 +86,7 @@ static class ExecSyscalls
         caller.Cpu = cpu;
         try
         {
-            ElfLoader.Load(p, elf, resolved, execFn, argv, envp, k.Options.Entropy);
+            ElfLoader.Load(p, elf, resolved, execFn, argv, envp, k.Options.Entropy, k.InterpreterReader(p));
         }
         catch (BadExecutableException e)
         {

@@ -17,6 +17,11 @@ static class MemorySyscalls
     public const ulong MmapTop = 0x7ffff7fff000;
     const ulong MmapBottom = 0x10000; // vm.mmap_min_addr
 
+    /// <summary>Where mmap without a usable hint puts <paramref name="size"/> bytes: the highest free gap below
+    /// <see cref="MmapTop"/> and above the heap's growth room (also used by the ELF loader for the interpreter).</summary>
+    internal static ulong? FindMmapArea(GuestProcess p, ulong size) =>
+        p.Memory.Mappings.FindFreeTopDown(size, Math.Max(MmapBottom, p.Brk + (64UL << 20)), MmapTop);
+
     static bool PageAligned(ulong a) => (a & Page.OffsetMask) == 0;
 
     [Syscall(9, "p,u,P,M,d,x", Partial = "writable MAP_SHARED file mappings return ENODEV; private file mappings are copied at map time")]
@@ -59,7 +64,7 @@ static class MemorySyscalls
                 start = hint;
             else
             {
-                ulong? free = p.Memory.Mappings.FindFreeTopDown(size, Math.Max(MmapBottom, p.Brk + (64UL << 20)), MmapTop);
+                ulong? free = FindMmapArea(p, size);
                 if (free == null) return -Errno.ENOMEM;
                 start = free.Value;
             }
@@ -70,10 +75,21 @@ static class MemorySyscalls
         p.Memory.Map(start, size, prot, mflags, name, offset);
         if (file != null)
         {
-            // A private file mapping starts as a copy of the file; pages past its end read as zero.
-            var content = new byte[size];
-            long n = file.ReadForMapping(content, (long)offset);
-            if (n > 0) p.Memory.Poke(start, content.AsSpan(0, (int)n));
+            // A private file mapping starts as a copy of the file (read now, not on first touch). The bytes
+            // past the end of the file — the tail of the last partial page and any later pages — read as zero.
+            // (Linux raises SIGBUS on access to pages wholly beyond EOF; x86vm gives zeros there. ld.so never
+            // touches them: it maps each segment's file part and covers bss with anonymous memory.)
+            // MAP_DENYWRITE and MAP_EXECUTABLE are ignored, as Linux does.
+            FileStatus st = file.Status();
+            ulong wanted = size;
+            if (st.Kind == FileKind.Regular)
+                wanted = st.Size <= offset ? 0 : Math.Min(size, st.Size - offset);
+            if (wanted > 0)
+            {
+                var content = new byte[wanted];
+                long n = file.ReadForMapping(content, (long)offset);
+                if (n > 0) p.Memory.Poke(start, content.AsSpan(0, (int)n));
+            }
         }
         return (long)start;
     }

@@ -51,7 +51,16 @@ public class BadInputTests : IDisposable
     }
 
     [Fact]
-    public void DynamicProgramIsReportedClearly() => AssertRejected("/bin/true", "dynamic");
+    public void MissingInterpreterIsReportedClearly()
+    {
+        byte[] real = File.ReadAllBytes("/bin/true");
+        byte[] interp = "/lib64/ld-linux-x86-64.so.2"u8.ToArray();
+        int at = real.AsSpan().IndexOf(interp);
+        Assert.True(at > 0, "/bin/true names /lib64/ld-linux-x86-64.so.2 as its interpreter");
+        "/lib64/ld-missing.so.2\0"u8.CopyTo(real.AsSpan(at));
+        string path = Write("needs-missing-interp", real);
+        AssertRejected(path, $"{path}: interpreter /lib64/ld-missing.so.2 not found", 127);
+    }
 
     [Fact]
     public void CommandLineGivesOneLineWithoutStackTrace()

@@ -16,7 +16,8 @@ public static class GuestRunner
     /// <summary>A stable environment so native and VM runs see the same bytes.</summary>
     public static readonly string[] Environment = ["PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", "TERM=dumb"];
 
-    public static RunResult Native(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null)
+    public static RunResult Native(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null,
+        IReadOnlyList<string>? environment = null)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -28,7 +29,7 @@ public static class GuestRunner
         };
         foreach (string a in args) psi.ArgumentList.Add(a);
         psi.Environment.Clear();
-        foreach (string kv in Environment)
+        foreach (string kv in environment ?? Environment)
         {
             int eq = kv.IndexOf('=');
             psi.Environment[kv[..eq]] = kv[(eq + 1)..];
@@ -45,7 +46,8 @@ public static class GuestRunner
         return new RunResult(stdout.ToArray(), readErr.Result, status);
     }
 
-    public static RunResult Vm(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null, TextWriter? strace = null)
+    public static RunResult Vm(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null, TextWriter? strace = null,
+        IReadOnlyList<string>? environment = null)
     {
         var stdout = new MemoryStream();
         var stderr = new MemoryStream();
@@ -56,7 +58,7 @@ public static class GuestRunner
             {
                 Program = program,
                 Arguments = args,
-                Environment = Environment,
+                Environment = environment ?? Environment,
                 Stdin = new MemoryStream(stdin ?? []),
                 Stdout = stdout,
                 Stderr = stderr,
