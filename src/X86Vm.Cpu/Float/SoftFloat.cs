@@ -108,41 +108,61 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
 
     // ------------------------------------------------------------------ rounding
 
-    /// <summary>Rounds sig · 2^(exp − 62) (bit 62 of sig set, low bit sticky) to the format under MXCSR.</summary>
+    /// <summary>
+    /// Rounds sig · 2^(exp − 62) (bit 62 of sig set, low bit sticky) to the format under MXCSR.
+    /// </summary>
     public static ulong RoundPack(ulong sign, int exp, ulong sig, uint mx, ref uint flags)
     {
         int rb = 62 - Frac; // round bits below the P = Frac + 1 significant bits
         ulong roundMask = (1UL << rb) - 1, half = 1UL << (rb - 1);
-        bool tiny = exp < Emin;
-        if (tiny)
-        {
-            if ((mx & (Mxcsr.FTZ | Mxcsr.UM)) == (Mxcsr.FTZ | Mxcsr.UM))
-            {
-                flags |= Mxcsr.UE | Mxcsr.PE;
-                return sign;
-            }
-            sig = ShiftRightJam(sig, Emin - exp);
-            exp = Emin;
-        }
+        if (exp < Emin) return Tiny(sign, exp, sig, mx, ref flags);
         ulong rem = sig & roundMask;
         ulong mant = sig >> rb;
         if (rem != 0 && RoundsUp(Mxcsr.Rounding(mx), sign != 0, rem, half, mant)) mant++;
-        if (tiny)
-        {
-            // mant may have carried into the implicit bit: the packed exponent field becomes 1 (min normal).
-            if (rem != 0) flags |= Mxcsr.UE | Mxcsr.PE;
-            else if ((mx & Mxcsr.UM) == 0) flags |= Mxcsr.UE;
-            return sign | mant;
-        }
         int be = exp + Bias;
         if ((mant >> (Frac + 1)) != 0)
         {
             mant >>= 1;
             be++;
         }
-        if (be >= ExpMax) return Overflow(sign, mx, ref flags);
+        if (be >= ExpMax) return Overflow(sign, mx, rem != 0, ref flags);
         if (rem != 0) flags |= Mxcsr.PE;
         return sign | ((ulong)be << Frac) | (mant & FracMask);
+    }
+
+    /// <summary>
+    /// A result whose exact value is below the smallest normal (tininess before rounding):
+    /// <list type="bullet">
+    /// <item>underflow unmasked: UE and #XM (also for exact results), with PE when rounding to the full
+    /// precision with an unbounded exponent (the value a trap handler would get) is inexact;</item>
+    /// <item>FTZ with underflow masked: a zero of the result's sign, UE and PE;</item>
+    /// <item>otherwise the correctly rounded denormal (or smallest normal), with UE and PE when inexact.</item>
+    /// </list>
+    /// </summary>
+    static ulong Tiny(ulong sign, int exp, ulong sig, uint mx, ref uint flags)
+    {
+        int rb = 62 - Frac;
+        ulong roundMask = (1UL << rb) - 1, half = 1UL << (rb - 1);
+        if ((mx & Mxcsr.UM) == 0)
+        {
+            flags |= (sig & roundMask) != 0 ? Mxcsr.UE | Mxcsr.PE : Mxcsr.UE;
+            return sign;
+        }
+        if ((mx & Mxcsr.FTZ) != 0)
+        {
+            flags |= Mxcsr.UE | Mxcsr.PE;
+            return sign;
+        }
+        sig = ShiftRightJam(sig, Emin - exp);
+        ulong rem = sig & roundMask;
+        ulong mant = sig >> rb;
+        if (rem != 0)
+        {
+            if (RoundsUp(Mxcsr.Rounding(mx), sign != 0, rem, half, mant)) mant++;
+            flags |= Mxcsr.UE | Mxcsr.PE;
+        }
+        // mant may have carried into the implicit bit: the exponent field becomes 1 (the smallest normal).
+        return sign | mant;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -154,9 +174,15 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
         _ => false,
     };
 
-    /// <summary>Overflow: OE and PE; ∞ or the largest finite value of the sign, as the rounding mode says.</summary>
-    public static ulong Overflow(ulong sign, uint mx, ref uint flags)
+    /// <summary>Overflow (masked): OE and PE; ∞ or the largest finite value of the sign, as the rounding mode says.</summary>
+    public static ulong Overflow(ulong sign, uint mx, bool inexact, ref uint flags)
     {
+        if ((mx & Mxcsr.OM) == 0)
+        {
+            // Unmasked: #XM with OE, and PE if rounding to the full precision (unbounded exponent) is inexact.
+            flags |= inexact ? Mxcsr.OE | Mxcsr.PE : Mxcsr.OE;
+            return sign | Infinity;
+        }
         flags |= Mxcsr.OE | Mxcsr.PE;
         bool toInf = Mxcsr.Rounding(mx) switch
         {
@@ -170,9 +196,47 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
 
     // ------------------------------------------------------------------ arithmetic
 
-    public static ulong Add(ulong a, ulong b, uint mx, ref uint flags) => AddSigned(a, b, 0, mx, ref flags);
+    // Each operation gathers its own element's flags first (RoundPack reads them), then merges them.
 
-    public static ulong Sub(ulong a, ulong b, uint mx, ref uint flags) => AddSigned(a, b, SignBit, mx, ref flags);
+    public static ulong Add(ulong a, ulong b, uint mx, ref uint flags)
+    {
+        uint f = 0;
+        ulong r = AddSigned(a, b, 0, mx, ref f);
+        flags |= f;
+        return r;
+    }
+
+    public static ulong Sub(ulong a, ulong b, uint mx, ref uint flags)
+    {
+        uint f = 0;
+        ulong r = AddSigned(a, b, SignBit, mx, ref f);
+        flags |= f;
+        return r;
+    }
+
+    public static ulong Mul(ulong a, ulong b, uint mx, ref uint flags)
+    {
+        uint f = 0;
+        ulong r = MulCore(a, b, mx, ref f);
+        flags |= f;
+        return r;
+    }
+
+    public static ulong Div(ulong a, ulong b, uint mx, ref uint flags)
+    {
+        uint f = 0;
+        ulong r = DivCore(a, b, mx, ref f);
+        flags |= f;
+        return r;
+    }
+
+    public static ulong Sqrt(ulong a, uint mx, ref uint flags)
+    {
+        uint f = 0;
+        ulong r = SqrtCore(a, mx, ref f);
+        flags |= f;
+        return r;
+    }
 
     static ulong AddSigned(ulong a, ulong b, ulong negate, uint mx, ref uint flags)
     {
@@ -234,7 +298,7 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
         return RoundPack(x & SignBit, exp, sig, mx, ref flags);
     }
 
-    public static ulong Mul(ulong a, ulong b, uint mx, ref uint flags)
+    static ulong MulCore(ulong a, ulong b, uint mx, ref uint flags)
     {
         if (IsNaN(a) || IsNaN(b)) return PropagateNaN(a, b, ref flags);
         a = Denormal(a, mx, ref flags);
@@ -258,7 +322,7 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
         return RoundPack(sign, exp, sig, mx, ref flags);
     }
 
-    public static ulong Div(ulong a, ulong b, uint mx, ref uint flags)
+    static ulong DivCore(ulong a, ulong b, uint mx, ref uint flags)
     {
         if (IsNaN(a) || IsNaN(b)) return PropagateNaN(a, b, ref flags);
         a = Denormal(a, mx, ref flags);
@@ -273,7 +337,7 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
         if (IsZero(b))
         {
             if (IsZero(a)) { flags |= Mxcsr.IE; return DefaultNaN; }
-            flags |= Mxcsr.ZE;
+            flags = (flags & ~Mxcsr.DE) | Mxcsr.ZE; // a denormal dividend raises no DE here
             return sign | Infinity;
         }
         if (IsZero(a)) return sign;
@@ -290,17 +354,19 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
         return RoundPack(sign, exp, sig, mx, ref flags);
     }
 
-    public static ulong Sqrt(ulong a, uint mx, ref uint flags)
+    /// <summary>√: a negative operand (even a denormal one, which then raises no DE) is invalid; √−0 = −0.</summary>
+    static ulong SqrtCore(ulong a, uint mx, ref uint flags)
     {
         if (IsNaN(a))
         {
             if (IsSNaN(a)) flags |= Mxcsr.IE;
             return Quiet(a);
         }
-        a = Denormal(a, mx, ref flags);
+        if (IsDenormal(a) && (mx & Mxcsr.DAZ) != 0) a &= SignBit;
         if (IsZero(a)) return a;
         if ((a & SignBit) != 0) { flags |= Mxcsr.IE; return DefaultNaN; }
         if (IsInf(a)) return a;
+        if (IsDenormal(a)) flags |= Mxcsr.DE;
         ulong m = Unpack(a, out int e);
         UInt128 n;
         int exp;
@@ -343,10 +409,15 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
     /// <summary>
     /// MIN (<paramref name="max"/> false) / MAX: the first operand if it is strictly less (greater),
     /// else the second — so a NaN in either operand, or two zeros, give the second operand unchanged.
-    /// Any NaN raises IE; denormals raise DE (or are zeros under DAZ).
+    /// Any NaN raises IE; denormals raise DE unless a NaN is present, and are zeros under DAZ (also when returned).
     /// </summary>
     public static ulong MinMax(ulong a, ulong b, bool max, uint mx, ref uint flags)
     {
+        if ((mx & Mxcsr.DAZ) != 0)
+        {
+            if (IsDenormal(a)) a &= SignBit;
+            if (IsDenormal(b)) b &= SignBit;
+        }
         if (IsNaN(a) || IsNaN(b))
         {
             flags |= Mxcsr.IE;
@@ -450,6 +521,14 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
     /// under DAZ, and finite values are rounded under MXCSR.
     /// </summary>
     public static ulong Convert<G>(ulong a, uint mx, ref uint flags) where G : struct, IFloatFormat
+    {
+        uint f = 0;
+        ulong r = ConvertCore<G>(a, mx, ref f);
+        flags |= f;
+        return r;
+    }
+
+    static ulong ConvertCore<G>(ulong a, uint mx, ref uint flags) where G : struct, IFloatFormat
     {
         ulong sign = (a >> (G.FracBits + G.ExpBits)) != 0 ? SignBit : 0;
         if (SoftFloat<G>.IsNaN(a))
