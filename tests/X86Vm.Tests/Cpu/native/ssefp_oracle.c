@@ -136,6 +136,11 @@ TO_INT("cvtss2si", "dword") TO_INT("cvttss2si", "dword") TO_INT("cvtsd2si", "qwo
 CONV("cvtss2sd", "dword ptr") CONV("cvtsd2ss", "qword ptr") CONV("cvtps2pd", "qword ptr") CONV("cvtdq2pd", "qword ptr")
 PACKED("cvtpd2ps") PACKED("cvtdq2ps") PACKED("cvtps2dq") PACKED("cvttps2dq") PACKED("cvtpd2dq") PACKED("cvttpd2dq")
 
+/* --- SSE3 */
+PACKED("addsubps") PACKED("addsubpd") PACKED("haddps") PACKED("haddpd") PACKED("hsubps") PACKED("hsubpd")
+PACKED("movshdup") PACKED("movsldup")
+FORM("movddup xmm0, xmm1") FORM("movddup xmm9, qword ptr [rsi+8]") FORM("movddup xmm2, qword ptr [rdi+3]")
+
 /* --- MXCSR round trips */
 FORM("stmxcsr dword ptr [rdi]; addss xmm0, xmm1; stmxcsr dword ptr [rdi+4]")
 FORM("mov dword ptr [rsi], 0x1f80; ldmxcsr dword ptr [rsi]; divsd xmm0, xmm1; stmxcsr dword ptr [rdi]")
