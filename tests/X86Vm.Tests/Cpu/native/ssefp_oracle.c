@@ -116,6 +116,8 @@ PACKED("rcpps") SCALAR_S("rcpss") PACKED("rsqrtps") SCALAR_S("rsqrtss")
 #define CMPS_S(op, w) CMP_S(op, w, 0) CMP_S(op, w, 1) CMP_S(op, w, 2) CMP_S(op, w, 3) CMP_S(op, w, 4) CMP_S(op, w, 5) \
     CMP_S(op, w, 6) CMP_S(op, w, 7) FORM(op " xmm6, xmm6, 4")
 CMPS_P("cmpps") CMPS_P("cmppd") CMPS_S("cmpss", "dword") CMPS_S("cmpsd", "qword")
+/* legacy encodings use imm8 bits 2:0 only */
+FORM("cmpps xmm0, xmm1, 0x0d") FORM("cmppd xmm0, xmm1, 0x1e") FORM("cmpss xmm0, xmm1, 0x89") FORM("cmpsd xmm0, xmm1, 0xff")
 #define COMI(op, w)                                                                      \
     FORM(op " xmm0, xmm1") FORM(op " xmm9, xmm14") FORM(op " xmm5, xmm5")                \
     FORM(op " xmm3, " w " ptr [rsi+4]") FORM(op " xmm0, xmm1; setb al; setz cl; setp dl; seto bl; sets bh")
