@@ -16,6 +16,6 @@ public static class SseScalarForms
         _ => 0,
     };
 
-    /// <summary>CMPSD xmm, xmm/m64, imm8 (F2 0F C2): a scalar floating-point compare, not implemented yet (0 → #UD).</summary>
-    public static nint BindCmpsd(in Instruction insn, ref DecodedOp op, Type[] o) => 0;
+    /// <summary>CMPSD xmm, xmm/m64, imm8 (F2 0F C2): the scalar double compare of <see cref="SseFpCompare"/>; 0 for any other form.</summary>
+    public static nint BindCmpsd(in Instruction insn, ref DecodedOp op, Type[] o) => SseFpCompare.BindCmpsd(insn, ref op, o);
 }
