@@ -10,7 +10,7 @@ public static class CpuidTable
     // Leaf 1 EDX
     const uint Fpu = 1u << 0, Tsc = 1u << 4, Cx8 = 1u << 8, Cmov = 1u << 15, Clfsh = 1u << 19, Mmx = 1u << 23, Fxsr = 1u << 24, Sse = 1u << 25, Sse2 = 1u << 26;
     // Leaf 1 ECX
-    const uint Cx16 = 1u << 13, Popcnt = 1u << 23;
+    const uint Sse3 = 1u << 0, Cx16 = 1u << 13, Popcnt = 1u << 23;
     // Leaf 7 EBX / EDX
     const uint Erms = 1u << 9, Fsrm = 1u << 4;
     // Leaf 0x80000001 ECX / EDX
@@ -30,7 +30,7 @@ public static class CpuidTable
                 // FPU, MMX and FXSR are architectural in 64-bit mode and part of the x86-64 baseline ISA level:
                 // glibc's dynamic loader refuses libraries marked "x86 ISA needed: x86-64-baseline" (Debian's
                 // libc.so.6) unless CMOV, CX8, FPU, FXSR, MMX, SSE and SSE2 are all reported.
-                return (0x00050650, 0x00000800, Cx16 | Popcnt, Fpu | Tsc | Cx8 | Cmov | Clfsh | Mmx | Fxsr | Sse | Sse2);
+                return (0x00050650, 0x00000800, Sse3 | Cx16 | Popcnt, Fpu | Tsc | Cx8 | Cmov | Clfsh | Mmx | Fxsr | Sse | Sse2);
             case 2:
                 // Descriptor 0xFF: "use leaf 4 for cache parameters".
                 return (0x0000FF01, 0, 0, 0);

@@ -45,7 +45,7 @@ public class SseBindingTests
         Assert.NotEqual(0, Bind(Movsd, 0xF2, 0x0F, 0x11, 0x06));       // movsd [rsi], xmm0
         Assert.Equal(0, Bind(Movsd, 0xA5));                             // movsd (string, dword)
         Assert.Equal(0, Bind(Movsd, 0xF3, 0xA5));                       // rep movsd
-        Assert.Equal(0, Bind(Cmpsd, 0xF2, 0x0F, 0xC2, 0xC1, 0x00));    // cmpeqsd: next milestone
+        Assert.NotEqual(0, Bind(Cmpsd, 0xF2, 0x0F, 0xC2, 0xC1, 0x00)); // cmpeqsd xmm0, xmm1
         Assert.Equal(0, Bind(Cmpsd, 0xA7));                             // cmpsd (string)
     }
 
