@@ -1,5 +1,6 @@
 using Iced.Intel;
 using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.Memory;
 using X86Vm.Cpu.State;
 
 namespace X86Vm.Cpu.Instructions;
@@ -38,9 +39,18 @@ static class InstControl
         return Handlers.Get(Self, name, ecx ? typeof(uint) : typeof(ulong));
     };
 
+    /// <summary>
+    /// A non-canonical branch target raises #GP on the branch itself (SDM JMP/CALL/RET: "If the target
+    /// address is non-canonical"), before RSP or RIP change: RIP stays on the branch.
+    /// </summary>
+    static bool IsCanonical(ulong address) => (ulong)((long)(address << 16) >> 16) == address;
+
+    static ulong Checked(ulong target) =>
+        IsCanonical(target) ? target : throw GuestFault.GeneralProtection("non-canonical branch target");
+
     /// <summary>JMP rel (target in Imm) or JMP r/m64.</summary>
     public static void Jmp<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand =>
-        c.Rip = typeof(S) == typeof(Imm) ? op.Imm : ulong.CreateTruncating(S.Read<ulong>(c, ref op));
+        c.Rip = typeof(S) == typeof(Imm) ? op.Imm : Checked(S.Read<ulong>(c, ref op));
 
     public static void Jcc<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand =>
         c.Rip = c.Condition(op.Cond) ? op.Imm : op.NextIp;
@@ -49,16 +59,28 @@ static class InstControl
     public static void Call<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand
     {
         ulong target = typeof(S) == typeof(Imm) ? op.Imm : S.Read<ulong>(c, ref op);
+        if (typeof(S) != typeof(Imm) && !IsCanonical(target))
+        {
+            // The push's page fault takes precedence over the target's #GP (as on the host); neither
+            // changes anything.
+            ulong slot = c.Rsp - 8;
+            c.Memory.Write(slot, c.Memory.Read<ulong>(slot));
+            Checked(target);
+        }
         c.Push(op.NextIp);
         c.Rip = target;
     }
 
-    public static void Ret(Cpu c, ref DecodedOp op) => c.Rip = c.Pop<ulong>();
+    public static void Ret(Cpu c, ref DecodedOp op)
+    {
+        c.Rip = Checked(c.Memory.Read<ulong>(c.Rsp));
+        c.Rsp += 8;
+    }
 
     public static void RetImm(Cpu c, ref DecodedOp op)
     {
-        c.Rip = c.Pop<ulong>();
-        c.Rsp += (ushort)op.Imm;
+        c.Rip = Checked(c.Memory.Read<ulong>(c.Rsp));
+        c.Rsp += 8 + (ulong)(ushort)op.Imm;
     }
 
     /// <summary>LOOP (Cond 0), LOOPE (1), LOOPNE (2): decrement the count without touching flags.</summary>

@@ -22,7 +22,11 @@ static class InstMove
         t.Add(Mnemonic.Movzx, Widening(nameof(Movzx)));
         t.Add(Mnemonic.Movsx, Widening(nameof(Movsx)));
         t.Add(Mnemonic.Movsxd, Widening(nameof(Movsx)));
-        t.Add(Mnemonic.Lea, Bind.Sized(Self, nameof(Lea)));
+        t.Add(Mnemonic.Lea, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        {
+            op.Seg = 0; // LEA computes the offset only: a segment override adds no FS/GS base
+            return Handlers.Get(Self, nameof(Lea), [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. o]);
+        });
         t.Add(Mnemonic.Xchg, Bind.Sized(Self, nameof(Xchg)));
         t.Add(Mnemonic.Bswap, Bind.Sized(Self, nameof(Bswap)));
         foreach (Mnemonic m in new[] { Mnemonic.Cmovo, Mnemonic.Cmovno, Mnemonic.Cmovb, Mnemonic.Cmovae, Mnemonic.Cmove,
@@ -65,15 +69,27 @@ static class InstMove
         where TD : unmanaged, IBinaryInteger<TD> where TS : unmanaged, IBinaryInteger<TS> where D : IOperand where S : IOperand =>
         D.Write(c, ref op, TD.CreateTruncating(SignExtend(S.Read<TS>(c, ref op))));
 
-    /// <summary>LEA: the effective address without segment base, truncated to the operand size.</summary>
+    /// <summary>LEA: the effective address without segment base (the binder clears the segment), truncated to the operand size.</summary>
     public static void Lea<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand =>
         D.Write(c, ref op, T.CreateTruncating(c.EffectiveAddress(ref op)));
 
+    /// <summary>
+    /// XCHG. The memory operand is written first: its address may use the register being exchanged
+    /// (<c>xchg [rax], al</c>), and a faulting write must leave the register unchanged.
+    /// </summary>
     public static void Xchg<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op);
-        S.Write(c, ref op, a);
-        D.Write(c, ref op, b);
+        if (typeof(D) == typeof(Mem))
+        {
+            D.Write(c, ref op, b);
+            S.Write(c, ref op, a);
+        }
+        else
+        {
+            S.Write(c, ref op, a);
+            D.Write(c, ref op, b);
+        }
     }
 
     /// <summary>BSWAP; with a 16-bit operand the result is undefined — we write zero, as current CPUs do.</summary>

@@ -25,7 +25,7 @@ static class InstStack
         t.Add(Mnemonic.Popfq, Bind.Fixed(Self, nameof(Popf), typeof(ulong)));
         t.Add(Mnemonic.Popf, Bind.Fixed(Self, nameof(Popf), typeof(ushort)));
         t.Add(Mnemonic.Leave, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            Handlers.Get(Self, nameof(Leave), OperandDecoder.UnsignedType(insn.StackPointerIncrement == 2 ? 2 : 8)));
+            Handlers.Get(Self, nameof(Leave), OperandDecoder.UnsignedType(insn.Code == Code.Leavew ? 2 : 8)));
         t.Add(Mnemonic.Enter, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             Handlers.Get(Self, nameof(Enter), OperandDecoder.UnsignedType(insn.CodeSize == CodeSize.Code64 && insn.Code == Code.Enterw_imm16_imm8 ? 2 : 8)));
     }
@@ -39,9 +39,23 @@ static class InstStack
         c.Push(value);
     }
 
-    /// <summary>POP: RSP is incremented before a memory destination's address is computed (SDM POP).</summary>
+    /// <summary>
+    /// POP: RSP is incremented before a memory destination's address is computed (SDM POP), but a faulting
+    /// store leaves RSP unchanged.
+    /// </summary>
     public static void Pop<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
     {
+        if (typeof(D) == typeof(Mem))
+        {
+            ulong rsp = c.Rsp;
+            T v = c.Memory.Read<T>(rsp);
+            c.Rsp = rsp + (ulong)Unsafe.SizeOf<T>();
+            ulong address = c.EffectiveAddress(ref op);
+            c.Rsp = rsp;
+            c.Memory.Write(address, v);
+            c.Rsp = rsp + (ulong)Unsafe.SizeOf<T>();
+            return;
+        }
         T value = c.Pop<T>();
         D.Write(c, ref op, value);
     }
@@ -58,30 +72,46 @@ static class InstStack
         c.Rflags = (value & RFlags.UserWritable) | (c.Rflags & ~RFlags.UserWritable);
     }
 
+    /// <summary>LEAVE: RSP ← RBP, then pop (BP) RBP. If the pop faults, RSP is unchanged.</summary>
     public static void Leave<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T>
     {
-        c.Rsp = c.R(Reg.RBP);
-        ulong rbp = ulong.CreateTruncating(c.Pop<T>());
+        ulong frame = c.R(Reg.RBP);
+        ulong rbp = ulong.CreateTruncating(c.Memory.Read<T>(frame));
+        c.Rsp = frame + (ulong)Unsafe.SizeOf<T>();
         if (Unsafe.SizeOf<T>() == 8) c.R(Reg.RBP) = rbp;
         else GprAccess.Write(c, Reg.RBP * 8, (ushort)rbp);
     }
 
-    /// <summary>ENTER size, level (SDM ENTER, the 64-bit operation).</summary>
+    /// <summary>
+    /// ENTER size, level (SDM ENTER, the 64-bit operation). After the pushes the final stack pointer is
+    /// probed: "#PF if a write using the final value of the stack pointer would cause a page fault" (SDM
+    /// ENTER). As on the host, such a fault leaves RSP and RBP unchanged but the pushed values in memory.
+    /// </summary>
     public static void Enter<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T>
     {
         ulong size = (ushort)op.Imm;
         int level = (int)(op.Imm2 & 31);
         ulong rbp = c.R(Reg.RBP);
-        c.Push(T.CreateTruncating(rbp));
-        ulong frameTemp = c.Rsp;
         ulong step = (ulong)Unsafe.SizeOf<T>();
+        ulong rsp = c.Rsp - step;
+        c.Memory.Write(rsp, T.CreateTruncating(rbp));
+        ulong frameTemp = rsp;
         for (int i = 1; i < level; i++)
         {
             rbp -= step;
-            c.Push(c.Memory.Read<T>(rbp));
+            T copy = c.Memory.Read<T>(rbp);
+            rsp -= step;
+            c.Memory.Write(rsp, copy);
         }
-        if (level > 0) c.Push(T.CreateTruncating(frameTemp));
-        c.R(Reg.RBP) = frameTemp;
-        c.Rsp -= size;
+        if (level > 0)
+        {
+            rsp -= step;
+            c.Memory.Write(rsp, T.CreateTruncating(frameTemp));
+        }
+        ulong final = rsp - size;
+        c.Memory.Write(final, c.Memory.Read<T>(final));
+        if (Unsafe.SizeOf<T>() == 8) c.R(Reg.RBP) = frameTemp;
+        else GprAccess.Write(c, Reg.RBP * 8, (ushort)frameTemp); // 16-bit ENTER sets BP only
+        c.Rsp = final;
     }
 }
