@@ -81,7 +81,7 @@ build_one() {
     name=$(basename "$src" .c)
     out="$OUTDIR/$name.$v"
     cmd=$(compiler_cmd "$v")
-    if $cmd "$src" -o "$out.tmp" >"$TMP/$name.$v.log" 2>&1; then
+    if $cmd "$src" -o "$out.tmp" -lm >"$TMP/$name.$v.log" 2>&1; then
         mv -f "$out.tmp" "$out"
         if [ -s "$TMP/$name.$v.log" ]; then
             echo "build.sh: warnings for $name.$v ($cmd):" >&2
