@@ -49,7 +49,7 @@ public static class VmOracleRunner
         c.GsBase = input.GsBase;
         for (int i = 0; i < 16; i++) c.Xmm[i] = input.Xmm[i];
         c.Mxcsr = input.Mxcsr;
-        c.FpuControl = input.Fcw;
+        c.Fpu.Control = input.Fcw;
         c.Rip = OracleState.InstructionAddress;
 
         ulong end = OracleState.InstructionAddress + (ulong)input.Code.Length;
