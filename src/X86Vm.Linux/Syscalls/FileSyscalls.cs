@@ -124,8 +124,14 @@ static class FileSyscalls
         bool follow = (flags & OpenFlags.NoFollow) == 0;
         int err = Resolve(p, dirfd, pathAddress, follow, out ResolvedPath r, out string path);
         if (err != 0) return err;
-        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int lerr);
         bool cloexec = (flags & OpenFlags.CloseOnExec) != 0;
+        if (r.MagicFile is OpenFile magic)
+        {
+            // /proc/self/fd/N: reopen what the descriptor refers to (its path, or the same stream).
+            if (magic.FileSystem == null) return p.Files.Add(magic, cloexec);
+            r = new ResolvedPath(magic.FileSystem, magic.RelativePath, magic.Path);
+        }
+        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int lerr);
         flags &= ~OpenFlags.CloseOnExec;
         if ((flags & OpenFlags.Path) != 0)
         {
@@ -220,7 +226,7 @@ static class FileSyscalls
         {
             int err = ResolveString(p, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, out ResolvedPath r);
             if (err != 0) return err;
-            st = r.FileSystem.Lstat(r.RelativePath, out errno);
+            st = r.MagicFile?.Status() ?? r.FileSystem.Lstat(r.RelativePath, out errno);
         }
         if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
         return p.Memory.TryWrite(buf, statx ? StatLayout.Statx(st) : StatLayout.Stat(st)) ? 0 : -Errno.EFAULT;

@@ -7,6 +7,8 @@ public readonly record struct ResolvedPath(IFileSystem FileSystem, string Relati
     public bool EndsWithDot { get; init; }
     /// <summary>The path ended with a slash.</summary>
     public bool TrailingSlash { get; init; }
+    /// <summary>Set when the path ended at a /proc/PID/fd/N link: the open file it refers to (Linux's "magic link").</summary>
+    public OpenFile? MagicFile { get; init; }
 }
 
 /// <summary>
@@ -33,10 +35,12 @@ public sealed class VirtualFileSystem
     /// <summary>Mounts <paramref name="fs"/> at the absolute guest path <paramref name="guestPath"/>; later mounts shadow earlier ones.</summary>
     public void Mount(string guestPath, IFileSystem fs)
     {
-        _mounts.Add((Split(guestPath), fs));
-        _mountOrder.Add(("/" + string.Join('/', Split(guestPath)), fs));
-        // Longest mount point first, so lookups find the innermost mount.
-        _mounts.Sort((a, b) => b.At.Length.CompareTo(a.At.Length));
+        // Longest mount point first, so lookups find the innermost mount; among equal paths the latest first.
+        string[] at = Split(guestPath);
+        int i = 0;
+        while (i < _mounts.Count && _mounts[i].At.Length > at.Length) i++;
+        _mounts.Insert(i, (at, fs));
+        _mountOrder.Add(("/" + string.Join('/', at), fs));
     }
 
     static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -100,7 +104,13 @@ public sealed class VirtualFileSystem
             if (st.Kind == FileKind.Symlink)
             {
                 if (++links > MaxSymlinks) return -Errno.ELOOP;
-                string? target = fs.ReadLink(rel);
+                OpenFile? magic = (fs as ProcFileSystem)?.MagicLink(rel);
+                if (magic != null && last)
+                {
+                    resolved = new ResolvedPath(fs, rel, "/" + string.Join('/', done)) { MagicFile = magic };
+                    return 0;
+                }
+                string? target = magic != null ? magic.Path : fs.ReadLink(rel);
                 if (target == null) return -Errno.EIO;
                 done.RemoveAt(done.Count - 1);
                 if (target.StartsWith('/')) done.Clear();
