@@ -21,10 +21,14 @@ static class LinkSyscalls
 
     static long UnlinkAt(GuestProcess p, int dirfd, ulong pathAddress)
     {
-        int err = Resolve(p, dirfd, pathAddress, followLast: false, out ResolvedPath r, out _);
+        string? path = GuestIo.ReadPath(p, pathAddress, out int errno);
+        if (path == null) return -errno;
+        bool slash = path.Length > 1 && path.EndsWith('/');
+        int err = ResolveString(p, dirfd, slash ? path.TrimEnd('/') : path, followLast: false, out ResolvedPath r);
         if (err != 0) return err;
-        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int errno);
+        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out errno);
         if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
+        if (slash && st.Kind != FileKind.Directory) return -Errno.ENOTDIR; // "name/" names a directory; a symlink is not followed
         if (st.Kind == FileKind.Directory) return -Errno.EISDIR;
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
         return -r.FileSystem.Remove(r.RelativePath, directory: false);

@@ -61,14 +61,14 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             return new HostDirectory(this, relativePath, st) { Path = guestPath, StatusFlags = flags };
         }
         if ((flags & OpenFlags.Directory) != 0) { errno = st == null ? Errno.ENOENT : Errno.ENOTDIR; return null; }
-        if (access != OpenFlags.ReadOnly && ReadOnly) { errno = Errno.EROFS; return null; }
+        if ((access != OpenFlags.ReadOnly || (flags & OpenFlags.Truncate) != 0) && ReadOnly) { errno = Errno.EROFS; return null; }
         if (st != null && st.Kind != FileKind.Regular)
         {
             errno = st.Kind == FileKind.Symlink ? Errno.ELOOP : Errno.ENXIO; // host devices, fifos and sockets are not passed through
             return null;
         }
         int hostFlags = access | (st == null ? OpenFlags.Create | OpenFlags.Exclusive : 0) |
-            ((flags & OpenFlags.Truncate) != 0 && access != OpenFlags.ReadOnly ? OpenFlags.Truncate : 0);
+            ((flags & OpenFlags.Truncate) != 0 ? OpenFlags.Truncate : 0); // Linux truncates even when opened read-only
         SafeFileHandle? handle = _tree.Open(relativePath, hostFlags, mode, out errno);
         if (handle == null) return null;
         if (st == null) HostTree.SetMode(handle, mode); // exact mode: the host process's umask must not apply

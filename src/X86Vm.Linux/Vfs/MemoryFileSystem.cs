@@ -326,7 +326,7 @@ public sealed class MemoryFileSystem : IFileSystem
         else if ((flags & OpenFlags.Directory) != 0) { errno = Errno.ENOTDIR; return null; }
         else if (n.Kind == FileKind.Symlink) { errno = Errno.ELOOP; return null; }
         else if (n.Kind != FileKind.Regular) { errno = Errno.ENXIO; return null; }
-        else if ((flags & OpenFlags.Truncate) != 0 && access != OpenFlags.ReadOnly)
+        else if ((flags & OpenFlags.Truncate) != 0) // Linux truncates even when opened read-only
         {
             long e = SetLength(n, 0);
             if (e < 0) { errno = (int)-e; return null; }
