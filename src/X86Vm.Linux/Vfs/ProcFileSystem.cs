@@ -17,8 +17,18 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
     const ulong ProcDevice = 0x16;
     public const string OsRelease = "6.1.0-x86vm", KernelVersion = "#1 SMP PREEMPT_DYNAMIC x86vm";
 
-    public bool ReadOnly => true;
+    /// <summary>Like Linux's proc: not a read-only mount, but nothing can be created, removed or renamed.</summary>
+    public bool ReadOnly => false;
     public string TypeName => "proc";
+
+    public int MakeDirectory(string relativePath, uint mode) => Errno.ENOENT;
+    public int MakeNode(string relativePath, FileKind kind, uint mode) => Errno.ENOENT;
+    public int Remove(string relativePath, bool directory) => Errno.EPERM;
+    public int Rename(string from, string to, uint flags) => Errno.EPERM;
+    public int Link(string existing, string newPath) => Errno.EPERM;
+    public int Symlink(string target, string relativePath) => Errno.ENOENT;
+    public int SetAttributes(string relativePath, in AttributeChange change) => Errno.EPERM;
+    public int Truncate(string relativePath, long length) => Errno.EPERM;
     public long Magic => 0x9fa0;
 
     /// <summary>What a path names: a directory (with its entries), a symlink (with its target) or a file (with its content).</summary>
@@ -200,8 +210,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             return new SyntheticDirectory(entries, st) { Path = guestPath, StatusFlags = flags };
         }
         if ((flags & OpenFlags.Directory) != 0) { errno = Errno.ENOTDIR; return null; }
-        if ((flags & OpenFlags.AccessMode) != OpenFlags.ReadOnly) { errno = Errno.EACCES; return null; }
-        errno = 0;
+        errno = 0; // the guest is root: opening for writing succeeds, writes are refused
         return new SyntheticFile(e.Content!(), st) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Truncate) };
     }
 
