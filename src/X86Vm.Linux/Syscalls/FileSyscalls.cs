@@ -389,7 +389,11 @@ static class FileSyscalls
         if (f is PathFile) return -Errno.EBADF;
         // The listing is taken at the first read or after a rewind, so offsets stay stable while the
         // directory changes; the offset counts entries already returned.
-        if (f.Offset == 0 || f.DirectorySnapshot == null) f.DirectorySnapshot = f.ListDirectory();
+        if (f.Offset == 0 || f.DirectorySnapshot == null)
+        {
+            IReadOnlyList<DirectoryEntry>? list = f.ListDirectory();
+            f.DirectorySnapshot = list == null ? null : p.Kernel.Vfs.WithMountPoints(f.Path, list);
+        }
         IReadOnlyList<DirectoryEntry>? entries = f.DirectorySnapshot;
         if (entries == null) return -Errno.ENOTDIR;
         var output = new List<byte>();

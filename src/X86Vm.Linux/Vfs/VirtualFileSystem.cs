@@ -43,6 +43,25 @@ public sealed class VirtualFileSystem
         _mountOrder.Add(("/" + string.Join('/', at), fs));
     }
 
+    /// <summary>
+    /// The entries of a directory listing plus the mount points directly inside <paramref name="guestDirectory"/>
+    /// that the directory itself lacks (a mount point need not exist in the file system below it).
+    /// </summary>
+    public IReadOnlyList<DirectoryEntry> WithMountPoints(string guestDirectory, IReadOnlyList<DirectoryEntry> entries)
+    {
+        string[] dir = Split(guestDirectory);
+        List<DirectoryEntry>? result = null;
+        foreach (var (at, fs) in _mounts)
+        {
+            if (at.Length != dir.Length + 1 || !at.AsSpan(0, dir.Length).SequenceEqual(dir)) continue;
+            string name = at[^1];
+            if (entries.Any(e => e.Name == name) || (result?.Any(e => e.Name == name) ?? false)) continue;
+            result ??= new List<DirectoryEntry>(entries);
+            result.Add(new DirectoryEntry(name, fs.Lstat("", out _)?.Inode ?? 0, FileKind.Directory));
+        }
+        return result ?? entries;
+    }
+
     static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 
     (IFileSystem Fs, string Relative) Locate(List<string> components)
