@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using X86Vm;
 
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("X86Vm.Tests")]
+
 namespace X86Vm.Cli;
 
 /// <summary>The x86vm command: <c>x86vm run [OPTIONS] [--] PROGRAM [ARGS…]</c>.</summary>
@@ -9,6 +11,17 @@ static class Program
 {
     static readonly Option<bool> StraceOption = new("--strace") { Description = "Print each syscall to stderr in strace(1) style" };
     static readonly Option<bool> StatsOption = new("--stats") { Description = "Print instructions retired and speed to stderr at exit" };
+    static readonly Option<string?> RootOption = new("--root") { Description = "A host directory to be the guest's root (read-only) instead of the host root" };
+    static readonly Option<string[]> MountOption = new("--mount")
+    {
+        Description = "Mount a host directory: HOST:GUEST[:ro|:rw|:cow] (default rw; cow keeps writes in the VM). Repeatable",
+        Arity = ArgumentArity.OneOrMore,
+    };
+    static readonly Option<string[]> TmpfsOption = new("--tmpfs") { Description = "Mount an empty in-memory file system at GUEST. Repeatable", Arity = ArgumentArity.OneOrMore };
+    static readonly Option<string?> WorkdirOption = new("--workdir") { Description = "The guest's starting directory (default: the current directory, or / with --root)" };
+
+    /// <summary>x86vm options that take a value (so the value is not taken for the program).</summary>
+    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir"];
 
     static int Main(string[] args)
     {
@@ -17,9 +30,23 @@ static class Program
         var run = new Command("run", "Run an x86-64 Linux program in a virtual machine");
         run.Options.Add(StraceOption);
         run.Options.Add(StatsOption);
+        run.Options.Add(RootOption);
+        run.Options.Add(MountOption);
+        run.Options.Add(TmpfsOption);
+        run.Options.Add(WorkdirOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
-        run.SetAction(parse => Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption)));
+        run.SetAction(parse =>
+        {
+            var view = BuildView(parse.GetValue(RootOption), parse.GetValue(MountOption) ?? [], parse.GetValue(TmpfsOption) ?? [],
+                parse.GetValue(WorkdirOption), Directory.GetCurrentDirectory(), out string? error);
+            if (view == null)
+            {
+                Console.Error.WriteLine($"x86vm: {error}");
+                return 125;
+            }
+            return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value);
+        });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
     }
@@ -28,18 +55,56 @@ static class Program
     /// Options belong to x86vm only before the program: insert "--" before the first non-option token after
     /// "run", so that the guest's own arguments (like "-c") are never parsed as x86vm options.
     /// </summary>
-    static string[] SeparateGuestArguments(string[] args)
+    internal static string[] SeparateGuestArguments(string[] args)
     {
         if (args.Length == 0 || args[0] != "run") return args;
         for (int i = 1; i < args.Length; i++)
         {
             if (args[i] == "--") return args;
+            if (ValueOptions.Contains(args[i])) { i++; continue; } // its value follows
             if (!args[i].StartsWith('-') || args[i] == "-") return [.. args[..i], "--", .. args[i..]];
         }
         return args;
     }
 
-    static int Run(string program, string[] args, bool strace, bool stats)
+    /// <summary>
+    /// The guest's file view from the command line: the root (the host root, or --root, read-only), a private
+    /// tmpfs at /tmp, the current directory read-write when the root is the host's, then each --mount and
+    /// --tmpfs in order. Returns null with a one-line error when an option is malformed.
+    /// </summary>
+    internal static (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory)? BuildView(string? root, string[] mounts, string[] tmpfs,
+        string? workdir, string hostCwd, out string? error)
+    {
+        error = null;
+        var list = new List<MountSpec>();
+        if (root == null)
+        {
+            list.AddRange(MountSpec.DefaultView(hostCwd));
+        }
+        else
+        {
+            string full = Path.GetFullPath(root);
+            if (!Directory.Exists(full)) { error = $"--root {root}: No such directory"; return null; }
+            list.Add(new MountSpec(full, "/", MountKind.ReadOnly));
+            list.Add(MountSpec.Tmpfs("/tmp"));
+        }
+        foreach (string m in mounts)
+        {
+            MountSpec? spec = MountSpec.Parse(m, out error);
+            if (spec == null) return null;
+            if (!Directory.Exists(spec.HostPath)) { error = $"--mount {m}: No such directory {spec.HostPath}"; return null; }
+            list.Add(spec);
+        }
+        foreach (string t in tmpfs)
+        {
+            if (!t.StartsWith('/')) { error = $"--tmpfs {t}: the guest path must be absolute"; return null; }
+            list.Add(MountSpec.Tmpfs(t));
+        }
+        if (workdir != null && !workdir.StartsWith('/')) { error = $"--workdir {workdir}: the guest path must be absolute"; return null; }
+        return (list, workdir ?? (root == null ? hostCwd : "/"));
+    }
+
+    static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -53,6 +118,8 @@ static class Program
                 Program = program,
                 Arguments = args,
                 Environment = env,
+                Mounts = view.Mounts,
+                WorkingDirectory = view.WorkingDirectory,
                 Stdin = Console.OpenStandardInput(),
                 Stdout = Console.OpenStandardOutput(),
                 Stderr = stderr,

@@ -25,14 +25,11 @@ public sealed class VirtualMachine
 
     public VirtualMachine(VirtualMachineOptions options)
     {
-        string cwd = options.WorkingDirectory ?? Directory.GetCurrentDirectory();
-        var vfs = new VirtualFileSystem();
-        IReadOnlyList<MountSpec> mounts = options.Mounts ?? [new MountSpec("/", "/", true), new MountSpec(cwd, cwd, false)];
-        foreach (MountSpec m in mounts) vfs.Mount(m.GuestPath, new HostDirectoryFileSystem(m.HostPath, m.ReadOnly));
+        string cwd = options.WorkingDirectory ?? (options.Mounts == null ? Directory.GetCurrentDirectory() : "/");
         IEntropy entropy = options.Entropy ?? new HostEntropy();
+        IClock clock = options.Clock ?? new HostClock();
         GuestProcess? current = null;
-        vfs.Mount("/proc", new ProcFileSystem(() => current!));
-        vfs.Mount("/dev", new DevFileSystem(entropy));
+        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current!);
 
         Stream stderr = options.Stderr ?? Stream.Null;
         var terminal = new TerminalInfo(options.TerminalSize.Rows, options.TerminalSize.Columns);
@@ -45,7 +42,7 @@ public sealed class VirtualMachine
             StdinTerminal = options.StdinIsTerminal ? terminal : null,
             StdoutTerminal = options.StdoutIsTerminal ? terminal : null,
             StderrTerminal = options.StderrIsTerminal ? terminal : null,
-            Clock = options.Clock ?? new HostClock(),
+            Clock = clock,
             Entropy = entropy,
             Strace = options.Strace,
             Diagnostics = options.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true },
@@ -63,6 +60,40 @@ public sealed class VirtualMachine
                 e.Message.EndsWith("No such file or directory", StringComparison.Ordinal) ||
                 e.Message.EndsWith(" not found", StringComparison.Ordinal) ? 127 : 126); // a missing interpreter is ENOENT too
         }
+    }
+
+    /// <summary>
+    /// The guest's file view: the mounts in order, then the synthesised /proc, /dev and /dev/shm. Host
+    /// directories that do not exist fail the start with one line.
+    /// </summary>
+    static VirtualFileSystem BuildFileSystem(IReadOnlyList<MountSpec> mounts, IClock clock, IEntropy entropy,
+        Func<GuestProcess> current)
+    {
+        var vfs = new VirtualFileSystem();
+        ulong device = 0x30;
+        if (mounts.Count == 0 || mounts[0].GuestPath.Trim('/').Length != 0) vfs.Mount("/", new MemoryFileSystem(clock, device++, rootMode: 0x1ED));
+        foreach (MountSpec m in mounts)
+        {
+            if (!m.GuestPath.StartsWith('/')) throw new VirtualMachineStartException($"mount {m.GuestPath}: the guest path must be absolute", 125);
+            try
+            {
+                IFileSystem fs = m.Kind switch
+                {
+                    MountKind.Tmpfs => new MemoryFileSystem(clock, device++),
+                    MountKind.CopyOnWrite => new MemoryFileSystem(clock, device++, new HostTree(m.HostPath!)),
+                    _ => new HostDirectoryFileSystem(m.HostPath!, m.Kind == MountKind.ReadOnly),
+                };
+                vfs.Mount(m.GuestPath, fs);
+            }
+            catch (Exception e) when (e is DirectoryNotFoundException or ArgumentException or IOException)
+            {
+                throw new VirtualMachineStartException($"mount {m.HostPath}: {e.Message}", 125);
+            }
+        }
+        vfs.Mount("/proc", new ProcFileSystem(current));
+        vfs.Mount("/dev", new DevFileSystem(entropy, current));
+        vfs.Mount("/dev/shm", new MemoryFileSystem(clock, device++));
+        return vfs;
     }
 
     /// <summary>Instructions retired by the program so far.</summary>

@@ -2,8 +2,70 @@ using X86Vm.Linux.Host;
 
 namespace X86Vm;
 
-/// <summary>A host directory placed into the guest's file view.</summary>
-public sealed record MountSpec(string HostPath, string GuestPath, bool ReadOnly);
+/// <summary>How a mount presents its files.</summary>
+public enum MountKind
+{
+    /// <summary>A host directory the guest can read but not change (EROFS).</summary>
+    ReadOnly,
+    /// <summary>A host directory whose changes reach the host.</summary>
+    ReadWrite,
+    /// <summary>A host directory overlaid copy-on-write: the guest's changes stay in VM memory, the host is never written.</summary>
+    CopyOnWrite,
+    /// <summary>An empty in-memory file system (no host directory).</summary>
+    Tmpfs,
+}
+
+/// <summary>A directory placed into the guest's file view at <paramref name="GuestPath"/> (absolute). Later mounts shadow earlier ones.</summary>
+public sealed record MountSpec(string? HostPath, string GuestPath, MountKind Kind)
+{
+    public MountSpec(string hostPath, string guestPath, bool readOnly)
+        : this(hostPath, guestPath, readOnly ? MountKind.ReadOnly : MountKind.ReadWrite) { }
+
+    public bool ReadOnly => Kind == MountKind.ReadOnly;
+
+    public static MountSpec Tmpfs(string guestPath) => new(null, guestPath, MountKind.Tmpfs);
+
+    /// <summary>The default view: the host root read-only, a private tmpfs at /tmp, <paramref name="workingDirectory"/> read-write.</summary>
+    public static IReadOnlyList<MountSpec> DefaultView(string workingDirectory) =>
+        [new("/", "/", MountKind.ReadOnly), Tmpfs("/tmp"), new(workingDirectory, workingDirectory, MountKind.ReadWrite)];
+
+    /// <summary>
+    /// Parses the command line's <c>HOST:GUEST[:ro|:rw|:cow]</c> (default rw); relative host paths start at the
+    /// current directory. Returns null and an explanation when malformed.
+    /// </summary>
+    public static MountSpec? Parse(string text, out string? error)
+    {
+        error = null;
+        string[] parts = text.Split(':');
+        MountKind kind = MountKind.ReadWrite;
+        if (parts.Length == 3)
+        {
+            switch (parts[2])
+            {
+                case "ro": kind = MountKind.ReadOnly; break;
+                case "rw": kind = MountKind.ReadWrite; break;
+                case "cow": kind = MountKind.CopyOnWrite; break;
+                default: error = $"--mount {text}: the mode must be ro, rw or cow"; return null;
+            }
+        }
+        else if (parts.Length != 2)
+        {
+            error = $"--mount {text}: expected HOST:GUEST[:ro|:rw|:cow]";
+            return null;
+        }
+        if (parts[0].Length == 0 || parts[1].Length == 0)
+        {
+            error = $"--mount {text}: expected HOST:GUEST[:ro|:rw|:cow]";
+            return null;
+        }
+        if (!parts[1].StartsWith('/'))
+        {
+            error = $"--mount {text}: the guest path must be absolute";
+            return null;
+        }
+        return new MountSpec(Path.GetFullPath(parts[0]), parts[1], kind);
+    }
+}
 
 /// <summary>What a <see cref="VirtualMachine"/> runs and what it may see.</summary>
 public sealed class VirtualMachineOptions
@@ -18,7 +80,11 @@ public sealed class VirtualMachineOptions
     /// <summary>The guest environment as K=V strings.</summary>
     public IReadOnlyList<string> Environment { get; init; } = [];
 
-    /// <summary>The guest's view of files. Default: the host root read-only and <see cref="WorkingDirectory"/> read-write.</summary>
+    /// <summary>
+    /// The guest's view of files, in order (later mounts shadow earlier ones; the first should be "/"). Default:
+    /// <see cref="MountSpec.DefaultView"/> of <see cref="WorkingDirectory"/>. /proc, /dev and /dev/shm are always
+    /// synthesised on top.
+    /// </summary>
     public IReadOnlyList<MountSpec>? Mounts { get; init; }
 
     /// <summary>The guest's starting directory (a guest path). Default: the host's current directory.</summary>

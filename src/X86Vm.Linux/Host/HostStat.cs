@@ -31,10 +31,25 @@ static partial class HostStat
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int NativeStatx(int dirfd, string path, int flags, uint mask, out Statx buffer);
 
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeStatxFd(Microsoft.Win32.SafeHandles.SafeFileHandle dirfd, string path, int flags, uint mask, out Statx buffer);
+
+    const int AT_EMPTY_PATH = 0x1000;
+
     /// <summary>Metadata of a host path without following a final symlink; null plus errno when it fails.</summary>
-    public static FileStatus? Lstat(string hostPath, out int errno)
+    public static FileStatus? Lstat(string hostPath, out int errno) =>
+        Convert(NativeStatx(AT_FDCWD, hostPath, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, out Statx s), s, out errno);
+
+    /// <summary>Metadata of an open host descriptor (an O_PATH one included).</summary>
+    public static FileStatus? Fstat(int fd, out int errno) =>
+        Convert(NativeStatx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, out Statx s), s, out errno);
+
+    public static FileStatus? Fstat(Microsoft.Win32.SafeHandles.SafeFileHandle fd, out int errno) =>
+        Convert(NativeStatxFd(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, out Statx s), s, out errno);
+
+    static FileStatus? Convert(int rc, in Statx s, out int errno)
     {
-        if (NativeStatx(AT_FDCWD, hostPath, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, out Statx s) != 0)
+        if (rc != 0)
         {
             errno = Marshal.GetLastPInvokeError();
             return null;

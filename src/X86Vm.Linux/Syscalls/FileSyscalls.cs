@@ -22,7 +22,7 @@ static class FileSyscalls
     static long Read(GuestProcess p, in SyscallArgs a)
     {
         OpenFile? f = p.Files.Get((int)a.A0);
-        if (f == null || !f.CanRead) return -Errno.EBADF;
+        if (f == null || !f.CanRead || f is PathFile) return -Errno.EBADF;
         if (f.Status().Kind == FileKind.Directory) return -Errno.EISDIR;
         var buffer = new byte[Math.Min(a.A2, MaxIo)];
         long n = IoWait.Complete(p, f, f.Read(buffer), PollEvents.In);
@@ -109,21 +109,75 @@ static class FileSyscalls
     [Syscall(257, "f,s,o,m")]
     static long Openat(GuestProcess p, in SyscallArgs a) => OpenAt(p, (int)a.A0, a.A1, (int)a.A2, (uint)a.A3);
 
-    static long OpenAt(GuestProcess p, int dirfd, ulong pathAddress, int flags, uint mode)
+    [Syscall(85, "s,m")]
+    static long Creat(GuestProcess p, in SyscallArgs a) =>
+        OpenAt(p, AT_FDCWD, a.A0, OpenFlags.Create | OpenFlags.WriteOnly | OpenFlags.Truncate, (uint)a.A1);
+
+    internal static long OpenAt(GuestProcess p, int dirfd, ulong pathAddress, int flags, uint mode)
     {
+        bool tmpfile = (flags & OpenFlags.TmpFile) == OpenFlags.TmpFile;
+        bool create = (flags & OpenFlags.Create) != 0;
+        int access = flags & OpenFlags.AccessMode;
+        if ((flags & OpenFlags.Path) != 0)
+            flags &= OpenFlags.Path | OpenFlags.Directory | OpenFlags.NoFollow | OpenFlags.CloseOnExec;
+        else if (create && (flags & OpenFlags.Directory) != 0 && !tmpfile) return -Errno.EINVAL; // Linux ≥ 6.4
+        else if (tmpfile && (access == OpenFlags.ReadOnly || create)) return -Errno.EINVAL;
         bool follow = (flags & OpenFlags.NoFollow) == 0;
         int err = Resolve(p, dirfd, pathAddress, follow, out ResolvedPath r, out string path);
         if (err != 0) return err;
-        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out _);
+        bool cloexec = (flags & OpenFlags.CloseOnExec) != 0;
+        if (r.MagicFile is OpenFile magic)
+        {
+            // /proc/self/fd/N: reopen what the descriptor refers to (its path, or the same stream).
+            if (magic.FileSystem == null) return p.Files.Add(magic, cloexec);
+            r = new ResolvedPath(magic.FileSystem, magic.RelativePath, magic.Path);
+        }
+        FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int lerr);
+        flags &= ~OpenFlags.CloseOnExec;
+        if ((flags & OpenFlags.Path) != 0)
+        {
+            if (st == null) return -(lerr == 0 ? Errno.ENOENT : lerr);
+            if ((flags & OpenFlags.Directory) != 0 && st.Kind != FileKind.Directory) return -Errno.ENOTDIR;
+            var pf = new PathFile(r.FileSystem, r.RelativePath, st) { Path = r.GuestPath, StatusFlags = flags, FileSystem = r.FileSystem, RelativePath = r.RelativePath };
+            return p.Files.Add(pf, cloexec);
+        }
         if (st?.Kind == FileKind.Symlink) return -Errno.ELOOP; // O_NOFOLLOW on a symlink
-        if (st == null && path.EndsWith('/')) return (flags & OpenFlags.Create) != 0 ? -Errno.EISDIR : -Errno.ENOENT;
-        OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, flags, mode & ~p.Umask, out int errno);
+        if (st == null)
+        {
+            if (lerr != 0 && lerr != Errno.ENOENT) return -lerr;
+            if (!create || tmpfile) return -Errno.ENOENT;
+            if (r.TrailingSlash || r.EndsWithDot) return -Errno.EISDIR;
+        }
+        uint effectiveMode = create || tmpfile ? mode & 0xFFF & ~p.Umask : 0;
+        OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, flags, effectiveMode, out int errno);
         if (f == null) return -errno;
-        return p.Files.Add(f, (flags & OpenFlags.CloseOnExec) != 0);
+        f.FileSystem = r.FileSystem;
+        f.RelativePath = r.RelativePath;
+        int fd = p.Files.Add(f, cloexec);
+        if (fd < 0) f.Release();
+        return fd;
+    }
+
+    /// <summary>
+    /// Before a descriptor goes away: POSIX record locks of the process on that file are dropped (any close
+    /// does that), and when it was the last descriptor of the description, its OFD and flock locks too.
+    /// </summary>
+    internal static void BeforeClose(GuestProcess p, int fd)
+    {
+        OpenFile? f = p.Files.Get(fd);
+        if (f == null) return;
+        FileLocks locks = p.Kernel.Vfs.Locks;
+        if (locks.IsEmpty) return;
+        locks.ReleaseProcessLocks(f, p);
+        if (p.Files.All.Count(x => ReferenceEquals(x.File, f)) == 1) locks.ReleaseDescription(f);
     }
 
     [Syscall(3, "d")]
-    static long Close(GuestProcess p, in SyscallArgs a) => p.Files.Close((int)a.A0) ? 0 : -Errno.EBADF;
+    static long Close(GuestProcess p, in SyscallArgs a)
+    {
+        BeforeClose(p, (int)a.A0);
+        return p.Files.Close((int)a.A0) ? 0 : -Errno.EBADF;
+    }
 
     [Syscall(8, "d,d,d")]
     static long Lseek(GuestProcess p, in SyscallArgs a)
@@ -173,7 +227,7 @@ static class FileSyscalls
         {
             int err = ResolveString(p, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, out ResolvedPath r);
             if (err != 0) return err;
-            st = r.FileSystem.Lstat(r.RelativePath, out errno);
+            st = r.MagicFile?.Status() ?? r.FileSystem.Lstat(r.RelativePath, out errno);
         }
         if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
         return p.Memory.TryWrite(buf, statx ? StatLayout.Statx(st) : StatLayout.Stat(st)) ? 0 : -Errno.EFAULT;
@@ -256,12 +310,14 @@ static class FileSyscalls
     [Syscall(16, "d,x,x")]
     static long Ioctl(GuestProcess p, in SyscallArgs a)
     {
-        const uint FIOCLEX = 0x5451, FIONCLEX = 0x5450;
+        const uint FIOCLEX = 0x5451, FIONCLEX = 0x5450, FIONREAD = 0x541B;
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null) return -Errno.EBADF;
         switch ((uint)a.A1)
         {
             case FIOCLEX: p.Files.SetCloseOnExec((int)a.A0, true); return 0;
+            case FIONREAD when f.Status() is { Kind: FileKind.Regular } st:
+                return GuestIo.WriteU32(p, a.A2, (uint)Math.Clamp((long)st.Size - f.Offset, 0, int.MaxValue)) ? 0 : -Errno.EFAULT;
             case FIONCLEX: p.Files.SetCloseOnExec((int)a.A0, false); return 0;
             default: return f.Ioctl(p, (uint)a.A1, a.A2);
         }
@@ -287,9 +343,13 @@ static class FileSyscalls
                 const int changeable = OpenFlags.Append | OpenFlags.NonBlock | OpenFlags.Async | OpenFlags.Direct | OpenFlags.NoAtime;
                 f.StatusFlags = (f.StatusFlags & ~changeable) | ((int)a.A2 & changeable);
                 return 0;
+            case F_GETLK or F_SETLK or F_SETLKW or F_OFD_GETLK or F_OFD_SETLK or F_OFD_SETLKW:
+                return LockSyscalls.RecordLock(p, f, (int)a.A1, a.A2);
             default: return -Errno.EINVAL;
         }
     }
+
+    public const int F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
 
     [Syscall(32, "d")]
     static long Dup(GuestProcess p, in SyscallArgs a)
@@ -305,6 +365,7 @@ static class FileSyscalls
         if (f == null) return -Errno.EBADF;
         if ((int)a.A1 < 0 || (int)a.A1 >= FileDescriptorTable.Limit) return -Errno.EBADF;
         if ((int)a.A0 == (int)a.A1) return (int)a.A1;
+        BeforeClose(p, (int)a.A1);
         p.Files.Set((int)a.A1, f, false);
         return (int)a.A1;
     }
@@ -316,6 +377,7 @@ static class FileSyscalls
         if (f == null) return -Errno.EBADF;
         if ((int)a.A0 == (int)a.A1 || (a.A2 & ~(ulong)OpenFlags.CloseOnExec) != 0) return -Errno.EINVAL;
         if ((int)a.A1 < 0 || (int)a.A1 >= FileDescriptorTable.Limit) return -Errno.EBADF;
+        BeforeClose(p, (int)a.A1);
         p.Files.Set((int)a.A1, f, (a.A2 & OpenFlags.CloseOnExec) != 0);
         return (int)a.A1;
     }
@@ -325,9 +387,16 @@ static class FileSyscalls
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null) return -Errno.EBADF;
-        IReadOnlyList<DirectoryEntry>? entries = f.ListDirectory();
+        if (f is PathFile) return -Errno.EBADF;
+        // The listing is taken at the first read or after a rewind, so offsets stay stable while the
+        // directory changes; the offset counts entries already returned.
+        if (f.Offset == 0 || f.DirectorySnapshot == null)
+        {
+            IReadOnlyList<DirectoryEntry>? list = f.ListDirectory();
+            f.DirectorySnapshot = list == null ? null : p.Kernel.Vfs.WithMountPoints(f.Path, list);
+        }
+        IReadOnlyList<DirectoryEntry>? entries = f.DirectorySnapshot;
         if (entries == null) return -Errno.ENOTDIR;
-        // The offset counts entries already returned.
         var output = new List<byte>();
         long index = f.Offset;
         while (index < entries.Count)

@@ -1,88 +1,164 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using X86Vm.Linux.Host;
 
 namespace X86Vm.Linux.Vfs;
 
 /// <summary>
-/// A host directory mounted into the guest view, read-only or read-write. The backend only ever
-/// receives resolved relative paths (see <see cref="IFileSystem"/>); it also refuses any that would
-/// leave its root, as a second line of defence.
+/// A host directory mounted into the guest view, read-only or read-write (writes reach the host). The
+/// backend only ever receives resolved relative paths (see <see cref="IFileSystem"/>), and all host
+/// access goes through <see cref="HostTree"/>, which cannot leave the directory even if the host
+/// changes under it. Ownership changes are recorded in VM state, never applied to the host.
 /// </summary>
-public sealed class HostDirectoryFileSystem : IFileSystem
+public sealed partial class HostDirectoryFileSystem : IFileSystem
 {
-    readonly string _root;
+    readonly HostTree _tree;
+    readonly Dictionary<(ulong Device, ulong Inode), (uint Uid, uint Gid)> _owners = new();
 
     public HostDirectoryFileSystem(string hostRoot, bool readOnly)
     {
-        _root = Path.GetFullPath(hostRoot).TrimEnd('/');
+        _tree = new HostTree(hostRoot);
         ReadOnly = readOnly;
     }
 
     public bool ReadOnly { get; }
+    public string TypeName => "hostfs";
+    public string HostRoot => _tree.RootPath;
 
-    string HostPath(string relativePath)
-    {
-        if (relativePath.Split('/').Any(c => c == ".."))
-            throw new InvalidOperationException("unresolved path reached a file system backend");
-        return relativePath.Length == 0 ? (_root.Length == 0 ? "/" : _root) : _root + "/" + relativePath;
-    }
+    internal HostTree Tree => _tree;
 
-    public FileStatus? Lstat(string relativePath, out int errno) => HostStat.Lstat(HostPath(relativePath), out errno);
+    FileStatus? WithOwner(FileStatus? st) =>
+        st != null && _owners.TryGetValue((st.Device, st.Inode), out var o) ? st with { Uid = o.Uid, Gid = o.Gid } : st;
 
-    public string? ReadLink(string relativePath)
-    {
-        try
-        {
-            var info = new FileInfo(HostPath(relativePath));
-            return info.LinkTarget;
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
+    public FileStatus? Lstat(string relativePath, out int errno) => WithOwner(_tree.Lstat(relativePath, out errno));
+
+    public string? ReadLink(string relativePath) => _tree.ReadLink(relativePath);
 
     public OpenFile? Open(string relativePath, string guestPath, int flags, uint mode, out int errno)
     {
-        string host = HostPath(relativePath);
-        FileStatus? st = HostStat.Lstat(host, out errno);
         int access = flags & OpenFlags.AccessMode;
+        if ((flags & OpenFlags.TmpFile) == OpenFlags.TmpFile)
+        {
+            if (ReadOnly) { errno = Errno.EROFS; return null; }
+            SafeFileHandle? tmp = _tree.Open(relativePath, access | OpenFlags.TmpFile, mode, out errno);
+            if (tmp == null) return null;
+            HostTree.SetMode(tmp, mode);
+            return new HostFile(this, tmp) { Path = guestPath + "/#" + NextTmp++, StatusFlags = flags & ~OpenFlags.TmpFile | access };
+        }
+        FileStatus? st = _tree.Lstat(relativePath, out errno);
         bool create = (flags & OpenFlags.Create) != 0;
         if (st == null)
         {
-            if (!create) return null; // errno from lstat (ENOENT, ENOTDIR, EACCES…)
+            if (!create || errno != Errno.ENOENT) return null; // errno from lstat (ENOENT, ENOTDIR, EACCES…)
             if (ReadOnly) { errno = Errno.EROFS; return null; }
         }
         else if (create && (flags & OpenFlags.Exclusive) != 0) { errno = Errno.EEXIST; return null; }
 
         if (st?.Kind == FileKind.Directory)
         {
-            if (access != OpenFlags.ReadOnly) { errno = Errno.EISDIR; return null; }
+            if (access != OpenFlags.ReadOnly || create) { errno = Errno.EISDIR; return null; }
             errno = 0;
-            return new HostDirectory(host, st) { Path = guestPath, StatusFlags = flags };
+            return new HostDirectory(this, relativePath, st) { Path = guestPath, StatusFlags = flags };
         }
-        if ((flags & OpenFlags.Directory) != 0) { errno = Errno.ENOTDIR; return null; }
-        if (access != OpenFlags.ReadOnly && ReadOnly) { errno = Errno.EROFS; return null; }
+        if ((flags & OpenFlags.Directory) != 0) { errno = st == null ? Errno.ENOENT : Errno.ENOTDIR; return null; }
+        if ((access != OpenFlags.ReadOnly || (flags & OpenFlags.Truncate) != 0) && ReadOnly) { errno = Errno.EROFS; return null; }
         if (st != null && st.Kind != FileKind.Regular)
         {
-            errno = Errno.ENXIO; // host devices, fifos and sockets are not passed through
+            errno = st.Kind == FileKind.Symlink ? Errno.ELOOP : Errno.ENXIO; // host devices, fifos and sockets are not passed through
             return null;
         }
-        try
-        {
-            FileMode fm = st == null ? FileMode.CreateNew : ((flags & OpenFlags.Truncate) != 0 && access != OpenFlags.ReadOnly ? FileMode.Truncate : FileMode.Open);
-            FileAccess fa = access switch { OpenFlags.WriteOnly => FileAccess.Write, OpenFlags.ReadWrite => FileAccess.ReadWrite, _ => FileAccess.Read };
-            SafeFileHandle handle = File.OpenHandle(host, fm, fa, FileShare.ReadWrite | FileShare.Delete, FileOptions.None);
-            if (st == null && !OperatingSystem.IsWindows()) File.SetUnixFileMode(handle, (UnixFileMode)(mode & 0x1FF));
-            errno = 0;
-            return new HostFile(handle, host) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate) };
-        }
-        catch (UnauthorizedAccessException) { errno = Errno.EACCES; }
-        catch (FileNotFoundException) { errno = Errno.ENOENT; }
-        catch (DirectoryNotFoundException) { errno = Errno.ENOENT; }
-        catch (IOException) { errno = Errno.EIO; }
-        return null;
+        int hostFlags = access | (st == null ? OpenFlags.Create | OpenFlags.Exclusive : 0) |
+            ((flags & OpenFlags.Truncate) != 0 ? OpenFlags.Truncate : 0); // Linux truncates even when opened read-only
+        SafeFileHandle? handle = _tree.Open(relativePath, hostFlags, mode, out errno);
+        if (handle == null) return null;
+        if (st == null) HostTree.SetMode(handle, mode); // exact mode: the host process's umask must not apply
+        return new HostFile(this, handle) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.NoCtty) };
     }
 
-    sealed class HostFile(SafeFileHandle handle, string hostPath) : OpenFile
+    static int NextTmp;
+
+    int Mutate(Func<int> action) => ReadOnly ? Errno.EROFS : action();
+
+    public int MakeDirectory(string relativePath, uint mode) => Mutate(() =>
+    {
+        int e = _tree.MakeDirectory(relativePath, mode);
+        return e != 0 ? e : _tree.SetMode(relativePath, mode);
+    });
+
+    public int MakeNode(string relativePath, FileKind kind, uint mode) => Mutate(() =>
+    {
+        if (kind == FileKind.Regular)
+        {
+            SafeFileHandle? h = _tree.Open(relativePath, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive, mode, out int errno);
+            if (h == null) return errno;
+            HostTree.SetMode(h, mode);
+            h.Dispose();
+            return 0;
+        }
+        int e = _tree.MakeFifo(relativePath, mode);
+        return e != 0 ? e : _tree.SetMode(relativePath, mode);
+    });
+
+    public int Remove(string relativePath, bool directory) => Mutate(() => _tree.Remove(relativePath, directory));
+    public int Rename(string from, string to, uint flags) => Mutate(() => _tree.Rename(from, to, flags));
+    public int Link(string existing, string newPath) => Mutate(() => _tree.Link(existing, newPath));
+    public int Symlink(string target, string relativePath) => Mutate(() => _tree.Symlink(target, relativePath));
+
+    public int SetAttributes(string relativePath, in AttributeChange change)
+    {
+        if (ReadOnly) return Errno.EROFS;
+        FileStatus? st = _tree.Lstat(relativePath, out int errno);
+        if (st == null) return errno;
+        if (change.Mode is uint mode)
+        {
+            if (st.Kind == FileKind.Symlink) return Errno.EOPNOTSUPP;
+            int e = _tree.SetMode(relativePath, mode);
+            if (e != 0) return e;
+        }
+        if (change.AccessNs != null || change.ModifyNs != null)
+        {
+            int e = _tree.SetTimes(relativePath, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit);
+            if (e != 0) return e;
+        }
+        RecordOwner(st, change);
+        return 0;
+    }
+
+    void RecordOwner(FileStatus st, in AttributeChange change)
+    {
+        if (change.Uid == null && change.Gid == null) return;
+        FileStatus cur = WithOwner(st)!;
+        _owners[(st.Device, st.Inode)] = (change.Uid ?? cur.Uid, change.Gid ?? cur.Gid);
+    }
+
+    public int Truncate(string relativePath, long length)
+    {
+        if (ReadOnly) return Errno.EROFS;
+        FileStatus? st = _tree.Lstat(relativePath, out int errno);
+        if (st == null) return errno;
+        if (st.Kind == FileKind.Directory) return Errno.EISDIR;
+        if (st.Kind != FileKind.Regular) return Errno.EINVAL;
+        SafeFileHandle? h = _tree.Open(relativePath, OpenFlags.WriteOnly, 0, out errno);
+        if (h == null) return errno;
+        using (h) return Ftruncate(h, length) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    public StatFsInfo StatFs()
+    {
+        byte[]? b = _tree.StatFs();
+        if (b == null) return new StatFsInfo(0xEF53, 4096, 0, 0, 0, 0, 0) { Flags = ReadOnly ? 1 : 0 };
+        long L(int o) => BitConverter.ToInt64(b, o);
+        return new StatFsInfo(L(0), L(8), (ulong)L(16), (ulong)L(24), (ulong)L(32), (ulong)L(40), (ulong)L(48))
+        {
+            NameLength = L(64),
+            Flags = (L(80) & ~1L) | (ReadOnly ? 1L : 0L),
+        };
+    }
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    private static partial int Ftruncate(SafeFileHandle fd, long length);
+
+    sealed class HostFile(HostDirectoryFileSystem fs, SafeFileHandle handle) : OpenFile
     {
         public override long ReadAt(Span<byte> buffer, long offset)
         {
@@ -96,15 +172,30 @@ public sealed class HostDirectoryFileSystem : IFileSystem
             catch (IOException) { return -Errno.EIO; }
         }
 
-        public override FileStatus Status() => HostStat.Lstat(hostPath, out _) ?? new FileStatus { Kind = FileKind.Regular };
+        public override FileStatus Status() => fs.WithOwner(HostStat.Fstat(handle, out _)) ?? new FileStatus { Kind = FileKind.Regular };
+
+        public override int SetAttributes(in AttributeChange change)
+        {
+            if (fs.ReadOnly) return Errno.EROFS;
+            if (change.Mode is uint mode && HostTree.SetMode(handle, mode) is int e1 && e1 != 0) return e1;
+            if ((change.AccessNs != null || change.ModifyNs != null) &&
+                HostTree.SetTimes(handle, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit) is int e2 && e2 != 0) return e2;
+            if (HostStat.Fstat(handle, out _) is FileStatus st) fs.RecordOwner(st, change);
+            return 0;
+        }
+
+        public override long SetLength(long length) => Ftruncate(handle, length) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+        public override long Sync() => -HostTree.Sync(handle);
+        public override long Allocate(int mode, long offset, long length) => -HostTree.Allocate(handle, mode, offset, length);
 
         public override void Release() => handle.Dispose();
     }
 
-    sealed class HostDirectory(string hostPath, FileStatus status) : OpenFile
+    sealed class HostDirectory(HostDirectoryFileSystem fs, string relativePath, FileStatus status) : OpenFile
     {
         public override long ReadAt(Span<byte> buffer, long offset) => -Errno.EISDIR;
-        public override FileStatus Status() => HostStat.Lstat(hostPath, out _) ?? status;
+        public override FileStatus Status() => fs.Lstat(relativePath, out _) ?? status;
+        public override long Sync() => 0;
 
         public override IReadOnlyList<DirectoryEntry>? ListDirectory()
         {
@@ -113,16 +204,7 @@ public sealed class HostDirectoryFileSystem : IFileSystem
                 new(".", status.Inode, FileKind.Directory),
                 new("..", status.Inode, FileKind.Directory),
             };
-            try
-            {
-                foreach (string entry in Directory.EnumerateFileSystemEntries(hostPath))
-                {
-                    FileStatus? st = HostStat.Lstat(entry, out _);
-                    list.Add(new DirectoryEntry(System.IO.Path.GetFileName(entry), st?.Inode ?? 0, st?.Kind ?? FileKind.Regular));
-                }
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            list.AddRange(fs._tree.List(relativePath, out _) ?? []);
             return list;
         }
     }

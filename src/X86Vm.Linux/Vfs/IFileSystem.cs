@@ -4,10 +4,15 @@ namespace X86Vm.Linux.Vfs;
 /// A mounted file system. Paths given to it are already resolved by <see cref="VirtualFileSystem"/>:
 /// relative to the mount root, normalised, without ".." and with every symlink before the last
 /// component expanded — so a backend can never be asked for something outside itself.
+/// Mutating operations return 0 or a positive errno; the defaults suit a read-only file system.
 /// </summary>
 public interface IFileSystem
 {
     bool ReadOnly { get; }
+
+    /// <summary>The type shown in /proc/mounts and reported by statfs (f_type).</summary>
+    string TypeName => "none";
+    long Magic => 0;
 
     /// <summary>lstat: metadata of the entry itself (a symlink is not followed). Negative errno on failure.</summary>
     FileStatus? Lstat(string relativePath, out int errno);
@@ -17,4 +22,38 @@ public interface IFileSystem
 
     /// <summary>Opens an existing or new file; returns null and sets errno on failure.</summary>
     OpenFile? Open(string relativePath, string guestPath, int flags, uint mode, out int errno);
+
+    /// <summary>mkdir; <paramref name="mode"/> has the umask applied already.</summary>
+    int MakeDirectory(string relativePath, uint mode) => Errno.EROFS;
+
+    /// <summary>mknod for regular files and FIFOs.</summary>
+    int MakeNode(string relativePath, FileKind kind, uint mode) => Errno.EROFS;
+
+    /// <summary>unlink (<paramref name="directory"/> false) or rmdir.</summary>
+    int Remove(string relativePath, bool directory) => Errno.EROFS;
+
+    /// <summary>rename within this file system; <paramref name="flags"/> are renameat2's RENAME_NOREPLACE / RENAME_EXCHANGE.</summary>
+    int Rename(string from, string to, uint flags) => Errno.EROFS;
+
+    int Link(string existing, string newPath) => Errno.EROFS;
+
+    int Symlink(string target, string relativePath) => Errno.EROFS;
+
+    /// <summary>chmod, chown (recorded in VM state, never applied to the host) and utimensat on the entry itself.</summary>
+    int SetAttributes(string relativePath, in AttributeChange change) => Errno.EROFS;
+
+    int Truncate(string relativePath, long length) => Errno.EROFS;
+
+    /// <summary>statfs numbers for this mount.</summary>
+    StatFsInfo StatFs() => new(Magic, 4096, 0, 0, 0, 0, 0);
+}
+
+/// <summary>What chmod/chown/utimensat change: null leaves a field alone. Times are nanoseconds since the epoch.</summary>
+public readonly record struct AttributeChange(uint? Mode = null, uint? Uid = null, uint? Gid = null, long? AccessNs = null, long? ModifyNs = null);
+
+/// <summary>struct statfs, independent of a layout.</summary>
+public readonly record struct StatFsInfo(long Type, long BlockSize, ulong Blocks, ulong FreeBlocks, ulong AvailableBlocks, ulong Files, ulong FreeFiles)
+{
+    public long NameLength { get; init; } = 255;
+    public long Flags { get; init; }
 }

@@ -82,6 +82,26 @@ public abstract class OpenFile
 
     /// <summary>Directory entries for getdents64, or null when this is not a directory.</summary>
     public virtual IReadOnlyList<DirectoryEntry>? ListDirectory() => null;
+
+    /// <summary>Where it was opened: the mount and the path inside it (set by the open syscalls; for fd-based metadata calls).</summary>
+    public IFileSystem? FileSystem { get; set; }
+    public string RelativePath { get; set; } = "";
+
+    /// <summary>The listing getdents64 walks, taken at the first read (or after a rewind), so offsets stay stable.</summary>
+    public IReadOnlyList<DirectoryEntry>? DirectorySnapshot { get; set; }
+
+    /// <summary>fchmod/fchown/futimens: 0 or a positive errno. The default acts on the path it was opened by.</summary>
+    public virtual int SetAttributes(in AttributeChange change) =>
+        FileSystem?.SetAttributes(RelativePath, change) ?? Errno.EPERM;
+
+    /// <summary>ftruncate: 0 or a negative errno.</summary>
+    public virtual long SetLength(long length) => -Errno.EINVAL;
+
+    /// <summary>fsync/fdatasync: 0 or a negative errno.</summary>
+    public virtual long Sync() => 0;
+
+    /// <summary>fallocate: 0 or a negative errno.</summary>
+    public virtual long Allocate(int mode, long offset, long length) => -Errno.ENODEV;
 }
 
 [Flags]

@@ -1,65 +1,396 @@
+using System.Globalization;
+using System.Text;
+using X86Vm.Cpu.Instructions;
+using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Process;
 
 namespace X86Vm.Linux.Vfs;
 
 /// <summary>
-/// /proc, synthesised from the VM's own state (never the host's). For now: self, /proc/PID and its exe
-/// link; the rest of /proc arrives with the process model.
+/// /proc, synthesised from the VM's own state (never the host's): self, /proc/PID/{exe, cwd, root, fd/,
+/// fdinfo/, maps, status, stat, statm, cmdline, environ, comm, auxv, mounts}, cpuinfo (from the CPUID the
+/// guest sees), meminfo, uptime, version, loadavg, mounts and sys/kernel/{hostname, osrelease, ostype}.
+/// Files are generated when opened, so a reader sees one consistent snapshot.
 /// </summary>
 public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
 {
     const ulong ProcDevice = 0x16;
+    public const string OsRelease = "6.1.0-x86vm", KernelVersion = "#1 SMP PREEMPT_DYNAMIC x86vm";
 
-    public bool ReadOnly => true;
+    /// <summary>Like Linux's proc: not a read-only mount, but nothing can be created, removed or renamed.</summary>
+    public bool ReadOnly => false;
+    public string TypeName => "proc";
 
-    static FileStatus Dir(ulong ino) => new() { Kind = FileKind.Directory, Permissions = 0x16D /* 0555 */, Inode = ino, Device = ProcDevice, Links = 2 };
-    static FileStatus Link(ulong ino) => new() { Kind = FileKind.Symlink, Permissions = 0x1FF, Inode = ino, Device = ProcDevice };
+    public int MakeDirectory(string relativePath, uint mode) => Errno.ENOENT;
+    public int MakeNode(string relativePath, FileKind kind, uint mode) => Errno.ENOENT;
+    public int Remove(string relativePath, bool directory) => Errno.EPERM;
+    public int Rename(string from, string to, uint flags) => Errno.EPERM;
+    public int Link(string existing, string newPath) => Errno.EPERM;
+    public int Symlink(string target, string relativePath) => Errno.ENOENT;
+    public int SetAttributes(string relativePath, in AttributeChange change) => Errno.EPERM;
+    public int Truncate(string relativePath, long length) => Errno.EPERM;
+    public long Magic => 0x9fa0;
+
+    /// <summary>What a path names: a directory (with its entries), a symlink (with its target) or a file (with its content).</summary>
+    sealed record Entry(FileKind Kind, uint Permissions, Func<IEnumerable<(string Name, FileKind Kind)>>? List = null,
+        Func<string?>? Target = null, Func<byte[]>? Content = null);
+
+    static Entry Dir(Func<IEnumerable<(string, FileKind)>> list, uint perm = 0x16D) => new(FileKind.Directory, perm, List: list);
+    static Entry Link(Func<string?> target, uint perm = 0x1FF) => new(FileKind.Symlink, perm, Target: target);
+    static Entry File(Func<string> text, uint perm = 0x124) => new(FileKind.Regular, perm, Content: () => Encoding.UTF8.GetBytes(text()));
+    static Entry Bytes(Func<byte[]> content, uint perm = 0x100) => new(FileKind.Regular, perm, Content: content);
+
+    static readonly string[] TopFiles = ["cpuinfo", "meminfo", "uptime", "version", "loadavg", "filesystems"];
+    static readonly string[] ProcessFiles = ["maps", "status", "stat", "statm", "cmdline", "environ", "comm", "auxv", "mounts"];
+
+    Entry? Find(string[] p)
+    {
+        GuestProcess proc = current();
+        if (p.Length == 0)
+            return Dir(() => new (string, FileKind)[] { ("self", FileKind.Symlink), ("thread-self", FileKind.Symlink), (proc.Pid.ToString(), FileKind.Directory),
+                ("mounts", FileKind.Symlink), ("sys", FileKind.Directory) }.Concat(TopFiles.Select(f => (f, FileKind.Regular))));
+        switch (p[0])
+        {
+            case "self" when p.Length == 1: return Link(() => proc.Pid.ToString());
+            case "thread-self" when p.Length == 1: return Link(() => $"{proc.Pid}/task/{proc.Pid}");
+            case "mounts" when p.Length == 1: return Link(() => "self/mounts");
+            case "sys": return FindSys(p);
+            case "cpuinfo" when p.Length == 1: return File(CpuInfo);
+            case "meminfo" when p.Length == 1: return File(MemInfo);
+            case "uptime" when p.Length == 1: return File(() => Uptime(proc));
+            case "version" when p.Length == 1: return File(() => $"Linux version {OsRelease} (x86vm@x86vm) (gcc) {KernelVersion}\n");
+            case "loadavg" when p.Length == 1: return File(() => $"0.00 0.00 0.00 1/1 {proc.Pid}\n");
+            case "filesystems" when p.Length == 1: return File(() => "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\toverlay\n\thostfs\n");
+        }
+        if (!int.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid != proc.Pid || p[0] != pid.ToString())
+            return null;
+        return FindProcess(proc, p.AsSpan(1), task: false);
+    }
+
+    Entry? FindSys(string[] p)
+    {
+        GuestProcess proc = current();
+        return p.Length switch
+        {
+            1 => Dir(() => [("kernel", FileKind.Directory)]),
+            2 when p[1] == "kernel" => Dir(() => new[] { "hostname", "osrelease", "ostype", "pid_max" }.Select(n => (n, FileKind.Regular))),
+            3 when p[1] == "kernel" => p[2] switch
+            {
+                "hostname" => File(() => proc.Kernel.Options.HostName + "\n"),
+                "osrelease" => File(() => OsRelease + "\n"),
+                "ostype" => File(() => "Linux\n"),
+                "pid_max" => File(() => "4194304\n"),
+                _ => null,
+            },
+            _ => null,
+        };
+    }
+
+    Entry? FindProcess(GuestProcess proc, ReadOnlySpan<string> p, bool task)
+    {
+        if (p.Length == 0)
+            return Dir(() => new (string, FileKind)[] { ("exe", FileKind.Symlink), ("cwd", FileKind.Symlink), ("root", FileKind.Symlink),
+                ("fd", FileKind.Directory), ("fdinfo", FileKind.Directory), ("task", FileKind.Directory) }
+                .Concat(ProcessFiles.Select(f => (f, FileKind.Regular))), 0x16D);
+        string name = p[0];
+        if (p.Length == 1)
+        {
+            switch (name)
+            {
+                case "exe": return Link(() => proc.ExecutablePath);
+                case "cwd": return Link(() => proc.Cwd);
+                case "root": return Link(() => "/");
+                case "fd": return Dir(() => proc.Files.All.Select(x => (x.Fd.ToString(), FileKind.Symlink)), 0x140);
+                case "fdinfo": return Dir(() => proc.Files.All.Select(x => (x.Fd.ToString(), FileKind.Regular)), 0x16D);
+                case "task" when !task: return Dir(() => [(proc.Pid.ToString(), FileKind.Directory)]);
+                case "maps": return File(() => Maps(proc));
+                case "status": return File(() => Status(proc));
+                case "stat": return File(() => Stat(proc));
+                case "statm": return File(() => Statm(proc));
+                case "cmdline": return Bytes(() => Encoding.UTF8.GetBytes(proc.ExecutablePath + "\0"), 0x124);
+                case "environ": return Bytes(() => []);
+                case "comm": return File(() => proc.ThreadName + "\n", 0x1A4);
+                case "auxv": return Bytes(() => []);
+                case "mounts": return File(() => Mounts(proc));
+            }
+            return null;
+        }
+        if (p.Length == 2 && int.TryParse(p[1], NumberStyles.None, CultureInfo.InvariantCulture, out int fd) && p[1] == fd.ToString())
+        {
+            OpenFile? f = proc.Files.Get(fd);
+            if (f == null) return null;
+            if (name == "fd")
+            {
+                uint perm = (f.StatusFlags & OpenFlags.AccessMode) switch { OpenFlags.ReadOnly => 0x140u, OpenFlags.WriteOnly => 0x80u, _ => 0x1C0u };
+                return Link(() => LinkText(f), perm);
+            }
+            if (name == "fdinfo")
+                return File(() =>
+                {
+                    FileStatus st = f.Status();
+                    int flags = f.StatusFlags | OpenFlags.LargeFile | (proc.Files.GetCloseOnExec(fd) ? OpenFlags.CloseOnExec : 0);
+                    return $"pos:\t{f.Offset}\nflags:\t0{Convert.ToString(flags, 8)}\nmnt_id:\t{MountId(proc, f)}\nino:\t{st.Inode}\n";
+                }, 0x100);
+        }
+        if (name == "task" && !task && p.Length >= 2 && p[1] == proc.Pid.ToString()) return FindProcess(proc, p[2..], task: true);
+        return null;
+    }
+
+    /// <summary>What readlink shows for a descriptor: its path, or for the VM's standard streams what Linux shows for a pipe or terminal.</summary>
+    static string LinkText(OpenFile f) => f switch
+    {
+        StreamFile s when s.Status().Kind == FileKind.CharDevice => "/dev/tty",
+        StreamFile s => $"pipe:[{s.Status().Inode}]",
+        _ => f.Path,
+    };
+
+    /// <summary>The open file a /proc/PID/fd/N link refers to, or null when <paramref name="relativePath"/> is not one.</summary>
+    public OpenFile? MagicLink(string relativePath)
+    {
+        string[] p = Parts(relativePath);
+        GuestProcess proc = current();
+        int i = p.Length >= 1 && p[0] == "self" ? 1 : p.Length >= 1 && p[0] == proc.Pid.ToString() ? 1 : -1;
+        if (i < 0) return null;
+        if (p.Length == i + 4 && p[i] == "task" && p[i + 1] == proc.Pid.ToString()) i += 2;
+        if (p.Length != i + 2 || p[i] != "fd" || !int.TryParse(p[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int fd)) return null;
+        return proc.Files.Get(fd);
+    }
+
+    static int MountId(GuestProcess proc, OpenFile f)
+    {
+        var mounts = proc.Kernel.Vfs.Mounts;
+        for (int i = 0; i < mounts.Count; i++)
+            if (mounts[i].Fs == f.FileSystem) return 20 + i;
+        return 15;
+    }
 
     string[] Parts(string relativePath) => relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
 
-    bool IsSelfPid(string s) => int.TryParse(s, out int pid) && pid == current().Pid;
+    static ulong InodeOf(string relativePath)
+    {
+        if (relativePath.Length == 0) return 1;
+        ulong h = 14695981039346656037;
+        foreach (char c in relativePath) h = (h ^ c) * 1099511628211;
+        return 0x1000 + (h & 0xFFFFFFF);
+    }
 
     public FileStatus? Lstat(string relativePath, out int errno)
     {
+        Entry? e = Find(Parts(relativePath));
+        if (e == null) { errno = Errno.ENOENT; return null; }
         errno = 0;
-        string[] p = Parts(relativePath);
-        switch (p.Length)
+        long boot = current().Kernel.Clock.RealtimeNanoseconds;
+        return new FileStatus
         {
-            case 0: return Dir(1);
-            case 1 when p[0] == "self": return Link(2);
-            case 1 when IsSelfPid(p[0]): return Dir(3);
-            case 2 when IsSelfPid(p[0]) && p[1] == "exe": return Link(4);
-        }
-        errno = Errno.ENOENT;
-        return null;
+            Kind = e.Kind, Permissions = e.Permissions, Inode = InodeOf(relativePath), Device = ProcDevice,
+            Links = e.Kind == FileKind.Directory ? 2u : 1u, Size = e.Kind == FileKind.Symlink ? (ulong)(e.Target!()?.Length ?? 0) : 0,
+            AccessNs = boot, ModifyNs = boot, ChangeNs = boot, BlockSize = 1024,
+        };
     }
 
-    public string? ReadLink(string relativePath)
-    {
-        string[] p = Parts(relativePath);
-        if (p.Length == 1 && p[0] == "self") return current().Pid.ToString();
-        if (p.Length == 2 && IsSelfPid(p[0]) && p[1] == "exe") return current().ExecutablePath;
-        return null;
-    }
+    public string? ReadLink(string relativePath) => Find(Parts(relativePath)) is { Kind: FileKind.Symlink } e ? e.Target!() : null;
 
     public OpenFile? Open(string relativePath, string guestPath, int flags, uint mode, out int errno)
     {
         FileStatus? st = Lstat(relativePath, out errno);
-        if (st == null) return null;
-        if ((flags & OpenFlags.AccessMode) != OpenFlags.ReadOnly) { errno = Errno.EACCES; return null; }
-        if (st.Kind == FileKind.Directory)
+        if (st == null)
         {
-            string[] p = Parts(relativePath);
-            var entries = new List<DirectoryEntry> { new(".", st.Inode, FileKind.Directory), new("..", 1, FileKind.Directory) };
-            if (p.Length == 0)
-            {
-                entries.Add(new("self", 2, FileKind.Symlink));
-                entries.Add(new(current().Pid.ToString(), 3, FileKind.Directory));
-            }
-            else entries.Add(new("exe", 4, FileKind.Symlink));
+            if ((flags & OpenFlags.Create) != 0) errno = Errno.EACCES;
+            return null;
+        }
+        if ((flags & OpenFlags.Create) != 0 && (flags & OpenFlags.Exclusive) != 0) { errno = Errno.EEXIST; return null; }
+        Entry e = Find(Parts(relativePath))!;
+        if (e.Kind == FileKind.Directory)
+        {
+            if ((flags & OpenFlags.AccessMode) != OpenFlags.ReadOnly) { errno = Errno.EISDIR; return null; }
+            string prefix = relativePath.Length == 0 ? "" : relativePath + "/";
+            string parent = relativePath.Contains('/') ? relativePath[..relativePath.LastIndexOf('/')] : "";
+            var entries = new List<DirectoryEntry> { new(".", st.Inode, FileKind.Directory), new("..", InodeOf(parent), FileKind.Directory) };
+            foreach (var (name, kind) in e.List!()) entries.Add(new(name, InodeOf(prefix + name), kind));
             return new SyntheticDirectory(entries, st) { Path = guestPath, StatusFlags = flags };
         }
-        errno = Errno.ENOENT;
-        return null;
+        if ((flags & OpenFlags.Directory) != 0) { errno = Errno.ENOTDIR; return null; }
+        errno = 0; // the guest is root: opening for writing succeeds, writes are refused
+        return new SyntheticFile(e.Content!(), st) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Truncate) };
+    }
+
+    // ---- contents ---------------------------------------------------------------------------------
+
+    static string Maps(GuestProcess p)
+    {
+        var sb = new StringBuilder();
+        foreach (Mapping m in p.Memory.Mappings.All)
+        {
+            var line = new StringBuilder();
+            line.Append(CultureInfo.InvariantCulture, $"{m.Start:x8}-{m.End:x8} ");
+            line.Append((m.Protection & Protection.Read) != 0 ? 'r' : '-');
+            line.Append((m.Protection & Protection.Write) != 0 ? 'w' : '-');
+            line.Append((m.Protection & Protection.Execute) != 0 ? 'x' : '-');
+            line.Append((m.Flags & MappingFlags.Shared) != 0 ? 's' : 'p');
+            line.Append(CultureInfo.InvariantCulture, $" {m.FileOffset:x8} 00:00 0 ");
+            if (m.Name.Length > 0)
+            {
+                // Linux pads the columns to 72 characters, then one space and the name.
+                if (line.Length < 72) line.Append(' ', 72 - line.Length);
+                line.Append(' ').Append(m.Name);
+            }
+            sb.Append(line).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    static (ulong Size, ulong Data, ulong Stack, ulong Exec) MemoryTotals(GuestProcess p)
+    {
+        ulong size = 0, data = 0, stack = 0, exec = 0;
+        foreach (Mapping m in p.Memory.Mappings.All)
+        {
+            size += m.Length;
+            if ((m.Flags & MappingFlags.GrowsDown) != 0) stack += m.Length;
+            else if ((m.Protection & Protection.Execute) != 0) exec += m.Length;
+            else if ((m.Protection & Protection.Write) != 0) data += m.Length;
+        }
+        return (size, data, stack, exec);
+    }
+
+    static string Status(GuestProcess p)
+    {
+        var (size, data, stack, exec) = MemoryTotals(p);
+        ulong kb(ulong b) => b / 1024;
+        return $"Name:\t{p.ThreadName}\nUmask:\t{Convert.ToString(p.Umask, 8).PadLeft(4, '0')}\nState:\tR (running)\nTgid:\t{p.Pid}\nNgid:\t0\n" +
+            $"Pid:\t{p.Pid}\nPPid:\t{p.ParentPid}\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n" +
+            $"VmPeak:\t{kb(size),8} kB\nVmSize:\t{kb(size),8} kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\nVmHWM:\t{kb(size),8} kB\n" +
+            $"VmRSS:\t{kb(size),8} kB\nVmData:\t{kb(data),8} kB\nVmStk:\t{kb(stack),8} kB\nVmExe:\t{kb(exec),8} kB\nVmLib:\t       0 kB\n" +
+            $"VmSwap:\t       0 kB\nThreads:\t1\nSigQ:\t0/63432\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n" +
+            $"SigBlk:\t{p.SignalMask:x16}\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n" +
+            "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n" +
+            "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n" +
+            "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
+    }
+
+    static string Stat(GuestProcess p)
+    {
+        var (size, _, _, _) = MemoryTotals(p);
+        ulong pages = size / 4096;
+        // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+        // priority nice num_threads itrealvalue starttime vsize rss rsslim … (52 fields)
+        var f = new List<string>
+        {
+            p.Pid.ToString(), $"({p.ThreadName})", "R", p.ParentPid.ToString(), p.Pid.ToString(), p.Pid.ToString(), "0", "-1",
+            "4194304", "0", "0", "0", "0", "0", "0", "0", "0", "20", "0", "1", "0", "0", size.ToString(), pages.ToString(),
+            "18446744073709551615",
+        };
+        while (f.Count < 52) f.Add("0");
+        f[37] = "17"; // exit_signal
+        return string.Join(' ', f) + "\n";
+    }
+
+    static string Statm(GuestProcess p)
+    {
+        var (size, data, stack, exec) = MemoryTotals(p);
+        return $"{size / 4096} {size / 4096} 0 {exec / 4096} 0 {(data + stack) / 4096} 0\n";
+    }
+
+    static string Mounts(GuestProcess p)
+    {
+        var sb = new StringBuilder();
+        foreach (var (at, fs) in p.Kernel.Vfs.Mounts)
+        {
+            string source = fs.TypeName switch { "hostfs" => "host", "overlay" => "overlay", "proc" => "proc", "devtmpfs" => "udev", _ => "tmpfs" };
+            sb.Append(CultureInfo.InvariantCulture, $"{source} {at} {fs.TypeName} {(fs.ReadOnly && fs.TypeName != "proc" ? "ro" : "rw")},relatime 0 0\n");
+        }
+        return sb.ToString();
+    }
+
+    static string Uptime(GuestProcess p)
+    {
+        double up = p.Kernel.Clock.MonotonicNanoseconds / 1e9;
+        return string.Create(CultureInfo.InvariantCulture, $"{up:F2} {up:F2}\n");
+    }
+
+    static string MemInfo()
+    {
+        const ulong TotalKb = 8UL << 20, FreeKb = 7UL << 20;
+        return $"MemTotal:       {TotalKb,8} kB\nMemFree:        {FreeKb,8} kB\nMemAvailable:   {FreeKb,8} kB\nBuffers:               0 kB\n" +
+            $"Cached:                0 kB\nSwapCached:            0 kB\nActive:                0 kB\nInactive:              0 kB\n" +
+            $"SwapTotal:             0 kB\nSwapFree:              0 kB\nDirty:                 0 kB\nShmem:                 0 kB\n" +
+            $"CommitLimit:    {TotalKb,8} kB\nCommitted_AS:          0 kB\nVmallocTotal:   34359738367 kB\nHugePages_Total:       0\n" +
+            "Hugepagesize:       2048 kB\n";
+    }
+
+    // Linux's names for CPUID bits, in the order /proc/cpuinfo prints them (arch/x86/include/asm/cpufeatures.h words).
+    static readonly (uint Leaf, uint Sub, int Reg, string?[] Names)[] FlagWords =
+    [
+        (1, 0, 3, ["fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", null, "sep", "mtrr", "pge", "mca", "cmov",
+            "pat", "pse36", "pn", "clflush", null, "dts", "acpi", "mmx", "fxsr", "sse", "sse2", "ss", "ht", "tm", "ia64", "pbe"]),
+        (0x80000001, 0, 3, [null, null, null, null, null, null, null, null, null, null, null, "syscall", null, null, null, null,
+            null, null, null, "mp", "nx", null, "mmxext", null, null, "fxsr_opt", "pdpe1gb", "rdtscp", null, "lm", "3dnowext", "3dnow"]),
+        (1, 0, 2, ["pni", "pclmulqdq", "dtes64", "monitor", "ds_cpl", "vmx", "smx", "est", "tm2", "ssse3", "cid", "sdbg", "fma", "cx16",
+            "xtpr", "pdcm", null, "pcid", "dca", "sse4_1", "sse4_2", "x2apic", "movbe", "popcnt", "tsc_deadline_timer", "aes", "xsave",
+            null, "avx", "f16c", "rdrand", "hypervisor"]),
+        (0x80000001, 0, 2, ["lahf_lm", "cmp_legacy", "svm", "extapic", "cr8_legacy", "abm", "sse4a", "misalignsse", "3dnowprefetch",
+            "osvw", "ibs", "xop", "skinit", "wdt", null, "lwp", "fma4", "tce", null, "nodeid_msr", null, "tbm", "topoext",
+            "perfctr_core", "perfctr_nb", null, "bpext", "ptsc", "perfctr_llc", "mwaitx", null, null]),
+        (7, 0, 1, ["fsgsbase", "tsc_adjust", "sgx", "bmi1", "hle", "avx2", null, "smep", "bmi2", "erms", "invpcid", "rtm", "cqm", null,
+            "mpx", "rdt_a", "avx512f", "avx512dq", "rdseed", "adx", "smap", "avx512ifma", null, "clflushopt", "clwb", "intel_pt",
+            "avx512pf", "avx512er", "avx512cd", "sha_ni", "avx512bw", "avx512vl"]),
+        (7, 0, 2, [null, "avx512vbmi", "umip", "pku", "ospke", "waitpkg", "avx512_vbmi2", null, "gfni", "vaes", "vpclmulqdq",
+            "avx512_vnni", "avx512_bitalg", "tme", "avx512_vpopcntdq", null, "la57", null, null, null, null, null, "rdpid", null, null,
+            "cldemote", null, "movdiri", "movdir64b", null, null, null]),
+        (7, 0, 3, [null, null, "avx512_4vnniw", "avx512_4fmaps", "fsrm", null, null, null, "avx512_vp2intersect", null, "md_clear",
+            null, null, null, "serialize", null, "tsxldtrk", null, "pconfig", "arch_lbr", null, null, "amx_bf16", "avx512_fp16",
+            "amx_tile", "amx_int8", null, null, "flush_l1d", "arch_capabilities", null, null]),
+    ];
+
+    static uint Reg((uint Eax, uint Ebx, uint Ecx, uint Edx) r, int i) => i switch { 0 => r.Eax, 1 => r.Ebx, 2 => r.Ecx, _ => r.Edx };
+
+    static string Chars(params uint[] words)
+    {
+        var sb = new StringBuilder();
+        foreach (uint w in words)
+            for (int i = 0; i < 4; i++)
+            {
+                char c = (char)((w >> (8 * i)) & 0xFF);
+                if (c != 0) sb.Append(c);
+            }
+        return sb.ToString().Trim();
+    }
+
+    static string CpuInfo()
+    {
+        var l0 = CpuidTable.Query(0, 0);
+        var l1 = CpuidTable.Query(1, 0);
+        uint maxExt = CpuidTable.Query(0x80000000, 0).Eax;
+        string vendor = Chars(l0.Ebx, l0.Edx, l0.Ecx);
+        uint family = (l1.Eax >> 8) & 0xF, model = (l1.Eax >> 4) & 0xF, stepping = l1.Eax & 0xF;
+        if (family == 0xF) family += (l1.Eax >> 20) & 0xFF;
+        if (family >= 6) model |= ((l1.Eax >> 16) & 0xF) << 4;
+        string brand = maxExt >= 0x80000004
+            ? string.Concat(Enumerable.Range(0, 3).Select(i => { var r = CpuidTable.Query(0x80000002 + (uint)i, 0); return Chars(r.Eax, r.Ebx, r.Ecx, r.Edx); }))
+            : "unknown";
+        var flags = new List<string>();
+        foreach (var (leaf, sub, reg, names) in FlagWords)
+        {
+            if (leaf >= 0x80000000 ? leaf > maxExt : leaf > l0.Eax) continue;
+            uint bits = Reg(CpuidTable.Query(leaf, sub), reg);
+            for (int b = 0; b < 32; b++)
+                if ((bits & (1u << b)) != 0 && names[b] != null) flags.Add(names[b]!);
+        }
+        // Last-level cache from leaf 4.
+        ulong cacheKb = 0;
+        for (uint i = 0; i < 8 && l0.Eax >= 4; i++)
+        {
+            var c = CpuidTable.Query(4, i);
+            if ((c.Eax & 0x1F) == 0) break;
+            ulong bytes = ((c.Ebx >> 22) + 1UL) * (((c.Ebx >> 12) & 0x3FF) + 1UL) * ((c.Ebx & 0xFFF) + 1UL) * (c.Ecx + 1UL);
+            cacheKb = bytes / 1024;
+        }
+        uint addr = maxExt >= 0x80000008 ? CpuidTable.Query(0x80000008, 0).Eax : 0x3028;
+        bool fpu = (l1.Edx & 1) != 0;
+        return $"processor\t: 0\nvendor_id\t: {vendor}\ncpu family\t: {family}\nmodel\t\t: {model}\nmodel name\t: {brand}\n" +
+            $"stepping\t: {stepping}\nmicrocode\t: 0x1\ncpu MHz\t\t: 3000.000\ncache size\t: {cacheKb} KB\nphysical id\t: 0\n" +
+            $"siblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\ninitial apicid\t: 0\nfpu\t\t: {(fpu ? "yes" : "no")}\n" +
+            $"fpu_exception\t: {(fpu ? "yes" : "no")}\ncpuid level\t: {l0.Eax}\nwp\t\t: yes\nflags\t\t: {string.Join(' ', flags)}\n" +
+            $"bugs\t\t:\nbogomips\t: 6000.00\nclflush size\t: {((l1.Ebx >> 8) & 0xFF) * 8}\ncache_alignment\t: 64\n" +
+            $"address sizes\t: {addr & 0xFF} bits physical, {(addr >> 8) & 0xFF} bits virtual\npower management:\n\n";
     }
 }

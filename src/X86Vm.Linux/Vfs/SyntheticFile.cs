@@ -11,7 +11,8 @@ public sealed class SyntheticFile(byte[] content, FileStatus status) : OpenFile
         return n;
     }
 
-    public override long WriteAt(ReadOnlySpan<byte> buffer, long offset) => -Errno.EACCES;
+    public override long WriteAt(ReadOnlySpan<byte> buffer, long offset) => -Errno.EINVAL;
+    public override long Write(ReadOnlySpan<byte> buffer) => -Errno.EINVAL;
     public override FileStatus Status() => status;
 }
 

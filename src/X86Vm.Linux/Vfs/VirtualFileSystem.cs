@@ -1,7 +1,15 @@
 namespace X86Vm.Linux.Vfs;
 
 /// <summary>A resolved guest path: the mount that holds it and the path inside that mount.</summary>
-public readonly record struct ResolvedPath(IFileSystem FileSystem, string RelativePath, string GuestPath);
+public readonly record struct ResolvedPath(IFileSystem FileSystem, string RelativePath, string GuestPath)
+{
+    /// <summary>The path's last component was "." or ".." (mkdir, rmdir, rename… refuse those).</summary>
+    public bool EndsWithDot { get; init; }
+    /// <summary>The path ended with a slash.</summary>
+    public bool TrailingSlash { get; init; }
+    /// <summary>Set when the path ended at a /proc/PID/fd/N link: the open file it refers to (Linux's "magic link").</summary>
+    public OpenFile? MagicFile { get; init; }
+}
 
 /// <summary>
 /// The guest's view of files: a table of mounts, and the one place where guest paths are resolved.
@@ -15,13 +23,43 @@ public sealed class VirtualFileSystem
     const int MaxPathLength = 4096;
 
     readonly List<(string[] At, IFileSystem Fs)> _mounts = new();
+    readonly List<(string At, IFileSystem Fs)> _mountOrder = new();
+    const int MaxNameLength = 255;
+
+    /// <summary>Record locks and flock locks: VM state, shared by all processes of the VM.</summary>
+    public FileLocks Locks { get; } = new();
+
+    /// <summary>The mounts in the order they were made (for /proc/mounts).</summary>
+    public IReadOnlyList<(string At, IFileSystem Fs)> Mounts => _mountOrder;
 
     /// <summary>Mounts <paramref name="fs"/> at the absolute guest path <paramref name="guestPath"/>; later mounts shadow earlier ones.</summary>
     public void Mount(string guestPath, IFileSystem fs)
     {
-        _mounts.Add((Split(guestPath), fs));
-        // Longest mount point first, so lookups find the innermost mount.
-        _mounts.Sort((a, b) => b.At.Length.CompareTo(a.At.Length));
+        // Longest mount point first, so lookups find the innermost mount; among equal paths the latest first.
+        string[] at = Split(guestPath);
+        int i = 0;
+        while (i < _mounts.Count && _mounts[i].At.Length > at.Length) i++;
+        _mounts.Insert(i, (at, fs));
+        _mountOrder.Add(("/" + string.Join('/', at), fs));
+    }
+
+    /// <summary>
+    /// The entries of a directory listing plus the mount points directly inside <paramref name="guestDirectory"/>
+    /// that the directory itself lacks (a mount point need not exist in the file system below it).
+    /// </summary>
+    public IReadOnlyList<DirectoryEntry> WithMountPoints(string guestDirectory, IReadOnlyList<DirectoryEntry> entries)
+    {
+        string[] dir = Split(guestDirectory);
+        List<DirectoryEntry>? result = null;
+        foreach (var (at, fs) in _mounts)
+        {
+            if (at.Length != dir.Length + 1 || !at.AsSpan(0, dir.Length).SequenceEqual(dir)) continue;
+            string name = at[^1];
+            if (entries.Any(e => e.Name == name) || (result?.Any(e => e.Name == name) ?? false)) continue;
+            result ??= new List<DirectoryEntry>(entries);
+            result.Add(new DirectoryEntry(name, fs.Lstat("", out _)?.Inode ?? 0, FileKind.Directory));
+        }
+        return result ?? entries;
     }
 
     static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -58,16 +96,20 @@ public sealed class VirtualFileSystem
         }
         int links = 0;
         bool trailingSlash = path.EndsWith('/');
+        bool endsWithDot = false;
         while (pending.Count > 0)
         {
             string c = pending.Pop();
+            endsWithDot = c is "." or "..";
             if (c == "." || c.Length == 0) continue;
             if (c == "..")
             {
-                // ".." at the guest root stays at the root: the view has no outside.
+                // ".." at the guest root stays at the root: the view has no outside. From a mount's root it
+                // goes to the directory the mount sits on, because resolution works on guest paths.
                 if (done.Count > 0) done.RemoveAt(done.Count - 1);
                 continue;
             }
+            if (System.Text.Encoding.UTF8.GetByteCount(c) > MaxNameLength) return -Errno.ENAMETOOLONG;
             done.Add(c);
             bool last = pending.Count == 0;
             if (last && !followLast && !trailingSlash) break;
@@ -81,17 +123,24 @@ public sealed class VirtualFileSystem
             if (st.Kind == FileKind.Symlink)
             {
                 if (++links > MaxSymlinks) return -Errno.ELOOP;
-                string? target = fs.ReadLink(rel);
+                OpenFile? magic = (fs as ProcFileSystem)?.MagicLink(rel);
+                if (magic != null && last)
+                {
+                    resolved = new ResolvedPath(fs, rel, "/" + string.Join('/', done)) { MagicFile = magic };
+                    return 0;
+                }
+                string? target = magic != null ? magic.Path : fs.ReadLink(rel);
                 if (target == null) return -Errno.EIO;
                 done.RemoveAt(done.Count - 1);
                 if (target.StartsWith('/')) done.Clear();
                 PushComponents(pending, target);
                 continue;
             }
-            if (!last && st.Kind != FileKind.Directory) return -Errno.ENOTDIR;
+            if ((!last || trailingSlash) && st.Kind != FileKind.Directory) return -Errno.ENOTDIR;
+            if (last) endsWithDot = false;
         }
         var (mountFs, relative) = Locate(done);
-        resolved = new ResolvedPath(mountFs, relative, "/" + string.Join('/', done));
+        resolved = new ResolvedPath(mountFs, relative, "/" + string.Join('/', done)) { EndsWithDot = endsWithDot, TrailingSlash = trailingSlash };
         return 0;
     }
 

@@ -6,7 +6,8 @@ namespace X86Vm.Tests.Cli;
 /// <summary>Bad input gets one clear line and a non-zero exit, never a stack trace.</summary>
 public class BadInputTests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("x86vm-bad-").FullName;
+    // Not under /tmp: the guest's default view has a private tmpfs there.
+    readonly string _dir = Directory.CreateDirectory(Path.Combine(GuestRunner.RepoRoot, ".cache", "bad-input-" + Guid.NewGuid().ToString("N"))).FullName;
 
     public void Dispose() => Directory.Delete(_dir, true);
 

@@ -1,0 +1,254 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using X86Vm.Linux.Vfs;
+
+namespace X86Vm.Linux.Host;
+
+/// <summary>
+/// Access to one host directory tree that can never leave it. The root is held open; every path is
+/// opened below it with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS), and
+/// operations on a name use the *at() calls on its parent directory with "don't follow" semantics.
+/// So neither "..", a symlink (even one swapped in by a host process after the VFS resolved the path)
+/// nor a /proc magic link can make the host kernel reach outside the root. Methods return 0 or a
+/// positive host errno (Linux's values, so they pass straight to the guest).
+/// </summary>
+public sealed partial class HostTree : IDisposable
+{
+    const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000, O_PATH = 0x200000,
+        O_CREAT = 0x40, O_TMPFILE = 0x410000;
+    const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
+    const int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
+    const long SYS_openat2 = 437; // the same number on every Linux architecture
+
+    readonly int _root;
+
+    public string RootPath { get; }
+
+    public HostTree(string hostRoot)
+    {
+        RootPath = Path.GetFullPath(hostRoot);
+        _root = NativeOpen(RootPath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (_root < 0)
+            throw new DirectoryNotFoundException($"{hostRoot}: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+    }
+
+    public void Dispose() => NativeClose(_root);
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct OpenHow { public ulong Flags, Mode, Resolve; }
+
+    static void Check(string relativePath)
+    {
+        foreach (string c in relativePath.Split('/'))
+            if (c == ".." || (c.Length == 0 && relativePath.Length > 0))
+                throw new InvalidOperationException("unresolved path reached a host file system backend");
+    }
+
+    /// <summary>openat2 below the root; returns a host fd or a negative errno. Never follows any symlink.</summary>
+    public int OpenRaw(string relativePath, int flags, uint mode)
+    {
+        Check(relativePath);
+        var how = new OpenHow
+        {
+            Flags = (ulong)(uint)(flags | O_NOFOLLOW | O_CLOEXEC),
+            Mode = (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE ? mode & 0xFFF : 0,
+            Resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd = Openat2(_root, relativePath.Length == 0 ? "." : relativePath, ref how, (nuint)Marshal.SizeOf<OpenHow>());
+        return fd < 0 ? -Marshal.GetLastPInvokeError() : (int)fd;
+    }
+
+    /// <summary>Opens a file for I/O; null plus errno on failure.</summary>
+    public SafeFileHandle? Open(string relativePath, int flags, uint mode, out int errno)
+    {
+        int fd = OpenRaw(relativePath, flags, mode);
+        if (fd < 0) { errno = -fd; return null; }
+        errno = 0;
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Runs <paramref name="action"/> with an O_PATH fd of the parent directory and the last name.</summary>
+    int AtParent(string relativePath, Func<int, string, int> action)
+    {
+        if (relativePath.Length == 0) return Errno.EBUSY; // the mount root itself
+        int slash = relativePath.LastIndexOf('/');
+        string parent = slash < 0 ? "" : relativePath[..slash], name = relativePath[(slash + 1)..];
+        int fd = OpenRaw(parent, O_PATH | O_DIRECTORY, 0);
+        if (fd < 0) return -fd;
+        try { return action(fd, name); }
+        finally { NativeClose(fd); }
+    }
+
+    static int Result(int rc) => rc == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    public FileStatus? Lstat(string relativePath, out int errno)
+    {
+        int fd = OpenRaw(relativePath, O_PATH, 0);
+        if (fd < 0) { errno = -fd; return null; }
+        try { return HostStat.Fstat(fd, out errno); }
+        finally { NativeClose(fd); }
+    }
+
+    public string? ReadLink(string relativePath)
+    {
+        int fd = OpenRaw(relativePath, O_PATH, 0);
+        if (fd < 0) return null;
+        try
+        {
+            var buffer = new byte[4096];
+            nint n = NativeReadlinkat(fd, "", buffer, buffer.Length);
+            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+        }
+        finally { NativeClose(fd); }
+    }
+
+    public int MakeDirectory(string relativePath, uint mode) => AtParent(relativePath, (fd, name) => Result(NativeMkdirat(fd, name, mode)));
+
+    public int MakeFifo(string relativePath, uint mode) => AtParent(relativePath, (fd, name) => Result(NativeMknodat(fd, name, 0x1000 | (mode & 0xFFF), 0)));
+
+    public int Remove(string relativePath, bool directory) =>
+        AtParent(relativePath, (fd, name) => Result(NativeUnlinkat(fd, name, directory ? AT_REMOVEDIR : 0)));
+
+    public int Symlink(string target, string relativePath) => AtParent(relativePath, (fd, name) => Result(NativeSymlinkat(target, fd, name)));
+
+    public int Rename(string from, string to, uint flags) =>
+        AtParent(from, (fd1, n1) => AtParent(to, (fd2, n2) => Result(NativeRenameat2(fd1, n1, fd2, n2, flags))));
+
+    public int Link(string existing, string newPath) =>
+        AtParent(existing, (fd1, n1) => AtParent(newPath, (fd2, n2) => Result(NativeLinkat(fd1, n1, fd2, n2, 0))));
+
+    public int SetMode(string relativePath, uint mode)
+    {
+        // chmod through the O_PATH fd's /proc link: the fd was opened without following anything.
+        int fd = OpenRaw(relativePath, O_PATH, 0);
+        if (fd < 0) return -fd;
+        try { return Result(NativeChmod($"/proc/self/fd/{fd}", mode & 0xFFF)); }
+        finally { NativeClose(fd); }
+    }
+
+    /// <summary>utimensat with timespecs (UTIME_OMIT = 0x3ffffffe for a side left alone).</summary>
+    public int SetTimes(string relativePath, long atimeNs, long mtimeNs) =>
+        AtParent(relativePath, (fd, name) =>
+        {
+            Span<long> ts = [ Sec(atimeNs), NSec(atimeNs), Sec(mtimeNs), NSec(mtimeNs) ];
+            return Result(NativeUtimensat(fd, name, ts, AT_SYMLINK_NOFOLLOW));
+        });
+
+    public static int SetTimes(SafeFileHandle handle, long atimeNs, long mtimeNs)
+    {
+        Span<long> ts = [ Sec(atimeNs), NSec(atimeNs), Sec(mtimeNs), NSec(mtimeNs) ];
+        return Result(NativeFutimens(handle, ts));
+    }
+
+    public const long UtimeOmit = long.MinValue;
+
+    static long Sec(long ns) => ns == UtimeOmit ? 0 : Math.DivRem(ns, 1_000_000_000L, out long r) - (r < 0 ? 1 : 0);
+    static long NSec(long ns)
+    {
+        if (ns == UtimeOmit) return 0x3ffffffe;
+        long r = ns % 1_000_000_000L;
+        return r < 0 ? r + 1_000_000_000L : r;
+    }
+
+    public static int SetMode(SafeFileHandle handle, uint mode) => Result(NativeFchmod(handle, mode & 0xFFF));
+    public static int Sync(SafeFileHandle handle) => Result(NativeFsync(handle));
+
+    public static int Allocate(SafeFileHandle handle, int mode, long offset, long length) =>
+        Result(NativeFallocate(handle, mode, offset, length));
+
+    /// <summary>statfs(2) of the tree: the host's numbers (struct statfs is the same on 64-bit Linux hosts).</summary>
+    public byte[]? StatFs()
+    {
+        var buffer = new byte[120];
+        return NativeFstatfs(_root, buffer) == 0 ? buffer : null;
+    }
+
+    /// <summary>The entries of a directory (without "." and ".."), from readdir on a fresh descriptor.</summary>
+    public List<DirectoryEntry>? List(string relativePath, out int errno)
+    {
+        int fd = OpenRaw(relativePath, O_RDONLY | O_DIRECTORY, 0);
+        if (fd < 0) { errno = -fd; return null; }
+        nint dir = NativeFdopendir(fd);
+        if (dir == 0) { errno = Marshal.GetLastPInvokeError(); NativeClose(fd); return null; }
+        var result = new List<DirectoryEntry>();
+        try
+        {
+            while (true)
+            {
+                nint e = NativeReaddir(dir);
+                if (e == 0) break;
+                // struct dirent (64-bit glibc): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
+                ulong ino = (ulong)Marshal.ReadInt64(e);
+                byte type = Marshal.ReadByte(e, 18);
+                string name = Marshal.PtrToStringUTF8(e + 19) ?? "";
+                if (name is "." or "..") continue;
+                result.Add(new DirectoryEntry(name, ino, type == 0 ? FileKind.Regular : (FileKind)((uint)type << 12)));
+            }
+        }
+        finally { NativeClosedir(dir); }
+        errno = 0;
+        return result;
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeOpen(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int NativeClose(int fd);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial long Openat2Raw(long number, int dirfd, string path, ref OpenHow how, nuint size);
+
+    static long Openat2(int dirfd, string path, ref OpenHow how, nuint size) => Openat2Raw(SYS_openat2, dirfd, path, ref how, size);
+
+    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint NativeReadlinkat(int dirfd, string path, byte[] buffer, nint size);
+
+    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeMkdirat(int dirfd, string path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "mknodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeMknodat(int dirfd, string path, uint mode, ulong dev);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeUnlinkat(int dirfd, string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "symlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeSymlinkat(string target, int dirfd, string path);
+
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeRenameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeLinkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
+
+    [LibraryImport("libc", EntryPoint = "chmod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeChmod(string path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "fchmod", SetLastError = true)]
+    private static partial int NativeFchmod(SafeFileHandle fd, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int NativeFsync(SafeFileHandle fd);
+
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    private static partial int NativeFallocate(SafeFileHandle fd, int mode, long offset, long length);
+
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeUtimensat(int dirfd, string path, ReadOnlySpan<long> times, int flags);
+
+    [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
+    private static partial int NativeFutimens(SafeFileHandle fd, ReadOnlySpan<long> times);
+
+    [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
+    private static partial int NativeFstatfs(int fd, byte[] buffer);
+
+    [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
+    private static partial nint NativeFdopendir(int fd);
+
+    [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
+    private static partial nint NativeReaddir(nint dir);
+
+    [LibraryImport("libc", EntryPoint = "closedir")]
+    private static partial int NativeClosedir(nint dir);
+}

@@ -1,0 +1,581 @@
+using Microsoft.Win32.SafeHandles;
+using X86Vm.Linux.Host;
+
+namespace X86Vm.Linux.Vfs;
+
+/// <summary>
+/// A file system kept in VM memory: tmpfs when it has no lower layer, and a copy-on-write overlay on a
+/// host directory when it has one. Every node may still be backed by its host path ("lower"): its
+/// metadata, content and (for a directory) membership come from the host until the guest changes them,
+/// at which point that part is copied into the node and becomes VM state. Deleting an entry removes it
+/// from its (copied) directory, which is the whiteout; renames move nodes, which keep their lower path
+/// for content. Nothing is ever written to the host.
+/// </summary>
+public sealed class MemoryFileSystem : IFileSystem
+{
+    const long TmpfsMagic = 0x01021994, OverlayMagic = 0x794c7630;
+    const int MaxFileSize = 0x7FFFFFC7; // the largest managed array
+
+    sealed class Node
+    {
+        public ulong Inode;
+        public FileKind Kind;
+        public uint Permissions, Uid, Gid, Links = 1;
+        public long Atime, Mtime, Ctime, Btime;
+        /// <summary>The host path (relative to the lower root) it comes from, or null for nodes made in the VM.</summary>
+        public string? Lower;
+        public FileStatus? LastLower;
+        public bool OwnMeta, OwnData, OwnChildren;
+        public byte[] Data = [];
+        public long Size;
+        public string? Target;
+        /// <summary>Directories: known entries. A null value is an entry listed from the host not looked at yet.</summary>
+        public OrderedDictionary<string, Node?>? Children;
+        public Node? Parent;
+        public bool Pristine => Lower != null && !OwnMeta && !OwnData && !OwnChildren;
+    }
+
+    readonly HostTree? _lower;
+    readonly IClock _clock;
+    readonly ulong _device;
+    readonly Node _root;
+    ulong _nextInode;
+
+    /// <summary>A tmpfs (no <paramref name="lower"/>) or a copy-on-write overlay on <paramref name="lower"/>.</summary>
+    public MemoryFileSystem(IClock clock, ulong device, HostTree? lower = null, uint rootMode = 0x3FF /* 01777 */)
+    {
+        _clock = clock;
+        _device = device;
+        _lower = lower;
+        _nextInode = lower == null ? 2 : 1UL << 48;
+        long now = clock.RealtimeNanoseconds;
+        if (lower == null)
+        {
+            _root = new Node
+            {
+                Inode = 1, Kind = FileKind.Directory, Permissions = rootMode, Links = 2, OwnMeta = true, OwnData = true,
+                OwnChildren = true, Children = new(), Atime = now, Mtime = now, Ctime = now, Btime = now,
+            };
+        }
+        else
+        {
+            FileStatus st = lower.Lstat("", out int errno) ?? throw new DirectoryNotFoundException(Errno.Describe(errno));
+            _root = new Node { Inode = st.Inode, Kind = FileKind.Directory, Lower = "", LastLower = st, Children = new() };
+        }
+    }
+
+    public bool ReadOnly => false;
+    public string TypeName => _lower == null ? "tmpfs" : "overlay";
+    public long Magic => _lower == null ? TmpfsMagic : OverlayMagic;
+
+    long Now => _clock.RealtimeNanoseconds;
+
+    // ---- nodes ------------------------------------------------------------------------------------
+
+    Node? Materialize(Node dir, string name)
+    {
+        if (_lower == null || dir.Lower == null) return null;
+        string path = dir.Lower.Length == 0 ? name : dir.Lower + "/" + name;
+        FileStatus? st = _lower.Lstat(path, out _);
+        if (st == null) return null;
+        var n = new Node { Inode = st.Inode, Kind = st.Kind, Lower = path, LastLower = st, Links = st.Links };
+        if (st.Kind == FileKind.Symlink) n.Target = _lower.ReadLink(path) ?? "";
+        if (st.Kind == FileKind.Directory) { n.Children = new(); n.Parent = dir; }
+        return n;
+    }
+
+    Node? Lookup(Node dir, string name)
+    {
+        if (dir.Kind != FileKind.Directory) return null;
+        dir.Children ??= new();
+        if (dir.Children.TryGetValue(name, out Node? n))
+        {
+            if (n != null)
+            {
+                // An untouched host entry in an untouched directory follows the host.
+                if (!dir.OwnChildren && n.Pristine && _lower!.Lstat(n.Lower!, out _) == null) { dir.Children.Remove(name); return null; }
+                return n;
+            }
+            n = Materialize(dir, name);
+            if (n == null) dir.Children.Remove(name);
+            else dir.Children[name] = n;
+            return n;
+        }
+        if (dir.OwnChildren) return null;
+        n = Materialize(dir, name);
+        if (n != null) dir.Children[name] = n;
+        return n;
+    }
+
+    Node? Walk(string relativePath, out int errno)
+    {
+        Node cur = _root;
+        errno = 0;
+        if (relativePath.Length == 0) return cur;
+        foreach (string c in relativePath.Split('/'))
+        {
+            if (c is "" or "." or "..") throw new InvalidOperationException("unresolved path reached a file system backend");
+            if (cur.Kind != FileKind.Directory) { errno = Errno.ENOTDIR; return null; }
+            Node? next = Lookup(cur, c);
+            if (next == null) { errno = Errno.ENOENT; return null; }
+            cur = next;
+        }
+        return cur;
+    }
+
+    int WalkParent(string relativePath, out Node parent, out string name)
+    {
+        parent = _root;
+        name = "";
+        if (relativePath.Length == 0) return Errno.EBUSY;
+        int slash = relativePath.LastIndexOf('/');
+        name = relativePath[(slash + 1)..];
+        Node? p = Walk(slash < 0 ? "" : relativePath[..slash], out int errno);
+        if (p == null) return errno;
+        if (p.Kind != FileKind.Directory) return Errno.ENOTDIR;
+        parent = p;
+        return 0;
+    }
+
+    FileStatus LowerStatus(Node n)
+    {
+        FileStatus? st = _lower?.Lstat(n.Lower!, out _);
+        if (st != null) n.LastLower = st;
+        return n.LastLower!;
+    }
+
+    /// <summary>The node's metadata becomes VM state.</summary>
+    void OwnMeta(Node n)
+    {
+        if (n.OwnMeta) return;
+        FileStatus st = LowerStatus(n);
+        n.Permissions = st.Permissions;
+        n.Uid = st.Uid;
+        n.Gid = st.Gid;
+        n.Links = st.Links;
+        n.Atime = st.AccessNs;
+        n.Mtime = st.ModifyNs;
+        n.Ctime = st.ChangeNs;
+        n.Btime = st.BirthNs;
+        if (!n.OwnData) n.Size = (long)st.Size;
+        n.OwnMeta = true;
+    }
+
+    /// <summary>Copy-up: the file's content becomes VM state.</summary>
+    int OwnData(Node n)
+    {
+        if (n.OwnData) return 0;
+        OwnMeta(n);
+        if (n.Kind == FileKind.Regular && n.Lower != null)
+        {
+            SafeFileHandle? h = _lower!.Open(n.Lower, OpenFlags.ReadOnly, 0, out int errno);
+            if (h == null) return errno;
+            using (h)
+            {
+                long length = RandomAccess.GetLength(h);
+                if (length > MaxFileSize) return Errno.EFBIG;
+                var data = new byte[length];
+                int done = 0;
+                while (done < length)
+                {
+                    int r = RandomAccess.Read(h, data.AsSpan(done), done);
+                    if (r <= 0) break;
+                    done += r;
+                }
+                n.Data = data;
+                n.Size = done;
+            }
+        }
+        n.OwnData = true;
+        return 0;
+    }
+
+    /// <summary>The directory's membership becomes VM state (taken from the host once).</summary>
+    void OwnChildren(Node dir)
+    {
+        if (dir.OwnChildren) return;
+        OwnMeta(dir);
+        var fresh = new OrderedDictionary<string, Node?>();
+        var known = dir.Children ?? new();
+        if (dir.Lower != null)
+            foreach (DirectoryEntry e in _lower!.List(dir.Lower, out _) ?? [])
+                fresh[e.Name] = known.GetValueOrDefault(e.Name);
+        foreach (var (name, node) in known)
+            if (node != null && !node.Pristine && !fresh.ContainsKey(name)) fresh[name] = node;
+        dir.Children = fresh;
+        dir.OwnChildren = true;
+    }
+
+    void Touch(Node dir)
+    {
+        OwnMeta(dir);
+        dir.Mtime = dir.Ctime = Now;
+    }
+
+    FileStatus StatusOf(Node n)
+    {
+        if (!n.OwnMeta)
+        {
+            FileStatus st = LowerStatus(n);
+            return st with { Device = _device };
+        }
+        long size = n.Kind switch
+        {
+            FileKind.Regular => n.OwnData ? n.Size : n.Size,
+            FileKind.Symlink => System.Text.Encoding.UTF8.GetByteCount(n.Target ?? ""),
+            FileKind.Directory => 4096,
+            _ => 0,
+        };
+        return new FileStatus
+        {
+            Kind = n.Kind, Permissions = n.Permissions, Size = (ulong)size, Inode = n.Inode, Device = _device,
+            Links = n.Links, Uid = n.Uid, Gid = n.Gid, AccessNs = n.Atime, ModifyNs = n.Mtime, ChangeNs = n.Ctime,
+            BirthNs = n.Btime, Blocks = (ulong)((size + 4095) / 4096 * 8),
+        };
+    }
+
+    Node NewNode(FileKind kind, uint permissions)
+    {
+        long now = Now;
+        var n = new Node
+        {
+            Inode = _nextInode++, Kind = kind, Permissions = permissions & 0xFFF, OwnMeta = true, OwnData = true,
+            Atime = now, Mtime = now, Ctime = now, Btime = now,
+        };
+        if (kind == FileKind.Directory) { n.Children = new(); n.OwnChildren = true; n.Links = 2; }
+        return n;
+    }
+
+    int Insert(string relativePath, Node node)
+    {
+        int e = WalkParent(relativePath, out Node parent, out string name);
+        if (e != 0) return e;
+        if (Lookup(parent, name) != null) return Errno.EEXIST;
+        OwnChildren(parent);
+        parent.Children![name] = node;
+        if (node.Kind == FileKind.Directory) { node.Parent = parent; parent.Links++; }
+        Touch(parent);
+        return 0;
+    }
+
+    bool IsEmpty(Node dir)
+    {
+        if (!dir.OwnChildren && dir.Lower != null) return (_lower!.List(dir.Lower, out _)?.Count ?? 0) == 0;
+        foreach (string name in dir.Children!.Keys.ToList())
+            if (Lookup(dir, name) != null) return false;
+        return true;
+    }
+
+    IReadOnlyList<DirectoryEntry> List(Node dir)
+    {
+        var list = new List<DirectoryEntry>
+        {
+            new(".", dir.Inode, FileKind.Directory),
+            new("..", dir.Parent?.Inode ?? dir.Inode, FileKind.Directory),
+        };
+        if (!dir.OwnChildren && dir.Lower != null)
+        {
+            list.AddRange(_lower!.List(dir.Lower, out _) ?? []);
+            return list;
+        }
+        foreach (string name in dir.Children!.Keys.ToList())
+        {
+            Node? n = Lookup(dir, name);
+            if (n != null) list.Add(new DirectoryEntry(name, n.Inode, n.Kind));
+        }
+        return list;
+    }
+
+    // ---- IFileSystem ------------------------------------------------------------------------------
+
+    public FileStatus? Lstat(string relativePath, out int errno)
+    {
+        Node? n = Walk(relativePath, out errno);
+        return n == null ? null : StatusOf(n);
+    }
+
+    public string? ReadLink(string relativePath) => Walk(relativePath, out _) is { Kind: FileKind.Symlink } n ? n.Target : null;
+
+    public OpenFile? Open(string relativePath, string guestPath, int flags, uint mode, out int errno)
+    {
+        int access = flags & OpenFlags.AccessMode;
+        if ((flags & OpenFlags.TmpFile) == OpenFlags.TmpFile)
+        {
+            Node? dir = Walk(relativePath, out errno);
+            if (dir == null) return null;
+            if (dir.Kind != FileKind.Directory) { errno = Errno.ENOTDIR; return null; }
+            if (access == OpenFlags.ReadOnly) { errno = Errno.EINVAL; return null; }
+            Node tmp = NewNode(FileKind.Regular, mode);
+            tmp.Links = 0;
+            return new MemoryFile(this, tmp) { Path = guestPath + "/#" + tmp.Inode + " (deleted)", StatusFlags = flags & ~OpenFlags.TmpFile | access };
+        }
+        Node? n = Walk(relativePath, out errno);
+        bool create = (flags & OpenFlags.Create) != 0;
+        if (n == null)
+        {
+            if (!create || errno != Errno.ENOENT) return null;
+            n = NewNode(FileKind.Regular, mode);
+            errno = Insert(relativePath, n);
+            if (errno != 0) return null;
+        }
+        else if (create && (flags & OpenFlags.Exclusive) != 0) { errno = Errno.EEXIST; return null; }
+        else if (n.Kind == FileKind.Directory)
+        {
+            if (access != OpenFlags.ReadOnly || create) { errno = Errno.EISDIR; return null; }
+        }
+        else if ((flags & OpenFlags.Directory) != 0) { errno = Errno.ENOTDIR; return null; }
+        else if (n.Kind == FileKind.Symlink) { errno = Errno.ELOOP; return null; }
+        else if (n.Kind != FileKind.Regular) { errno = Errno.ENXIO; return null; }
+        else if ((flags & OpenFlags.Truncate) != 0) // Linux truncates even when opened read-only
+        {
+            long e = SetLength(n, 0);
+            if (e < 0) { errno = (int)-e; return null; }
+        }
+        errno = 0;
+        return new MemoryFile(this, n)
+        {
+            Path = guestPath,
+            StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.NoCtty),
+        };
+    }
+
+    public int MakeDirectory(string relativePath, uint mode) => Insert(relativePath, NewNode(FileKind.Directory, mode));
+
+    public int MakeNode(string relativePath, FileKind kind, uint mode) => Insert(relativePath, NewNode(kind, mode));
+
+    public int Symlink(string target, string relativePath)
+    {
+        Node n = NewNode(FileKind.Symlink, 0x1FF);
+        n.Target = target;
+        return Insert(relativePath, n);
+    }
+
+    public int Remove(string relativePath, bool directory)
+    {
+        int e = WalkParent(relativePath, out Node parent, out string name);
+        if (e != 0) return e;
+        Node? n = Lookup(parent, name);
+        if (n == null) return Errno.ENOENT;
+        if (directory)
+        {
+            if (n.Kind != FileKind.Directory) return Errno.ENOTDIR;
+            if (!IsEmpty(n)) return Errno.ENOTEMPTY;
+        }
+        else if (n.Kind == FileKind.Directory) return Errno.EISDIR;
+        Unlink(parent, name, n);
+        return 0;
+    }
+
+    void Unlink(Node parent, string name, Node n)
+    {
+        OwnChildren(parent);
+        parent.Children!.Remove(name);
+        OwnMeta(n);
+        if (n.Kind == FileKind.Directory) { n.Links = 0; parent.Links--; }
+        else if (n.Links > 0) n.Links--;
+        n.Ctime = Now;
+        Touch(parent);
+    }
+
+    public int Rename(string from, string to, uint flags)
+    {
+        const uint NoReplace = 1, Exchange = 2;
+        int e = WalkParent(from, out Node sp, out string sn);
+        if (e != 0) return e;
+        e = WalkParent(to, out Node dp, out string dn);
+        if (e != 0) return e;
+        Node? node = Lookup(sp, sn);
+        if (node == null) return Errno.ENOENT;
+        Node? target = Lookup(dp, dn);
+        if ((flags & Exchange) != 0)
+        {
+            if (target == null) return Errno.ENOENT;
+            if (node == target) return 0;
+            if ((node.Kind == FileKind.Directory && IsAncestor(node, dp)) || (target.Kind == FileKind.Directory && IsAncestor(target, sp)))
+                return Errno.EINVAL;
+            OwnChildren(sp);
+            OwnChildren(dp);
+            sp.Children![sn] = target;
+            dp.Children![dn] = node;
+            Reparent(node, sp, dp);
+            Reparent(target, dp, sp);
+            OwnMeta(node); OwnMeta(target);
+            node.Ctime = target.Ctime = Now;
+            Touch(sp); Touch(dp);
+            return 0;
+        }
+        if (target != null && (flags & NoReplace) != 0) return Errno.EEXIST;
+        if (node == target) return 0;
+        if (node.Kind == FileKind.Directory)
+        {
+            if (IsAncestor(node, dp)) return Errno.EINVAL;
+            if (target != null)
+            {
+                if (target.Kind != FileKind.Directory) return Errno.ENOTDIR;
+                if (!IsEmpty(target)) return Errno.ENOTEMPTY;
+            }
+        }
+        else if (target?.Kind == FileKind.Directory) return Errno.EISDIR;
+        if (target != null) Unlink(dp, dn, target);
+        OwnChildren(sp);
+        OwnChildren(dp);
+        sp.Children!.Remove(sn);
+        dp.Children![dn] = node;
+        Reparent(node, sp, dp);
+        OwnMeta(node);
+        node.Ctime = Now;
+        Touch(sp);
+        Touch(dp);
+        return 0;
+    }
+
+    static bool IsAncestor(Node dir, Node of)
+    {
+        for (Node? n = of; n != null; n = n.Parent)
+            if (n == dir) return true;
+        return false;
+    }
+
+    void Reparent(Node n, Node from, Node to)
+    {
+        if (n.Kind != FileKind.Directory || from == to) return;
+        OwnMeta(from); OwnMeta(to);
+        from.Links--;
+        to.Links++;
+        n.Parent = to;
+    }
+
+    public int Link(string existing, string newPath)
+    {
+        Node? n = Walk(existing, out int errno);
+        if (n == null) return errno;
+        if (n.Kind == FileKind.Directory) return Errno.EPERM;
+        int e = Insert(newPath, n);
+        if (e != 0) return e;
+        OwnMeta(n);
+        n.Links++;
+        n.Ctime = Now;
+        return 0;
+    }
+
+    /// <summary>linkat(fd, "", …, AT_EMPTY_PATH) of an O_TMPFILE or still-open file.</summary>
+    public int LinkOpen(OpenFile file, string newPath)
+    {
+        if (file is not MemoryFile { Fs: var fs, Node: var n } || fs != this) return Errno.EXDEV;
+        int e = Insert(newPath, n);
+        if (e != 0) return e;
+        n.Links++;
+        n.Ctime = Now;
+        return 0;
+    }
+
+    public int SetAttributes(string relativePath, in AttributeChange change)
+    {
+        Node? n = Walk(relativePath, out int errno);
+        return n == null ? errno : Apply(n, change);
+    }
+
+    int Apply(Node n, in AttributeChange change)
+    {
+        OwnMeta(n);
+        if (change.Mode is uint mode)
+        {
+            if (n.Kind == FileKind.Symlink) return Errno.EOPNOTSUPP;
+            n.Permissions = mode & 0xFFF;
+        }
+        if (change.Uid is uint uid) n.Uid = uid;
+        if (change.Gid is uint gid) n.Gid = gid;
+        if (change.AccessNs is long a) n.Atime = a;
+        if (change.ModifyNs is long m) n.Mtime = m;
+        n.Ctime = Now;
+        return 0;
+    }
+
+    public int Truncate(string relativePath, long length)
+    {
+        Node? n = Walk(relativePath, out int errno);
+        if (n == null) return errno;
+        if (n.Kind == FileKind.Directory) return Errno.EISDIR;
+        if (n.Kind != FileKind.Regular) return Errno.EINVAL;
+        return (int)-SetLength(n, length);
+    }
+
+    long SetLength(Node n, long length)
+    {
+        if (length < 0) return -Errno.EINVAL;
+        if (length > MaxFileSize) return -Errno.EFBIG;
+        int e = OwnData(n);
+        if (e != 0) return -e;
+        if (length > n.Data.Length) Array.Resize(ref n.Data, (int)length);
+        else if (length < n.Size) n.Data.AsSpan((int)length, (int)(Math.Min(n.Size, n.Data.Length) - length)).Clear();
+        n.Size = length;
+        n.Mtime = n.Ctime = Now;
+        return 0;
+    }
+
+    public StatFsInfo StatFs()
+    {
+        const ulong Blocks = 1UL << 20; // 4 GiB
+        return new StatFsInfo(Magic, 4096, Blocks, Blocks - 1024, Blocks - 1024, 1UL << 20, (1UL << 20) - 1024);
+    }
+
+    sealed class MemoryFile(MemoryFileSystem fs, Node node) : OpenFile
+    {
+        public MemoryFileSystem Fs => fs;
+        public Node Node => node;
+        SafeFileHandle? _lowerHandle;
+
+        public override long ReadAt(Span<byte> buffer, long offset)
+        {
+            if (node.Kind == FileKind.Directory) return -Errno.EISDIR;
+            if (!node.OwnData && node.Lower != null)
+            {
+                _lowerHandle ??= fs._lower!.Open(node.Lower, OpenFlags.ReadOnly, 0, out _);
+                if (_lowerHandle == null) return -Errno.EIO;
+                try { return RandomAccess.Read(_lowerHandle, buffer, offset); }
+                catch (IOException) { return -Errno.EIO; }
+            }
+            if (offset >= node.Size) return 0;
+            int n = (int)Math.Min(buffer.Length, node.Size - offset);
+            node.Data.AsSpan((int)offset, n).CopyTo(buffer);
+            return n;
+        }
+
+        public override long WriteAt(ReadOnlySpan<byte> buffer, long offset)
+        {
+            if (node.Kind == FileKind.Directory) return -Errno.EISDIR;
+            long end = offset + buffer.Length;
+            if (end > MaxFileSize) return -Errno.EFBIG;
+            int e = fs.OwnData(node);
+            if (e != 0) return -e;
+            if (end > node.Data.Length)
+            {
+                long capacity = Math.Max(end, Math.Min(MaxFileSize, Math.Max(4096, (long)node.Data.Length * 2)));
+                Array.Resize(ref node.Data, (int)capacity);
+            }
+            buffer.CopyTo(node.Data.AsSpan((int)offset));
+            if (end > node.Size) node.Size = end;
+            node.Mtime = node.Ctime = fs.Now;
+            return buffer.Length;
+        }
+
+        public override FileStatus Status() => fs.StatusOf(node);
+        public override IReadOnlyList<DirectoryEntry>? ListDirectory() => node.Kind == FileKind.Directory ? fs.List(node) : null;
+        public override int SetAttributes(in AttributeChange change) => fs.Apply(node, change);
+
+        public override long SetLength(long length) =>
+            node.Kind == FileKind.Regular ? fs.SetLength(node, length) : -Errno.EINVAL;
+
+        public override long Allocate(int mode, long offset, long length)
+        {
+            if (node.Kind != FileKind.Regular) return -Errno.ENODEV;
+            if (mode != 0 && mode != 1 /* FALLOC_FL_KEEP_SIZE */) return -Errno.EOPNOTSUPP;
+            long end = offset + length;
+            if (end > MaxFileSize) return -Errno.EFBIG;
+            if (mode == 0 && end > node.Size) return fs.SetLength(node, end);
+            return 0;
+        }
+
+        public override void Release() => _lowerHandle?.Dispose();
+    }
+}

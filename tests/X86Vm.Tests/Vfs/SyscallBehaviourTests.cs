@@ -1,0 +1,61 @@
+using X86Vm.Tests.Programs;
+
+namespace X86Vm.Tests.Vfs;
+
+/// <summary>
+/// tests/programs/syscalls/*.c check file syscalls (results and errno values) and print them deterministically.
+/// Each runs natively in a fresh directory, then in the VM with a fresh directory as its working directory
+/// mounted three ways — read-write host directory, copy-on-write overlay, tmpfs — and the output must be
+/// identical. The overlay and tmpfs runs must leave the host directory empty.
+/// </summary>
+public class SyscallBehaviourTests
+{
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string name in SyscallPrograms.Names)
+            foreach (string kind in new[] { "rw", "cow", "tmpfs" })
+                data.Add(name, kind);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SameAsNative(string name, string kind)
+    {
+        string binary = SyscallPrograms.Binary(name);
+        string nativeDir = Directory.CreateTempSubdirectory("x86vm-native-").FullName;
+        string vmDir = Directory.CreateTempSubdirectory("x86vm-guest-").FullName;
+        try
+        {
+            RunResult native = GuestRunner.Native(binary, [], cwd: nativeDir);
+            Assert.True(native.ExitStatus == 0, $"{name} fails natively:\n{native.StdoutText}");
+            IReadOnlyList<MountSpec> mounts = kind switch
+            {
+                "rw" => MountSpec.DefaultView(vmDir),
+                "cow" => [new("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), new(vmDir, vmDir, MountKind.CopyOnWrite)],
+                _ => [new("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), MountSpec.Tmpfs(vmDir)],
+            };
+            RunResult vm = SyscallPrograms.Vm(binary, [], mounts, vmDir);
+            Assert.True(native.StdoutText == vm.StdoutText, $"{name} ({kind}) differs; vm stderr: {vm.Stderr}\n{Diff(native.StdoutText, vm.StdoutText)}");
+            Assert.Equal(native.ExitStatus, vm.ExitStatus);
+            if (kind != "rw") Assert.Empty(Directory.EnumerateFileSystemEntries(vmDir));
+        }
+        finally
+        {
+            Directory.Delete(nativeDir, true);
+            Directory.Delete(vmDir, true);
+        }
+    }
+
+    static string Diff(string expected, string actual)
+    {
+        string[] e = expected.Split('\n'), a = actual.Split('\n');
+        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
+        {
+            string x = i < e.Length ? e[i] : "<end>", y = i < a.Length ? a[i] : "<end>";
+            if (x != y) return $"line {i + 1}:\n native: {x}\n vm:     {y}";
+        }
+        return "";
+    }
+}

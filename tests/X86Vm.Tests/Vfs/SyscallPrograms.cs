@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using X86Vm.Tests.Programs;
+
+namespace X86Vm.Tests.Vfs;
+
+/// <summary>Builds tests/programs/syscalls/*.c and tests/programs/sandbox/*.c (gcc -O2 -static) once per test run, and runs them in the VM with a given view.</summary>
+public static class SyscallPrograms
+{
+    static readonly Lazy<string> OutDir = new(Build);
+    static readonly object BuildLock = new();
+
+    public static string SourceDir => Path.Combine(GuestRunner.RepoRoot, "tests", "programs");
+
+    public static IEnumerable<string> Names =>
+        Directory.GetFiles(Path.Combine(SourceDir, "syscalls"), "*.c").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal);
+
+    public static string Binary(string name) => Path.Combine(OutDir.Value, name);
+
+    static string Build()
+    {
+        lock (BuildLock)
+        {
+            string outDir = Path.Combine(GuestRunner.RepoRoot, ".cache", "syscalls");
+            Directory.CreateDirectory(outDir);
+            string header = Path.Combine(SourceDir, "syscalls", "check.h");
+            foreach (string src in Directory.GetFiles(Path.Combine(SourceDir, "syscalls"), "*.c").Concat(Directory.GetFiles(Path.Combine(SourceDir, "sandbox"), "*.c")))
+            {
+                string bin = Path.Combine(outDir, Path.GetFileNameWithoutExtension(src));
+                if (File.Exists(bin) && File.GetLastWriteTimeUtc(bin) > File.GetLastWriteTimeUtc(src) && File.GetLastWriteTimeUtc(bin) > File.GetLastWriteTimeUtc(header))
+                    continue;
+                var psi = new ProcessStartInfo("gcc", ["-O2", "-static", "-Wall", "-Wextra", "-Werror", src, "-o", bin + ".tmp"])
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                };
+                using var p = Process.Start(psi)!;
+                string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                if (p.ExitCode != 0) throw new InvalidOperationException($"gcc {src} failed:\n{output}");
+                File.Move(bin + ".tmp", bin, overwrite: true);
+            }
+            return outDir;
+        }
+    }
+
+    /// <summary>Runs <paramref name="program"/> in a VM with the given mounts and working directory.</summary>
+    public static RunResult Vm(string program, IReadOnlyList<string> args, IReadOnlyList<MountSpec> mounts, string cwd)
+    {
+        var stdout = new MemoryStream();
+        var stderr = new MemoryStream();
+        using var cancel = new CancellationTokenSource(GuestRunner.Timeout);
+        try
+        {
+            var vm = new VirtualMachine(new VirtualMachineOptions
+            {
+                Program = program,
+                Arguments = args,
+                Environment = GuestRunner.Environment,
+                Stdin = new MemoryStream(),
+                Stdout = stdout,
+                Stderr = stderr,
+                WorkingDirectory = cwd,
+                Mounts = mounts,
+            });
+            int status = vm.Run(cancel.Token);
+            return new RunResult(stdout.ToArray(), System.Text.Encoding.UTF8.GetString(stderr.ToArray()), status);
+        }
+        catch (VirtualMachineStartException e)
+        {
+            return new RunResult(stdout.ToArray(), e.Message, e.ExitCode);
+        }
+    }
+}
