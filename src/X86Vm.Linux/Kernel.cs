@@ -139,6 +139,8 @@ public sealed partial class Kernel
         p.WaitStatus = waitStatus;
         p.State = ProcessState.Zombie;
         foreach (GuestThread t in p.Threads.ToList()) RetireThread(t);
+        foreach (var (fd, _) in p.Files.All.ToList()) X86Vm.Linux.Syscalls.FileSyscalls.BeforeClose(p, fd);
+        Vfs.Locks.ReleaseProcess(p);
         p.Files.CloseAll();
         foreach (GuestProcess child in p.Children.ToList())
         {

@@ -102,6 +102,8 @@ static class ExecSyscalls
         cpu.Retired = oldCpu.Retired; // the instruction count continues across exec
         p.Argv = argv;
         p.Environment = envp;
+        foreach (var (fd, _) in p.Files.All.ToList())
+            if (p.Files.GetCloseOnExec(fd)) FileSyscalls.BeforeClose(p, fd);
         p.Files.CloseOnExecute();
         // Handlers are reset to the default action; ignored signals stay ignored (execve(2)).
         foreach (byte[] action in p.SignalActions)

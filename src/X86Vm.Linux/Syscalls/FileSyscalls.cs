@@ -169,7 +169,7 @@ static class FileSyscalls
         FileLocks locks = p.Kernel.Vfs.Locks;
         if (locks.IsEmpty) return;
         locks.ReleaseProcessLocks(f, p);
-        if (p.Files.All.Count(x => ReferenceEquals(x.File, f)) == 1) locks.ReleaseDescription(f);
+        if (f.References == 1) locks.ReleaseDescription(f); // the last descriptor in any process
     }
 
     [Syscall(3, "d")]

@@ -107,7 +107,7 @@ static class ProcessSyscalls
     static long Uname(GuestProcess p, in SyscallArgs a)
     {
         // struct utsname: six 65-byte fields.
-        string[] fields = ["Linux", p.Kernel.Options.HostName, "6.1.0-x86vm", "#1 SMP PREEMPT_DYNAMIC x86vm", "x86_64", "(none)"];
+        string[] fields = ["Linux", p.Kernel.Options.HostName, Vfs.ProcFileSystem.OsRelease, Vfs.ProcFileSystem.KernelVersion, "x86_64", "(none)"];
         var buffer = new byte[65 * 6];
         for (int i = 0; i < fields.Length; i++) Encoding.ASCII.GetBytes(fields[i]).CopyTo(buffer, 65 * i);
         return p.Memory.TryWrite(a.A0, buffer) ? 0 : -Errno.EFAULT;

@@ -107,8 +107,8 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                 case "status": return File(() => Status(proc));
                 case "stat": return File(() => Stat(proc));
                 case "statm": return File(() => Statm(proc));
-                case "cmdline": return Bytes(() => Encoding.UTF8.GetBytes(proc.ExecutablePath + "\0"), 0x124);
-                case "environ": return Bytes(() => []);
+                case "cmdline": return Bytes(() => Encoding.UTF8.GetBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
+                case "environ": return Bytes(() => Encoding.UTF8.GetBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
                 case "comm": return File(() => proc.ThreadName + "\n", 0x1A4);
                 case "auxv": return Bytes(() => []);
                 case "mounts": return File(() => Mounts(proc));
@@ -260,8 +260,8 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             $"Pid:\t{p.Pid}\nPPid:\t{p.ParentPid}\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n" +
             $"VmPeak:\t{kb(size),8} kB\nVmSize:\t{kb(size),8} kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\nVmHWM:\t{kb(size),8} kB\n" +
             $"VmRSS:\t{kb(size),8} kB\nVmData:\t{kb(data),8} kB\nVmStk:\t{kb(stack),8} kB\nVmExe:\t{kb(exec),8} kB\nVmLib:\t       0 kB\n" +
-            $"VmSwap:\t       0 kB\nThreads:\t1\nSigQ:\t0/63432\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n" +
-            $"SigBlk:\t{p.SignalMask:x16}\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n" +
+            $"VmSwap:\t       0 kB\nThreads:\t{p.Threads.Count}\nSigQ:\t0/63432\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n" +
+            $"SigBlk:\t{(p.Threads.Count > 0 ? p.Threads[0].SignalMask : 0):x16}\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n" +
             "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n" +
             "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n" +
             "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
