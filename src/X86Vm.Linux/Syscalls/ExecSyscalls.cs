@@ -104,9 +104,7 @@ static class ExecSyscalls
         p.Environment = envp;
         p.Files.CloseOnExecute();
         // Handlers are reset to the default action; ignored signals stay ignored (execve(2)).
-        foreach (byte[] action in p.SignalActions)
-            if (BitConverter.ToUInt64(action) > 1) Array.Clear(action);
-        caller.AltStackFlags = 2;
+        Kernel.ResetSignalsOnExec(caller);
         Kernel.ReleaseVfork(p);
         return 0;
     }
