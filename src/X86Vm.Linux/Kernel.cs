@@ -188,11 +188,7 @@ public sealed partial class Kernel
         keep.Process.Threads.RemoveAll(t => t != keep);
     }
 
-    void NotifyParent(GuestProcess child)
-    {
-        GuestProcess parent = child.Parent!;
-        if (child.ExitSignal != 0) SendSignal(parent, child.ExitSignal);
-    }
+    void NotifyParent(GuestProcess child) => NotifyParentOfExit(child);
 
     internal void Reap(GuestProcess p)
     {
@@ -219,6 +215,7 @@ public sealed partial class Kernel
         while (!initial.Exited)
         {
             cancel.ThrowIfCancellationRequested();
+            FireTimers();
             GuestThread? t = PickNext(ref cursor);
             if (t == null)
             {
@@ -227,7 +224,14 @@ public sealed partial class Kernel
             }
             CurrentThread = t;
             CpuCore cpu = t.Cpu;
-            ulong quantum = _threads.Count == 1 ? Slice : Quantum;
+            ulong quantum = _threads.Count == 1 && !TimersArmed() ? Slice : Quantum;
+            if (t.Resumed != null && HasDeliverableSignal(t))
+                quantum = 1; // finish the woken syscall first (its result is the handler's saved RAX), then take the signal
+            else
+            {
+                DeliverPendingSignals(t);
+                if (t.State != GuestThreadState.Runnable) continue;
+            }
             StopReason reason = Interpreter.Run(cpu, cpu.Retired + quantum);
             if (reason == StopReason.Fault) DeliverFault(t, cpu.PendingFault!);
             DeliverPendingSignals(t);
@@ -249,6 +253,8 @@ public sealed partial class Kernel
                 t.Waiting = null;
                 t.State = GuestThreadState.Runnable;
             }
+            else if (t.State == GuestThreadState.Blocked && t.Waiting!.RestartsSyscall && HasDeliverableSignal(t))
+                t.State = GuestThreadState.Runnable; // a signal interrupts the wait (DeliverPendingSignals decides how)
             if (t.State == GuestThreadState.Runnable)
             {
                 cursor = i + 1;
@@ -267,6 +273,8 @@ public sealed partial class Kernel
             long? d = t.Waiting?.Deadline;
             if (d != null && (earliest == null || d < earliest)) earliest = d;
         }
+        long? timer = NextTimerDeadline();
+        if (timer != null && (earliest == null || timer < earliest)) earliest = timer;
         if (earliest == null)
         {
             Options.Diagnostics.WriteLine("x86vm: every guest thread is blocked and nothing can wake them (deadlock)");

@@ -51,6 +51,14 @@ public sealed class GuestProcess
     /// <summary>Signal dispositions as recorded by rt_sigaction (65 entries of 32 bytes: handler, flags, restorer, mask).</summary>
     public byte[][] SignalActions { get; internal set; } = Enumerable.Range(0, 65).Select(_ => new byte[32]).ToArray();
 
+    /// <summary>Process-directed signals not yet taken by a thread (the kernel's shared_pending).</summary>
+    public SignalQueue SharedPending { get; } = new();
+
+    /// <summary>setitimer(2): ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF (alarm(2) uses ITIMER_REAL).</summary>
+    public IntervalTimer[] IntervalTimers { get; } = [new(), new(), new()];
+    /// <summary>timer_create(2) timers by id.</summary>
+    public SortedDictionary<int, PosixTimer> PosixTimers { get; } = new();
+
     /// <summary>The signal a child sends its parent when it exits (clone's low byte; SIGCHLD for fork).</summary>
     public int ExitSignal { get; set; } = 17;
 

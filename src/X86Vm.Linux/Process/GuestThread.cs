@@ -27,8 +27,13 @@ public sealed class GuestThread
     public ulong ClearChildTid { get; set; }
     public ulong RobustList { get; set; }
     public ulong SignalMask { get; set; }
-    /// <summary>Signals sent to this thread and not yet delivered (bit n-1 for signal n).</summary>
-    public ulong PendingSignals { get; set; }
+    /// <summary>Signals sent to this thread and not yet delivered, with their siginfo.</summary>
+    public SignalQueue Pending { get; } = new();
+    /// <summary>Bit n-1 set when signal n is pending for this thread (not counting the process's shared queue).</summary>
+    public ulong PendingSignals => Pending.Mask;
+    /// <summary>The mask to restore once a handler was set up (sigsuspend, ppoll, pselect: the kernel's saved_sigmask).</summary>
+    public ulong? SavedSignalMask { get; set; }
+    /// <summary>sigaltstack(2): ss_sp, ss_size (0 = disabled) and the flags as given (SS_AUTODISARM…).</summary>
     public ulong AltStackBase { get; set; }
     public ulong AltStackSize { get; set; }
     public int AltStackFlags { get; set; } = 2; // SS_DISABLE

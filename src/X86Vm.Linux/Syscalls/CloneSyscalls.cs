@@ -80,7 +80,7 @@ static class CloneSyscalls
         cpu.R(Reg.RAX) = 0;
         if (stack != 0) cpu.Rsp = stack;
         if ((flags & CLONE_SETTLS) != 0) cpu.FsBase = tls;
-        child.SignalMask = caller.SignalMask;
+        Kernel.InheritSignalState(caller, child, (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM);
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.ClearChildTid = childTid;
         if ((flags & CLONE_PARENT_SETTID) != 0) GuestIo.WriteU32(parent, parentTid, (uint)child.Tid);
         if ((flags & CLONE_CHILD_SETTID) != 0) child.Process.Memory.TryWrite(childTid, BitConverter.GetBytes((uint)child.Tid));

@@ -106,9 +106,7 @@ static class ExecSyscalls
             if (p.Files.GetCloseOnExec(fd)) FileSyscalls.BeforeClose(p, fd);
         p.Files.CloseOnExecute();
         // Handlers are reset to the default action; ignored signals stay ignored (execve(2)).
-        foreach (byte[] action in p.SignalActions)
-            if (BitConverter.ToUInt64(action) > 1) Array.Clear(action);
-        caller.AltStackFlags = 2;
+        Kernel.ResetSignalsOnExec(caller);
         Kernel.ReleaseVfork(p);
         return 0;
     }

@@ -1,30 +1,42 @@
 using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Process;
+using X86Vm.Linux.Vfs;
+using static X86Vm.Linux.Process.SignalNumbers;
 
 namespace X86Vm.Linux.Syscalls;
 
 /// <summary>
-/// Signal syscalls. Dispositions and the mask are recorded; delivery to guest handlers arrives with the
-/// process model, until then a signal whose action would run a handler terminates the process.
+/// Signal syscalls (signal(7)): dispositions, per-thread masks, waiting for signals, sending them, the alternate
+/// stack, rt_sigreturn and signalfd. Delivery itself is the kernel's (Kernel.Signals.cs).
 /// </summary>
 [SyscallFamily]
 static class SignalSyscalls
 {
-    const ulong SIG_DFL = 0, SIG_IGN = 1;
+    const int SigsetSize = 8;
+
+    static bool ValidSignal(int sig) => sig >= 1 && sig <= SIGRTMAX;
 
     [Syscall(13, "d,p,p,u")]
     static long RtSigaction(GuestProcess p, in SyscallArgs a)
     {
         int sig = (int)a.A0;
-        if (sig < 1 || sig > 64 || a.A3 != 8) return -Errno.EINVAL;
-        if (a.A2 != 0 && !p.Memory.TryWrite(a.A2, p.SignalActions[sig])) return -Errno.EFAULT;
+        if (a.A3 != SigsetSize) return -Errno.EINVAL;
+        SignalAction? updated = null;
         if (a.A1 != 0)
         {
-            if (sig is Signals.SIGKILL or Signals.SIGSTOP) return -Errno.EINVAL;
-            var action = new byte[32];
-            if (!p.Memory.TryRead(a.A1, action)) return -Errno.EFAULT;
-            p.SignalActions[sig] = action;
+            var raw = new byte[32];
+            if (!p.Memory.TryRead(a.A1, raw)) return -Errno.EFAULT;
+            updated = SignalAction.Decode(raw);
         }
+        if (!ValidSignal(sig) || (updated != null && sig is Signals.SIGKILL or Signals.SIGSTOP)) return -Errno.EINVAL;
+        byte[] old = p.SignalActions[sig];
+        if (updated is { } act)
+        {
+            // Unknown flags are dropped (so SA_UNSUPPORTED probes work); SIGKILL and SIGSTOP cannot be masked.
+            p.SignalActions[sig] = (act with { Flags = act.Flags & SignalAction.KnownFlags, Mask = act.Mask & ~Unblockable }).Encode();
+            p.Kernel.FlushIgnored(p, sig);
+        }
+        if (a.A2 != 0 && !p.Memory.TryWrite(a.A2, old)) return -Errno.EFAULT;
         return 0;
     }
 
@@ -32,13 +44,13 @@ static class SignalSyscalls
     static long RtSigprocmask(GuestProcess p, in SyscallArgs a)
     {
         const int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
-        if (a.A3 != 8) return -Errno.EINVAL;
+        if (a.A3 != SigsetSize) return -Errno.EINVAL;
         GuestThread t = p.Kernel.CurrentThread;
         ulong old = t.SignalMask;
         if (a.A1 != 0)
         {
             if (!GuestIo.ReadU64(p, a.A1, out ulong set)) return -Errno.EFAULT;
-            set &= ~((1UL << (Signals.SIGKILL - 1)) | (1UL << (Signals.SIGSTOP - 1)));
+            set &= ~Unblockable;
             switch ((int)a.A0)
             {
                 case SIG_BLOCK: t.SignalMask |= set; break;
@@ -46,61 +58,206 @@ static class SignalSyscalls
                 case SIG_SETMASK: t.SignalMask = set; break;
                 default: return -Errno.EINVAL;
             }
+            p.Kernel.RecalcSignalPending(t);
         }
         if (a.A2 != 0 && !GuestIo.WriteU64(p, a.A2, old)) return -Errno.EFAULT;
+        return 0;
+    }
+
+    [Syscall(127, "p,u")]
+    static long RtSigpending(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A1 > SigsetSize) return -Errno.EINVAL;
+        GuestThread t = p.Kernel.CurrentThread;
+        ulong set = Kernel.PendingFor(t) & t.SignalMask;
+        return p.Memory.TryWrite(a.A0, BitConverter.GetBytes(set).AsSpan(0, (int)a.A1)) ? 0 : -Errno.EFAULT;
+    }
+
+    /// <summary>Waits until a handler runs (pause, sigsuspend): never ready by itself; a signal interrupts it with EINTR.</summary>
+    sealed class SignalWait(string what) : IWaitCondition
+    {
+        public bool IsReady(Kernel kernel) => false;
+        public override string ToString() => what;
+    }
+
+    [Syscall(34)]
+    static long Pause(GuestProcess p, in SyscallArgs a) => p.Kernel.Block(new SignalWait("pause"));
+
+    [Syscall(130, "p,u")]
+    static long RtSigsuspend(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A1 != SigsetSize) return -Errno.EINVAL;
+        if (!GuestIo.ReadU64(p, a.A0, out ulong mask)) return -Errno.EFAULT;
+        GuestThread t = p.Kernel.CurrentThread;
+        // The frame of the handler that ends the wait saves the old mask, so sigreturn restores it.
+        t.SavedSignalMask = t.SignalMask;
+        t.SignalMask = mask & ~Unblockable;
+        return p.Kernel.Block(new SignalWait("sigsuspend"));
+    }
+
+    [Syscall(128, "p,p,p,u")]
+    static long RtSigtimedwait(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A3 != SigsetSize) return -Errno.EINVAL;
+        if (!GuestIo.ReadU64(p, a.A0, out ulong set)) return -Errno.EFAULT;
+        set &= ~Unblockable;
+        Kernel k = p.Kernel;
+        GuestThread t = k.CurrentThread;
+        long? deadline = null;
+        if (t.Resumed is WaitFor earlier) deadline = earlier.Deadline; // a restarted wait keeps its deadline
+        else if (a.A2 != 0)
+        {
+            if (!GuestIo.ReadU64(p, a.A2, out ulong sec) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong nsec)) return -Errno.EFAULT;
+            if ((long)sec < 0 || nsec >= 1_000_000_000UL) return -Errno.EINVAL;
+            deadline = k.Clock.MonotonicNanoseconds + (long)Math.Min(sec, 1UL << 32) * 1_000_000_000L + (long)nsec;
+        }
+        SigInfo? info = k.DequeueSignal(t, set);
+        if (info != null)
+        {
+            if (a.A1 != 0 && !p.Memory.TryWrite(a.A1, info.Bytes)) return -Errno.EFAULT;
+            return info.Signo;
+        }
+        if (deadline != null && k.Clock.MonotonicNanoseconds >= deadline) return -Errno.EAGAIN;
+        return k.Block(new WaitFor(_ => (Kernel.PendingFor(t) & set) != 0, deadline, "sigtimedwait"));
+    }
+
+    [Syscall(129, "d,d,p")]
+    static long RtSigqueueinfo(GuestProcess p, in SyscallArgs a)
+    {
+        int pid = (int)a.A0, sig = (int)a.A1;
+        var raw = new byte[SigInfo.Size];
+        if (!p.Memory.TryRead(a.A2, raw)) return -Errno.EFAULT;
+        int code = BitConverter.ToInt32(raw, 8);
+        // Only the kernel may send siginfo claiming to be from kill/tkill or the kernel (to another process).
+        if ((code >= 0 || code == SI_TKILL) && pid != p.Pid) return -Errno.EPERM;
+        if (sig < 0 || sig > SIGRTMAX) return -Errno.EINVAL;
+        GuestProcess? target = p.Kernel.FindProcess(pid);
+        if (target == null || target.Exited) return -Errno.ESRCH;
+        if (sig != 0) p.Kernel.SendSignal(target, sig, SigInfo.FromUser(sig, raw));
+        return 0;
+    }
+
+    [Syscall(297, "d,d,d,p")]
+    static long RtTgsigqueueinfo(GuestProcess p, in SyscallArgs a)
+    {
+        int tgid = (int)a.A0, tid = (int)a.A1, sig = (int)a.A2;
+        if (tgid <= 0 || tid <= 0) return -Errno.EINVAL;
+        var raw = new byte[SigInfo.Size];
+        if (!p.Memory.TryRead(a.A3, raw)) return -Errno.EFAULT;
+        int code = BitConverter.ToInt32(raw, 8);
+        if ((code >= 0 || code == SI_TKILL) && tgid != p.Pid) return -Errno.EPERM;
+        if (sig < 0 || sig > SIGRTMAX) return -Errno.EINVAL;
+        GuestThread? t = p.Kernel.FindProcess(tgid)?.FindThread(tid);
+        if (t == null || t.State == GuestThreadState.Exited) return -Errno.ESRCH;
+        if (sig != 0) p.Kernel.SendSignal(t, sig, SigInfo.FromUser(sig, raw));
         return 0;
     }
 
     [Syscall(131, "p,p")]
     static long Sigaltstack(GuestProcess p, in SyscallArgs a)
     {
-        if (a.A1 != 0)
+        GuestThread t = p.Kernel.CurrentThread;
+        ulong sp = t.Cpu.Rsp;
+        // stack_t: ss_sp, ss_flags (int, padded), ss_size.
+        var old = new byte[24];
+        BitConverter.TryWriteBytes(old.AsSpan(0), t.AltStackBase);
+        BitConverter.TryWriteBytes(old.AsSpan(8), AltStack.Flags(t, sp) | (t.AltStackFlags & AltStack.SS_FLAG_BITS));
+        BitConverter.TryWriteBytes(old.AsSpan(16), t.AltStackSize);
+        if (a.A0 != 0)
         {
-            var old = new byte[24];
-            BitConverter.TryWriteBytes(old.AsSpan(8), 2); // SS_DISABLE
-            if (!p.Memory.TryWrite(a.A1, old)) return -Errno.EFAULT;
+            var ss = new byte[24];
+            if (!p.Memory.TryRead(a.A0, ss)) return -Errno.EFAULT;
+            int err = AltStack.Set(t, BitConverter.ToUInt64(ss, 0), BitConverter.ToInt32(ss, 8), BitConverter.ToUInt64(ss, 16), sp);
+            if (err != 0) return err;
         }
+        if (a.A1 != 0 && !p.Memory.TryWrite(a.A1, old)) return -Errno.EFAULT;
         return 0;
+    }
+
+    /// <summary>
+    /// rt_sigreturn: the registers come back from the frame, RAX included — the handler's return value is the restored
+    /// RAX, so the syscall dispatcher writes back exactly what the frame held.
+    /// </summary>
+    [Syscall(15)]
+    static long RtSigreturn(GuestProcess p, in SyscallArgs a)
+    {
+        Kernel k = p.Kernel;
+        GuestThread t = k.CurrentThread;
+        if (!SignalFrame.Restore(t))
+        {
+            k.ForceBadFrame(t);
+            return 0;
+        }
+        k.RecalcSignalPending(t);
+        return (long)t.Cpu.Rax;
     }
 
     [Syscall(62, "d,d")]
     static long Kill(GuestProcess p, in SyscallArgs a)
     {
         int pid = (int)a.A0, sig = (int)a.A1;
-        if (sig < 0 || sig > 64) return -Errno.EINVAL;
+        if (sig < 0 || sig > SIGRTMAX) return -Errno.EINVAL;
         Kernel k = p.Kernel;
         List<GuestProcess> targets = pid switch
         {
             > 0 => k.FindProcess(pid) is { } one ? [one] : [],
             0 => k.Processes.Where(x => x.ProcessGroup == p.ProcessGroup).ToList(),
-            -1 => k.Processes.Where(x => x != p).Append(p).ToList(),
+            -1 => k.Processes.Where(x => x != p).ToList(), // every process but init and the caller
             _ => k.Processes.Where(x => x.ProcessGroup == -pid).ToList(),
         };
         targets = targets.Where(x => !x.Exited).ToList();
         if (targets.Count == 0) return -Errno.ESRCH;
-        foreach (GuestProcess target in targets) k.SendSignal(target, sig);
+        foreach (GuestProcess target in targets)
+            if (sig != 0) k.SendSignal(target, sig, SigInfo.FromProcess(sig, SI_USER, p.Pid, 0));
         return 0;
     }
 
     [Syscall(234, "d,d,d")]
     static long Tgkill(GuestProcess p, in SyscallArgs a)
     {
-        GuestProcess? target = p.Kernel.FindProcess((int)a.A0);
-        return SendToThread(p, target?.FindThread((int)a.A1), (int)a.A2);
+        int tgid = (int)a.A0, tid = (int)a.A1;
+        if (tgid <= 0 || tid <= 0) return -Errno.EINVAL;
+        GuestProcess? target = p.Kernel.FindProcess(tgid);
+        return SendToThread(p, target?.FindThread(tid), (int)a.A2);
     }
 
     [Syscall(200, "d,d")]
     static long Tkill(GuestProcess p, in SyscallArgs a)
     {
         int tid = (int)a.A0;
+        if (tid <= 0) return -Errno.EINVAL;
         return SendToThread(p, p.Kernel.Threads.FirstOrDefault(t => t.Tid == tid), (int)a.A1);
     }
 
     static long SendToThread(GuestProcess p, GuestThread? t, int sig)
     {
-        if (sig < 0 || sig > 64) return -Errno.EINVAL;
+        if (sig < 0 || sig > SIGRTMAX) return -Errno.EINVAL;
         if (t == null || t.State == GuestThreadState.Exited) return -Errno.ESRCH;
-        p.Kernel.SendSignal(t, sig);
+        if (sig != 0) p.Kernel.SendSignal(t, sig, SigInfo.FromProcess(sig, SI_TKILL, p.Pid, 0));
         return 0;
+    }
+
+    [Syscall(282, "d,p,u")]
+    static long Signalfd(GuestProcess p, in SyscallArgs a) => SignalfdCommon(p, (int)a.A0, a.A1, a.A2, 0);
+
+    [Syscall(289, "d,p,u,x")]
+    static long Signalfd4(GuestProcess p, in SyscallArgs a) => SignalfdCommon(p, (int)a.A0, a.A1, a.A2, (int)a.A3);
+
+    static long SignalfdCommon(GuestProcess p, int fd, ulong maskAddress, ulong size, int flags)
+    {
+        const int SFD_NONBLOCK = OpenFlags.NonBlock, SFD_CLOEXEC = OpenFlags.CloseOnExec;
+        if ((flags & ~(SFD_NONBLOCK | SFD_CLOEXEC)) != 0 || size != SigsetSize) return -Errno.EINVAL;
+        if (!GuestIo.ReadU64(p, maskAddress, out ulong mask)) return -Errno.EFAULT;
+        mask &= ~Unblockable;
+        if (fd != -1)
+        {
+            if (p.Files.Get(fd) is not SignalFd existing) return p.Files.Get(fd) == null ? -Errno.EBADF : -Errno.EINVAL;
+            existing.Mask = mask;
+            return fd;
+        }
+        var file = new SignalFd(p.Kernel, p, mask) { StatusFlags = OpenFlags.ReadWrite | (flags & SFD_NONBLOCK) };
+        int result = p.Files.Add(file, (flags & SFD_CLOEXEC) != 0);
+        if (result < 0) file.Release();
+        return result;
     }
 }

@@ -1,0 +1,100 @@
+using X86Vm.Cpu.Memory;
+using X86Vm.Linux.Process;
+using static X86Vm.Linux.Process.SignalNumbers;
+
+namespace X86Vm.Linux;
+
+// Timers (alarm, setitimer, timer_create) are driven by the VM clock and checked by the scheduler at its
+// scheduling points (between quanta and when every thread waits): a timer's signal is generated there, so its
+// delivery falls on an instruction-count boundary like every other signal. While a timer is armed the scheduler
+// uses the short quantum even for a single thread, so expiry is noticed within a quantum; when every thread
+// waits, the scheduler sleeps until the earliest timer deadline (WaitForEvent).
+public sealed partial class Kernel
+{
+    public const int ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
+
+    /// <summary>A process's CPU time: its threads' retired instructions at 1 ns each (as CLOCK_PROCESS_CPUTIME_ID).</summary>
+    public static long CpuTime(GuestProcess p) => p.Threads.Sum(t => (long)t.Cpu.Retired);
+
+    /// <summary>True while some live process has a timer armed.</summary>
+    bool TimersArmed()
+    {
+        foreach (GuestProcess p in _processes.Values)
+        {
+            if (p.Exited) continue;
+            if (p.IntervalTimers.Any(x => x.Expiry != null) || p.PosixTimers.Values.Any(x => x.Expiry != null)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The earliest monotonic deadline of a wall-clock timer, for the scheduler's sleep.</summary>
+    long? NextTimerDeadline()
+    {
+        long? earliest = null;
+        void Consider(long? d)
+        {
+            if (d != null && (earliest == null || d < earliest)) earliest = d;
+        }
+        foreach (GuestProcess p in _processes.Values)
+        {
+            if (p.Exited) continue;
+            Consider(p.IntervalTimers[ITIMER_REAL].Expiry);
+            foreach (PosixTimer t in p.PosixTimers.Values) Consider(t.Expiry);
+        }
+        return earliest;
+    }
+
+    /// <summary>Generates the signals of every timer that expired. Called by the scheduler at each scheduling point.</summary>
+    void FireTimers()
+    {
+        long now = Clock.MonotonicNanoseconds;
+        foreach (GuestProcess p in _processes.Values.ToList())
+        {
+            if (p.Exited) continue;
+            FireInterval(p, p.IntervalTimers[ITIMER_REAL], now, Signals.SIGALRM);
+            if (p.IntervalTimers[ITIMER_VIRTUAL].Expiry != null || p.IntervalTimers[ITIMER_PROF].Expiry != null)
+            {
+                long cpu = CpuTime(p);
+                FireInterval(p, p.IntervalTimers[ITIMER_VIRTUAL], cpu, SIGVTALRM);
+                FireInterval(p, p.IntervalTimers[ITIMER_PROF], cpu, SIGPROF);
+            }
+            foreach (PosixTimer t in p.PosixTimers.Values.ToList())
+                if (t.Expiry != null && t.Expiry <= now) FirePosix(p, t, now);
+        }
+    }
+
+    void FireInterval(GuestProcess p, IntervalTimer timer, long now, int sig)
+    {
+        if (timer.Expiry == null || timer.Expiry > now) return;
+        if (timer.Interval > 0)
+        {
+            long missed = (now - timer.Expiry.Value) / timer.Interval;
+            timer.Expiry += (missed + 1) * timer.Interval;
+        }
+        else timer.Expiry = null;
+        SendSignal(p, sig, SigInfo.Kernel(sig));
+    }
+
+    void FirePosix(GuestProcess p, PosixTimer t, long now)
+    {
+        long expiries = 1;
+        if (t.Interval > 0)
+        {
+            expiries += (now - t.Expiry!.Value) / t.Interval;
+            t.Expiry += expiries * t.Interval;
+        }
+        else t.Expiry = null;
+        if (t.Notify == PosixTimer.SIGEV_NONE) return;
+        if (t.Queued)
+        {
+            // The previous expiry's signal has not been taken yet: count an overrun instead of queueing another.
+            t.Overrun = (int)Math.Min(int.MaxValue, t.Overrun + expiries);
+            return;
+        }
+        t.Overrun = (int)Math.Min(int.MaxValue, expiries - 1);
+        var info = SigInfo.FromTimer(t.Signo, t);
+        GuestThread? target = (t.Notify & PosixTimer.SIGEV_THREAD_ID) != 0 ? p.FindThread(t.TargetTid) : null;
+        bool queued = target != null && target.State != GuestThreadState.Exited ? SendSignal(target, t.Signo, info) : SendSignal(p, t.Signo, info);
+        t.Queued = queued;
+    }
+}
