@@ -131,40 +131,33 @@ public static class SignalFrame
 }
 
 /// <summary>
-/// The FPU part of a signal frame, in FXSAVE layout (Intel SDM Vol. 1 §10.5.1): FCW, FSW, abridged FTW, FOP, FIP, FDP,
-/// MXCSR, MXCSR_MASK, ST0–7 (16 bytes each) at 32, XMM0–15 at 160, bytes 464–511 reserved for software.
-/// The x87 stack is not modelled yet: its registers are written empty and only the control word is kept; when
-/// <c>Cpu.Fpu</c> arrives, these three methods are the only ones to extend.
+/// The FPU part of a signal frame: the 512-byte FXSAVE area (Intel SDM Vol. 1 §10.5.1), written and read
+/// with the CPU's own FXSAVE image code so frames and FXSAVE always agree.
 /// </summary>
 public static class SignalFpu
 {
     public const int FxSaveSize = 512;
-    const uint MxcsrMask = 0xFFFF;
-    const ushort DefaultFcw = 0x037F;
 
     public static void Save(CpuCore c, Span<byte> fx)
     {
         fx[..FxSaveSize].Clear();
-        BinaryPrimitives.WriteUInt16LittleEndian(fx, c.FpuControl);
-        BinaryPrimitives.WriteUInt32LittleEndian(fx[24..], c.Mxcsr);
-        BinaryPrimitives.WriteUInt32LittleEndian(fx[28..], MxcsrMask);
-        for (int i = 0; i < 16; i++)
-            BinaryPrimitives.WriteUInt128LittleEndian(fx[(160 + i * 16)..], c.Xmm[i]);
+        c.SaveFxsave(fx);
     }
 
     public static void Restore(CpuCore c, ReadOnlySpan<byte> fx)
     {
-        c.FpuControl = BinaryPrimitives.ReadUInt16LittleEndian(fx);
         // Reserved MXCSR bits would make FXRSTOR fault; the kernel masks them with the feature mask.
-        c.Mxcsr = BinaryPrimitives.ReadUInt32LittleEndian(fx[24..]) & MxcsrMask;
-        for (int i = 0; i < 16; i++)
-            c.Xmm[i] = BinaryPrimitives.ReadUInt128LittleEndian(fx[(160 + i * 16)..]);
+        Span<byte> image = stackalloc byte[CpuCore.FxsaveImageSize];
+        fx[..CpuCore.FxsaveImageSize].CopyTo(image);
+        uint mxcsr = BinaryPrimitives.ReadUInt32LittleEndian(image[24..]) & CpuCore.MxcsrMask;
+        BinaryPrimitives.WriteUInt32LittleEndian(image[24..], mxcsr);
+        c.LoadFxsave(image);
     }
 
     /// <summary>The initial FPU state (init_fpstate): what a handler starts with.</summary>
     public static void ResetForHandler(CpuCore c)
     {
-        c.FpuControl = DefaultFcw;
+        c.Fpu = new X86Vm.Cpu.State.X87State();
         c.Mxcsr = 0x1F80;
         for (int i = 0; i < 16; i++) c.Xmm[i] = 0;
     }

@@ -175,12 +175,8 @@ static class InstX87Control
     {
         ulong address = c.EffectiveAddress(ref op);
         if ((address & 15) != 0) throw GuestFault.GeneralProtection("fxsave: misaligned");
-        Span<byte> image = stackalloc byte[416];
-        c.Fpu.SaveFxsave(image, (op.Cond & 2) != 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(image[24..], c.Mxcsr);
-        BinaryPrimitives.WriteUInt32LittleEndian(image[28..], MxcsrMask);
-        for (int i = 0; i < 16; i++)
-            BinaryPrimitives.WriteUInt128LittleEndian(image[(160 + 16 * i)..], c.Xmm[i]);
+        Span<byte> image = stackalloc byte[Cpu.FxsaveImageSize];
+        c.SaveFxsave(image, (op.Cond & 2) != 0);
         c.Memory.Write(address, image);
     }
 
@@ -188,13 +184,8 @@ static class InstX87Control
     {
         ulong address = c.EffectiveAddress(ref op);
         if ((address & 15) != 0) throw GuestFault.GeneralProtection("fxrstor: misaligned");
-        Span<byte> image = stackalloc byte[416];
+        Span<byte> image = stackalloc byte[Cpu.FxsaveImageSize];
         c.Memory.Read(address, image);
-        uint mxcsr = BinaryPrimitives.ReadUInt32LittleEndian(image[24..]);
-        if ((mxcsr & ~MxcsrMask) != 0) throw GuestFault.GeneralProtection("fxrstor: reserved MXCSR bits");
-        c.Fpu.LoadFxsave(image, (op.Cond & 2) != 0);
-        c.Mxcsr = mxcsr;
-        for (int i = 0; i < 16; i++)
-            c.Xmm[i] = BinaryPrimitives.ReadUInt128LittleEndian(image[(160 + 16 * i)..]);
+        if (!c.LoadFxsave(image, (op.Cond & 2) != 0)) throw GuestFault.GeneralProtection("fxrstor: reserved MXCSR bits");
     }
 }
