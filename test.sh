@@ -10,6 +10,8 @@ command -v gcc >/dev/null || missing+=(gcc)
 command -v musl-gcc >/dev/null || missing+=(musl-tools)
 command -v qemu-x86_64 >/dev/null || missing+=(qemu-user)
 [ -x /bin/busybox ] || missing+=(busybox-static)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v g++ >/dev/null || missing+=(g++)
 [ -e /usr/lib/gcc/x86_64-linux-gnu/12/32/libgcc.a ] || missing+=(gcc-multilib g++-multilib)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then

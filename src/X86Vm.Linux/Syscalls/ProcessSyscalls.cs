@@ -187,7 +187,13 @@ static class ProcessSyscalls
         }
     }
 
-    [Syscall(24)] static long SchedYield(GuestProcess p, in SyscallArgs a) => 0;
+    /// <summary>sched_yield(2): the thread gives up the rest of its quantum.</summary>
+    [Syscall(24)]
+    static long SchedYield(GuestProcess p, in SyscallArgs a)
+    {
+        p.Kernel.CurrentThread.Cpu.StopRequested = true;
+        return 0;
+    }
 
     [Syscall(204, "d,u,p")]
     static long SchedGetaffinity(GuestProcess p, in SyscallArgs a)

@@ -21,6 +21,7 @@ public class DynamicProgramTests
         ["hello"] = ("gcc", "hello.c", []),
         ["hello-musl"] = ("musl-gcc", "hello.c", []),
         ["cxx"] = ("g++", "cxx.cpp", []),
+        ["cxx_threads"] = ("g++", "cxx_threads.cpp", ["-pthread"]),
         ["dlopen"] = ("gcc", "dlopen.c", ["-ldl"]),
         ["mmapfile"] = ("gcc", "mmapfile.c", []),
         ["auxv"] = ("gcc", "auxv.c", []),
