@@ -99,8 +99,11 @@ internal readonly struct BigF
         return Make(exact ? x * 2 : x * 2 + 1, e / 2 - 1);
     }
 
-    /// <summary>Rounds to an extended value (64-bit significand, x87 exponent range) under env's rounding control.</summary>
-    public Float80 Round(ref FpuEnv env)
+    /// <summary>
+    /// Rounds to an extended value (64-bit significand, x87 exponent range) under env's rounding control.
+    /// <paramref name="inexact"/>: report PE (and UE when tiny) even if this value happens to be exact.
+    /// </summary>
+    public Float80 Round(ref FpuEnv env, bool inexact = false)
     {
         if (IsZero) return Float80.Zero;
         BigInteger a = BigInteger.Abs(M);
@@ -110,7 +113,7 @@ internal readonly struct BigF
         long exp = (long)E + W - 1; // value = hi · 2^(exp − 127)
         if (exp > int.MaxValue / 2) exp = int.MaxValue / 2;
         if (exp < int.MinValue / 2) exp = int.MinValue / 2;
-        return Float80.RoundPack(M.Sign < 0, (int)exp, hi, sticky, 64, ref env);
+        return Float80.RoundPack(M.Sign < 0, (int)exp, hi, sticky, 64, ref env, inexact);
     }
 }
 
@@ -312,7 +315,7 @@ public readonly partial struct Float80
         if (ux.Class == FClass.Zero)
         {
             if (uy.Class == FClass.Zero) return Invalid(ref env);
-            if (DenormalFault(ux, uy, ref env)) return default;
+            // log2(±0) with a denormal y raises ZE only (like x/0 with a denormal dividend).
             if (uy.Class != FClass.Inf && env.Raise(FpuStatus.ZE)) return default;
             return Signed(!uy.Sign, PositiveInfinity);
         }
@@ -329,7 +332,8 @@ public readonly partial struct Float80
         bool logNegative = ux.Exp < 0;
         if (uy.Class == FClass.Inf) return Signed(uy.Sign ^ logNegative, PositiveInfinity);
         if (uy.Class == FClass.Zero) return Signed(uy.Sign ^ logNegative, Zero);
-        return (BigF.From(uy) * Log2(ux)).Round(ref env);
+        // The reference CPU reports PE even when the product is exact (x a power of two).
+        return (BigF.From(uy) * Log2(ux)).Round(ref env, inexact: true);
     }
 
     /// <summary>FYL2XP1: y · log2(x + 1) (x = ST0, y = ST1); Intel defines |x| &lt; 1 − √2/2.</summary>
@@ -349,16 +353,8 @@ public readonly partial struct Float80
             if (DenormalFault(ux, uy, ref env)) return default;
             return Signed(uy.Sign, PositiveInfinity);
         }
-        BigF bx = BigF.From(ux);
-        BigF one = BigF.FromInt(1);
-        BigF xp1 = bx + one;
-        if (xp1.Sign <= 0)
-        {
-            if (DenormalFault(ux, uy, ref env)) return default;
-            // x ≤ −1 (undefined by Intel): the operand x unchanged and PE, as the reference CPU does.
-            env.Flags |= FpuStatus.PE;
-            return x;
-        }
+        // An infinite or zero y decides the result before the domain of x is looked at: y·(±∞ or ±0)
+        // with the sign of y XOR the sign of x, no PE, also for x ≤ −1 (as the reference CPU does).
         if (uy.Class == FClass.Inf)
         {
             if (DenormalFault(ux, uy, ref env)) return default;
@@ -366,6 +362,15 @@ public readonly partial struct Float80
         }
         if (DenormalFault(ux, uy, ref env)) return default;
         if (uy.Class == FClass.Zero) return Signed(uy.Sign ^ ux.Sign, Zero);
+        BigF bx = BigF.From(ux);
+        BigF one = BigF.FromInt(1);
+        BigF xp1 = bx + one;
+        if (xp1.Sign <= 0)
+        {
+            // x ≤ −1 (undefined by Intel), y finite and nonzero: the operand x unchanged and PE, as the reference CPU does.
+            env.Flags |= FpuStatus.PE;
+            return x;
+        }
         BigF log2;
         if (ux.Exp < -2)
         {
@@ -374,7 +379,8 @@ public readonly partial struct Float80
             log2 = Atanh(t).Scale(1) * InvLn2;
         }
         else log2 = Log2(xp1);
-        return (BigF.From(uy) * log2).Round(ref env);
+        // The reference CPU reports PE even when the product is exact (1 + x a power of two).
+        return (BigF.From(uy) * log2).Round(ref env, inexact: true);
     }
 
     /// <summary>FPATAN: atan2(y, x) with y = ST1 and x = ST0 (result in (−π, π]).</summary>
@@ -437,6 +443,13 @@ public readonly partial struct Float80
         {
             first = which == 1 ? One : a;
             second = One;
+            return true;
+        }
+        if (which == 2 && u.Exp < -40)
+        {
+            // tan x = x + x³/3 + …: for |x| < 2^-40 the reference CPU returns x itself, reported inexact
+            // (PE, and UE when x is tiny); the 192-bit sin/cos quotient would lose the x³/3 term below 2^-96.
+            first = BigF.From(u).Round(ref env, inexact: true);
             return true;
         }
         var (sin, cos) = SinCos(u);

@@ -203,8 +203,10 @@ public readonly partial struct Float80 : IEquatable<Float80>
     /// <summary>
     /// Rounds sign · sig · 2^(exp − 127) (sig need not be normalised; sticky stands for nonzero bits below
     /// sig) to format <paramref name="f"/>, raising OE/UE/PE and C1 (rounded up) in <paramref name="env"/>.
+    /// <paramref name="reportInexact"/>: the value is an exact stand-in for an irrational result, so the
+    /// rounding is reported as inexact (PE, and UE when tiny) without changing the rounded value.
     /// </summary>
-    internal static Rounded RoundCore(bool sign, int exp, UInt128 sig, bool sticky, FloatFormat f, ref FpuEnv env)
+    internal static Rounded RoundCore(bool sign, int exp, UInt128 sig, bool sticky, FloatFormat f, ref FpuEnv env, bool reportInexact = false)
     {
         var r = new Rounded { Sign = sign };
         if (sig == 0) return r;
@@ -227,6 +229,7 @@ public readonly partial struct Float80 : IEquatable<Float80>
             exp = f.EMin;
         }
         UInt128 kept = RoundBits(sig, shift, sticky, sign, rc, out bool inexact, out bool up);
+        inexact |= reportInexact;
         if ((kept >> p) != 0) { kept >>= 1; exp++; }
         if (exp > f.EMax)
         {
@@ -293,9 +296,9 @@ public readonly partial struct Float80 : IEquatable<Float80>
     };
 
     /// <summary>Rounds sign · sig · 2^(exp − 127) to an extended register value with <paramref name="precision"/> significand bits.</summary>
-    internal static Float80 RoundPack(bool sign, int exp, UInt128 sig, bool sticky, int precision, ref FpuEnv env)
+    internal static Float80 RoundPack(bool sign, int exp, UInt128 sig, bool sticky, int precision, ref FpuEnv env, bool reportInexact = false)
     {
-        Rounded r = RoundCore(sign, exp, sig, sticky, FloatFormat.Extended(precision), ref env);
+        Rounded r = RoundCore(sign, exp, sig, sticky, FloatFormat.Extended(precision), ref env, reportInexact);
         return env.Suppressed ? default : Pack(r);
     }
 
