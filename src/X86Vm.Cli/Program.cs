@@ -21,7 +21,10 @@ static class Program
     static readonly Option<string?> WorkdirOption = new("--workdir") { Description = "The guest's starting directory (default: the current directory, or / with --root)" };
 
     /// <summary>x86vm options that take a value (so the value is not taken for the program).</summary>
-    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir"];
+    static readonly Option<string[]> EnvOption = new("--env") { Description = "Set K=V in the guest environment. Repeatable", Arity = ArgumentArity.OneOrMore };
+    static readonly Option<string[]> UnsetEnvOption = new("--unset-env") { Description = "Remove K from the guest environment. Repeatable", Arity = ArgumentArity.OneOrMore };
+    static readonly Option<bool> ClearEnvOption = new("--clear-env") { Description = "Start the guest with an empty environment (then apply --env)" };
+    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env"];
 
     static int Main(string[] args)
     {
@@ -34,6 +37,9 @@ static class Program
         run.Options.Add(MountOption);
         run.Options.Add(TmpfsOption);
         run.Options.Add(WorkdirOption);
+        run.Options.Add(EnvOption);
+        run.Options.Add(UnsetEnvOption);
+        run.Options.Add(ClearEnvOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
         run.SetAction(parse =>
@@ -45,7 +51,15 @@ static class Program
                 Console.Error.WriteLine($"x86vm: {error}");
                 return 125;
             }
-            return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value);
+            var host = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .Select(e => $"{e.Key}={e.Value}");
+            var env = BuildEnvironment(host, parse.GetValue(ClearEnvOption), parse.GetValue(UnsetEnvOption) ?? [], parse.GetValue(EnvOption) ?? [], out error);
+            if (env == null)
+            {
+                Console.Error.WriteLine($"x86vm: {error}");
+                return 125;
+            }
+            return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env);
         });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
@@ -104,14 +118,37 @@ static class Program
         return (list, workdir ?? (root == null ? hostCwd : "/"));
     }
 
-    static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view)
+    /// <summary>
+    /// The guest environment: the host's (sorted, so runs are reproducible) unless --clear-env, minus each
+    /// --unset-env, plus each --env K=V in order. Null with a one-line error for a malformed --env.
+    /// </summary>
+    internal static List<string>? BuildEnvironment(IEnumerable<string> host, bool clear, string[] unset, string[] set, out string? error)
+    {
+        error = null;
+        var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (!clear)
+            foreach (string kv in host)
+            {
+                int eq = kv.IndexOf('=');
+                if (eq > 0) env[kv[..eq]] = kv[(eq + 1)..];
+            }
+        foreach (string key in unset) env.Remove(key);
+        foreach (string kv in set)
+        {
+            int eq = kv.IndexOf('=');
+            if (eq <= 0) { error = $"--env {kv}: expected K=V"; return null; }
+            env[kv[..eq]] = kv[(eq + 1)..];
+        }
+        return env.Select(e => $"{e.Key}={e.Value}").ToList();
+    }
+
+    static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
+        List<string> env)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
         try
         {
-            var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .Select(e => $"{e.Key}={e.Value}").Order(StringComparer.Ordinal).ToList();
             bool anyTerminal = !Console.IsOutputRedirected || !Console.IsErrorRedirected;
             var vm = new VirtualMachine(new VirtualMachineOptions
             {
