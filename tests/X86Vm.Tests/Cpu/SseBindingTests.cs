@@ -86,20 +86,50 @@ public class SseBindingTests
     }
 
     [Fact]
-    public void MmxFormsAreNotImplementedYet()
+    public void MmxFormsOfSseMnemonicsAreBound()
     {
-        // MMX register forms share the SSE mnemonics; until MMX state exists they raise #UD.
+        // MMX register forms share the SSE mnemonics; the SSE binders hand them to the Mmx family.
         foreach (Action<Assembler> form in new Action<Assembler>[]
                  {
                      a => a.paddb(mm0, mm1), a => a.pxor(mm2, mm2), a => a.movd(mm0, eax), a => a.movq(rax, mm1),
-                     a => a.pmovmskb(eax, mm0), a => a.psllw(mm0, 3), a => a.punpcklbw(mm0, __dword_ptr[rsi]), a => a.pinsrw(mm0, eax, 1),
+                     a => a.pmovmskb(eax, mm0), a => a.psllw(mm0, 3), a => a.punpcklbw(mm0, __dword_ptr[rsp]), a => a.pinsrw(mm0, eax, 1),
                  })
         {
             var h = new CpuHarness();
+            h.Cpu.Fpu.Top = 5;
+            h.Cpu.Fpu.Valid = 0x21;
             h.Assemble(form);
-            Assert.Equal(StopReason.Fault, h.Run(1));
-            Assert.Equal(Signals.SIGILL, h.Cpu.PendingFault!.Signal);
+            Assert.Equal(StopReason.InstructionLimit, h.Run(1));
+            // Any MMX instruction: TOP = 0, all registers tagged valid.
+            Assert.Equal(0, h.Cpu.Fpu.Top);
+            Assert.Equal(0xFF, h.Cpu.Fpu.Valid);
         }
+        // SSSE3 on MMX registers is not implemented (nor its XMM forms): #UD.
+        var u = new CpuHarness();
+        u.Assemble(a => a.pshufb(mm0, mm1));
+        Assert.Equal(StopReason.Fault, u.Run(1));
+        Assert.Equal(Signals.SIGILL, u.Cpu.PendingFault!.Signal);
+    }
+
+    [Fact]
+    public void MmxWritesSetTheExponentFieldAndEmmsEmptiesTheTags()
+    {
+        var h = new CpuHarness();
+        h.Cpu.Fpu.Regs[3] = new X86Vm.Cpu.Float.Float80(0x3FFF, 0x8000_0000_0000_0000);
+        h.Cpu.R(1) = 0x1122_3344;
+        h.Assemble(a =>
+        {
+            a.movd(mm3, ecx);
+            a.paddd(mm3, mm3);
+            a.emms();
+        });
+        Assert.Equal(StopReason.InstructionLimit, h.Run(2));
+        Assert.Equal((ushort)0xFFFF, h.Cpu.Fpu.Regs[3].SignExponent);
+        Assert.Equal(0x2244_6688UL, h.Cpu.Fpu.Regs[3].Significand);
+        Assert.Equal(0xFF, h.Cpu.Fpu.Valid);
+        Assert.Equal(StopReason.InstructionLimit, h.Run(1));
+        Assert.Equal(0, h.Cpu.Fpu.Valid);
+        Assert.Equal(0x2244_6688UL, h.Cpu.Fpu.Regs[3].Significand);
     }
 
     // ------------------------------------------------------------------ host independence

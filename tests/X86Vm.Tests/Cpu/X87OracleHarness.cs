@@ -14,7 +14,9 @@ namespace X86Vm.Tests.Cpu;
 /// </summary>
 public static class X87OracleHarness
 {
-    public static OracleState RunVm(OracleState input)
+    /// <param name="wholeSequence">Run every instruction of <see cref="OracleState.Code"/> (as the native
+    /// oracle does), not just the first.</param>
+    public static OracleState RunVm(OracleState input, bool wholeSequence = false)
     {
         var h = new CpuHarness();
         h.Memory.Map(OracleState.InstructionAddress, 0x1000, Protection.ReadExecute, MappingFlags.None, "code");
@@ -36,6 +38,8 @@ public static class X87OracleHarness
         h.Memory.ClearDirty();
 
         StopReason stop = h.Run(1);
+        ulong end = OracleState.InstructionAddress + (ulong)input.Code.Length;
+        for (int n = 1; wholeSequence && stop != StopReason.Fault && c.Rip != end && n < 15; n++) stop = h.Run(1);
         var r = input.Clone();
         if (stop == StopReason.Fault)
         {

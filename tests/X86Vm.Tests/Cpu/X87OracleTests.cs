@@ -222,7 +222,7 @@ public class X87OracleTests(ITestOutputHelper output)
 
     /// <summary>Runs the cases natively and in the VM and returns the mismatches per form.</summary>
     public static Dictionary<string, List<string>> Compare(IEnumerable<(Form Form, OracleState Input)> cases,
-        Func<Form, OracleState, OracleState, OracleState, List<string>>? comparer = null)
+        Func<Form, OracleState, OracleState, OracleState, List<string>>? comparer = null, bool runWhole = false)
     {
         var list = cases.ToList();
         var native = NativeOracle.Shared.Run(list.Select(c => c.Input).ToList());
@@ -231,7 +231,7 @@ public class X87OracleTests(ITestOutputHelper output)
         {
             var (form, input) = list[i];
             OracleState vm;
-            try { vm = X87OracleHarness.RunVm(input); }
+            try { vm = X87OracleHarness.RunVm(input, runWhole); }
             catch (Exception e)
             {
                 Add(failures, form.Name, $"{Convert.ToHexString(input.Code)} {X87OracleHarness.Describe(input)}\n  threw {e.GetType().Name}: {e.Message}");

@@ -9,7 +9,8 @@ namespace X86Vm.Cpu.Instructions.Sse;
 /// SSE/SSE2 data movement (SDM Vol. 2): MOVD MOVQ MOVDQA MOVDQU LDDQU MOVAPS MOVUPS MOVAPD MOVUPD MOVNTDQ
 /// MOVNTPS MOVNTPD MOVNTI MOVLPS MOVHPS MOVLPD MOVHPD MOVHLPS MOVLHPS MOVSS, the SSE2 MOVSD forms (bound via
 /// <see cref="SseScalarForms"/>), and the sign-mask extractions PMOVMSKB MOVMSKPS MOVMSKPD.
-/// Non-temporal hints are ignored: there is no cache to bypass. MMX forms are not implemented (#UD).
+/// Non-temporal hints are ignored: there is no cache to bypass. The MMX forms of MOVD/MOVQ/PMOVMSKB are
+/// bound to the Mmx family's handlers.
 /// </summary>
 [InstructionFamily]
 static class SseMove
@@ -47,7 +48,7 @@ static class SseMove
         Code.Movq_rm64_xmm => Handlers.Get(Self, nameof(MoveFromXmm), typeof(ulong), o[0], SseBind.Xmm(o[1], typeof(void))),
         Code.Movq_xmm_xmmm64 or Code.Movq_xmmm64_xmm =>
             Handlers.Get(Self, nameof(MoveQuadwordZeroExtend), SseBind.Xmm(o[0], typeof(XMem64)), SseBind.Xmm(o[1], typeof(XMem64))),
-        _ => 0, // MMX forms
+        _ => Mmx.MmxInstructions.BindMovdMovq(insn, o),
     };
 
     static nint BindLowHalf(in Instruction insn, ref DecodedOp op, Type[] o) =>
@@ -73,7 +74,7 @@ static class SseMove
     }
 
     static Binder BindMask(string name) => (in Instruction insn, ref DecodedOp op, Type[] o) =>
-        SseBind.UsesMmx(insn) ? 0 : Handlers.Get(Self, name);
+        SseBind.UsesMmx(insn) ? Mmx.MmxInstructions.BindWordAndMask(insn, o) : Handlers.Get(Self, name);
 
     /// <summary>MOVD/MOVQ xmm, r/m: the value zero-extended to 128 bits.</summary>
     public static void MoveToXmm<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand =>

@@ -154,7 +154,7 @@ public static class SseHandlers
 /// <summary>Binder helpers of the SSE families.</summary>
 public static class SseBind
 {
-    /// <summary>True when an operand is an MMX register: those forms are not implemented yet (#UD).</summary>
+    /// <summary>True when an operand is an MMX register: those forms are bound by <see cref="Mmx.MmxBind"/>.</summary>
     public static bool UsesMmx(in Instruction insn)
     {
         for (int i = 0; i < insn.OpCount; i++)
@@ -170,10 +170,14 @@ public static class SseBind
         kind == typeof(Mem) ? memory :
         throw new ArgumentException($"{kind.Name} is not a vector operand", nameof(kind));
 
-    /// <summary>"op xmm, xmm/m128" through <see cref="SseHandlers.Binary{TOp, S}"/>; legacy m128 sources must be aligned.</summary>
+    /// <summary>
+    /// "op xmm, xmm/m128" through <see cref="SseHandlers.Binary{TOp, S}"/>; legacy m128 sources must be aligned.
+    /// The MMX form "op mm, mm/m64" runs the same operation through <see cref="Mmx.MmxBind.Binary{TOp}"/>.
+    /// </summary>
     public static Binder Binary<TOp>(Type? memory = null) where TOp : struct, IVectorOp =>
         (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            UsesMmx(insn) || o.Length != 2 || o[1] == typeof(Imm)
+            UsesMmx(insn) ? Mmx.MmxBind.Binary<TOp>(insn, o)
+            : o.Length != 2 || o[1] == typeof(Imm)
                 ? 0
                 : Handlers.Get(typeof(SseHandlers), nameof(SseHandlers.Binary), typeof(TOp), Xmm(o[1], memory ?? typeof(XMemAligned)));
 

@@ -27,12 +27,16 @@ static class SseShift
         t.Add(Mnemonic.Psrldq, Shift<RightBytes>());
     }
 
-    /// <summary>The imm8 form, or the xmm/m128 count form (an m128 count must be aligned like any legacy m128 operand).</summary>
+    /// <summary>
+    /// The imm8 form, or the xmm/m128 count form (an m128 count must be aligned like any legacy m128 operand);
+    /// the MMX forms (mm by imm8 or by mm/m64) go to <see cref="Mmx.MmxBind.Shift{TOp}"/>.
+    /// </summary>
     static Binder Shift<TOp>() where TOp : struct, IVectorOp
     {
         Binder byVector = SseBind.Binary<TOp>();
         return (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            SseBind.UsesMmx(insn) || o.Length != 2 ? 0
+            SseBind.UsesMmx(insn) ? Mmx.MmxBind.Shift<TOp>(insn, o)
+            : o.Length != 2 ? 0
             : o[1] == typeof(Imm) ? Handlers.Get(typeof(SseHandlers), nameof(SseHandlers.ImmediateCount), typeof(TOp))
             : byVector(insn, ref op, o);
     }

@@ -6,8 +6,8 @@ namespace X86Vm.Cpu.Instructions.Sse;
 
 /// <summary>
 /// Element rearrangement (SDM Vol. 2): PSHUFD PSHUFLW PSHUFHW SHUFPS SHUFPD, the unpacks PUNPCKL/HBW WD DQ QDQ
-/// and UNPCKL/HPS PD, the packs PACKSSWB PACKSSDW PACKUSWB, and PEXTRW/PINSRW. MMX forms are not
-/// implemented (#UD).
+/// and UNPCKL/HPS PD, the packs PACKSSWB PACKSSDW PACKUSWB, and PEXTRW/PINSRW. The MMX forms are bound
+/// to the Mmx family's handlers (same operation structs).
 /// </summary>
 [InstructionFamily]
 static class SseShuffle
@@ -37,9 +37,11 @@ static class SseShuffle
         t.Add(Mnemonic.Packssdw, SseBind.Binary<PackSSDW>());
         t.Add(Mnemonic.Packuswb, SseBind.Binary<PackUSWB>());
         t.Add(Mnemonic.Pextrw, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            insn.Code is Code.Pextrw_r32_xmm_imm8 or Code.Pextrw_r64_xmm_imm8 ? Handlers.Get(Self, nameof(Pextrw)) : 0);
+            insn.Code is Code.Pextrw_r32_xmm_imm8 or Code.Pextrw_r64_xmm_imm8 ? Handlers.Get(Self, nameof(Pextrw))
+            : Mmx.MmxInstructions.BindWordAndMask(insn, o));
         t.Add(Mnemonic.Pinsrw, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            insn.Code is Code.Pinsrw_xmm_r32m16_imm8 or Code.Pinsrw_xmm_r64m16_imm8 ? Handlers.Get(Self, nameof(Pinsrw), o[1]) : 0);
+            insn.Code is Code.Pinsrw_xmm_r32m16_imm8 or Code.Pinsrw_xmm_r64m16_imm8 ? Handlers.Get(Self, nameof(Pinsrw), o[1])
+            : Mmx.MmxInstructions.BindWordAndMask(insn, o));
     }
 
     /// <summary>Doubleword i of the result is source doubleword (imm >> 2i) &amp; 3.</summary>
