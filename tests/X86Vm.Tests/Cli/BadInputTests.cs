@@ -68,7 +68,8 @@ public class BadInputTests : IDisposable
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli");
         Assert.True(File.Exists(cli) || File.Exists(cli + ".dll"), "CLI built next to the tests");
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli.dll"), "run", Write("x", "garbage"u8.ToArray())])
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli.dll"), "run",
+            "--mount", $"{_dir}:{_dir}:ro", Write("x", "garbage"u8.ToArray())])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

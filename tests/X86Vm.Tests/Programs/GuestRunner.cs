@@ -46,9 +46,18 @@ public static class GuestRunner
         return new RunResult(stdout.ToArray(), readErr.Result, status);
     }
 
+    /// <summary>
+    /// A view that also shows the repository read-only at its own path, so test binaries under .cache stay
+    /// visible wherever the clone lives (a clone under /tmp would otherwise be hidden by the private /tmp).
+    /// Deeper mounts (a test's scratch directory) still win: the longest mount point applies.
+    /// </summary>
+    public static IReadOnlyList<MountSpec> WithRepository(IReadOnlyList<MountSpec> mounts) =>
+        [.. mounts.Take(1), new MountSpec(RepoRoot, RepoRoot, MountKind.ReadOnly), .. mounts.Skip(1)];
+
     public static RunResult Vm(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null, TextWriter? strace = null,
-        IReadOnlyList<string>? environment = null)
+        IReadOnlyList<string>? environment = null, IReadOnlyList<MountSpec>? mounts = null)
     {
+        cwd ??= Directory.GetCurrentDirectory();
         var stdout = new MemoryStream();
         var stderr = new MemoryStream();
         using var cancel = new CancellationTokenSource(Timeout);
@@ -63,6 +72,7 @@ public static class GuestRunner
                 Stdout = stdout,
                 Stderr = stderr,
                 WorkingDirectory = cwd,
+                Mounts = WithRepository(mounts ?? MountSpec.DefaultView(cwd)),
                 Strace = strace,
             });
             int status = vm.Run(cancel.Token);

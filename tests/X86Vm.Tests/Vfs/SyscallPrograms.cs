@@ -44,30 +44,6 @@ public static class SyscallPrograms
     }
 
     /// <summary>Runs <paramref name="program"/> in a VM with the given mounts and working directory.</summary>
-    public static RunResult Vm(string program, IReadOnlyList<string> args, IReadOnlyList<MountSpec> mounts, string cwd)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new MemoryStream();
-        using var cancel = new CancellationTokenSource(GuestRunner.Timeout);
-        try
-        {
-            var vm = new VirtualMachine(new VirtualMachineOptions
-            {
-                Program = program,
-                Arguments = args,
-                Environment = GuestRunner.Environment,
-                Stdin = new MemoryStream(),
-                Stdout = stdout,
-                Stderr = stderr,
-                WorkingDirectory = cwd,
-                Mounts = mounts,
-            });
-            int status = vm.Run(cancel.Token);
-            return new RunResult(stdout.ToArray(), System.Text.Encoding.UTF8.GetString(stderr.ToArray()), status);
-        }
-        catch (VirtualMachineStartException e)
-        {
-            return new RunResult(stdout.ToArray(), e.Message, e.ExitCode);
-        }
-    }
+    public static RunResult Vm(string program, IReadOnlyList<string> args, IReadOnlyList<MountSpec> mounts, string cwd) =>
+        GuestRunner.Vm(program, args, cwd: cwd, mounts: mounts);
 }
