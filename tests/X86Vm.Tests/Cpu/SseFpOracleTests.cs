@@ -13,7 +13,7 @@ public class SseFpOracleTests
     [MemberData(nameof(FormNames))]
     public void MatchesNativeCpu(string form)
     {
-        SseFpOracle.Form f = SseFpOracle.Get(form);
+        RecordedOracle.Form f = SseFpOracle.Get(form);
         bool estimate = form.StartsWith("rcp", StringComparison.Ordinal) || form.StartsWith("rsqrt", StringComparison.Ordinal);
         var mismatches = new List<string>();
         for (int k = 0; k < f.Expected.Length; k++)
@@ -31,7 +31,7 @@ public class SseFpOracleTests
     /// <summary>The initial values of the XMM registers the form names and of the first data bytes it may read.</summary>
     static string Inputs(string form, int k)
     {
-        SseFpOracle.State st = SseFpOracle.Initial(form, k);
+        RecordedOracle.State st = SseFpOracle.Initial(form, k);
         var parts = new List<string>();
         for (int i = 15; i >= 0; i--)
             if (form.Contains($"xmm{i}", StringComparison.Ordinal) && !parts.Any(p => p.StartsWith($"x{i}=", StringComparison.Ordinal)))

@@ -7,6 +7,7 @@ using X86Vm.Cpu.Instructions.Sse;
 using X86Vm.Cpu.Memory;
 using X86Vm.Cpu.State;
 using CpuCore = X86Vm.Cpu.Cpu;
+using static X86Vm.Tests.Cpu.RecordedOracle;
 using Decoder = Iced.Intel.Decoder;
 
 namespace X86Vm.Tests.Cpu;
@@ -18,66 +19,15 @@ namespace X86Vm.Tests.Cpu;
 /// </summary>
 public static class SseOracle
 {
-    public const int DataInit = 0x1000;
-
-    public sealed record Form(string Text, byte[] Code, string[] Expected);
-
     public static readonly IReadOnlyList<Form> Forms = Parse(SseOracleData.Text);
     static readonly Dictionary<string, Form> ByText = Forms.ToDictionary(f => f.Text);
 
     public static Form Get(string text) => ByText[text];
 
-    static List<Form> Parse(string data)
-    {
-        var forms = new List<Form>();
-        string? text = null;
-        byte[]? code = null;
-        var expected = new List<string>();
-        void Flush()
-        {
-            if (text != null) forms.Add(new Form(text, code!, expected.ToArray()));
-            expected.Clear();
-        }
-        foreach (string raw in data.Split('\n'))
-        {
-            string line = raw.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            if (line[0] == '@')
-            {
-                Flush();
-                text = line[1..];
-            }
-            else if (line.StartsWith("b ", StringComparison.Ordinal)) code = Convert.FromHexString(line[2..]);
-            else
-            {
-                int space = line.IndexOf(' ');
-                int k = int.Parse(space < 0 ? line : line[..space], CultureInfo.InvariantCulture);
-                if (k != expected.Count) throw new FormatException($"case {k} out of order in {text}");
-                expected.Add(space < 0 ? "" : line[(space + 1)..]);
-            }
-        }
-        Flush();
-        return forms;
-    }
 
     // ------------------------------------------------------------------ inputs (mirror of sse_oracle.c)
 
-    public sealed class State
-    {
-        public readonly ulong[] Gpr = new ulong[16];
-        public ulong Rflags;
-        public uint Mxcsr;
-        public readonly UInt128[] Xmm = new UInt128[16];
-        public readonly byte[] Data = new byte[DataInit];
-    }
 
-    static ulong SplitMix(ref ulong s)
-    {
-        ulong z = s += 0x9E3779B97F4A7C15;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
-        return z ^ (z >> 31);
-    }
 
     static readonly byte[] B8 = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x81];
     static readonly ushort[] B16 = [0x0000, 0x0001, 0x7fff, 0x8000, 0xffff, 0x00ff, 0xff00];
@@ -122,16 +72,6 @@ public static class SseOracle
         }
     }
 
-    static ulong Fnv1a(string text)
-    {
-        ulong h = 0xcbf29ce484222325;
-        foreach (char ch in text)
-        {
-            h ^= (byte)ch;
-            h *= 0x100000001b3;
-        }
-        return h;
-    }
 
     public static State Initial(string text, int k)
     {

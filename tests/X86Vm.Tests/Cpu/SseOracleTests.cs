@@ -13,7 +13,7 @@ public class SseOracleTests
     [MemberData(nameof(FormNames))]
     public void MatchesNativeCpu(string form)
     {
-        SseOracle.Form f = SseOracle.Get(form);
+        RecordedOracle.Form f = SseOracle.Get(form);
         var mismatches = new List<string>();
         for (int k = 0; k < f.Expected.Length; k++)
         {
