@@ -53,8 +53,8 @@ public sealed class VirtualFileSystem
         List<DirectoryEntry>? result = null;
         foreach (var (at, fs) in _mounts)
         {
-            if (at.Length != dir.Length + 1 || !at.AsSpan(0, dir.Length).SequenceEqual(dir)) continue;
-            string name = at[^1];
+            if (at.Length <= dir.Length || !at.AsSpan(0, dir.Length).SequenceEqual(dir)) continue;
+            string name = at[dir.Length]; // the mount point itself, or a directory on the way to it
             if (entries.Any(e => e.Name == name) || (result?.Any(e => e.Name == name) ?? false)) continue;
             result ??= new List<DirectoryEntry>(entries);
             result.Add(new DirectoryEntry(name, fs.Lstat("", out _)?.Inode ?? 0, FileKind.Directory));
@@ -63,6 +63,19 @@ public sealed class VirtualFileSystem
     }
 
     static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>True when <paramref name="components"/> is a proper prefix of some mount point.</summary>
+    bool IsMountAncestor(List<string> components)
+    {
+        foreach (var (at, _) in _mounts)
+        {
+            if (at.Length <= components.Count) continue;
+            bool prefix = true;
+            for (int i = 0; i < components.Count && prefix; i++) prefix = at[i] == components[i];
+            if (prefix) return true;
+        }
+        return false;
+    }
 
     (IFileSystem Fs, string Relative) Locate(List<string> components)
     {
@@ -118,6 +131,9 @@ public sealed class VirtualFileSystem
             if (st == null)
             {
                 if (last) break; // a missing final component is fine (O_CREAT, mkdir…); the caller decides
+                // A directory on the way to a deeper mount point exists in the view even if the file system
+                // below lacks it (e.g. /tmp/a/b mounted over the tmpfs /tmp).
+                if (IsMountAncestor(done)) continue;
                 return -(errno == 0 ? Errno.ENOENT : errno);
             }
             if (st.Kind == FileKind.Symlink)
