@@ -10,6 +10,13 @@ public static class Bind
         (in Instruction insn, ref DecodedOp op, Type[] operands) =>
             Handlers.Get(owner, name, [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. operands]);
 
+    /// <summary><see cref="Sized"/> plus the <see cref="IFlagsMode"/> chosen by flag liveness as the last type argument.</summary>
+    public static Binder SizedWithFlags(Type owner, string name) =>
+        (in Instruction insn, ref DecodedOp op, Type[] operands) =>
+            Handlers.Get(owner, name, [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. operands, FlagsMode(op)]);
+
+    public static Type FlagsMode(in DecodedOp op) => op.FlagsDead ? typeof(FlagsDead) : typeof(FlagsLive);
+
     /// <summary>Like <see cref="Sized"/> but also sets <see cref="DecodedOp.Cond"/> from the condition code (Jcc, SETcc, CMOVcc).</summary>
     public static Binder Conditional(Type owner, string name) =>
         (in Instruction insn, ref DecodedOp op, Type[] operands) =>

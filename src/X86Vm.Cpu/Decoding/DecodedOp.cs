@@ -31,6 +31,8 @@ public unsafe struct DecodedOp
     public byte Cond;
     /// <summary>Iced's Code of the instruction, for diagnostics.</summary>
     public ushort Code;
+    /// <summary>Set before binding when no flag this instruction writes is read before being overwritten in its block.</summary>
+    public bool FlagsDead;
 
     public readonly ulong NextIp => Ip + Length;
 }

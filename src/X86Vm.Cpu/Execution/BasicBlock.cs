@@ -20,8 +20,15 @@ public sealed class BasicBlock
     /// <summary>The block that ran after this one last time (checked against RIP before use).</summary>
     public BasicBlock? Successor;
 
-    public BasicBlock(ulong start, DecodedOp[] ops, bool endsWithControlTransfer, ulong[] pages)
+    /// <summary>True when every op records its flags (no liveness shortcuts): safe to stop after any op.</summary>
+    public readonly bool IsPrecise;
+
+    /// <summary>The same instructions bound without flag liveness, for runs that stop inside the block.</summary>
+    public BasicBlock? PreciseVariant;
+
+    public BasicBlock(ulong start, DecodedOp[] ops, bool endsWithControlTransfer, ulong[] pages, bool isPrecise)
     {
+        IsPrecise = isPrecise;
         Start = start;
         Ops = ops;
         EndsWithControlTransfer = endsWithControlTransfer;

@@ -21,13 +21,15 @@ public sealed class BlockBuilder
         _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
     }
 
-    public unsafe BasicBlock Build(ulong start)
+    /// <summary>Decodes the block at <paramref name="start"/>; <paramref name="precise"/> disables flag liveness.</summary>
+    public unsafe BasicBlock Build(ulong start, bool precise = false)
     {
-        var ops = new List<DecodedOp>();
+        // Pass 1: decode the block's instructions.
+        var insns = new List<Instruction>();
         var pages = new HashSet<ulong>();
         ulong ip = start;
         bool controlTransfer = false;
-        while (ops.Count < MaxBlockInstructions)
+        while (insns.Count < MaxBlockInstructions)
         {
             _reader.Reset(ip);
             _decoder.IP = ip;
@@ -35,14 +37,28 @@ public sealed class BlockBuilder
             if (_reader.Fault != null)
             {
                 // Fetch fault: at the block start it is the fault; later it ends the block before this instruction.
-                if (ops.Count == 0) throw _reader.Fault;
+                if (insns.Count == 0) throw _reader.Fault;
                 break;
             }
-            foreach (ulong p in _reader.PagesTouched) pages.Add(p);
             bool alone = MustRunAlone(insn);
-            if (alone && ops.Count > 0) break;
+            if (alone && insns.Count > 0) break;
+            foreach (ulong p in _reader.PagesTouched) pages.Add(p);
+            insns.Add(insn);
+            ip += (ulong)Math.Max(1, insn.Length);
+            if (insn.IsInvalid || alone || insn.FlowControl != FlowControl.Next || insn.Mnemonic == Mnemonic.Syscall)
+            {
+                controlTransfer = true;
+                break;
+            }
+        }
 
-            var op = new DecodedOp();
+        // Pass 2: flag liveness, then bind each instruction to its specialised handler.
+        bool[] flagsDead = precise ? new bool[insns.Count] : FlagLiveness.DeadWriters(insns);
+        var ops = new List<DecodedOp>(insns.Count);
+        for (int i = 0; i < insns.Count; i++)
+        {
+            Instruction insn = insns[i];
+            var op = new DecodedOp { FlagsDead = flagsDead[i] };
             nint handler = 0;
             if (!insn.IsInvalid)
             {
@@ -52,12 +68,13 @@ public sealed class BlockBuilder
             }
             else
             {
-                op.Ip = ip;
+                op.Ip = insn.IP;
                 op.Length = (byte)Math.Max(1, insn.Length);
                 op.Code = (ushort)insn.Code;
             }
             if (handler == 0)
             {
+                // Not implemented (or undecodable): #UD when reached; nothing after it belongs to the block.
                 op.Handler = &InvalidInstruction;
                 ops.Add(op);
                 controlTransfer = true;
@@ -65,14 +82,8 @@ public sealed class BlockBuilder
             }
             op.Handler = (delegate*<Cpu, ref DecodedOp, void>)handler;
             ops.Add(op);
-            ip += (ulong)insn.Length;
-            if (alone || insn.FlowControl != FlowControl.Next || insn.Mnemonic == Mnemonic.Syscall)
-            {
-                controlTransfer = true;
-                break;
-            }
         }
-        return new BasicBlock(start, ops.ToArray(), controlTransfer, pages.ToArray());
+        return new BasicBlock(start, ops.ToArray(), controlTransfer, pages.ToArray(), precise || !flagsDead.Contains(true));
     }
 
     /// <summary>REP string instructions run as one-op blocks: each iteration retires separately and may be interrupted.</summary>

@@ -45,6 +45,16 @@ public sealed class BlockCache
         return b;
     }
 
+    /// <summary>
+    /// The variant of <paramref name="block"/> that records every flag, for a run that stops inside it
+    /// (so the state at the stop is exactly the architectural one).
+    /// </summary>
+    public BasicBlock Precise(BasicBlock block)
+    {
+        if (block.IsPrecise) return block;
+        return block.PreciseVariant ??= _builder.Build(block.Start, precise: true);
+    }
+
     public void InvalidatePage(ulong vpn)
     {
         if (!_byPage.Remove(vpn, out var list)) return;

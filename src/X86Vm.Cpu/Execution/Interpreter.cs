@@ -63,15 +63,16 @@ public static class Interpreter
                 block = code.Get(rip);
                 if (previous != null) previous.Successor = block;
             }
-            DecodedOp[] ops = block.Ops;
             ulong remaining = retiredLimit - c.Retired;
-            int n = ops.Length;
             bool cut = false;
-            if ((ulong)n > remaining)
+            if ((ulong)block.Ops.Length > remaining)
             {
-                n = (int)remaining;
+                // Stopping inside the block: run its precise variant so the state there is exact.
+                block = code.Precise(block);
                 cut = true;
             }
+            DecodedOp[] ops = block.Ops;
+            int n = cut ? (int)remaining : ops.Length;
             c.InstructionBudget = remaining;
             c.CurrentBlock = block;
             ref DecodedOp op = ref MemoryMarshal.GetArrayDataReference(ops);

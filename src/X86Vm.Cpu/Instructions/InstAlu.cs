@@ -23,96 +23,96 @@ static class InstAlu
                      (Mnemonic.Inc, nameof(Inc)), (Mnemonic.Dec, nameof(Dec)), (Mnemonic.Neg, nameof(Neg)),
                      (Mnemonic.Not, nameof(Not)),
                  })
-            t.Add(m, Bind.Sized(typeof(InstAlu), name));
+            t.Add(m, Bind.SizedWithFlags(typeof(InstAlu), name));
     }
 
     static ulong U<T>(T v) where T : IBinaryInteger<T> => ulong.CreateTruncating(v);
 
-    public static void Add<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Add<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a + b;
         D.Write(c, ref op, r);
-        c.SetFlags(FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
+        if (F.Live) c.SetFlags(FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
-    public static void Adc<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Adc<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         bool carry = c.Carry;
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a + b + (carry ? T.One : T.Zero);
         D.Write(c, ref op, r);
-        c.SetFlags(carry ? FlagOp.Adc : FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
+        if (F.Live) c.SetFlags(carry ? FlagOp.Adc : FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
-    public static void Sub<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Sub<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a - b;
         D.Write(c, ref op, r);
-        c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
+        if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
-    public static void Sbb<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Sbb<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         bool borrow = c.Carry;
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a - b - (borrow ? T.One : T.Zero);
         D.Write(c, ref op, r);
-        c.SetFlags(borrow ? FlagOp.Sbb : FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
+        if (F.Live) c.SetFlags(borrow ? FlagOp.Sbb : FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
-    public static void Cmp<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Cmp<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op);
-        c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(a - b));
+        if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(a - b));
     }
 
-    public static void And<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void And<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) & S.Read<T>(c, ref op);
         D.Write(c, ref op, r);
-        c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
+        if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
-    public static void Or<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Or<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) | S.Read<T>(c, ref op);
         D.Write(c, ref op, r);
-        c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
+        if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
-    public static void Xor<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Xor<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) ^ S.Read<T>(c, ref op);
         D.Write(c, ref op, r);
-        c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
+        if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
-    public static void Test<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Test<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) & S.Read<T>(c, ref op);
-        c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
+        if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
-    public static void Inc<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    public static void Inc<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = a + T.One;
         D.Write(c, ref op, r);
-        c.SetFlagsKeepCarry(FlagOp.Inc, LazyFlags.SizeLog2<T>(), U(a), U(r));
+        if (F.Live) c.SetFlagsKeepCarry(FlagOp.Inc, LazyFlags.SizeLog2<T>(), U(a), U(r));
     }
 
-    public static void Dec<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    public static void Dec<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = a - T.One;
         D.Write(c, ref op, r);
-        c.SetFlagsKeepCarry(FlagOp.Dec, LazyFlags.SizeLog2<T>(), U(a), U(r));
+        if (F.Live) c.SetFlagsKeepCarry(FlagOp.Dec, LazyFlags.SizeLog2<T>(), U(a), U(r));
     }
 
     /// <summary>NEG: flags as for 0 − a (CF set unless a = 0).</summary>
-    public static void Neg<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    public static void Neg<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = T.Zero - a;
         D.Write(c, ref op, r);
-        c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), 0, U(a), U(r));
+        if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), 0, U(a), U(r));
     }
 
-    public static void Not<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand =>
+    public static void Not<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode =>
         D.Write(c, ref op, ~D.Read<T>(c, ref op));
 }

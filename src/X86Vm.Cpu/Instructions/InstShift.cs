@@ -29,8 +29,8 @@ static class InstShift
         t.Add(Mnemonic.Sal, Shift(nameof(Shl))); // includes the undocumented /6 encoding, which is SHL
         t.Add(Mnemonic.Shr, Shift(nameof(Shr)));
         t.Add(Mnemonic.Sar, Shift(nameof(Sar)));
-        t.Add(Mnemonic.Rol, Shift(nameof(Rol)));
-        t.Add(Mnemonic.Ror, Shift(nameof(Ror)));
+        t.Add(Mnemonic.Rol, Shift(nameof(Rol), withFlagsMode: true));
+        t.Add(Mnemonic.Ror, Shift(nameof(Ror), withFlagsMode: true));
         t.Add(Mnemonic.Rcl, Shift(nameof(Rcl)));
         t.Add(Mnemonic.Rcr, Shift(nameof(Rcr)));
         t.Add(Mnemonic.Shld, Bind.Sized(Self, nameof(Shld)));
@@ -42,10 +42,13 @@ static class InstShift
     /// <see cref="One"/> for a count of 1 (Iced reports the D0/D1 forms as an 8-bit immediate 1; a
     /// missing count operand is treated the same way).
     /// </summary>
-    static Binder Shift(string name) => (in Instruction insn, ref DecodedOp op, Type[] o) =>
+    static Binder Shift(string name, bool withFlagsMode = false) => (in Instruction insn, ref DecodedOp op, Type[] o) =>
     {
         Type count = o.Length < 2 || o[1] == typeof(Imm) && op.Imm == 1 ? typeof(One) : o[1];
-        return Handlers.Get(Self, name, OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), o[0], count);
+        Type size = OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0));
+        return withFlagsMode
+            ? Handlers.Get(Self, name, size, o[0], count, Bind.FlagsMode(op))
+            : Handlers.Get(Self, name, size, o[0], count);
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,7 +105,7 @@ static class InstShift
     }
 
     /// <summary>ROL: CF = LSB(result), OF = MSB(result) XOR CF (for every count, as on the host).</summary>
-    public static void Rol<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Rol<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         int count = Count<T, S>(c, ref op);
         T value = D.Read<T>(c, ref op);
@@ -110,12 +113,13 @@ static class InstShift
         int bits = Bits<T>(), n = count & (bits - 1);
         ulong a = U(value), r = n == 0 ? a : (a << n) | (a >> (bits - n));
         D.Write(c, ref op, T.CreateTruncating(r));
+        if (!F.Live) return;
         ulong cf = r & 1;
         SetCarryOverflow(c, cf, ((r >> (bits - 1)) & 1) ^ cf);
     }
 
     /// <summary>ROR: CF = MSB(result), OF = the two top result bits XORed (for every count, as on the host).</summary>
-    public static void Ror<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
+    public static void Ror<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         int count = Count<T, S>(c, ref op);
         T value = D.Read<T>(c, ref op);
@@ -123,6 +127,7 @@ static class InstShift
         int bits = Bits<T>(), n = count & (bits - 1);
         ulong a = U(value), r = n == 0 ? a : (a >> n) | (a << (bits - n));
         D.Write(c, ref op, T.CreateTruncating(r));
+        if (!F.Live) return;
         ulong msb = (r >> (bits - 1)) & 1;
         SetCarryOverflow(c, msb, msb ^ ((r >> (bits - 2)) & 1));
     }

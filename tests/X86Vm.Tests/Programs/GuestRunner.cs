@@ -72,7 +72,7 @@ public static class GuestRunner
                 Stdout = stdout,
                 Stderr = stderr,
                 WorkingDirectory = cwd,
-                Mounts = WithRepository(mounts ?? MountSpec.DefaultView(cwd)),
+                Mounts = mounts ?? WithRepository(MountSpec.DefaultView(cwd)),
                 Strace = strace,
             });
             int status = vm.Run(cancel.Token);

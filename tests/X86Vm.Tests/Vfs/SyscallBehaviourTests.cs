@@ -30,12 +30,12 @@ public class SyscallBehaviourTests
         {
             RunResult native = GuestRunner.Native(binary, [], cwd: nativeDir);
             Assert.True(native.ExitStatus == 0, $"{name} fails natively:\n{native.StdoutText}");
-            IReadOnlyList<MountSpec> mounts = kind switch
+            IReadOnlyList<MountSpec> mounts = GuestRunner.WithRepository(kind switch
             {
                 "rw" => MountSpec.DefaultView(vmDir),
                 "cow" => [new("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), new(vmDir, vmDir, MountKind.CopyOnWrite)],
                 _ => [new("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), MountSpec.Tmpfs(vmDir)],
-            };
+            });
             RunResult vm = SyscallPrograms.Vm(binary, [], mounts, vmDir);
             Assert.True(native.StdoutText == vm.StdoutText, $"{name} ({kind}) differs; vm stderr: {vm.Stderr}\n{Diff(native.StdoutText, vm.StdoutText)}");
             Assert.Equal(native.ExitStatus, vm.ExitStatus);
