@@ -75,7 +75,10 @@ static class FileSyscalls
         {
             if (len == 0) continue;
             var buffer = new byte[Math.Min(len, MaxIo)];
-            long n = total > 0 && f.Poll().HasFlag(PollEvents.In) == false ? 0 : IoWait.Complete(p, f, f.Read(buffer), PollEvents.In);
+            // Only the first segment may wait; once data has arrived, a read that would block ends the call.
+            long n = f.Read(buffer);
+            if (n == OpenFile.WouldBlock && total > 0) break;
+            n = IoWait.Complete(p, f, n, PollEvents.In);
             if (n < 0) return total > 0 ? total : n;
             if (n == 0) break;
             if (!p.Memory.TryWrite(b, buffer.AsSpan(0, (int)n))) return total > 0 ? total : -Errno.EFAULT;
