@@ -2,7 +2,8 @@ namespace X86Vm.Tests.Programs;
 
 /// <summary>
 /// Unmodified Debian programs doing real work, compared with native: a busybox shell script using
-/// pipelines, subshells, command substitution, here-documents and file tools; sqlite3 running SQL.
+/// pipelines, subshells, command substitution, here-documents and file tools; sqlite3 running SQL; Debian's
+/// python3 with threads, subprocess, sqlite3, tempfile, zlib, json and hashlib.
 /// Each runs in its own fresh directory (the guest's read-write current directory).
 /// </summary>
 public class RealProgramTests : IDisposable
@@ -36,6 +37,13 @@ public class RealProgramTests : IDisposable
     {
         string[] args = ["sh", Script("busybox-tools.sh")];
         AssertSame(GuestRunner.Native("/bin/busybox", args, cwd: _nativeDir), GuestRunner.Vm("/bin/busybox", args, cwd: _vmDir));
+    }
+
+    [Fact]
+    public void Python3RunsAStandardLibraryWorkload()
+    {
+        string[] args = [Script("python-workload.py")];
+        AssertSame(GuestRunner.Native("/usr/bin/python3", args, cwd: _nativeDir), GuestRunner.Vm("/usr/bin/python3", args, cwd: _vmDir));
     }
 
     [Fact]
