@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace X86Vm.Tests.Cpu;
 
@@ -73,4 +76,43 @@ public static class RecordedOracle
         }
         return h;
     }
+
+    /// <summary>
+    /// Builds native/<paramref name="generator"/> with gcc, runs it on this CPU and returns the table it prints
+    /// (between its triple quotes). Null where that cannot be done: no source tree, not an x86-64 Linux host,
+    /// or no gcc — the staleness tests then check nothing.
+    /// </summary>
+    public static string? FreshNativeTable(string generator)
+    {
+        string source = Path.Combine(Path.GetDirectoryName(ThisFile())!, "native", generator);
+        if (!File.Exists(source) || !OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return null;
+        string exe = Path.Combine(Path.GetTempPath(), $"{Path.GetFileNameWithoutExtension(generator)}_{Environment.ProcessId}");
+        try
+        {
+            var compile = Process.Start(new ProcessStartInfo("gcc", ["-O1", "-no-pie", "-fno-toplevel-reorder", "-o", exe, source])
+                { RedirectStandardError = true });
+            if (compile == null) return null;
+            string errors = compile.StandardError.ReadToEnd();
+            compile.WaitForExit();
+            Assert.True(compile.ExitCode == 0, errors);
+            var run = Process.Start(new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            string output = run.StandardOutput.ReadToEnd();
+            run.StandardError.ReadToEnd();
+            run.WaitForExit();
+            Assert.Equal(0, run.ExitCode);
+            const string open = "\"\"\"\n", close = "\n\"\"\"";
+            int start = output.IndexOf(open, StringComparison.Ordinal) + open.Length;
+            return output[start..output.LastIndexOf(close, StringComparison.Ordinal)];
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // gcc is not installed: nothing to compare against
+        }
+        finally
+        {
+            File.Delete(exe);
+        }
+    }
+
+    static string ThisFile([CallerFilePath] string path = "") => path;
 }

@@ -60,36 +60,10 @@ public class SseFpOracleTests
     [Fact]
     public void EmbeddedTableMatchesAFreshNativeRun()
     {
-        string source = Path.Combine(Path.GetDirectoryName(ThisFile())!, "native", "ssefp_oracle.c");
-        if (!File.Exists(source) || !OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
-        string exe = Path.Combine(Path.GetTempPath(), $"ssefp_oracle_{Environment.ProcessId}");
-        try
-        {
-            var compile = Process.Start(new ProcessStartInfo("gcc", ["-O1", "-no-pie", "-fno-toplevel-reorder", "-o", exe, source])
-                { RedirectStandardError = true });
-            if (compile == null) return;
-            string errors = compile.StandardError.ReadToEnd();
-            compile.WaitForExit();
-            Assert.True(compile.ExitCode == 0, errors);
-            var run = Process.Start(new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            string output = run.StandardOutput.ReadToEnd();
-            run.StandardError.ReadToEnd();
-            run.WaitForExit();
-            Assert.Equal(0, run.ExitCode);
-            const string open = "\"\"\"\n", close = "\n\"\"\"";
-            int start = output.IndexOf(open, StringComparison.Ordinal) + open.Length;
-            string fresh = output[start..output.LastIndexOf(close, StringComparison.Ordinal)];
-            Assert.True(WithoutEstimates(fresh) == WithoutEstimates(SseFpOracleData.Text.ReplaceLineEndings("\n")),
-                "SseFpOracleData.g.cs is stale: regenerate it with the command in native/ssefp_oracle.c");
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // gcc is not installed: nothing to compare against.
-        }
-        finally
-        {
-            File.Delete(exe);
-        }
+        string? fresh = RecordedOracle.FreshNativeTable("ssefp_oracle.c");
+        if (fresh == null) return;
+        Assert.True(WithoutEstimates(fresh) == WithoutEstimates(SseFpOracleData.Text.ReplaceLineEndings("\n")),
+            "SseFpOracleData.g.cs is stale: regenerate it with the command in native/ssefp_oracle.c");
     }
 
     /// <summary>The table without the result lines of the estimate forms (their bits are model-specific).</summary>
@@ -106,5 +80,4 @@ public class SseFpOracleTests
         return string.Join("\n", kept);
     }
 
-    static string ThisFile([CallerFilePath] string path = "") => path;
 }
