@@ -264,6 +264,15 @@ public sealed partial class Kernel
         return null;
     }
 
+    /// <summary>
+    /// Open host-backed objects (host-network sockets, a debugger connection) whose readiness changes outside the VM.
+    /// While any exist, "every thread blocked without a deadline" is not a deadlock: the scheduler polls them.
+    /// </summary>
+    public int ExternalEventSources { get; set; }
+
+    /// <summary>How long the scheduler sleeps between polls of external event sources when nothing else can wake.</summary>
+    static readonly TimeSpan ExternalPollInterval = TimeSpan.FromMilliseconds(1);
+
     /// <summary>Nothing can run: sleep until the earliest deadline. False when nothing can ever wake (deadlock).</summary>
     bool WaitForEvent(GuestProcess initial)
     {
@@ -275,6 +284,11 @@ public sealed partial class Kernel
         }
         long? timer = NextTimerDeadline();
         if (timer != null && (earliest == null || timer < earliest)) earliest = timer;
+        if (ExternalEventSources > 0)
+        {
+            long poll = Clock.MonotonicNanoseconds + (long)ExternalPollInterval.TotalNanoseconds;
+            if (earliest == null || poll < earliest) earliest = poll;
+        }
         if (earliest == null)
         {
             Options.Diagnostics.WriteLine("x86vm: every guest thread is blocked and nothing can wake them (deadlock)");

@@ -77,6 +77,12 @@ public abstract class OpenFile
     /// <summary>Readiness for poll/select (poll(2) events); regular files are always ready.</summary>
     public virtual PollEvents Poll() => PollEvents.In | PollEvents.Out;
 
+    /// <summary>
+    /// Counts the events that could make a waiter proceed (data arriving, room freeing, a peer closing). Edge-triggered
+    /// epoll reports a file again only when this has changed; files whose readiness never changes keep 0.
+    /// </summary>
+    public virtual ulong ReadinessGeneration => 0;
+
     /// <summary>Called when the last descriptor referring to it is closed.</summary>
     public virtual void Release() { }
 

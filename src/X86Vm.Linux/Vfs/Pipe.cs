@@ -16,6 +16,8 @@ public sealed class Pipe
     public int Available => _buffer.Count;
     public int Space => Capacity - _buffer.Count;
     public ulong Inode { get; }
+    /// <summary>Bumped by every transfer and every close of an end (see <see cref="OpenFile.ReadinessGeneration"/>).</summary>
+    public ulong Generation { get; internal set; }
 
     static ulong _nextInode = 0x10000;
 
@@ -33,12 +35,14 @@ public sealed class Pipe
     internal int Take(Span<byte> destination)
     {
         int n = Math.Min(destination.Length, _buffer.Count);
+        Generation++;
         for (int i = 0; i < n; i++) destination[i] = _buffer.Dequeue();
         return n;
     }
 
     internal void Put(ReadOnlySpan<byte> source)
     {
+        Generation++;
         foreach (byte b in source) _buffer.Enqueue(b);
     }
 }
@@ -97,8 +101,11 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile
         return -Errno.ENOTTY;
     }
 
+    public override ulong ReadinessGeneration => Pipe.Generation;
+
     public override void Release()
     {
+        Pipe.Generation++;
         if (IsReadEnd) Pipe.Readers--;
         else Pipe.Writers--;
     }
