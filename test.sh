@@ -15,6 +15,9 @@ command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v g++ >/dev/null || missing+=(g++)
 [ -e /usr/lib/gcc/x86_64-linux-gnu/12/32/libgcc.a ] || missing+=(gcc-multilib g++-multilib)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+# Runtime tests: the machine's rustc (PATH or rustup's ~/.cargo/bin), else Debian's; Debian's Go.
+command -v rustc >/dev/null || [ -x "${HOME:-/root}/.cargo/bin/rustc" ] || missing+=(rustc)
+command -v go >/dev/null || [ -x /usr/lib/go/bin/go ] || missing+=(golang-go)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -313,12 +313,21 @@ static class FileSyscalls
     [Syscall(16, "d,x,x")]
     static long Ioctl(GuestProcess p, in SyscallArgs a)
     {
-        const uint FIOCLEX = 0x5451, FIONCLEX = 0x5450, FIONREAD = 0x541B;
+        const uint FIOCLEX = 0x5451, FIONCLEX = 0x5450, FIONREAD = 0x541B, FIONBIO = 0x5421;
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null) return -Errno.EBADF;
         switch ((uint)a.A1)
         {
             case FIOCLEX: p.Files.SetCloseOnExec((int)a.A0, true); return 0;
+            // Sets or clears O_NONBLOCK like fcntl(F_SETFL), for every kind of file (Linux's do_vfs_ioctl);
+            // Rust's std uses it on the pipes of a child's output.
+            case FIONBIO when f is not PathFile:
+            {
+                Span<byte> word = stackalloc byte[4];
+                if (!p.Memory.TryRead(a.A2, word)) return -Errno.EFAULT;
+                f.StatusFlags = BitConverter.ToInt32(word) != 0 ? f.StatusFlags | OpenFlags.NonBlock : f.StatusFlags & ~OpenFlags.NonBlock;
+                return 0;
+            }
             case FIONREAD when f.Status() is { Kind: FileKind.Regular } st:
                 return GuestIo.WriteU32(p, a.A2, (uint)Math.Clamp((long)st.Size - f.Offset, 0, int.MaxValue)) ? 0 : -Errno.EFAULT;
             case FIONCLEX: p.Files.SetCloseOnExec((int)a.A0, false); return 0;

@@ -1,0 +1,153 @@
+using X86Vm.Linux;
+using X86Vm.Linux.Vfs;
+
+namespace X86Vm.Tests.Programs;
+
+/// <summary>
+/// Real language runtimes, compared with native (stdout bytes and exit status): a Rust program built by the
+/// machine's rustc (std threads, sync, mpsc, fs, process, env, panics, formatting) dynamically and statically
+/// linked, optimised and debug; and static Go programs (goroutines, channels, timers, asynchronous preemption,
+/// GC, files, os/exec, panics; net/http over loopback). Sources are tests/programs/runtimes; builds are cached
+/// in .cache/runtimes by source hash (<see cref="RuntimeBuilds"/>). Each run has its own fresh working directory.
+/// </summary>
+public class RuntimeProgramTests : IDisposable
+{
+    readonly string _nativeDir = Fresh(), _vmDir = Fresh();
+
+    static string Fresh()
+    {
+        // Not under /tmp: the guest's /tmp is a private tmpfs.
+        string dir = Path.Combine(GuestRunner.RepoRoot, ".cache", "scratch", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_nativeDir, true);
+        Directory.Delete(_vmDir, true);
+    }
+
+    (RunResult Native, RunResult Vm) Both(string binary, string[] args, IReadOnlyList<string>? environment = null) =>
+        (GuestRunner.Native(binary, args, cwd: _nativeDir, environment: environment),
+         GuestRunner.Vm(binary, args, cwd: _vmDir, environment: environment));
+
+    static void AssertSame(RunResult native, RunResult vm, string what)
+    {
+        Assert.True(native.ExitStatus == vm.ExitStatus && native.Stdout.AsSpan().SequenceEqual(vm.Stdout),
+            $"{what}: native exit {native.ExitStatus}, vm exit {vm.ExitStatus}\n{FirstDifference(native.StdoutText, vm.StdoutText)}\n" +
+            $"vm stderr (tail): {Tail(vm.Stderr)}\nnative stderr (tail): {Tail(native.Stderr)}");
+    }
+
+    static string Tail(string s) => s.Length > 3000 ? "…" + s[^3000..] : s;
+
+    static string FirstDifference(string expected, string actual)
+    {
+        string[] e = expected.Split('\n'), a = actual.Split('\n');
+        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
+        {
+            string x = i < e.Length ? e[i] : "<end>", y = i < a.Length ? a[i] : "<end>";
+            if (x != y) return $"first difference at stdout line {i + 1}:\n native: {x}\n vm:     {y}";
+        }
+        return "stdout identical";
+    }
+
+    public static TheoryData<string> RustVariants() => [.. RuntimeBuilds.RustVariants.Keys];
+
+    [Theory]
+    [MemberData(nameof(RustVariants))]
+    public void RustStandardLibraryWorkload(string variant)
+    {
+        string bin = RuntimeBuilds.Rust("workload.rs", variant);
+        var (native, vm) = Both(bin, ["one", "two words"]);
+        Assert.Equal(3, native.ExitStatus);
+        AssertSame(native, vm, $"rust {variant}");
+    }
+
+    /// <summary>std's guard-page handler (SIGSEGV on its sigaltstack) reports the overflow and aborts: SIGABRT, status 134.</summary>
+    [Theory]
+    [InlineData("O", "overflow")]
+    [InlineData("O", "overflow-thread")]
+    [InlineData("O-static", "overflow")]
+    [InlineData("O-static", "overflow-thread")]
+    public void RustStackOverflowAborts(string variant, string mode)
+    {
+        string bin = RuntimeBuilds.Rust("workload.rs", variant);
+        var (native, vm) = Both(bin, [mode]);
+        Assert.Equal(134, native.ExitStatus);
+        AssertSame(native, vm, $"rust {variant} {mode}");
+        Assert.Contains("has overflowed its stack", vm.Stderr);
+    }
+
+    /// <summary>
+    /// Children std cannot start with posix_spawn (a pre_exec hook; a working directory when statically linked):
+    /// Rust 1.7x and later fork and report exec errors over an AF_UNIX socketpair, so this waits for sockets.
+    /// </summary>
+    [RequiresSyscallsTheory("socketpair")]
+    [MemberData(nameof(RustVariants))]
+    public void RustForkPathChildren(string variant)
+    {
+        string bin = RuntimeBuilds.Rust("workload.rs", variant);
+        var (native, vm) = Both(bin, ["fork-path"]);
+        Assert.Equal(0, native.ExitStatus);
+        AssertSame(native, vm, $"rust {variant} fork-path");
+    }
+
+    [Fact]
+    public void GoRuntimeWorkload()
+    {
+        string bin = RuntimeBuilds.GoProgram("workload.go");
+        var (native, vm) = Both(bin, ["one", "two words"]);
+        Assert.Equal(3, native.ExitStatus);
+        AssertSame(native, vm, "go workload");
+    }
+
+    /// <summary>The same workload with the whole program on one P (GOMAXPROCS=1 in the environment).</summary>
+    [Fact]
+    public void GoRuntimeWorkloadOnOneProcessor()
+    {
+        string bin = RuntimeBuilds.GoProgram("workload.go");
+        var (native, vm) = Both(bin, ["one"], [.. GuestRunner.Environment, "GOMAXPROCS=1"]);
+        Assert.Equal(3, native.ExitStatus);
+        AssertSame(native, vm, "go workload GOMAXPROCS=1");
+    }
+
+    /// <summary>
+    /// net/http over loopback (httptest server on 127.0.0.1:0, client GET/POST, keep-alive, concurrent
+    /// clients) and a TCP echo with deadlines. NEEDS SOCKETS: skipped until the socket syscalls exist.
+    /// </summary>
+    [RequiresSyscallsFact("socket", "bind", "listen", "accept4", "connect", "getsockname")]
+    public void GoNetHttpOverLoopback()
+    {
+        string bin = RuntimeBuilds.GoProgram("httpserver.go");
+        var (native, vm) = Both(bin, []);
+        Assert.Equal(0, native.ExitStatus);
+        AssertSame(native, vm, "go net/http");
+    }
+}
+
+/// <summary>The names of the syscalls the VM's syscall table implements.</summary>
+static class ImplementedSyscalls
+{
+    static readonly Lazy<HashSet<string>> Names = new(() =>
+        [.. new Kernel(new KernelOptions { FileSystem = new VirtualFileSystem() }).Syscalls.Implemented.Select(e => e.Name)]);
+
+    /// <summary>Null when all are implemented, otherwise a skip reason naming the missing ones.</summary>
+    public static string? SkipReason(string[] required)
+    {
+        string[] missing = [.. required.Where(n => !Names.Value.Contains(n))];
+        return missing.Length == 0 ? null : $"needs syscalls not implemented yet: {string.Join(", ", missing)}";
+    }
+}
+
+/// <summary>A fact that runs once the VM implements the given syscalls, and is skipped (with the reason) until then.</summary>
+public sealed class RequiresSyscallsFactAttribute : FactAttribute
+{
+    public RequiresSyscallsFactAttribute(params string[] syscalls) => Skip = ImplementedSyscalls.SkipReason(syscalls);
+}
+
+/// <summary>A theory that runs once the VM implements the given syscalls, and is skipped (with the reason) until then.</summary>
+public sealed class RequiresSyscallsTheoryAttribute : TheoryAttribute
+{
+    public RequiresSyscallsTheoryAttribute(params string[] syscalls) => Skip = ImplementedSyscalls.SkipReason(syscalls);
+}
