@@ -5,12 +5,20 @@
 // select, sync and atomics), timers (Sleep, Timer, Ticker, After), asynchronous preemption (loops
 // without function calls must be preempted by the runtime's SIGURG, with GOMAXPROCS 1 and >1),
 // runtime.GC, maps, sort, strings, strconv, fmt with floats, math, files in a temporary directory,
-// os/exec, panic/recover and runtime errors, and exits with status 3.
+// os/exec, os/signal, context, hashing/compression/JSON/regexp/templates, panic/recover and runtime
+// errors, and exits with status 3.
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +27,9 @@ import (
 	"math/big"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -27,6 +37,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"text/template"
 	"time"
 	"unicode"
 )
@@ -781,6 +793,75 @@ func panics() {
 	fmt.Println("errors", wrapped, errors.As(wrapped, &target), target.code, errors.Unwrap(wrapped) == e)
 }
 
+func signals() {
+	section("signals")
+	c := make(chan os.Signal, 4)
+	signal.Notify(c, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
+	syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+	fmt.Println("got", <-c)
+	syscall.Kill(os.Getpid(), syscall.SIGUSR2)
+	fmt.Println("got", <-c)
+	signal.Ignore(syscall.SIGHUP)
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	select {
+	case s := <-c:
+		fmt.Println("ignored signal delivered:", s)
+	case <-time.After(20 * time.Millisecond):
+		fmt.Println("SIGHUP ignored")
+	}
+	signal.Reset(syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Notify(c, syscall.SIGCHLD)
+	exec.Command("/bin/true").Run()
+	fmt.Println("got", <-c)
+	signal.Stop(c)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer cancel()
+	select {
+	case <-ctx.Done():
+		fmt.Println("context", ctx.Err())
+	case <-time.After(10 * time.Second):
+		fmt.Println("context never expired")
+	}
+	ctx2, cancel2 := context.WithCancel(context.WithValue(context.Background(), "k", "v"))
+	go cancel2()
+	<-ctx2.Done()
+	fmt.Println("context", ctx2.Err(), ctx2.Value("k"))
+	fmt.Println("monotonic clock advances:", time.Since(time.Now()) >= 0)
+}
+
+func libraries() {
+	section("libraries")
+	data := bytes.Repeat([]byte("The quick brown fox jumps over the lazy dog. "), 2000)
+	fmt.Printf("sha256 %x\n", sha256.Sum256(data))
+	fmt.Printf("md5 %x\n", md5.Sum(data))
+	var zbuf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&zbuf, gzip.BestCompression)
+	zw.Write(data)
+	zw.Close()
+	zr, err := gzip.NewReader(bytes.NewReader(zbuf.Bytes()))
+	back, _ := io.ReadAll(zr)
+	fmt.Println("gzip", len(data), "->", zbuf.Len(), "round trip", bytes.Equal(back, data), err)
+	fmt.Println("base64", base64.StdEncoding.EncodeToString([]byte("x86vm runtime")), hex.EncodeToString([]byte{0xde, 0xad, 0xbe, 0xef}))
+	type item struct {
+		Name  string             `json:"name"`
+		Tags  []string           `json:"tags,omitempty"`
+		Score float64            `json:"score"`
+		Extra map[string]float64 `json:"extra"`
+	}
+	js, _ := json.Marshal([]item{{"a", []string{"x", "y"}, 1.5, map[string]float64{"z": 1e-9, "b": 3}}, {"b", nil, -0.25, nil}})
+	fmt.Println("json", string(js))
+	var decoded []item
+	fmt.Println("json decode", json.Unmarshal(js, &decoded), decoded[0].Extra["z"], len(decoded))
+	var anyv interface{}
+	json.Unmarshal([]byte(`{"n":12345678901234567890,"f":[1,2.5,"s",null,true]}`), &anyv)
+	fmt.Printf("json any %v\n", anyv)
+	re := regexp.MustCompile(`(\w+)@(\w+)\.com`)
+	fmt.Println("regexp", re.FindAllStringSubmatch("mail bob@example.com and amy@test.com now", -1), re.ReplaceAllString("x@y.com", "$2 at $1"))
+	tmpl := template.Must(template.New("t").Parse("{{range .}}[{{.Name}}:{{printf \"%.2f\" .Score}}]{{end}}\n"))
+	tmpl.Execute(os.Stdout, decoded)
+}
+
 func main() {
 	goroutines()
 	timers()
@@ -790,6 +871,8 @@ func main() {
 	floats()
 	files()
 	processes()
+	signals()
+	libraries()
 	panics()
 	os.Exit(3)
 }
