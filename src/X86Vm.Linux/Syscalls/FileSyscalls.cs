@@ -346,7 +346,7 @@ static class FileSyscalls
         {
             case F_DUPFD:
             case F_DUPFD_CLOEXEC:
-                if ((int)a.A2 < 0 || (int)a.A2 >= FileDescriptorTable.Limit) return -Errno.EINVAL;
+                if ((int)a.A2 < 0 || (int)a.A2 >= p.Files.MaxDescriptors) return -Errno.EINVAL;
                 return p.Files.Add(f, (int)a.A1 == F_DUPFD_CLOEXEC, (int)a.A2);
             case F_GETFD: return p.Files.GetCloseOnExec(fd) ? 1 : 0;
             case F_SETFD: p.Files.SetCloseOnExec(fd, (a.A2 & 1) != 0); return 0;
@@ -375,7 +375,7 @@ static class FileSyscalls
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null) return -Errno.EBADF;
-        if ((int)a.A1 < 0 || (int)a.A1 >= FileDescriptorTable.Limit) return -Errno.EBADF;
+        if ((int)a.A1 < 0 || (int)a.A1 >= p.Files.MaxDescriptors) return -Errno.EBADF;
         if ((int)a.A0 == (int)a.A1) return (int)a.A1;
         BeforeClose(p, (int)a.A1);
         p.Files.Set((int)a.A1, f, false);
@@ -388,7 +388,7 @@ static class FileSyscalls
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null) return -Errno.EBADF;
         if ((int)a.A0 == (int)a.A1 || (a.A2 & ~(ulong)OpenFlags.CloseOnExec) != 0) return -Errno.EINVAL;
-        if ((int)a.A1 < 0 || (int)a.A1 >= FileDescriptorTable.Limit) return -Errno.EBADF;
+        if ((int)a.A1 < 0 || (int)a.A1 >= p.Files.MaxDescriptors) return -Errno.EBADF;
         BeforeClose(p, (int)a.A1);
         p.Files.Set((int)a.A1, f, (a.A2 & OpenFlags.CloseOnExec) != 0);
         return (int)a.A1;

@@ -8,6 +8,8 @@ static class IoWait
 {
     public static long Complete(GuestProcess p, OpenFile f, long result, PollEvents waitFor)
     {
+        if (result == OpenFile.WouldBlock && f is IBlockingFile b && b.WaitCondition(waitFor) is { } condition)
+            return p.Kernel.Block(condition);
         if (result == OpenFile.WouldBlock)
             return p.Kernel.Block(new WaitFor(_ => (f.Poll() & (waitFor | PollEvents.HangUp | PollEvents.Error)) != 0, null, $"io on {f.Path}"));
         if (result == -Errno.EPIPE) p.Kernel.SendSignal(p.Kernel.CurrentThread, X86Vm.Cpu.Memory.Signals.SIGPIPE);

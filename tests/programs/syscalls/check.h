@@ -21,6 +21,7 @@ static __attribute__((unused)) const char *errname(int e)
     case ENAMETOOLONG: return "ENAMETOOLONG"; case ENOTEMPTY: return "ENOTEMPTY"; case ELOOP: return "ELOOP";
     case EAGAIN: return "EAGAIN"; case EBUSY: return "EBUSY"; case ENXIO: return "ENXIO"; case EFAULT: return "EFAULT";
     case ESPIPE: return "ESPIPE"; case EDEADLK: return "EDEADLK"; case ENOLCK: return "ENOLCK"; case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EINTR: return "EINTR"; case EMFILE: return "EMFILE";
     case ENOTTY: return "ENOTTY"; case EFBIG: return "EFBIG"; case ENODEV: return "ENODEV"; case ENOSYS: return "ENOSYS";
     default: { static char b[16]; snprintf(b, sizeof b, "E%d", e); return b; }
     }
