@@ -131,7 +131,18 @@ static class FileSyscalls
         bool cloexec = (flags & OpenFlags.CloseOnExec) != 0;
         if (r.MagicFile is OpenFile magic)
         {
-            // /proc/self/fd/N: reopen what the descriptor refers to (its path, or the same stream).
+            // /proc/self/fd/N: reopen what the descriptor refers to (the same inode, its path, or the same stream).
+            if (magic is IReopenableFile reopenable && (flags & OpenFlags.Path) == 0)
+            {
+                OpenFile? again = reopenable.Reopen(flags, out int rerr);
+                if (again != null)
+                {
+                    int nfd = p.Files.Add(again, cloexec);
+                    if (nfd < 0) again.Release();
+                    return nfd;
+                }
+                if (rerr != 0) return -rerr;
+            }
             if (magic.FileSystem == null) return p.Files.Add(magic, cloexec);
             r = new ResolvedPath(magic.FileSystem, magic.RelativePath, magic.Path);
         }
@@ -357,6 +368,8 @@ static class FileSyscalls
                 return 0;
             case F_GETLK or F_SETLK or F_SETLKW or F_OFD_GETLK or F_OFD_SETLK or F_OFD_SETLKW:
                 return LockSyscalls.RecordLock(p, f, (int)a.A1, a.A2);
+            case MemfdSyscalls.F_ADD_SEALS or MemfdSyscalls.F_GET_SEALS:
+                return MemfdSyscalls.Seals(p, f, (int)a.A1, a.A2);
             default: return -Errno.EINVAL;
         }
     }
