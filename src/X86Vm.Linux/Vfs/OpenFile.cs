@@ -113,7 +113,7 @@ public abstract class OpenFile
 [Flags]
 public enum PollEvents : short
 {
-    In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20, ReadNormal = 0x40, WriteNormal = 0x100,
+    In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20, ReadNormal = 0x40, ReadBand = 0x80, WriteNormal = 0x100, WriteBand = 0x200, ReadHangUp = 0x2000,
 }
 
 public readonly record struct DirectoryEntry(string Name, ulong Inode, FileKind Kind);
