@@ -90,7 +90,7 @@ public sealed class DatagramSocket : LocalSocket
             if (err != 0) return err;
             // UDP: nobody bound there, or no room, and the datagram is silently lost (udp(7)).
             if (target == null || target._closed || target.ReadShutdown || target.Incoming.Space < data.Length) return data.Length;
-            target.Incoming.Enqueue(new SocketSegment(data.ToArray(), target.AsSeenHere(LocalAddress)));
+            target.Incoming.Enqueue(new SocketSegment(data.ToArray(), target.AsSeenHere(SourceAddress(destination ?? _connected!))));
             return data.Length;
         }
         if (data.Length > Incoming.Capacity) return -Errno.EMSGSIZE;
@@ -102,6 +102,16 @@ public sealed class DatagramSocket : LocalSocket
         if (full) return WouldBlockOr(request.Flags) ? -Errno.EAGAIN : WouldBlock;
         target.Incoming.Enqueue(new SocketSegment(data.ToArray(), Bound, request.Rights, request.Sender));
         return data.Length;
+    }
+
+    /// <summary>The address a datagram comes from: the bound one, or the loopback address when bound to a wildcard.</summary>
+    SocketAddress SourceAddress(SocketAddress destination)
+    {
+        SocketAddress local = LocalAddress!;
+        bool wildcard = local.Ip!.Equals(System.Net.IPAddress.Any) || local.Ip.Equals(System.Net.IPAddress.IPv6Any);
+        if (!wildcard) return local;
+        bool v4 = destination.Family == AF_INET || destination.Ip!.IsIPv4MappedToIPv6;
+        return SocketAddress.Inet(v4 ? System.Net.IPAddress.Loopback : System.Net.IPAddress.IPv6Loopback, local.Port);
     }
 
     DatagramSocket? Find(SocketAddress address, out int errno)

@@ -47,6 +47,7 @@ public abstract class SocketFile : OpenFile
     public bool WriteShutdown { get; protected set; }
     public bool NonBlocking => (StatusFlags & OpenFlags.NonBlock) != 0;
     public bool IsStream => Type == SOCK_STREAM;
+    public override bool CompletesWrites => IsStream && !NonBlocking;
 
     public abstract SocketAddress? LocalAddress { get; }
     public abstract SocketAddress? PeerAddress { get; }

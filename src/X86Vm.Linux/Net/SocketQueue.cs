@@ -53,8 +53,9 @@ public sealed class SocketQueue(int capacity)
 
     public void Touch() => Generation++;
 
-    /// <summary>Stream read: copies up to <paramref name="buffer"/>.Length bytes across segments. Descriptors ride on the
-    /// first byte of their segment; a read never crosses into a later segment carrying descriptors (unix(7)).</summary>
+    /// <summary>Stream read: copies up to <paramref name="buffer"/>.Length bytes across segments. Descriptors ride on their
+    /// segment; a read that takes descriptors ends with that segment (unix_stream_read_generic), so they arrive with
+    /// the bytes sent alongside them and never merge with a later message's.</summary>
     public int ReadStream(Span<byte> buffer, bool peek, List<OpenFile>? rights, out Credentials? credentials)
     {
         int n = 0;
@@ -62,12 +63,13 @@ public sealed class SocketQueue(int capacity)
         for (var node = _segments.First; node != null && n < buffer.Length;)
         {
             SocketSegment s = node.Value;
-            if (n > 0 && s.Rights != null) break;
             credentials ??= s.Credentials;
+            bool tookRights = false;
             if (s.Rights != null && rights != null && !peek)
             {
                 rights.AddRange(s.Rights);
                 s.Rights = null;
+                tookRights = true;
             }
             int take = Math.Min(buffer.Length - n, s.Remaining);
             s.Data.AsSpan(s.Consumed, take).CopyTo(buffer[n..]);
@@ -79,6 +81,7 @@ public sealed class SocketQueue(int capacity)
                 Bytes -= take;
                 if (s.Remaining == 0) _segments.Remove(node);
             }
+            if (tookRights) break;
             node = next;
         }
         if (n > 0 && !peek) Generation++;

@@ -34,12 +34,30 @@ static class SocketIoSyscalls
     static long Send(GuestProcess p, SocketFile s, byte[] data, SocketAddress? destination, OpenFile[]? rights, int flags)
     {
         if ((flags & MSG_OOB) != 0) return -Errno.EOPNOTSUPP;
-        long result = s.Send(data, new SendRequest(destination, rights, p.Kernel.CurrentCredentials(), flags));
-        // Descriptors not queued go back (a failed or waiting send takes them again when it retries).
-        if (rights != null && result <= 0)
+        // A call resumed after its first bytes went out already sent its descriptors with them.
+        if (rights != null && p.Kernel.CurrentThread.Resumed is PartialWrite { Done: > 0 })
+        {
             foreach (OpenFile f in rights)
                 if (--f.References == 0) f.Release();
-        return SocketIo.CompleteSend(p, s, result, flags);
+            rights = null;
+        }
+        var request = new SendRequest(destination, rights, p.Kernel.CurrentCredentials(), flags);
+        bool queued = false;
+        long result = (flags & MSG_DONTWAIT) != 0
+            ? SocketIo.CompleteSend(p, s, Sent(s.Send(data, request)), flags)
+            : IoWait.WriteAll(p, s, data, d => Sent(s.Send(d, request)), n => SocketIo.CompleteSend(p, s, n, flags));
+        // Descriptors not queued go back (a failed or waiting send takes them again when it retries).
+        if (rights != null && !queued)
+            foreach (OpenFile f in rights)
+                if (--f.References == 0) f.Release();
+        return result;
+
+        long Sent(long n)
+        {
+            // The descriptors travel with the first bytes actually queued; later chunks of the same call carry none.
+            if (n > 0 && !queued && request.Rights != null) { queued = true; request = request with { Rights = null }; }
+            return n;
+        }
     }
 
     [Syscall(45, "d,p,u,x,p,p")]

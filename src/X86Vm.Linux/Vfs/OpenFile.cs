@@ -74,6 +74,9 @@ public abstract class OpenFile
     /// <summary>The whole content for a private file mapping (mmap of a regular file).</summary>
     public virtual long ReadForMapping(Span<byte> buffer, long offset) => ReadAt(buffer, offset);
 
+    /// <summary>A blocking write returns only when all of it is written (pipes and stream sockets without O_NONBLOCK).</summary>
+    public virtual bool CompletesWrites => false;
+
     /// <summary>Readiness for poll/select (poll(2) events); regular files are always ready.</summary>
     public virtual PollEvents Poll() => PollEvents.In | PollEvents.Out;
 

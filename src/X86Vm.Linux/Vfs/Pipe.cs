@@ -54,6 +54,7 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile
     public bool IsReadEnd { get; } = reading;
 
     bool NonBlocking => (StatusFlags & OpenFlags.NonBlock) != 0;
+    public override bool CompletesWrites => !NonBlocking;
 
     public override long Read(Span<byte> buffer)
     {
