@@ -215,12 +215,14 @@ public sealed partial class Kernel
         int nr = (int)c.Rax;
         bool restart = action.Has(SignalAction.SA_RESTART) && !NeverRestarts(t, nr);
         if (t.Waiting is SleepUntil sleep && nr is 35 or 230) WriteRemainingSleep(t, nr, sleep);
+        // A write interrupted after some of its data went out returns that count (pipe(7)).
+        long? partial = t.Waiting is PartialWrite { Done: > 0 } w ? w.Done : null;
         Futexes.Forget(t);
         t.Waiting = null;
         t.Resumed = null;
         t.State = GuestThreadState.Runnable;
-        if (restart) return;
-        c.Rax = unchecked((ulong)-Errno.EINTR);
+        if (restart && partial == null) return;
+        c.Rax = partial != null ? (ulong)partial.Value : unchecked((ulong)-Errno.EINTR);
         c.Rip += 2; // past the SYSCALL, which now retires
         c.Retired++;
     }

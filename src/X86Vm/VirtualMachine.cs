@@ -47,6 +47,7 @@ public sealed class VirtualMachine
             Strace = options.Strace,
             Diagnostics = options.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true },
             WorkingDirectory = cwd,
+            HostNetwork = options.Network == NetworkMode.Host,
         });
         var argv = new List<string> { options.Argv0 ?? options.Program };
         argv.AddRange(options.Arguments);

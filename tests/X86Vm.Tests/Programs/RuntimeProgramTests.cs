@@ -1,6 +1,3 @@
-using X86Vm.Linux;
-using X86Vm.Linux.Vfs;
-
 namespace X86Vm.Tests.Programs;
 
 /// <summary>
@@ -81,9 +78,9 @@ public class RuntimeProgramTests : IDisposable
 
     /// <summary>
     /// Children std cannot start with posix_spawn (a pre_exec hook; a working directory when statically linked):
-    /// Rust 1.7x and later fork and report exec errors over an AF_UNIX socketpair, so this waits for sockets.
+    /// recent Rust forks and reports exec errors over an AF_UNIX SOCK_SEQPACKET socketpair.
     /// </summary>
-    [RequiresSyscallsTheory("socketpair")]
+    [Theory]
     [MemberData(nameof(RustVariants))]
     public void RustForkPathChildren(string variant)
     {
@@ -114,9 +111,9 @@ public class RuntimeProgramTests : IDisposable
 
     /// <summary>
     /// net/http over loopback (httptest server on 127.0.0.1:0, client GET/POST, keep-alive, concurrent
-    /// clients) and a TCP echo with deadlines. NEEDS SOCKETS: skipped until the socket syscalls exist.
+    /// clients) and a TCP echo with deadlines, on the VM's private loopback network and Go's epoll netpoller.
     /// </summary>
-    [RequiresSyscallsFact("socket", "bind", "listen", "accept4", "connect", "getsockname")]
+    [Fact]
     public void GoNetHttpOverLoopback()
     {
         string bin = RuntimeBuilds.GoProgram("httpserver.go");
@@ -124,30 +121,4 @@ public class RuntimeProgramTests : IDisposable
         Assert.Equal(0, native.ExitStatus);
         AssertSame(native, vm, "go net/http");
     }
-}
-
-/// <summary>The names of the syscalls the VM's syscall table implements.</summary>
-static class ImplementedSyscalls
-{
-    static readonly Lazy<HashSet<string>> Names = new(() =>
-        [.. new Kernel(new KernelOptions { FileSystem = new VirtualFileSystem() }).Syscalls.Implemented.Select(e => e.Name)]);
-
-    /// <summary>Null when all are implemented, otherwise a skip reason naming the missing ones.</summary>
-    public static string? SkipReason(string[] required)
-    {
-        string[] missing = [.. required.Where(n => !Names.Value.Contains(n))];
-        return missing.Length == 0 ? null : $"needs syscalls not implemented yet: {string.Join(", ", missing)}";
-    }
-}
-
-/// <summary>A fact that runs once the VM implements the given syscalls, and is skipped (with the reason) until then.</summary>
-public sealed class RequiresSyscallsFactAttribute : FactAttribute
-{
-    public RequiresSyscallsFactAttribute(params string[] syscalls) => Skip = ImplementedSyscalls.SkipReason(syscalls);
-}
-
-/// <summary>A theory that runs once the VM implements the given syscalls, and is skipped (with the reason) until then.</summary>
-public sealed class RequiresSyscallsTheoryAttribute : TheoryAttribute
-{
-    public RequiresSyscallsTheoryAttribute(params string[] syscalls) => Skip = ImplementedSyscalls.SkipReason(syscalls);
 }
