@@ -61,6 +61,7 @@ public sealed partial class Kernel
         // Blocked signals are never ignored at generation: the disposition may change before they are unblocked.
         if ((leader.SignalMask & Bit(sig)) == 0 && Ignores(p, sig)) return false;
         if (!p.SharedPending.Add(info ?? UserInfo(sig))) return false;
+        SignalQueued(p);
         GuestThread? current = CurrentThread;
         if (current != null && current.Process == p && (current.SignalMask & Bit(sig)) == 0) current.Cpu.StopRequested = true;
         return true;
@@ -78,6 +79,7 @@ public sealed partial class Kernel
         }
         if ((t.SignalMask & Bit(sig)) == 0 && Ignores(p, sig)) return false;
         if (!t.Pending.Add(info ?? UserInfo(sig))) return false;
+        SignalQueued(p);
         if (t == CurrentThread && (t.SignalMask & Bit(sig)) == 0) t.Cpu.StopRequested = true; // deliver before the next instruction
         return true;
     }
@@ -98,6 +100,14 @@ public sealed partial class Kernel
             t.SignalMask &= ~Bit(sig);
         }
         t.Pending.Add(info, atFront: true);
+        SignalQueued(p);
+    }
+
+    /// <summary>signalfd_notify: a signal was queued; signalfd pollers of the process are woken.</summary>
+    static void SignalQueued(GuestProcess p)
+    {
+        p.SignalsQueued++;
+        p.SignalPollers.Wake();
     }
 
     /// <summary>rt_sigreturn found a frame it cannot read: signal_fault forces SIGSEGV.</summary>

@@ -1,5 +1,6 @@
 using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Process;
+using X86Vm.Linux.Vfs;
 using static X86Vm.Linux.Process.SignalNumbers;
 
 namespace X86Vm.Linux;
@@ -9,9 +10,36 @@ namespace X86Vm.Linux;
 // delivery falls on an instruction-count boundary like every other signal. While a timer is armed the scheduler
 // uses the short quantum even for a single thread, so expiry is noticed within a quantum; when every thread
 // waits, the scheduler sleeps until the earliest timer deadline (WaitForEvent).
+//
+// timerfds are timers too: the scheduler knows the armed ones, counts their next expiry among its deadlines (so a
+// thread blocked reading one, or in epoll_wait on one, is woken at expiry instead of looking like a deadlock) and,
+// at a scheduling point past an expiry, wakes the timer's pollers (its epoll interests) in expiry order.
 public sealed partial class Kernel
 {
     public const int ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
+
+    /// <summary>timerfds that are armed, in the order they were armed.</summary>
+    readonly List<TimerFd> _timerFds = new();
+
+    /// <summary>A timerfd was set, disarmed or closed.</summary>
+    internal void TimerFdChanged(TimerFd t)
+    {
+        bool armed = t.Expiry != null && t.References > 0;
+        if (armed && !_timerFds.Contains(t)) _timerFds.Add(t);
+        else if (!armed) _timerFds.Remove(t);
+    }
+
+    /// <summary>Wakes the pollers of every timerfd that expired, earliest expiry first; forgets the ones that ran out.</summary>
+    void FireTimerFds(long now)
+    {
+        if (_timerFds.Count == 0) return;
+        List<TimerFd>? due = null;
+        foreach (TimerFd t in _timerFds)
+            if (t.WakeDeadline <= now) (due ??= new()).Add(t);
+        if (due != null)
+            foreach (TimerFd t in due.OrderBy(t => t.Expiry).ThenBy(t => t.Order)) t.Advance(now);
+        _timerFds.RemoveAll(t => t.Expiry == null || t.References == 0);
+    }
 
     /// <summary>A process's CPU time: its threads' retired instructions at 1 ns each (as CLOCK_PROCESS_CPUTIME_ID).</summary>
     public static long CpuTime(GuestProcess p) => p.Threads.Sum(t => (long)t.Cpu.Retired);
@@ -24,6 +52,8 @@ public sealed partial class Kernel
             if (p.Exited) continue;
             if (p.IntervalTimers.Any(x => x.Expiry != null) || p.PosixTimers.Values.Any(x => x.Expiry != null)) return true;
         }
+        foreach (TimerFd t in _timerFds)
+            if (t.WakeDeadline != null) return true;
         return false;
     }
 
@@ -41,6 +71,7 @@ public sealed partial class Kernel
             Consider(p.IntervalTimers[ITIMER_REAL].Expiry);
             foreach (PosixTimer t in p.PosixTimers.Values) Consider(t.Expiry);
         }
+        foreach (TimerFd t in _timerFds) Consider(t.WakeDeadline);
         return earliest;
     }
 
@@ -61,6 +92,7 @@ public sealed partial class Kernel
             foreach (PosixTimer t in p.PosixTimers.Values.ToList())
                 if (t.Expiry != null && t.Expiry <= now) FirePosix(p, t, now);
         }
+        FireTimerFds(now);
     }
 
     void FireInterval(GuestProcess p, IntervalTimer timer, long now, int sig)

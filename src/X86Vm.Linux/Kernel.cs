@@ -142,6 +142,7 @@ public sealed partial class Kernel
         foreach (var (fd, _) in p.Files.All.ToList()) X86Vm.Linux.Syscalls.FileSyscalls.BeforeClose(p, fd);
         Vfs.Locks.ReleaseProcess(p);
         p.Files.CloseAll();
+        MemorySyscalls.ReleaseAddressSpace(p, p.Memory); // shared file mappings are written back
         foreach (GuestProcess child in p.Children.ToList())
         {
             child.Parent = null; // reparented to the VM's implicit init, which reaps it

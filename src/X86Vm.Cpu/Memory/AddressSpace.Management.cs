@@ -9,13 +9,18 @@ public sealed partial class AddressSpace
     public static ulong PageAlignDown(ulong a) => a & ~Page.OffsetMask;
     public static ulong PageAlignUp(ulong a) => (a + Page.OffsetMask) & ~Page.OffsetMask;
 
-    /// <summary>Maps [start, start+length) fresh (zero-filled, lazily), replacing whatever was there (MAP_FIXED semantics).</summary>
-    public Mapping Map(ulong start, ulong length, Protection protection, MappingFlags flags, string name, ulong fileOffset = 0)
+    /// <summary>
+    /// Maps [start, start+length) fresh (zero-filled, lazily), replacing whatever was there (MAP_FIXED semantics).
+    /// With a <paramref name="source"/> the mapping is MAP_SHARED of that object from <paramref name="fileOffset"/>.
+    /// </summary>
+    public Mapping Map(ulong start, ulong length, Protection protection, MappingFlags flags, string name, ulong fileOffset = 0,
+        IPageSource? source = null)
     {
         ulong end = PageAlignUp(start + length);
         start = PageAlignDown(start);
         DropPages(start, end);
-        var m = new Mapping(start, end, protection, flags, name, fileOffset);
+        if (source != null) flags |= MappingFlags.Shared;
+        var m = new Mapping(start, end, protection, flags, name, fileOffset) { Source = source };
         _mappings.Insert(m);
         return m;
     }
@@ -56,7 +61,8 @@ public sealed partial class AddressSpace
     void DropPage(ulong vpn)
     {
         if (!_pages.Remove(vpn, out PageEntry e)) return;
-        if (!e.Shared && e.Page.CowShares > 1) e.Page.CowShares--;
+        if (e.Shared) e.Page.RemoveMapper(this, vpn);
+        else if (e.Page.CowShares > 1) e.Page.CowShares--;
         if (e.Page.HasCode) CodeWritten?.Invoke(vpn);
         FlushTlbPage(vpn);
     }
@@ -67,6 +73,29 @@ public sealed partial class AddressSpace
         ulong vpn = address >> Page.Shift;
         DropPage(vpn);
         _pages[vpn] = new PageEntry { Page = page, Shared = true };
+        page.AddMapper(this, vpn);
+    }
+
+    /// <summary>A shared page taken away by its source (truncation): the next access faults it in again.</summary>
+    internal void DropSharedPage(ulong vpn, Page page)
+    {
+        if (_pages.TryGetValue(vpn, out PageEntry e) && e.Page == page) DropPage(vpn);
+    }
+
+    /// <summary>
+    /// The address space is gone (its process exited or executed a new program): every page and mapping is dropped, so
+    /// shared pages forget it and copy-on-write pages are no longer counted as shared with it.
+    /// </summary>
+    public void Release()
+    {
+        foreach (var (vpn, e) in _pages)
+        {
+            if (e.Shared) e.Page.RemoveMapper(this, vpn);
+            else if (e.Page.CowShares > 1) e.Page.CowShares--;
+        }
+        _pages.Clear();
+        foreach (Mapping m in _mappings.All.ToList()) _mappings.Remove(m.Start, m.End);
+        FlushTlb();
     }
 
     // ---------------------------------------------------------------- privileged access (loader, syscalls)
@@ -168,6 +197,7 @@ public sealed partial class AddressSpace
         foreach (var (vpn, e) in _pages)
         {
             if (!e.Shared) e.Page.CowShares++;
+            else e.Page.AddMapper(clone, vpn);
             clone._pages[vpn] = new PageEntry { Page = e.Page, Shared = e.Shared, Dirty = e.Dirty };
         }
         FlushTlb(); // our write TLB may point at pages that are now shared

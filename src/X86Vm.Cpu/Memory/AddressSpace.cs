@@ -10,8 +10,13 @@ namespace X86Vm.Cpu.Memory;
 /// path is a tag compare and an unaligned load from a managed array, so no guest address can ever
 /// reach a host fault.
 ///
-/// The write TLB only caches pages that are private, already dirty and hold no decoded code: the slow
-/// path is where copy-on-write is broken, dirty bits are set and code writes are reported.
+/// The write TLB only caches pages that are already dirty, not shared copy-on-write and hold no decoded code: the
+/// slow path is where copy-on-write is broken, dirty bits are set and code writes are reported.
+///
+/// MAP_SHARED mappings have a <see cref="Mapping.Source"/> (a file's pages, anonymous shared memory): their pages are
+/// the source's own page objects, installed on first touch (a page wholly past the end of a file raises SIGBUS), so
+/// every mapping and the file's read/write paths share the bytes. Each shared page knows the (space, page number)
+/// pairs that map it (<see cref="Page"/>), which keeps decoded code, write TLBs and dirty bits right across mappings.
 /// </summary>
 public sealed partial class AddressSpace
 {
@@ -59,6 +64,13 @@ public sealed partial class AddressSpace
             _readTlb[i] = new TlbEntry { Vpn = InvalidVpn, Data = Array.Empty<byte>() };
             _writeTlb[i] = new TlbEntry { Vpn = InvalidVpn, Data = Array.Empty<byte>() };
         }
+    }
+
+    /// <summary>Makes the next write to <paramref name="vpn"/> take the slow path (a shared page got code, or was written back).</summary>
+    internal void InvalidateWriteTlb(ulong vpn)
+    {
+        int slot = (int)(vpn & (TlbSize - 1));
+        if (_writeTlb[slot].Vpn == vpn) _writeTlb[slot].Vpn = InvalidVpn;
     }
 
     void FlushTlbPage(ulong vpn)
@@ -159,10 +171,15 @@ public sealed partial class AddressSpace
             FlushTlbPage(vpn); // the read TLB still points at the shared copy
         }
         entry.Dirty = true;
+        if (entry.Shared) entry.Page.Dirty = true;
         if (hadCode)
         {
-            entry.Page.HasCode = false;
-            CodeWritten?.Invoke(vpn);
+            if (entry.Shared) entry.Page.CodeChanged(); // every mapping of the page, here and elsewhere
+            else
+            {
+                entry.Page.HasCode = false;
+                CodeWritten?.Invoke(vpn);
+            }
         }
         ref TlbEntry e = ref _writeTlb[(int)(vpn & (TlbSize - 1))];
         e.Vpn = vpn;
@@ -182,13 +199,19 @@ public sealed partial class AddressSpace
         }
         if ((m.Protection & needed) == 0)
             throw GuestFault.PageFault(faultAddress, mapped: true);
-        ref PageEntry entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_pages, vpn, out bool exists);
-        if (!exists)
+        ref PageEntry entry = ref CollectionsMarshal.GetValueRefOrNullRef(_pages, vpn);
+        if (!Unsafe.IsNullRef(ref entry)) return ref entry;
+        PageEntry fresh;
+        if (m.Source != null)
         {
-            entry.Page = new Page();
-            entry.Shared = (m.Flags & MappingFlags.Shared) != 0;
+            ulong index = (m.FileOffset >> Page.Shift) + (vpn - (m.Start >> Page.Shift));
+            Page page = m.Source.GetPage(index) ?? throw GuestFault.BusError(faultAddress);
+            fresh = new PageEntry { Page = page, Shared = true };
         }
-        return ref entry;
+        else fresh = new PageEntry { Page = new Page(), Shared = (m.Flags & MappingFlags.Shared) != 0 };
+        if (fresh.Shared) fresh.Page.AddMapper(this, vpn);
+        _pages[vpn] = fresh;
+        return ref CollectionsMarshal.GetValueRefOrNullRef(_pages, vpn);
     }
 
     /// <summary>The page holding code at <paramref name="address"/>, marked as holding decoded code.</summary>
@@ -199,9 +222,9 @@ public sealed partial class AddressSpace
         if (!entry.Page.HasCode)
         {
             entry.Page.HasCode = true;
-            // Writes to this page must now take the slow path so they can be reported.
-            int slot = (int)(vpn & (TlbSize - 1));
-            if (_writeTlb[slot].Vpn == vpn) _writeTlb[slot].Vpn = InvalidVpn;
+            // Writes to this page must now take the slow path so they can be reported — through every shared mapping.
+            if (entry.Shared) entry.Page.ProtectCode();
+            else InvalidateWriteTlb(vpn);
         }
         return entry.Page.Data;
     }

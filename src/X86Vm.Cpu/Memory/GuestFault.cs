@@ -13,7 +13,7 @@ public static class Signals
     public const int ILL_ILLOPN = 2;
     public const int FPE_INTDIV = 1, FPE_INTOVF = 2;
     public const int TRAP_BRKPT = 1;
-    public const int BUS_ADRALN = 1;
+    public const int BUS_ADRALN = 1, BUS_ADRERR = 2;
 
     public static string Name(int sig) => sig switch
     {
@@ -49,6 +49,9 @@ public sealed class GuestFault : Exception
 
     public static GuestFault PageFault(ulong address, bool mapped) =>
         new(Signals.SIGSEGV, mapped ? Signals.SEGV_ACCERR : Signals.SEGV_MAPERR, address);
+
+    /// <summary>An access to a page of a shared file mapping wholly past the end of the file: SIGBUS with BUS_ADRERR.</summary>
+    public static GuestFault BusError(ulong address) => new(Signals.SIGBUS, Signals.BUS_ADRERR, address);
 
     /// <summary>#GP: the kernel reports SIGSEGV with SI_KERNEL and a zero address.</summary>
     public static GuestFault GeneralProtection(string? why = null) => new(Signals.SIGSEGV, Signals.SI_KERNEL, 0, why);

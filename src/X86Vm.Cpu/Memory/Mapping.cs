@@ -8,6 +8,8 @@ public enum MappingFlags : byte
     Shared = 1,
     /// <summary>The stack: grows down on faults just below it (within the stack rlimit).</summary>
     GrowsDown = 2,
+    /// <summary>mprotect may not add PROT_WRITE (a shared mapping of a file not opened for writing: no VM_MAYWRITE).</summary>
+    NoWrite = 4,
 }
 
 /// <summary>
@@ -22,8 +24,10 @@ public sealed class Mapping
     public MappingFlags Flags;
     /// <summary>What /proc/self/maps prints in the last column ("[heap]", "[stack]", a file path or "").</summary>
     public string Name;
-    /// <summary>File offset for file mappings (for /proc/self/maps).</summary>
+    /// <summary>File offset for file mappings (for /proc/self/maps), and where a shared mapping starts in its <see cref="Source"/>.</summary>
     public ulong FileOffset;
+    /// <summary>The object a MAP_SHARED mapping maps (a file's pages, anonymous shared memory); null for private memory.</summary>
+    public IPageSource? Source;
 
     public Mapping(ulong start, ulong end, Protection protection, MappingFlags flags, string name, ulong fileOffset = 0)
     {
@@ -37,7 +41,7 @@ public sealed class Mapping
 
     public ulong Length => End - Start;
 
-    public Mapping Clone() => new(Start, End, Protection, Flags, Name, FileOffset);
+    public Mapping Clone() => new(Start, End, Protection, Flags, Name, FileOffset) { Source = Source };
 
     public override string ToString() => $"{Start:x}-{End:x} {Protection} {Flags} {Name}";
 }

@@ -44,7 +44,7 @@ public sealed class MappingTable
         if (m == null || m.Start == address) return;
         Mapping tail = m.Clone();
         tail.Start = address;
-        if (tail.Name.Length > 0 && tail.Name[0] != '[') tail.FileOffset += address - m.Start;
+        if (tail.Source != null || (tail.Name.Length > 0 && tail.Name[0] != '[')) tail.FileOffset += address - m.Start;
         m.End = address;
         _list.Insert(_list.IndexOf(m) + 1, tail);
         _last = null;

@@ -5,7 +5,11 @@ namespace X86Vm.Linux.Process;
 /// <summary>A process's file descriptors: each refers to a shared <see cref="OpenFile"/>, plus its close-on-exec bit.</summary>
 public sealed class FileDescriptorTable
 {
-    public const int Limit = 1024; // RLIMIT_NOFILE soft limit, as Linux's default
+    /// <summary>The default RLIMIT_NOFILE soft limit, as Linux's. A process's own limit is <see cref="MaxDescriptors"/>.</summary>
+    public const int Limit = 1024;
+
+    /// <summary>RLIMIT_NOFILE's ceiling (fs.nr_open): no limit may be raised above it.</summary>
+    public const int NrOpen = 1 << 20;
 
     sealed class Slot(OpenFile file, bool closeOnExec)
     {
@@ -14,15 +18,29 @@ public sealed class FileDescriptorTable
     }
 
     readonly Dictionary<int, Slot> _slots = new();
+    /// <summary>No descriptor below this is free (a search hint, so thousands of descriptors stay cheap to allocate).</summary>
+    int _lowestFree;
+
+    /// <summary>
+    /// The RLIMIT_NOFILE soft limit this table enforces: new descriptors are below it (EMFILE otherwise). Lowering it
+    /// leaves descriptors above it open, as Linux does.
+    /// </summary>
+    public int MaxDescriptors { get; set; } = Limit;
+
+    /// <summary>Open file descriptions whose last descriptor was closed, ever (lets epoll skip its purge when nothing closed).</summary>
+    public static ulong Releases { get; private set; }
 
     public OpenFile? Get(int fd) => _slots.TryGetValue(fd, out var s) ? s.File : null;
+
+    public int Count => _slots.Count;
 
     public IEnumerable<(int Fd, OpenFile File)> All => _slots.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.File));
 
     /// <summary>Installs at the lowest free descriptor ≥ <paramref name="minimum"/>; -EMFILE when full.</summary>
     public int Add(OpenFile file, bool closeOnExec = false, int minimum = 0)
     {
-        for (int fd = minimum; fd < Limit; fd++)
+        int start = Math.Max(minimum, _lowestFree);
+        for (int fd = start; fd < MaxDescriptors; fd++)
         {
             if (_slots.ContainsKey(fd)) continue;
             Set(fd, file, closeOnExec);
@@ -37,13 +55,20 @@ public sealed class FileDescriptorTable
         file.References++;
         Close(fd);
         _slots[fd] = new Slot(file, closeOnExec);
+        if (fd == _lowestFree)
+            while (_slots.ContainsKey(_lowestFree)) _lowestFree++;
     }
 
     public bool Close(int fd)
     {
         if (!_slots.Remove(fd, out var slot)) return false;
+        if (fd < _lowestFree) _lowestFree = fd;
         // Descriptors in every process share the open file description: release it with the last one.
-        if (--slot.File.References == 0) slot.File.Release();
+        if (--slot.File.References == 0)
+        {
+            Releases++;
+            slot.File.Release();
+        }
         return true;
     }
 
@@ -57,7 +82,7 @@ public sealed class FileDescriptorTable
     /// <summary>A copy referring to the same open files (fork: descriptors are duplicated, offsets shared).</summary>
     public FileDescriptorTable Clone()
     {
-        var copy = new FileDescriptorTable();
+        var copy = new FileDescriptorTable { MaxDescriptors = MaxDescriptors };
         foreach (var (fd, slot) in _slots.OrderBy(kv => kv.Key)) copy.Set(fd, slot.File, slot.CloseOnExec);
         return copy;
     }

@@ -37,6 +37,9 @@ public sealed class GuestProcess
     public IReadOnlyList<string> Argv { get; set; } = [];
     public IReadOnlyList<string> Environment { get; set; } = [];
 
+    /// <summary>getrlimit/setrlimit/prlimit64 (soft, hard) by resource; RLIMIT_NOFILE's soft limit is <see cref="FileDescriptorTable.MaxDescriptors"/>.</summary>
+    public (ulong Soft, ulong Hard)[] ResourceLimits { get; internal set; } = Syscalls.ProcessSyscalls.DefaultLimits();
+
     public ulong BrkStart { get; set; }
     public ulong Brk { get; set; }
 
@@ -53,6 +56,11 @@ public sealed class GuestProcess
 
     /// <summary>Process-directed signals not yet taken by a thread (the kernel's shared_pending).</summary>
     public SignalQueue SharedPending { get; } = new();
+
+    /// <summary>Woken by every signal queued for the process or one of its threads (sighand->signalfd_wqh): signalfd pollers.</summary>
+    public Vfs.PollWaitQueue SignalPollers { get; } = new();
+    /// <summary>Signals queued for the process or its threads so far (a signalfd's readiness generation).</summary>
+    public ulong SignalsQueued { get; internal set; }
 
     /// <summary>setitimer(2): ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF (alarm(2) uses ITIMER_REAL).</summary>
     public IntervalTimer[] IntervalTimers { get; } = [new(), new(), new()];

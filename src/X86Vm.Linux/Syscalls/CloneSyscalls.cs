@@ -55,6 +55,7 @@ static class CloneSyscalls
             GuestProcess proc = k.NewProcess(memory, parentOfChild);
             if (shareMemory) proc.Code = parent.Code;
             proc.Files = parent.Files.Clone(); // CLONE_FILES without CLONE_THREAD shares the table in Linux; copied here
+            proc.ResourceLimits = ((ulong, ulong)[])parent.ResourceLimits.Clone();
             proc.Cwd = parent.Cwd;
             proc.Umask = parent.Umask;
             proc.ExecutablePath = parent.ExecutablePath;

@@ -98,6 +98,7 @@ static class ExecSyscalls
             return -Errno.ENOEXEC;
         }
         k.RetireOtherThreads(caller);
+        MemorySyscalls.ReleaseAddressSpace(p, oldMemory);
         oldCpu.StopRequested = true; // the interpreter loop still runs the old CPU: leave it
         cpu.Retired = oldCpu.Retired; // the instruction count continues across exec
         p.Argv = argv;

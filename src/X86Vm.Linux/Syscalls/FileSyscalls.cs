@@ -131,7 +131,18 @@ static class FileSyscalls
         bool cloexec = (flags & OpenFlags.CloseOnExec) != 0;
         if (r.MagicFile is OpenFile magic)
         {
-            // /proc/self/fd/N: reopen what the descriptor refers to (its path, or the same stream).
+            // /proc/self/fd/N: reopen what the descriptor refers to (the same inode, its path, or the same stream).
+            if (magic is IReopenableFile reopenable && (flags & OpenFlags.Path) == 0)
+            {
+                OpenFile? again = reopenable.Reopen(flags, out int rerr);
+                if (again != null)
+                {
+                    int nfd = p.Files.Add(again, cloexec);
+                    if (nfd < 0) again.Release();
+                    return nfd;
+                }
+                if (rerr != 0) return -rerr;
+            }
             if (magic.FileSystem == null) return p.Files.Add(magic, cloexec);
             r = new ResolvedPath(magic.FileSystem, magic.RelativePath, magic.Path);
         }
@@ -365,7 +376,7 @@ static class FileSyscalls
         {
             case F_DUPFD:
             case F_DUPFD_CLOEXEC:
-                if ((int)a.A2 < 0 || (int)a.A2 >= FileDescriptorTable.Limit) return -Errno.EINVAL;
+                if ((int)a.A2 < 0 || (int)a.A2 >= p.Files.MaxDescriptors) return -Errno.EINVAL;
                 return p.Files.Add(f, (int)a.A1 == F_DUPFD_CLOEXEC, (int)a.A2);
             case F_GETFD: return p.Files.GetCloseOnExec(fd) ? 1 : 0;
             case F_SETFD: p.Files.SetCloseOnExec(fd, (a.A2 & 1) != 0); return 0;
@@ -376,6 +387,8 @@ static class FileSyscalls
                 return 0;
             case F_GETLK or F_SETLK or F_SETLKW or F_OFD_GETLK or F_OFD_SETLK or F_OFD_SETLKW:
                 return LockSyscalls.RecordLock(p, f, (int)a.A1, a.A2);
+            case MemfdSyscalls.F_ADD_SEALS or MemfdSyscalls.F_GET_SEALS:
+                return MemfdSyscalls.Seals(p, f, (int)a.A1, a.A2);
             default: return -Errno.EINVAL;
         }
     }
@@ -394,7 +407,7 @@ static class FileSyscalls
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null) return -Errno.EBADF;
-        if ((int)a.A1 < 0 || (int)a.A1 >= FileDescriptorTable.Limit) return -Errno.EBADF;
+        if ((int)a.A1 < 0 || (int)a.A1 >= p.Files.MaxDescriptors) return -Errno.EBADF;
         if ((int)a.A0 == (int)a.A1) return (int)a.A1;
         BeforeClose(p, (int)a.A1);
         p.Files.Set((int)a.A1, f, false);
@@ -407,7 +420,7 @@ static class FileSyscalls
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null) return -Errno.EBADF;
         if ((int)a.A0 == (int)a.A1 || (a.A2 & ~(ulong)OpenFlags.CloseOnExec) != 0) return -Errno.EINVAL;
-        if ((int)a.A1 < 0 || (int)a.A1 >= FileDescriptorTable.Limit) return -Errno.EBADF;
+        if ((int)a.A1 < 0 || (int)a.A1 >= p.Files.MaxDescriptors) return -Errno.EBADF;
         BeforeClose(p, (int)a.A1);
         p.Files.Set((int)a.A1, f, (a.A2 & OpenFlags.CloseOnExec) != 0);
         return (int)a.A1;

@@ -30,6 +30,8 @@ static class IoWait
     {
         if (result == OpenFile.WouldBlock && f is Net.SocketFile socket)
             return SocketIo.Wait(p, socket, waitFor, waitFor == PollEvents.In ? Net.SocketOptions.SO_RCVTIMEO : Net.SocketOptions.SO_SNDTIMEO, "io");
+        if (result == OpenFile.WouldBlock && f is IBlockingFile b && b.WaitCondition(waitFor) is { } condition)
+            return p.Kernel.Block(condition);
         if (result == OpenFile.WouldBlock)
             return p.Kernel.Block(new WaitFor(_ => (f.Poll() & (waitFor | PollEvents.HangUp | PollEvents.Error)) != 0, null, $"io on {f.Path}"));
         if (result == -Errno.EPIPE) p.Kernel.SendSignal(p.Kernel.CurrentThread, X86Vm.Cpu.Memory.Signals.SIGPIPE);

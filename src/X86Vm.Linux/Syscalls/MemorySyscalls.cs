@@ -4,11 +4,17 @@ using X86Vm.Linux.Vfs;
 
 namespace X86Vm.Linux.Syscalls;
 
-/// <summary>Memory syscalls: mmap, munmap, mprotect, mremap, madvise, brk (mmap(2), brk(2)).</summary>
+/// <summary>
+/// Memory syscalls: mmap, munmap, mprotect, mremap, msync, madvise, brk (mmap(2), brk(2)).
+///
+/// MAP_SHARED maps an object's own pages (<see cref="Mapping.Source"/>): an in-memory file's content pages, a host
+/// file's page cache (written back on msync, munmap, close and exit — see HostDirectoryFileSystem), or anonymous
+/// shared memory, which fork shares with the child whether or not it was touched before.
+/// </summary>
 [SyscallFamily]
 static class MemorySyscalls
 {
-    const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100,
+    const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_SHARED_VALIDATE = 3, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100,
         MAP_FIXED_NOREPLACE = 0x100000;
     const int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
     const int MADV_DONTNEED = 4, MADV_FREE = 8;
@@ -24,7 +30,7 @@ static class MemorySyscalls
 
     static bool PageAligned(ulong a) => (a & Page.OffsetMask) == 0;
 
-    [Syscall(9, "p,u,P,M,d,x", Partial = "writable MAP_SHARED file mappings return ENODEV; private file mappings are copied at map time")]
+    [Syscall(9, "p,u,P,M,d,x", Partial = "private file mappings are copied when mapped (later writes to the file do not show through them)")]
     static long Mmap(GuestProcess p, in SyscallArgs a)
     {
         ulong addr = a.A0, length = a.A1;
@@ -32,21 +38,38 @@ static class MemorySyscalls
         int flags = (int)a.A3, fd = (int)a.A4;
         ulong offset = a.A5;
         int type = flags & 3;
-        if (length == 0 || !PageAligned(offset) || type is not (MAP_SHARED or MAP_PRIVATE or 3)) return -Errno.EINVAL;
+        bool shared = type is MAP_SHARED or MAP_SHARED_VALIDATE;
+        if (length == 0 || !PageAligned(offset) || type == 0) return -Errno.EINVAL;
         ulong size = AddressSpace.PageAlignUp(length);
         if (size == 0 || size > AddressSpace.UserTop) return -Errno.ENOMEM;
 
         OpenFile? file = null;
+        IPageSource? source = null;
+        var mflags = (flags & MAP_GROWSDOWN) != 0 ? MappingFlags.GrowsDown : MappingFlags.None;
         if ((flags & MAP_ANONYMOUS) == 0)
         {
             file = p.Files.Get(fd);
-            if (file == null) return -Errno.EBADF;
-            if (file.Status().Kind != FileKind.Regular && file.Status().Kind != FileKind.CharDevice) return -Errno.ENODEV;
+            if (file == null || file is PathFile) return -Errno.EBADF;
+            FileStatus st = file.Status();
+            if (st.Kind != FileKind.Regular && st.Kind != FileKind.CharDevice) return -Errno.ENODEV;
             if (!file.CanRead) return -Errno.EACCES;
-            if (type == MAP_SHARED && (prot & Protection.Write) != 0 && !file.CanWrite) return -Errno.EACCES;
-            if (type == MAP_SHARED && (prot & Protection.Write) != 0)
-                return -Errno.ENODEV; // writable shared file mappings arrive with MAP_SHARED support
+            bool writable = (prot & Protection.Write) != 0;
+            if (shared && writable && !file.CanWrite) return -Errno.EACCES;
+            if (shared)
+            {
+                if (file is IMappableFile mappable)
+                {
+                    source = mappable.MapShared(writable, out int errno);
+                    if (source == null) return -errno;
+                    if (!file.CanWrite || (file as ISealableFile)?.Seals is int seals && seals > 0 && (seals & (Seal.Write | Seal.FutureWrite)) != 0)
+                        mflags |= MappingFlags.NoWrite; // no VM_MAYWRITE: mprotect cannot make it writable
+                }
+                else if (st.Kind == FileKind.CharDevice && st.RDevice == Host.HostStat.MakeDev(1, 5))
+                    source = new AnonymousSharedMemory(); // /dev/zero: shared anonymous memory
+                else if (writable) return -Errno.ENODEV;
+            }
         }
+        else if (shared) source = new AnonymousSharedMemory();
 
         ulong start;
         if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0)
@@ -55,6 +78,7 @@ static class MemorySyscalls
             if (addr + size > AddressSpace.UserTop || addr + size < addr) return -Errno.ENOMEM;
             if ((flags & MAP_FIXED) == 0 && p.Memory.Mappings.Isolate(addr, addr + size).Count > 0) return -Errno.EEXIST;
             start = addr;
+            WriteBack(p.Memory, start, start + size); // what MAP_FIXED replaces is unmapped
         }
         else
         {
@@ -70,15 +94,14 @@ static class MemorySyscalls
             }
         }
         string name = file?.Path ?? "";
-        var mflags = (type == MAP_SHARED && file == null ? MappingFlags.Shared : MappingFlags.None) |
-                     ((flags & MAP_GROWSDOWN) != 0 ? MappingFlags.GrowsDown : MappingFlags.None);
-        p.Memory.Map(start, size, prot, mflags, name, offset);
-        if (file != null)
+        if (shared && file == null) mflags |= MappingFlags.Shared;
+        p.Memory.Map(start, size, prot, mflags, name, source != null && file == null ? 0 : offset, source);
+        if (file != null && source == null)
         {
             // A private file mapping starts as a copy of the file (read now, not on first touch). The bytes
             // past the end of the file — the tail of the last partial page and any later pages — read as zero.
-            // (Linux raises SIGBUS on access to pages wholly beyond EOF; x86vm gives zeros there. ld.so never
-            // touches them: it maps each segment's file part and covers bss with anonymous memory.)
+            // (Linux raises SIGBUS on access to pages wholly beyond EOF, as x86vm does for shared mappings; ld.so
+            // never touches them: it maps each segment's file part and covers bss with anonymous memory.)
             // MAP_DENYWRITE and MAP_EXECUTABLE are ignored, as Linux does.
             FileStatus st = file.Status();
             ulong wanted = size;
@@ -94,12 +117,65 @@ static class MemorySyscalls
         return (long)start;
     }
 
+    /// <summary>The mappings overlapping [start, end), without splitting any.</summary>
+    static IEnumerable<Mapping> Overlapping(AddressSpace memory, ulong start, ulong end) =>
+        memory.Mappings.All.Where(m => m.Start < end && m.End > start);
+
+    /// <summary>Host page caches mapped in [start, end) write back what was written through their mappings.</summary>
+    static void WriteBack(AddressSpace memory, ulong start, ulong end)
+    {
+        foreach (IWriteBackSource wb in Overlapping(memory, start, end).Select(m => m.Source).OfType<IWriteBackSource>().Distinct().ToList())
+            wb.WriteBack();
+    }
+
+    /// <summary>
+    /// A process is done with an address space (exit, execve): shared file mappings are written back and every page is
+    /// let go. Not while another process still runs in it (a vfork child and its parent share one).
+    /// </summary>
+    internal static void ReleaseAddressSpace(GuestProcess p, AddressSpace memory)
+    {
+        if (p.Kernel.Processes.Any(o => o != p && !o.Exited && o.Memory == memory)) return;
+        WriteBack(memory, 0, ulong.MaxValue);
+        memory.Release();
+    }
+
     [Syscall(11, "p,u")]
     static long Munmap(GuestProcess p, in SyscallArgs a)
     {
         if (!PageAligned(a.A0) || a.A1 == 0 || a.A0 + a.A1 > AddressSpace.UserTop) return -Errno.EINVAL;
+        WriteBack(p.Memory, a.A0, AddressSpace.PageAlignUp(a.A0 + a.A1));
         p.Memory.Unmap(a.A0, a.A1);
         return 0;
+    }
+
+    /// <summary>
+    /// msync(2): MS_SYNC and MS_ASYNC write a host file's dirty pages back (in-memory files need nothing). Unmapped
+    /// parts of the range give ENOMEM after the mapped parts were synced, as Linux does.
+    /// </summary>
+    [Syscall(26, "p,u,x")]
+    static long Msync(GuestProcess p, in SyscallArgs a)
+    {
+        const int MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
+        ulong start = a.A0;
+        int flags = (int)a.A2;
+        if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) != 0 || !PageAligned(start) ||
+            ((flags & MS_ASYNC) != 0 && (flags & MS_SYNC) != 0)) return -Errno.EINVAL;
+        ulong end = start + AddressSpace.PageAlignUp(a.A1);
+        if (end < start) return -Errno.ENOMEM;
+        if (end == start) return 0;
+        bool unmapped = false;
+        ulong at = start;
+        foreach (Mapping m in Overlapping(p.Memory, start, end).ToList())
+        {
+            if (m.Start > at)
+            {
+                if (flags == MS_ASYNC) return -Errno.ENOMEM;
+                unmapped = true;
+            }
+            if ((flags & (MS_SYNC | MS_ASYNC)) != 0 && m.Source is IWriteBackSource wb) wb.WriteBack();
+            at = m.End;
+        }
+        return unmapped || at < end ? -Errno.ENOMEM : 0;
     }
 
     [Syscall(10, "p,u,P")]
@@ -107,6 +183,10 @@ static class MemorySyscalls
     {
         if (!PageAligned(a.A0) || (a.A2 & ~7UL & ~0x3000000UL) != 0) return -Errno.EINVAL;
         if (a.A1 == 0) return 0;
+        ulong end = AddressSpace.PageAlignUp(a.A0 + a.A1);
+        if (!p.Memory.Mappings.IsFullyMapped(a.A0, end)) return -Errno.ENOMEM;
+        if ((a.A2 & (ulong)Protection.Write) != 0 && Overlapping(p.Memory, a.A0, end).Any(m => (m.Flags & MappingFlags.NoWrite) != 0))
+            return -Errno.EACCES;
         return p.Memory.Protect(a.A0, a.A1, (Protection)(a.A2 & 7)) ? 0 : -Errno.ENOMEM;
     }
 
@@ -119,15 +199,23 @@ static class MemorySyscalls
             return -Errno.EINVAL;
         Mapping? m = p.Memory.Mappings.Find(old);
         if (m == null || old + oldSize > m.End) return -Errno.EFAULT;
+        // A shared mapping keeps mapping its object: the grown or moved range maps the same pages, nothing is copied.
+        ulong sourceOffset = m.FileOffset + (m.Source != null ? old - m.Start : 0);
         if (newSize <= oldSize)
         {
-            if (newSize < oldSize) p.Memory.Unmap(old + newSize, oldSize - newSize);
+            if (newSize < oldSize)
+            {
+                WriteBack(p.Memory, old + newSize, old + oldSize);
+                p.Memory.Unmap(old + newSize, oldSize - newSize);
+            }
             return (long)old;
         }
-        // Grow in place when the following range is free.
-        if (p.Memory.Mappings.FindFreeTopDown(newSize - oldSize, old + oldSize, old + newSize) == old + oldSize && (flags & MREMAP_FIXED) == 0)
+        // Grow in place when the following range is free: the mapping itself gets longer (one VMA, as Linux's would
+        // merge), its new pages materialise lazily — zero, or the next pages of its shared object.
+        if (old + oldSize == m.End && (flags & MREMAP_FIXED) == 0 &&
+            p.Memory.Mappings.FindFreeTopDown(newSize - oldSize, old + oldSize, old + newSize) == old + oldSize)
         {
-            p.Memory.Map(old + oldSize, newSize - oldSize, m.Protection, m.Flags, m.Name);
+            m.End = old + newSize;
             return (long)old;
         }
         if ((flags & MREMAP_MAYMOVE) == 0) return -Errno.ENOMEM;
@@ -139,8 +227,15 @@ static class MemorySyscalls
             if (free == null) return -Errno.ENOMEM;
             target = free.Value;
         }
-        var content = new byte[oldSize];
         Protection prot = m.Protection;
+        if (m.Source != null)
+        {
+            WriteBack(p.Memory, old, old + oldSize);
+            p.Memory.Map(target, newSize, prot, m.Flags, m.Name, sourceOffset, m.Source);
+            p.Memory.Unmap(old, oldSize);
+            return (long)target;
+        }
+        var content = new byte[oldSize];
         p.Memory.Protect(old, oldSize, prot | Protection.Read);
         p.Memory.Read(old, content);
         p.Memory.Map(target, newSize, prot, m.Flags, m.Name);

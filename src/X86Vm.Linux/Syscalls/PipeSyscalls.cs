@@ -59,7 +59,7 @@ static class PipeSyscalls
     /// <summary>Checks every pollfd; returns the ready count, or waits until one is ready or the deadline passes.</summary>
     static long DoPoll(GuestProcess p, ulong fdsAddress, ulong count, long? deadline)
     {
-        if (count > FileDescriptorTable.Limit) return -Errno.EINVAL;
+        if (count > (ulong)p.Files.MaxDescriptors) return -Errno.EINVAL; // RLIMIT_NOFILE
         var fds = new byte[count * 8];
         if (!p.Memory.TryRead(fdsAddress, fds)) return -Errno.EFAULT;
         Kernel k = p.Kernel;
@@ -75,9 +75,7 @@ static class PipeSyscalls
             {
                 OpenFile? f = p.Files.Get(fd);
                 revents = f == null ? PollEvents.Invalid
-                    : f.Poll() & (events | PollEvents.Error | PollEvents.HangUp | PollEvents.Invalid);
-                if (revents.HasFlag(PollEvents.In)) revents |= events & PollEvents.ReadNormal;
-                if (revents.HasFlag(PollEvents.Out)) revents |= events & PollEvents.WriteNormal;
+                    : PollMask.Of(f) & (events | PollEvents.Error | PollEvents.HangUp | PollEvents.Invalid);
             }
             BitConverter.TryWriteBytes(fds.AsSpan(i * 8 + 6), (short)revents);
             if (revents != 0) ready++;
@@ -95,7 +93,7 @@ static class PipeSyscalls
             if (fd < 0) continue;
             var events = (PollEvents)BitConverter.ToInt16(fds, i * 8 + 4);
             OpenFile? f = p.Files.Get(fd);
-            if (f == null || (f.Poll() & (events | PollEvents.Error | PollEvents.HangUp)) != 0) return true;
+            if (f == null || (PollMask.Of(f) & (events | PollEvents.Error | PollEvents.HangUp)) != 0) return true;
         }
         return false;
     }
@@ -118,7 +116,8 @@ static class PipeSyscalls
 
     static long DoSelect(GuestProcess p, int nfds, ulong readSet, ulong writeSet, ulong exceptSet, long? deadline)
     {
-        if (nfds < 0 || nfds > FileDescriptorTable.Limit) return -Errno.EINVAL;
+        if (nfds < 0) return -Errno.EINVAL;
+        nfds = Math.Min(nfds, Math.Max(p.Files.MaxDescriptors, FileDescriptorTable.Limit)); // the kernel clamps to its table size
         int bytes = (nfds + 63) / 64 * 8;
         byte[]? Load(ulong address)
         {

@@ -113,40 +113,83 @@ static class ProcessSyscalls
         return p.Memory.TryWrite(a.A0, buffer) ? 0 : -Errno.EFAULT;
     }
 
-    static readonly (ulong Soft, ulong Hard)[] DefaultLimits = BuildLimits();
+    const int RLIMIT_NOFILE = 7, RlimitCount = 16;
+    const ulong RlimInfinity = ulong.MaxValue;
 
-    static (ulong, ulong)[] BuildLimits()
+    /// <summary>A new process's limits: Linux's defaults (a fresh copy per process; fork copies the parent's).</summary>
+    internal static (ulong Soft, ulong Hard)[] DefaultLimits()
     {
-        const ulong Infinity = ulong.MaxValue;
-        var l = Enumerable.Repeat((Infinity, Infinity), 16).ToArray();
-        l[3] = (8UL << 20, Infinity);          // RLIMIT_STACK
-        l[4] = (0, Infinity);                  // RLIMIT_CORE
-        l[6] = (63432, 63432);                 // RLIMIT_NPROC
-        l[7] = ((ulong)FileDescriptorTable.Limit, 1UL << 20); // RLIMIT_NOFILE
-        l[8] = (8UL << 20, 8UL << 20);         // RLIMIT_MEMLOCK
-        l[11] = (63432, 63432);                // RLIMIT_SIGPENDING
-        l[12] = (819200, 819200);              // RLIMIT_MSGQUEUE
-        l[13] = (0, 0);                        // RLIMIT_NICE
-        l[14] = (0, 0);                        // RLIMIT_RTPRIO
+        var l = Enumerable.Repeat((RlimInfinity, RlimInfinity), RlimitCount).ToArray();
+        l[3] = (8UL << 20, RlimInfinity);     // RLIMIT_STACK
+        l[4] = (0, RlimInfinity);             // RLIMIT_CORE
+        l[6] = (63432, 63432);                // RLIMIT_NPROC
+        l[RLIMIT_NOFILE] = (FileDescriptorTable.Limit, FileDescriptorTable.NrOpen);
+        l[8] = (8UL << 20, 8UL << 20);        // RLIMIT_MEMLOCK
+        l[11] = (63432, 63432);               // RLIMIT_SIGPENDING
+        l[12] = (819200, 819200);             // RLIMIT_MSGQUEUE
+        l[13] = (0, 0);                       // RLIMIT_NICE
+        l[14] = (0, 0);                       // RLIMIT_RTPRIO
         return l;
     }
+
+    /// <summary>The limits of <paramref name="p"/>: RLIMIT_NOFILE's soft limit is what its descriptor table enforces.</summary>
+    static (ulong Soft, ulong Hard) GetLimit(GuestProcess p, int resource) =>
+        resource == RLIMIT_NOFILE ? ((ulong)p.Files.MaxDescriptors, p.ResourceLimits[resource].Hard) : p.ResourceLimits[resource];
+
+    /// <summary>do_prlimit's checks and update; the guest runs as root, so raising a hard limit is allowed (CAP_SYS_RESOURCE).</summary>
+    static long SetLimit(GuestProcess p, int resource, ulong soft, ulong hard)
+    {
+        if (soft > hard) return -Errno.EINVAL;
+        if (resource == RLIMIT_NOFILE)
+        {
+            if (hard > FileDescriptorTable.NrOpen) return -Errno.EPERM;
+            p.Files.MaxDescriptors = (int)soft;
+        }
+        p.ResourceLimits[resource] = (soft, hard);
+        return 0;
+    }
+
+    static bool ReadLimit(GuestProcess p, ulong address, out ulong soft, out ulong hard)
+    {
+        hard = 0;
+        return GuestIo.ReadU64(p, address, out soft) && GuestIo.ReadU64(p, address + 8, out hard);
+    }
+
+    static bool WriteLimit(GuestProcess p, ulong address, (ulong Soft, ulong Hard) limit) =>
+        GuestIo.WriteU64(p, address, limit.Soft) && GuestIo.WriteU64(p, address + 8, limit.Hard);
 
     [Syscall(97, "d,p")]
     static long Getrlimit(GuestProcess p, in SyscallArgs a)
     {
-        if (a.A0 >= 16) return -Errno.EINVAL;
-        var (soft, hard) = DefaultLimits[a.A0];
-        return GuestIo.WriteU64(p, a.A1, soft) && GuestIo.WriteU64(p, a.A1 + 8, hard) ? 0 : -Errno.EFAULT;
+        if (a.A0 >= RlimitCount) return -Errno.EINVAL;
+        return WriteLimit(p, a.A1, GetLimit(p, (int)a.A0)) ? 0 : -Errno.EFAULT;
     }
 
-    [Syscall(302, "d,d,p,p", Partial = "reports Linux default limits; new limits are accepted but not enforced")]
+    [Syscall(160, "d,p")]
+    static long Setrlimit(GuestProcess p, in SyscallArgs a)
+    {
+        if (a.A0 >= RlimitCount) return -Errno.EINVAL;
+        if (!ReadLimit(p, a.A1, out ulong soft, out ulong hard)) return -Errno.EFAULT;
+        return SetLimit(p, (int)a.A0, soft, hard);
+    }
+
+    [Syscall(302, "d,d,p,p", Partial = "limits are recorded per process; only RLIMIT_NOFILE is enforced (by the descriptor table)")]
     static long Prlimit64(GuestProcess p, in SyscallArgs a)
     {
-        if (a.A0 != 0 && (int)a.A0 != p.Pid) return -Errno.ESRCH;
-        if (a.A1 >= 16) return -Errno.EINVAL;
-        var (soft, hard) = DefaultLimits[a.A1];
-        if (a.A3 != 0 && !(GuestIo.WriteU64(p, a.A3, soft) && GuestIo.WriteU64(p, a.A3 + 8, hard))) return -Errno.EFAULT;
-        return 0; // new limits are accepted but not enforced yet
+        if (a.A1 >= RlimitCount) return -Errno.EINVAL;
+        int resource = (int)a.A1;
+        ulong soft = 0, hard = 0;
+        if (a.A2 != 0 && !ReadLimit(p, a.A2, out soft, out hard)) return -Errno.EFAULT;
+        GuestProcess? target = a.A0 == 0 ? p : p.Kernel.FindProcess((int)a.A0);
+        if (target == null || target.Exited) return -Errno.ESRCH;
+        var old = GetLimit(target, resource);
+        if (a.A2 != 0)
+        {
+            long e = SetLimit(target, resource, soft, hard);
+            if (e != 0) return e;
+        }
+        if (a.A3 != 0 && !WriteLimit(p, a.A3, old)) return -Errno.EFAULT;
+        return 0;
     }
 
     /// <summary>prctl(2) basics: the thread name, the parent-death signal and the dumpable flag.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Host;
 
 namespace X86Vm.Linux.Vfs;
@@ -9,11 +10,20 @@ namespace X86Vm.Linux.Vfs;
 /// backend only ever receives resolved relative paths (see <see cref="IFileSystem"/>), and all host
 /// access goes through <see cref="HostTree"/>, which cannot leave the directory even if the host
 /// changes under it. Ownership changes are recorded in VM state, never applied to the host.
+///
+/// Shared file mappings of host files go through a page cache (<see cref="HostPageCache"/>), one per host inode. The
+/// coherence model: inside the VM everything is coherent at once — every MAP_SHARED mapping of the file, in any process,
+/// maps the cache's page objects; read(2) of the file sees cached pages over what the host has; write(2) goes to the
+/// host and into the cached pages. The host file itself receives the bytes written through mappings when they are
+/// written back: on msync, munmap, close of a descriptor, fsync, and when the mapping process exits or executes a
+/// new program. A program outside the VM changing the file while it is mapped is not noticed for cached pages.
 /// </summary>
 public sealed partial class HostDirectoryFileSystem : IFileSystem
 {
     readonly HostTree _tree;
     readonly Dictionary<(ulong Device, ulong Inode), (uint Uid, uint Gid)> _owners = new();
+    /// <summary>Page caches of the host files mapped shared, by host inode; a cache lives while a mapping or descriptor holds it.</summary>
+    readonly Dictionary<(ulong Device, ulong Inode), WeakReference<HostPageCache>> _caches = new();
 
     public HostDirectoryFileSystem(string hostRoot, bool readOnly)
     {
@@ -140,7 +150,31 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
         if (st.Kind != FileKind.Regular) return Errno.EINVAL;
         SafeFileHandle? h = _tree.Open(relativePath, OpenFlags.WriteOnly, 0, out errno);
         if (h == null) return errno;
-        using (h) return Ftruncate(h, length) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        using (h)
+        {
+            HostPageCache? cache = FindCache((st.Device, st.Inode));
+            cache?.Growing(length);
+            if (Ftruncate(h, length) != 0) return Marshal.GetLastPInvokeError();
+            cache?.Truncated(length);
+            return 0;
+        }
+    }
+
+    HostPageCache? FindCache((ulong, ulong) key)
+    {
+        if (!_caches.TryGetValue(key, out var weak)) return null;
+        if (weak.TryGetTarget(out HostPageCache? cache)) return cache;
+        _caches.Remove(key);
+        return null;
+    }
+
+    [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
+    private static partial int Dup(SafeFileHandle fd);
+
+    static SafeFileHandle? Duplicate(SafeFileHandle handle)
+    {
+        int fd = Dup(handle);
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
     public StatFsInfo StatFs()
@@ -158,18 +192,49 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
     private static partial int Ftruncate(SafeFileHandle fd, long length);
 
-    sealed class HostFile(HostDirectoryFileSystem fs, SafeFileHandle handle) : OpenFile
+    sealed class HostFile(HostDirectoryFileSystem fs, SafeFileHandle handle) : OpenFile, IMappableFile
     {
+        (ulong, ulong)? _key;
+        HostPageCache? _cache;
+
+        /// <summary>The cache of this file's inode, if some mapping made one (created when <paramref name="create"/>).</summary>
+        HostPageCache? Cache(bool create)
+        {
+            if (_cache != null) return _cache;
+            if (!create && fs._caches.Count == 0) return null;
+            if (_key == null)
+            {
+                if (HostStat.Fstat(handle, out _) is not FileStatus st) return null;
+                _key = (st.Device, st.Inode);
+            }
+            HostPageCache? cache = fs.FindCache(_key.Value);
+            if (cache == null && create)
+            {
+                SafeFileHandle? own = Duplicate(handle);
+                if (own == null) return null;
+                cache = new HostPageCache(own, CanWrite);
+                fs._caches[_key.Value] = new WeakReference<HostPageCache>(cache);
+            }
+            return _cache = cache;
+        }
+
         public override long ReadAt(Span<byte> buffer, long offset)
         {
-            try { return RandomAccess.Read(handle, buffer, offset); }
+            int n;
+            try { n = RandomAccess.Read(handle, buffer, offset); }
             catch (IOException) { return -Errno.EIO; }
+            Cache(create: false)?.Overlay(buffer[..n], offset);
+            return n;
         }
 
         public override long WriteAt(ReadOnlySpan<byte> buffer, long offset)
         {
-            try { RandomAccess.Write(handle, buffer, offset); return buffer.Length; }
+            HostPageCache? cache = Cache(create: false);
+            cache?.Growing(offset + buffer.Length);
+            try { RandomAccess.Write(handle, buffer, offset); }
             catch (IOException) { return -Errno.EIO; }
+            cache?.WriteThrough(buffer, offset);
+            return buffer.Length;
         }
 
         public override FileStatus Status() => fs.WithOwner(HostStat.Fstat(handle, out _)) ?? new FileStatus { Kind = FileKind.Regular };
@@ -184,11 +249,168 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             return 0;
         }
 
-        public override long SetLength(long length) => Ftruncate(handle, length) == 0 ? 0 : -Marshal.GetLastPInvokeError();
-        public override long Sync() => -HostTree.Sync(handle);
+        public override long SetLength(long length)
+        {
+            HostPageCache? cache = Cache(create: false);
+            cache?.Growing(length);
+            if (Ftruncate(handle, length) != 0) return -Marshal.GetLastPInvokeError();
+            cache?.Truncated(length);
+            return 0;
+        }
+
+        public override long Sync()
+        {
+            Cache(create: false)?.WriteBack();
+            return -HostTree.Sync(handle);
+        }
+
         public override long Allocate(int mode, long offset, long length) => -HostTree.Allocate(handle, mode, offset, length);
 
-        public override void Release() => handle.Dispose();
+        public IPageSource? MapShared(bool writable, out int errno)
+        {
+            HostPageCache? cache = Cache(create: true);
+            errno = cache == null ? Errno.ENODEV : 0;
+            if (cache != null && writable && !cache.Writable)
+            {
+                SafeFileHandle? own = Duplicate(handle);
+                if (own == null) { errno = Errno.ENODEV; return null; }
+                cache.UseWritableHandle(own);
+            }
+            return cache;
+        }
+
+        /// <summary>Closing a descriptor writes back what was written through mappings (the coherence model above).</summary>
+        public override void Release()
+        {
+            _cache?.WriteBack();
+            handle.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The page cache of one host file for MAP_SHARED (see the coherence model on <see cref="HostDirectoryFileSystem"/>).
+    /// Pages are read from the host on first touch; a page wholly past the end of the file is not given out (SIGBUS).
+    /// </summary>
+    sealed class HostPageCache(SafeFileHandle handle, bool writable) : IPageSource, IWriteBackSource
+    {
+        readonly Dictionary<ulong, Page> _pages = new();
+        SafeFileHandle _handle = handle;
+
+        public bool Writable { get; private set; } = writable;
+
+        /// <summary>A writable mapping is being made through a descriptor open for writing: write-back goes through it.</summary>
+        public void UseWritableHandle(SafeFileHandle own)
+        {
+            _handle.Dispose();
+            _handle = own;
+            Writable = true;
+        }
+
+        long Length
+        {
+            get
+            {
+                try { return RandomAccess.GetLength(_handle); }
+                catch (IOException) { return 0; }
+            }
+        }
+
+        public Page? GetPage(ulong index)
+        {
+            if (_pages.TryGetValue(index, out Page? page)) return page;
+            long start = (long)index << Page.Shift;
+            if (start >= Length) return null;
+            page = new Page();
+            for (int done = 0; done < Page.Size;)
+            {
+                int r;
+                try { r = RandomAccess.Read(_handle, page.Data.AsSpan(done), start + done); }
+                catch (IOException) { break; }
+                if (r <= 0) break;
+                done += r;
+            }
+            _pages[index] = page;
+            return page;
+        }
+
+        /// <summary>A read of the host file: cached pages (possibly written through a mapping) are newer than the host.</summary>
+        public void Overlay(Span<byte> buffer, long offset)
+        {
+            if (_pages.Count == 0) return;
+            for (int done = 0; done < buffer.Length;)
+            {
+                long pos = offset + done;
+                int within = (int)(pos & (long)Page.OffsetMask), chunk = Math.Min(Page.Size - within, buffer.Length - done);
+                if (_pages.TryGetValue((ulong)(pos >> Page.Shift), out Page? page)) page.Data.AsSpan(within, chunk).CopyTo(buffer[done..]);
+                done += chunk;
+            }
+        }
+
+        /// <summary>A write(2) to the host file: cached pages take the same bytes.</summary>
+        public void WriteThrough(ReadOnlySpan<byte> data, long offset)
+        {
+            if (_pages.Count == 0) return;
+            for (int done = 0; done < data.Length;)
+            {
+                long pos = offset + done;
+                int within = (int)(pos & (long)Page.OffsetMask), chunk = Math.Min(Page.Size - within, data.Length - done);
+                if (_pages.TryGetValue((ulong)(pos >> Page.Shift), out Page? page))
+                {
+                    data.Slice(done, chunk).CopyTo(page.Data.AsSpan(within));
+                    page.ContentChanged();
+                }
+                done += chunk;
+            }
+        }
+
+        /// <summary>
+        /// The file is about to grow to <paramref name="length"/>: bytes a mapping wrote past the current end of the last page
+        /// must not become file content (Linux zeroes that tail on size extension).
+        /// </summary>
+        public void Growing(long length)
+        {
+            if (_pages.Count == 0) return;
+            long size = Length;
+            int tail = (int)(size & (long)Page.OffsetMask);
+            if (length <= size || tail == 0 || !_pages.TryGetValue((ulong)(size >> Page.Shift), out Page? last)) return;
+            last.Data.AsSpan(tail).Clear();
+            last.ContentChanged();
+        }
+
+        /// <summary>The host file was truncated: pages past the end leave every mapping; the tail of the last one is zero.</summary>
+        public void Truncated(long length)
+        {
+            ulong keep = (ulong)((length + Page.Size - 1) >> Page.Shift);
+            foreach (ulong index in _pages.Keys.Where(i => i >= keep).ToList())
+            {
+                _pages.Remove(index, out Page? gone);
+                gone!.UnmapEverywhere();
+            }
+            int tail = (int)(length & (long)Page.OffsetMask);
+            if (tail != 0 && _pages.TryGetValue((ulong)(length >> Page.Shift), out Page? last))
+            {
+                last.Data.AsSpan(tail).Clear();
+                last.ContentChanged();
+            }
+        }
+
+        /// <summary>Writes the pages dirtied through mappings to the host, within the file's current size.</summary>
+        public void WriteBack()
+        {
+            if (!Writable) return;
+            long length = -1;
+            foreach (var (index, page) in _pages)
+            {
+                if (!page.Dirty) continue;
+                if (length < 0) length = Length;
+                long start = (long)index << Page.Shift;
+                page.MarkClean();
+                if (start >= length) continue;
+                int n = (int)Math.Min(Page.Size, length - start);
+                try { RandomAccess.Write(_handle, page.Data.AsSpan(0, n), start); }
+                catch (IOException) { }
+            }
+        }
     }
 
     sealed class HostDirectory(HostDirectoryFileSystem fs, string relativePath, FileStatus status) : OpenFile

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Host;
 
 namespace X86Vm.Linux.Vfs;
@@ -10,11 +11,14 @@ namespace X86Vm.Linux.Vfs;
 /// at which point that part is copied into the node and becomes VM state. Deleting an entry removes it
 /// from its (copied) directory, which is the whiteout; renames move nodes, which keep their lower path
 /// for content. Nothing is ever written to the host.
+///
+/// File content is kept in page-sized chunks (<see cref="MemoryFileContent"/>) that MAP_SHARED maps directly, so
+/// mappings and read/write are coherent by construction. Files of a tmpfs (and memfds) carry seals.
 /// </summary>
 public sealed class MemoryFileSystem : IFileSystem
 {
     const long TmpfsMagic = 0x01021994, OverlayMagic = 0x794c7630;
-    const int MaxFileSize = 0x7FFFFFC7; // the largest managed array
+    const long MaxFileSize = long.MaxValue; // MAX_LFS_FILESIZE: content is sparse pages
 
     sealed class Node
     {
@@ -26,8 +30,11 @@ public sealed class MemoryFileSystem : IFileSystem
         public string? Lower;
         public FileStatus? LastLower;
         public bool OwnMeta, OwnData, OwnChildren;
-        public byte[] Data = [];
+        public MemoryFileContent Content = new();
+        /// <summary>The size while the content is still the host's (not owned); <see cref="Content"/>'s size once owned.</summary>
         public long Size;
+        /// <summary>memfd seals (fcntl F_ADD_SEALS); tmpfs files start with F_SEAL_SEAL.</summary>
+        public int Seals = Seal.SealSeal;
         public string? Target;
         /// <summary>Directories: known entries. A null value is an entry listed from the host not looked at yet.</summary>
         public OrderedDictionary<string, Node?>? Children;
@@ -172,18 +179,10 @@ public sealed class MemoryFileSystem : IFileSystem
             if (h == null) return errno;
             using (h)
             {
-                long length = RandomAccess.GetLength(h);
-                if (length > MaxFileSize) return Errno.EFBIG;
-                var data = new byte[length];
-                int done = 0;
-                while (done < length)
-                {
-                    int r = RandomAccess.Read(h, data.AsSpan(done), done);
-                    if (r <= 0) break;
-                    done += r;
-                }
-                n.Data = data;
-                n.Size = done;
+                MemoryFileContent? content = MemoryFileContent.Load(h);
+                if (content == null) return Errno.EIO;
+                n.Content = content;
+                n.Size = content.Size;
             }
         }
         n.OwnData = true;
@@ -221,7 +220,7 @@ public sealed class MemoryFileSystem : IFileSystem
         }
         long size = n.Kind switch
         {
-            FileKind.Regular => n.OwnData ? n.Size : n.Size,
+            FileKind.Regular => n.OwnData ? n.Content.Size : n.Size,
             FileKind.Symlink => System.Text.Encoding.UTF8.GetByteCount(n.Target ?? ""),
             FileKind.Directory => 4096,
             _ => 0,
@@ -506,8 +505,9 @@ public sealed class MemoryFileSystem : IFileSystem
         if (length > MaxFileSize) return -Errno.EFBIG;
         int e = OwnData(n);
         if (e != 0) return -e;
-        if (length > n.Data.Length) Array.Resize(ref n.Data, (int)length);
-        else if (length < n.Size) n.Data.AsSpan((int)length, (int)(Math.Min(n.Size, n.Data.Length) - length)).Clear();
+        long size = n.Content.Size;
+        if ((length < size && (n.Seals & Seal.Shrink) != 0) || (length > size && (n.Seals & Seal.Grow) != 0)) return -Errno.EPERM;
+        n.Content.SetLength(length);
         n.Size = length;
         n.Mtime = n.Ctime = Now;
         return 0;
@@ -519,8 +519,25 @@ public sealed class MemoryFileSystem : IFileSystem
         return new StatFsInfo(Magic, 4096, Blocks, Blocks - 1024, Blocks - 1024, 1UL << 20, (1UL << 20) - 1024);
     }
 
-    sealed class MemoryFile(MemoryFileSystem fs, Node node) : OpenFile
+    sealed class MemoryFile(MemoryFileSystem fs, Node node) : OpenFile, IMappableFile, ISealableFile, IReopenableFile
     {
+        /// <summary>open of /proc/self/fd/N: a new description of the same file, even unlinked (a memfd, O_TMPFILE).</summary>
+        public OpenFile? Reopen(int flags, out int errno)
+        {
+            errno = 0;
+            if (node.Kind != FileKind.Regular) return null;
+            if ((flags & OpenFlags.Truncate) != 0)
+            {
+                long e = fs.SetLength(node, 0);
+                if (e < 0) { errno = (int)-e; return null; }
+            }
+            return new MemoryFile(fs, node)
+            {
+                Path = Path, FileSystem = FileSystem, RelativePath = RelativePath,
+                StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.NoCtty | OpenFlags.CloseOnExec),
+            };
+        }
+
         public MemoryFileSystem Fs => fs;
         public Node Node => node;
         SafeFileHandle? _lowerHandle;
@@ -535,26 +552,20 @@ public sealed class MemoryFileSystem : IFileSystem
                 try { return RandomAccess.Read(_lowerHandle, buffer, offset); }
                 catch (IOException) { return -Errno.EIO; }
             }
-            if (offset >= node.Size) return 0;
-            int n = (int)Math.Min(buffer.Length, node.Size - offset);
-            node.Data.AsSpan((int)offset, n).CopyTo(buffer);
-            return n;
+            return node.Content.Read(buffer, offset);
         }
 
         public override long WriteAt(ReadOnlySpan<byte> buffer, long offset)
         {
             if (node.Kind == FileKind.Directory) return -Errno.EISDIR;
             long end = offset + buffer.Length;
-            if (end > MaxFileSize) return -Errno.EFBIG;
+            if (end > MaxFileSize || end < offset) return -Errno.EFBIG;
             int e = fs.OwnData(node);
             if (e != 0) return -e;
-            if (end > node.Data.Length)
-            {
-                long capacity = Math.Max(end, Math.Min(MaxFileSize, Math.Max(4096, (long)node.Data.Length * 2)));
-                Array.Resize(ref node.Data, (int)capacity);
-            }
-            buffer.CopyTo(node.Data.AsSpan((int)offset));
-            if (end > node.Size) node.Size = end;
+            if ((node.Seals & (Seal.Write | Seal.FutureWrite)) != 0) return -Errno.EPERM;
+            if ((node.Seals & Seal.Grow) != 0 && end > node.Content.Size) return -Errno.EPERM;
+            node.Content.Write(buffer, offset);
+            node.Size = node.Content.Size;
             node.Mtime = node.Ctime = fs.Now;
             return buffer.Length;
         }
@@ -571,11 +582,56 @@ public sealed class MemoryFileSystem : IFileSystem
             if (node.Kind != FileKind.Regular) return -Errno.ENODEV;
             if (mode != 0 && mode != 1 /* FALLOC_FL_KEEP_SIZE */) return -Errno.EOPNOTSUPP;
             long end = offset + length;
-            if (end > MaxFileSize) return -Errno.EFBIG;
-            if (mode == 0 && end > node.Size) return fs.SetLength(node, end);
+            if (end > MaxFileSize || end < offset) return -Errno.EFBIG;
+            int e = fs.OwnData(node);
+            if (e != 0) return -e;
+            if ((node.Seals & Seal.Grow) != 0 && end > node.Content.Size) return -Errno.EPERM;
+            if (mode == 0 && end > node.Content.Size) return fs.SetLength(node, end);
+            return 0;
+        }
+
+        /// <summary>The content pages themselves (an overlay file is copied up first, so the host is never written).</summary>
+        public IPageSource? MapShared(bool writable, out int errno)
+        {
+            errno = node.Kind == FileKind.Regular ? fs.OwnData(node) : Errno.ENODEV;
+            if (errno != 0) return null;
+            if (writable && (node.Seals & (Seal.Write | Seal.FutureWrite)) != 0)
+            {
+                errno = Errno.EPERM;
+                return null;
+            }
+            return node.Content;
+        }
+
+        /// <summary>Whether new shared mappings of the content may become writable (VM_MAYWRITE): not once write-sealed.</summary>
+        public bool WriteSealed => (node.Seals & (Seal.Write | Seal.FutureWrite)) != 0;
+
+        /// <summary>Seals exist on tmpfs files and memfds (shmem); an overlay's files have none (EINVAL).</summary>
+        public int Seals => fs._lower == null ? node.Seals : -Errno.EINVAL;
+
+        public int AddSeals(int seals, Func<IPageSource, bool> writablyMapped)
+        {
+            if (fs._lower != null) return -Errno.EINVAL;
+            if ((node.Seals & Seal.SealSeal) != 0) return -Errno.EPERM;
+            if ((seals & Seal.Write) != 0 && (node.Seals & Seal.Write) == 0 && writablyMapped(node.Content)) return -Errno.EBUSY;
+            // F_SEAL_EXEC on an executable file implies the write seals (W^X from the start).
+            if ((seals & Seal.Exec) != 0 && (node.Permissions & 0x49) != 0) seals |= Seal.Shrink | Seal.Grow | Seal.Write | Seal.FutureWrite;
+            node.Seals |= seals;
             return 0;
         }
 
         public override void Release() => _lowerHandle?.Dispose();
+    }
+
+    /// <summary>
+    /// memfd_create: an unlinked file of this (hidden) tmpfs, mode 0777, named "/memfd:NAME (deleted)"; without
+    /// MFD_ALLOW_SEALING it carries F_SEAL_SEAL, so no seal can be added.
+    /// </summary>
+    public OpenFile CreateMemfd(string name, bool allowSealing, bool noExec)
+    {
+        Node n = NewNode(FileKind.Regular, noExec ? 0x1B6u : 0x1FFu);
+        n.Links = 0;
+        n.Seals = noExec ? Seal.Exec : allowSealing ? 0 : Seal.SealSeal; // MFD_NOEXEC_SEAL: 0666 and F_SEAL_EXEC
+        return new MemoryFile(this, n) { Path = "/memfd:" + name + " (deleted)", StatusFlags = OpenFlags.ReadWrite };
     }
 }

@@ -9,6 +9,8 @@ namespace X86Vm.Linux.Vfs;
 public sealed class Pipe
 {
     public const int Capacity = 65536;
+    /// <summary>PIPE_BUF: writes up to this size are atomic, and the pipe counts as writable while this much room is free.</summary>
+    public const int AtomicSize = 4096;
 
     readonly Queue<byte> _buffer = new();
     public int Readers { get; internal set; }
@@ -18,6 +20,13 @@ public sealed class Pipe
     public ulong Inode { get; }
     /// <summary>Bumped by every transfer and every close of an end (see <see cref="OpenFile.ReadinessGeneration"/>).</summary>
     public ulong Generation { get; internal set; }
+    /// <summary>
+    /// Pollers of both ends (pipe_poll waits on rd_wait and wr_wait): woken with EPOLLIN by every write, with EPOLLOUT by a
+    /// read that makes a full pipe writable again, and unkeyed when an end is closed.
+    /// </summary>
+    public PollWaitQueue Waiters { get; } = new();
+    /// <summary>Room for an atomic write (the kernel's "not full": a free buffer slot).</summary>
+    public bool Writable => Space >= AtomicSize;
 
     static ulong _nextInode = 0x10000;
 
@@ -36,7 +45,9 @@ public sealed class Pipe
     {
         int n = Math.Min(destination.Length, _buffer.Count);
         Generation++;
+        bool wasFull = !Writable;
         for (int i = 0; i < n; i++) destination[i] = _buffer.Dequeue();
+        if (wasFull && Writable) Waiters.Wake(PollEvents.Out | PollEvents.WriteNormal);
         return n;
     }
 
@@ -44,11 +55,12 @@ public sealed class Pipe
     {
         Generation++;
         foreach (byte b in source) _buffer.Enqueue(b);
+        Waiters.Wake(PollEvents.In | PollEvents.ReadNormal);
     }
 }
 
 /// <summary>One end of a <see cref="Pipe"/>.</summary>
-public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile
+public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile, IPollSource
 {
     public Pipe Pipe { get; } = pipe;
     public bool IsReadEnd { get; } = reading;
@@ -91,8 +103,10 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile
     };
 
     public override PollEvents Poll() => IsReadEnd
-        ? (Pipe.Available > 0 ? PollEvents.In : 0) | (Pipe.Writers == 0 ? PollEvents.HangUp : 0)
-        : (Pipe.Readers == 0 ? PollEvents.Error : Pipe.Space > 0 ? PollEvents.Out : 0);
+        ? (Pipe.Available > 0 ? PollEvents.In | PollEvents.ReadNormal : 0) | (Pipe.Writers == 0 ? PollEvents.HangUp : 0)
+        : (Pipe.Writable ? PollEvents.Out | PollEvents.WriteNormal : 0) | (Pipe.Readers == 0 ? PollEvents.Error : 0);
+
+    public PollWaitQueue PollQueue(GuestProcess poller) => Pipe.Waiters;
 
     public override long Ioctl(GuestProcess process, uint request, ulong argument)
     {
@@ -109,5 +123,6 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile
         Pipe.Generation++;
         if (IsReadEnd) Pipe.Readers--;
         else Pipe.Writers--;
+        Pipe.Waiters.Wake();
     }
 }

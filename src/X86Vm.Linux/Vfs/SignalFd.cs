@@ -6,7 +6,7 @@ namespace X86Vm.Linux.Vfs;
 /// signalfd(2): reading takes pending signals in <see cref="Mask"/> (the reader's own, then its process's) as
 /// 128-byte struct signalfd_siginfo records, whether or not they are blocked; readable while one is pending.
 /// </summary>
-public sealed class SignalFd : OpenFile
+public sealed class SignalFd : OpenFile, IPollSource
 {
     const int RecordSize = 128;
     readonly Kernel _kernel;
@@ -42,7 +42,7 @@ public sealed class SignalFd : OpenFile
 
     public override long Write(ReadOnlySpan<byte> buffer) => -Errno.EINVAL;
     public override long ReadAt(Span<byte> buffer, long offset) => -Errno.ESPIPE;
-    public override long Seek(long offset, int whence) => -Errno.ESPIPE;
+    public override long Seek(long offset, int whence) => Offset; // noop_llseek
 
     public override PollEvents Poll()
     {
@@ -50,6 +50,12 @@ public sealed class SignalFd : OpenFile
         foreach (GuestThread t in _owner.Threads) pending |= t.Pending.Mask;
         return (pending & Mask) != 0 ? PollEvents.In : 0;
     }
+
+    /// <summary>Signals queued for the process whose signals it reports (each wakes pollers, wanted or not, as in Linux).</summary>
+    public override ulong ReadinessGeneration => _owner.SignalsQueued;
+
+    /// <summary>A poll waits for the poller's own signals (signalfd_poll waits on current->sighand).</summary>
+    public PollWaitQueue PollQueue(GuestProcess poller) => poller.SignalPollers;
 
     public override FileStatus Status() => new() { Kind = 0, Permissions = 0x180, Inode = 0, Device = 0xE, BlockSize = 4096 };
 }

@@ -10,6 +10,7 @@ public sealed class StreamFile : OpenFile
 {
     readonly Stream _stream;
     readonly TerminalInfo? _terminal;
+    ulong _transfers;
 
     public StreamFile(Stream stream, TerminalInfo? terminal)
     {
@@ -20,6 +21,7 @@ public sealed class StreamFile : OpenFile
     public override long Read(Span<byte> buffer)
     {
         if (!_stream.CanRead) return -Errno.EBADF;
+        _transfers++;
         try { return _stream.Read(buffer); }
         catch (IOException) { return -Errno.EIO; }
     }
@@ -27,6 +29,7 @@ public sealed class StreamFile : OpenFile
     public override long Write(ReadOnlySpan<byte> buffer)
     {
         if (!_stream.CanWrite) return -Errno.EBADF;
+        _transfers++;
         try
         {
             _stream.Write(buffer);
@@ -39,6 +42,20 @@ public sealed class StreamFile : OpenFile
     public override long ReadAt(Span<byte> buffer, long offset) => -Errno.ESPIPE;
     public override long WriteAt(ReadOnlySpan<byte> buffer, long offset) => -Errno.ESPIPE;
     public override long Seek(long offset, int whence) => -Errno.ESPIPE;
+
+    /// <summary>
+    /// A host stream is always ready: reads wait on the host, writes never wait. For a terminal both directions are
+    /// ready (its descriptors are read-write); otherwise the direction the stream was opened for.
+    /// </summary>
+    public override PollEvents Poll() =>
+        (_terminal != null || CanRead ? PollEvents.In | PollEvents.ReadNormal : 0) |
+        (_terminal != null || CanWrite ? PollEvents.Out | PollEvents.WriteNormal : 0);
+
+    /// <summary>
+    /// The VM cannot see data arrive on a host stream, so every read and write counts as a readiness change:
+    /// edge-triggered epoll reports the stream again after each transfer.
+    /// </summary>
+    public override ulong ReadinessGeneration => _transfers;
 
     public override FileStatus Status() => _terminal != null
         ? new FileStatus { Kind = FileKind.CharDevice, Permissions = 0x190 /* 0620 */, RDevice = 0x8800, Inode = 3, BlockSize = 1024 }

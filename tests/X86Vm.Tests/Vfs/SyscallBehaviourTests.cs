@@ -6,7 +6,8 @@ namespace X86Vm.Tests.Vfs;
 /// tests/programs/syscalls/*.c check file syscalls (results and errno values) and print them deterministically.
 /// Each runs natively in a fresh directory, then in the VM with a fresh directory as its working directory
 /// mounted three ways — read-write host directory, copy-on-write overlay, tmpfs — and the output must be
-/// identical. The overlay and tmpfs runs must leave the host directory empty.
+/// identical. The overlay and tmpfs runs must leave the host directory empty; the read-write run must leave the same
+/// files with the same bytes as the native run (so data written through shared mappings reached the host).
 /// </summary>
 public class SyscallBehaviourTests
 {
@@ -40,6 +41,7 @@ public class SyscallBehaviourTests
             Assert.True(native.StdoutText == vm.StdoutText, $"{name} ({kind}) differs; vm stderr: {vm.Stderr}\n{Diff(native.StdoutText, vm.StdoutText)}");
             Assert.Equal(native.ExitStatus, vm.ExitStatus);
             if (kind != "rw") Assert.Empty(Directory.EnumerateFileSystemEntries(vmDir));
+            else Assert.Equal(Contents(nativeDir), Contents(vmDir));
         }
         finally
         {
@@ -47,6 +49,12 @@ public class SyscallBehaviourTests
             Directory.Delete(vmDir, true);
         }
     }
+
+    /// <summary>Every regular file under <paramref name="dir"/> as "relative path: size and SHA-256", sorted.</summary>
+    static string Contents(string dir) => string.Join('\n', Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+        .Where(f => !new FileInfo(f).Attributes.HasFlag(FileAttributes.ReparsePoint))
+        .Select(f => $"{Path.GetRelativePath(dir, f)}: {new FileInfo(f).Length} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))}")
+        .Order(StringComparer.Ordinal));
 
     static string Diff(string expected, string actual)
     {

@@ -1,0 +1,103 @@
+using X86Vm.Linux.Process;
+using X86Vm.Linux.Vfs;
+
+namespace X86Vm.Linux.Syscalls;
+
+/// <summary>eventfd, eventfd2 (eventfd(2)) and timerfd_create, timerfd_settime, timerfd_gettime (timerfd_create(2)).</summary>
+[SyscallFamily]
+static class EventSyscalls
+{
+    const long NsPerSec = 1_000_000_000L;
+
+    // ---------------------------------------------------------------- eventfd
+
+    [Syscall(284, "u")]
+    static long Eventfd(GuestProcess p, in SyscallArgs a) => CreateEventFd(p, (uint)a.A0, 0);
+
+    [Syscall(290, "u,x")]
+    static long Eventfd2(GuestProcess p, in SyscallArgs a) => CreateEventFd(p, (uint)a.A0, (int)a.A1);
+
+    static long CreateEventFd(GuestProcess p, uint initial, int flags)
+    {
+        if ((flags & ~(EventFd.EFD_SEMAPHORE | OpenFlags.NonBlock | OpenFlags.CloseOnExec)) != 0) return -Errno.EINVAL;
+        return Install(p, new EventFd(initial, flags), flags);
+    }
+
+    static long Install(GuestProcess p, OpenFile f, int flags)
+    {
+        int fd = p.Files.Add(f, (flags & OpenFlags.CloseOnExec) != 0);
+        if (fd < 0) f.Release();
+        return fd;
+    }
+
+    // ---------------------------------------------------------------- timerfd
+
+    [Syscall(283, "d,x")]
+    static long TimerfdCreate(GuestProcess p, in SyscallArgs a)
+    {
+        int clock = (int)a.A0, flags = (int)a.A1;
+        if ((flags & ~(OpenFlags.NonBlock | OpenFlags.CloseOnExec)) != 0) return -Errno.EINVAL;
+        if (clock is not (TimerFd.CLOCK_REALTIME or TimerFd.CLOCK_MONOTONIC or TimerFd.CLOCK_BOOTTIME
+            or TimerFd.CLOCK_REALTIME_ALARM or TimerFd.CLOCK_BOOTTIME_ALARM)) return -Errno.EINVAL;
+        return Install(p, new TimerFd(p.Kernel, clock, flags), flags);
+    }
+
+    /// <summary>Reads a struct timespec; false on a fault. <paramref name="valid"/> is timespec64_valid.</summary>
+    static bool ReadTimespec(GuestProcess p, ulong address, out long ns, out bool valid)
+    {
+        ns = 0;
+        valid = false;
+        if (!GuestIo.ReadU64(p, address, out ulong sec) || !GuestIo.ReadU64(p, address + 8, out ulong nsec)) return false;
+        valid = (long)sec >= 0 && nsec < NsPerSec;
+        if (valid) ns = (long)Math.Min(sec, 1UL << 33) * NsPerSec + (long)nsec;
+        return true;
+    }
+
+    /// <summary>struct itimerspec: it_interval, it_value.</summary>
+    static bool WriteItimerspec(GuestProcess p, ulong address, long value, long interval) =>
+        GuestIo.WriteU64(p, address, (ulong)(interval / NsPerSec)) && GuestIo.WriteU64(p, address + 8, (ulong)(interval % NsPerSec)) &&
+        GuestIo.WriteU64(p, address + 16, (ulong)(value / NsPerSec)) && GuestIo.WriteU64(p, address + 24, (ulong)(value % NsPerSec));
+
+    /// <summary>The timerfd behind <paramref name="fd"/>: EBADF when there is none, EINVAL when it is another file.</summary>
+    static long Timer(GuestProcess p, int fd, out TimerFd? timer)
+    {
+        OpenFile? f = p.Files.Get(fd);
+        timer = f as TimerFd;
+        return f == null || f is PathFile ? -Errno.EBADF : timer == null ? -Errno.EINVAL : 0;
+    }
+
+    [Syscall(286, "d,x,p,p")]
+    static long TimerfdSettime(GuestProcess p, in SyscallArgs a)
+    {
+        int flags = (int)a.A1;
+        if (!ReadTimespec(p, a.A2, out long interval, out bool intervalValid) ||
+            !ReadTimespec(p, a.A2 + 16, out long value, out bool valueValid)) return -Errno.EFAULT;
+        if ((flags & ~(TimerFd.TFD_TIMER_ABSTIME | TimerFd.TFD_TIMER_CANCEL_ON_SET)) != 0 || !intervalValid || !valueValid)
+            return -Errno.EINVAL;
+        long e = Timer(p, (int)a.A0, out TimerFd? t);
+        if (e != 0) return e;
+        var (oldValue, oldInterval) = t!.Get();
+        long? expiry = null;
+        if (value != 0)
+        {
+            long now = p.Kernel.Clock.MonotonicNanoseconds;
+            // An absolute time is on the timer's clock; it becomes a monotonic deadline (a past one expires at once).
+            // TFD_TIMER_CANCEL_ON_SET is accepted: the VM's realtime clock is never set, so nothing is ever cancelled.
+            bool realtime = t.ClockId is TimerFd.CLOCK_REALTIME or TimerFd.CLOCK_REALTIME_ALARM;
+            expiry = (flags & TimerFd.TFD_TIMER_ABSTIME) == 0 ? now + value
+                : realtime ? now + (value - p.Kernel.Clock.RealtimeNanoseconds) : value;
+        }
+        t.Set(expiry, interval);
+        if (a.A3 != 0 && !WriteItimerspec(p, a.A3, oldValue, oldInterval)) return -Errno.EFAULT;
+        return 0;
+    }
+
+    [Syscall(287, "d,p")]
+    static long TimerfdGettime(GuestProcess p, in SyscallArgs a)
+    {
+        long e = Timer(p, (int)a.A0, out TimerFd? t);
+        if (e != 0) return e;
+        var (value, interval) = t!.Get();
+        return WriteItimerspec(p, a.A1, value, interval) ? 0 : -Errno.EFAULT;
+    }
+}
