@@ -36,6 +36,8 @@ public sealed class GuestProcess
     public string ExecutablePath { get; set; } = "";
     public IReadOnlyList<string> Argv { get; set; } = [];
     public IReadOnlyList<string> Environment { get; set; } = [];
+    /// <summary>The auxiliary vector the program started with (key/value words up to AT_NULL), as the loader built it.</summary>
+    public byte[] AuxiliaryVector { get; set; } = [];
 
     public ulong BrkStart { get; set; }
     public ulong Brk { get; set; }
