@@ -41,8 +41,12 @@ public sealed class Epoll : OpenFile, IPollSource
     ulong _purged;
     ulong _wakes;
 
-    public Epoll()
+    /// <summary>The kernel whose timers may be due when this instance looks at its ready list (null in unit tests).</summary>
+    readonly Kernel? _kernel;
+
+    public Epoll(Kernel? kernel = null)
     {
+        _kernel = kernel;
         Path = "anon_inode:[eventpoll]";
         StatusFlags = OpenFlags.ReadWrite;
     }
@@ -173,6 +177,7 @@ public sealed class Epoll : OpenFile, IPollSource
     /// <summary>True when epoll_wait would report something now. Items at the head of the ready list that are not ready are dropped.</summary>
     public bool HasEvents()
     {
+        _kernel?.FireDueTimerFds();
         Purge();
         ScanPolled();
         while (_ready.First is { } node)
@@ -192,6 +197,7 @@ public sealed class Epoll : OpenFile, IPollSource
     public int Collect(int max, Func<uint, ulong, bool> put, out bool faulted)
     {
         faulted = false;
+        _kernel?.FireDueTimerFds();
         Purge();
         ScanPolled();
         var pending = new List<EpollItem>(_ready);
