@@ -24,7 +24,22 @@ static class Program
     static readonly Option<string[]> EnvOption = new("--env") { Description = "Set K=V in the guest environment. Repeatable", Arity = ArgumentArity.OneOrMore };
     static readonly Option<string[]> UnsetEnvOption = new("--unset-env") { Description = "Remove K from the guest environment. Repeatable", Arity = ArgumentArity.OneOrMore };
     static readonly Option<bool> ClearEnvOption = new("--clear-env") { Description = "Start the guest with an empty environment (then apply --env)" };
-    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env"];
+    static readonly Option<NetworkMode> NetOption = new("--net")
+    {
+        Description = "The guest's network: private (default: its own loopback network inside the VM) or host (inet sockets use the host's network)",
+        CustomParser = r => Enum.TryParse(r.Tokens.Single().Value, ignoreCase: true, out NetworkMode m) ? m : ReportBadNet(r),
+        DefaultValueFactory = _ => NetworkMode.Private,
+    };
+    static NetworkMode ReportBadNet(System.CommandLine.Parsing.ArgumentResult r)
+    {
+        r.AddError($"--net {r.Tokens.Single().Value}: expected 'private' or 'host'");
+        return NetworkMode.Private;
+    }
+    static readonly Option<string?> GdbOption = new("--gdb")
+    {
+        Description = "Wait for gdb before the first instruction, listening on PORT, HOST:PORT or a Unix socket PATH (see docs/gdb.md)",
+    };
+    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb"];
 
     static int Main(string[] args)
     {
@@ -40,6 +55,8 @@ static class Program
         run.Options.Add(EnvOption);
         run.Options.Add(UnsetEnvOption);
         run.Options.Add(ClearEnvOption);
+        run.Options.Add(NetOption);
+        run.Options.Add(GdbOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
         run.SetAction(parse =>
@@ -59,7 +76,8 @@ static class Program
                 Console.Error.WriteLine($"x86vm: {error}");
                 return 125;
             }
-            return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env);
+            return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env,
+                parse.GetValue(NetOption), parse.GetValue(GdbOption));
         });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
@@ -143,7 +161,7 @@ static class Program
     }
 
     static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
-        List<string> env)
+        List<string> env, NetworkMode network, string? gdb)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -166,6 +184,8 @@ static class Program
                 TerminalSize = anyTerminal ? TerminalSize() : ((ushort)24, (ushort)80),
                 Strace = strace ? diagnostics : null,
                 Diagnostics = diagnostics,
+                Network = network,
+                Gdb = gdb,
             });
             var clock = Stopwatch.StartNew();
             int status = vm.Run();

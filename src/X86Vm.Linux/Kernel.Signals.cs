@@ -176,6 +176,8 @@ public sealed partial class Kernel
         {
             SigInfo? info = DequeueSignal(t, ~t.SignalMask);
             if (info == null) break;
+            // An attached debugger sees each signal first (ptrace's signal-delivery-stop) and may discard or replace it.
+            if (Debugger != null && !info.DebuggerSeen && !Debugger.OnSignal(t, info, fault: false)) continue;
             int sig = info.Signo;
             SignalAction action = ActionOf(p, sig);
             if (action.Handler == SIG_IGN) continue;
@@ -215,12 +217,14 @@ public sealed partial class Kernel
         int nr = (int)c.Rax;
         bool restart = action.Has(SignalAction.SA_RESTART) && !NeverRestarts(t, nr);
         if (t.Waiting is SleepUntil sleep && nr is 35 or 230) WriteRemainingSleep(t, nr, sleep);
+        // A write interrupted after some of its data went out returns that count (pipe(7)).
+        long? partial = t.Waiting is PartialWrite { Done: > 0 } w ? w.Done : null;
         Futexes.Forget(t);
         t.Waiting = null;
         t.Resumed = null;
         t.State = GuestThreadState.Runnable;
-        if (restart) return;
-        c.Rax = unchecked((ulong)-Errno.EINTR);
+        if (restart && partial == null) return;
+        c.Rax = partial != null ? (ulong)partial.Value : unchecked((ulong)-Errno.EINTR);
         c.Rip += 2; // past the SYSCALL, which now retires
         c.Retired++;
     }
@@ -273,6 +277,10 @@ public sealed partial class Kernel
     void DeliverFault(GuestThread t, GuestFault fault)
     {
         GuestProcess p = t.Process;
+        SigInfo info = FaultInfo(t, fault);
+        // An attached debugger sees the fault first; one it does not pass on makes the instruction run again.
+        if (Debugger != null && !Debugger.OnSignal(t, info, fault: true)) return;
+        info.DebuggerSeen = true;
         ulong handler = HandlerOf(p, fault.Signal);
         bool blocked = (t.SignalMask & Bit(fault.Signal)) != 0;
         if (handler == SIG_DFL || handler == SIG_IGN || blocked)
@@ -282,7 +290,7 @@ public sealed partial class Kernel
             p.Kill(fault.Signal);
             return;
         }
-        ForceSignal(t, FaultInfo(t, fault));
+        ForceSignal(t, info);
         DeliverPendingSignals(t);
     }
 

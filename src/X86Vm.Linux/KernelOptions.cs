@@ -22,6 +22,11 @@ public sealed class KernelOptions
     public TextWriter Diagnostics { get; init; } = TextWriter.Null;
     /// <summary>The guest's initial current directory (a guest path).</summary>
     public string WorkingDirectory { get; init; } = "/";
+    /// <summary>
+    /// Inet sockets use the host's network (--net host) instead of the VM's private loopback network. This is the
+    /// only way a guest reaches the host's network; Unix sockets stay inside the VM either way.
+    /// </summary>
+    public bool HostNetwork { get; init; }
     /// <summary>uname nodename.</summary>
     public string HostName { get; init; } = "x86vm";
 }

@@ -68,6 +68,15 @@ public sealed record MountSpec(string? HostPath, string GuestPath, MountKind Kin
 }
 
 /// <summary>What a <see cref="VirtualMachine"/> runs and what it may see.</summary>
+/// <summary>Which network a guest's inet sockets reach.</summary>
+public enum NetworkMode
+{
+    /// <summary>A loopback network of its own inside the VM: deterministic, invisible to the host.</summary>
+    Private,
+    /// <summary>The host's network: the guest may connect out and listen on host ports.</summary>
+    Host,
+}
+
 public sealed class VirtualMachineOptions
 {
     /// <summary>The program, as a path in the guest's view (relative paths start at <see cref="WorkingDirectory"/>).</summary>
@@ -105,5 +114,15 @@ public sealed class VirtualMachineOptions
     public TextWriter? Diagnostics { get; init; }
 
     public IClock? Clock { get; init; }
+    /// <summary>The network inet sockets use; Unix sockets always stay inside the VM.</summary>
+    public NetworkMode Network { get; init; } = NetworkMode.Private;
     public IEntropy? Entropy { get; init; }
+
+    /// <summary>
+    /// Debug the program with GDB: where the GDB remote-protocol stub listens — <c>PORT</c> or <c>localhost:PORT</c>
+    /// (TCP on the loopback interface), <c>HOST:PORT</c>, or a Unix socket path (anything with a slash). Port 0 picks a
+    /// free port (<see cref="VirtualMachine.GdbEndPoint"/>). <see cref="VirtualMachine.Run"/> then waits for the
+    /// debugger before the first instruction. See docs/gdb.md.
+    /// </summary>
+    public string? Gdb { get; init; }
 }

@@ -104,7 +104,8 @@ public sealed partial class HostTree : IDisposable
 
     public int MakeDirectory(string relativePath, uint mode) => AtParent(relativePath, (fd, name) => Result(NativeMkdirat(fd, name, mode)));
 
-    public int MakeFifo(string relativePath, uint mode) => AtParent(relativePath, (fd, name) => Result(NativeMknodat(fd, name, 0x1000 | (mode & 0xFFF), 0)));
+    /// <summary>mknod for the node kinds an unprivileged process may create: FIFOs and sockets (the kind's S_IFMT bits).</summary>
+    public int MakeNode(string relativePath, uint kind, uint mode) => AtParent(relativePath, (fd, name) => Result(NativeMknodat(fd, name, kind | (mode & 0xFFF), 0)));
 
     public int Remove(string relativePath, bool directory) =>
         AtParent(relativePath, (fd, name) => Result(NativeUnlinkat(fd, name, directory ? AT_REMOVEDIR : 0)));

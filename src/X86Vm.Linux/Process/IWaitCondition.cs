@@ -38,3 +38,15 @@ public sealed class WaitFor(Func<Kernel, bool> ready, long? deadline = null, str
     public bool TimedOut(Kernel kernel) => !ready(kernel) && deadline != null && kernel.Clock.MonotonicNanoseconds >= deadline;
     public override string ToString() => what;
 }
+
+/// <summary>
+/// A blocking write to a stream that has written <see cref="Done"/> bytes and waits for room for the rest: pipes and
+/// stream sockets return from a blocking write only when everything is written (pipe(7) "PIPE_BUF", unix(7)), or
+/// with the count so far when a signal interrupts it.
+/// </summary>
+public sealed class PartialWrite(long done, Func<bool> ready, string what) : IWaitCondition
+{
+    public long Done { get; } = done;
+    public bool IsReady(Kernel kernel) => ready();
+    public override string ToString() => what;
+}

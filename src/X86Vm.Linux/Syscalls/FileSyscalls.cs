@@ -37,7 +37,7 @@ static class FileSyscalls
         if (f == null || !f.CanWrite) return -Errno.EBADF;
         var buffer = new byte[Math.Min(a.A2, MaxIo)];
         if (!p.Memory.TryRead(a.A1, buffer)) return -Errno.EFAULT;
-        return IoWait.Complete(p, f, f.Write(buffer), PollEvents.Out);
+        return IoWait.WriteAll(p, f, buffer, f.Write, n => IoWait.Complete(p, f, n, PollEvents.Out));
     }
 
     [Syscall(17, "d,r,u,d")]
@@ -103,7 +103,7 @@ static class FileSyscalls
             if (!p.Memory.TryRead(b, chunk)) return -Errno.EFAULT;
             data.AddRange(chunk);
         }
-        return data.Count == 0 ? 0 : IoWait.Complete(p, f, f.Write(data.ToArray()), PollEvents.Out);
+        return data.Count == 0 ? 0 : IoWait.WriteAll(p, f, data.ToArray(), f.Write, n => IoWait.Complete(p, f, n, PollEvents.Out));
     }
 
     [Syscall(2, "s,o,m")]
@@ -191,6 +191,25 @@ static class FileSyscalls
     {
         BeforeClose(p, (int)a.A0);
         return p.Files.Close((int)a.A0) ? 0 : -Errno.EBADF;
+    }
+
+    /// <summary>close_range(2): closes (or, with CLOSE_RANGE_CLOEXEC, marks close-on-exec) every descriptor in [first, last].</summary>
+    [Syscall(436, "u,u,x")]
+    static long CloseRange(GuestProcess p, in SyscallArgs a)
+    {
+        const uint CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
+        uint first = (uint)a.A0, last = (uint)a.A1, flags = (uint)a.A2;
+        if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) != 0 || first > last) return -Errno.EINVAL;
+        foreach (var (fd, _) in p.Files.All.Where(e => (uint)e.Fd >= first && (uint)e.Fd <= last).ToList())
+        {
+            if ((flags & CLOSE_RANGE_CLOEXEC) != 0) p.Files.SetCloseOnExec(fd, true);
+            else
+            {
+                BeforeClose(p, fd);
+                p.Files.Close(fd);
+            }
+        }
+        return 0;
     }
 
     [Syscall(8, "d,d,d")]
@@ -324,7 +343,7 @@ static class FileSyscalls
     [Syscall(16, "d,x,x")]
     static long Ioctl(GuestProcess p, in SyscallArgs a)
     {
-        const uint FIOCLEX = 0x5451, FIONCLEX = 0x5450, FIONREAD = 0x541B;
+        const uint FIOCLEX = 0x5451, FIONCLEX = 0x5450, FIONREAD = 0x541B, FIONBIO = 0x5421, FIOASYNC = 0x5452;
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null) return -Errno.EBADF;
         switch ((uint)a.A1)
@@ -333,6 +352,15 @@ static class FileSyscalls
             case FIONREAD when f.Status() is { Kind: FileKind.Regular } st:
                 return GuestIo.WriteU32(p, a.A2, (uint)Math.Clamp((long)st.Size - f.Offset, 0, int.MaxValue)) ? 0 : -Errno.EFAULT;
             case FIONCLEX: p.Files.SetCloseOnExec((int)a.A0, false); return 0;
+            // FIONBIO and FIOASYNC work on every file, like F_SETFL (ioctl_list(2), fs/ioctl.c).
+            case FIONBIO or FIOASYNC:
+            {
+                var value = new byte[4];
+                if (!p.Memory.TryRead(a.A2, value)) return -Errno.EFAULT;
+                int bit = (uint)a.A1 == FIONBIO ? OpenFlags.NonBlock : OpenFlags.Async;
+                f.StatusFlags = BitConverter.ToInt32(value) != 0 ? f.StatusFlags | bit : f.StatusFlags & ~bit;
+                return 0;
+            }
             default: return f.Ioctl(p, (uint)a.A1, a.A2);
         }
     }

@@ -105,7 +105,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             h.Dispose();
             return 0;
         }
-        int e = _tree.MakeFifo(relativePath, mode);
+        int e = _tree.MakeNode(relativePath, (uint)kind, mode);
         return e != 0 ? e : _tree.SetMode(relativePath, mode);
     });
 

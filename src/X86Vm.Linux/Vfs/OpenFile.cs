@@ -74,6 +74,9 @@ public abstract class OpenFile
     /// <summary>The whole content for a private file mapping (mmap of a regular file).</summary>
     public virtual long ReadForMapping(Span<byte> buffer, long offset) => ReadAt(buffer, offset);
 
+    /// <summary>A blocking write returns only when all of it is written (pipes and stream sockets without O_NONBLOCK).</summary>
+    public virtual bool CompletesWrites => false;
+
     /// <summary>Readiness for poll/select (poll(2) events); regular files are always ready.</summary>
     public virtual PollEvents Poll() => PollEvents.In | PollEvents.Out;
 
@@ -113,7 +116,7 @@ public abstract class OpenFile
 [Flags]
 public enum PollEvents : short
 {
-    In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20, ReadNormal = 0x40, WriteNormal = 0x100,
+    In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20, ReadNormal = 0x40, ReadBand = 0x80, WriteNormal = 0x100, WriteBand = 0x200, ReadHangUp = 0x2000,
 }
 
 public readonly record struct DirectoryEntry(string Name, ulong Inode, FileKind Kind);

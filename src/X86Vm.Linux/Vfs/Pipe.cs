@@ -66,6 +66,7 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile, IPollSource
     public bool IsReadEnd { get; } = reading;
 
     bool NonBlocking => (StatusFlags & OpenFlags.NonBlock) != 0;
+    public override bool CompletesWrites => !NonBlocking;
 
     public override long Read(Span<byte> buffer)
     {

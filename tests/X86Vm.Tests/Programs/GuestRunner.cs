@@ -55,7 +55,7 @@ public static class GuestRunner
         [.. mounts.Take(1), new MountSpec(RepoRoot, RepoRoot, MountKind.ReadOnly), .. mounts.Skip(1)];
 
     public static RunResult Vm(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null, TextWriter? strace = null,
-        IReadOnlyList<string>? environment = null, IReadOnlyList<MountSpec>? mounts = null)
+        IReadOnlyList<string>? environment = null, IReadOnlyList<MountSpec>? mounts = null, NetworkMode network = NetworkMode.Private)
     {
         cwd ??= Directory.GetCurrentDirectory();
         var stdout = new MemoryStream();
@@ -74,6 +74,7 @@ public static class GuestRunner
                 WorkingDirectory = cwd,
                 Mounts = mounts ?? WithRepository(MountSpec.DefaultView(cwd)),
                 Strace = strace,
+                Network = network,
             });
             int status = vm.Run(cancel.Token);
             return new RunResult(stdout.ToArray(), System.Text.Encoding.UTF8.GetString(stderr.ToArray()), status);

@@ -3,7 +3,7 @@ using X86Vm.Tests.Programs;
 
 namespace X86Vm.Tests.Vfs;
 
-/// <summary>Builds tests/programs/syscalls/*.c and tests/programs/sandbox/*.c (gcc -O2 -static) once per test run, and runs them in the VM with a given view.</summary>
+/// <summary>Builds tests/programs/{syscalls,sandbox,net}/*.c (gcc -O2 -static) once per test run, and runs them in the VM with a given view.</summary>
 public static class SyscallPrograms
 {
     static readonly Lazy<string> OutDir = new(Build);
@@ -23,7 +23,7 @@ public static class SyscallPrograms
             string outDir = Path.Combine(GuestRunner.RepoRoot, ".cache", "syscalls");
             Directory.CreateDirectory(outDir);
             string header = Path.Combine(SourceDir, "syscalls", "check.h");
-            foreach (string src in Directory.GetFiles(Path.Combine(SourceDir, "syscalls"), "*.c").Concat(Directory.GetFiles(Path.Combine(SourceDir, "sandbox"), "*.c")))
+            foreach (string src in new[] { "syscalls", "sandbox", "net" }.SelectMany(d => Directory.GetFiles(Path.Combine(SourceDir, d), "*.c")))
             {
                 string bin = Path.Combine(outDir, Path.GetFileNameWithoutExtension(src));
                 if (File.Exists(bin) && File.GetLastWriteTimeUtc(bin) > File.GetLastWriteTimeUtc(src) && File.GetLastWriteTimeUtc(bin) > File.GetLastWriteTimeUtc(header))

@@ -23,6 +23,12 @@ static __attribute__((unused)) const char *errname(int e)
     case ESPIPE: return "ESPIPE"; case EDEADLK: return "EDEADLK"; case ENOLCK: return "ENOLCK"; case EOPNOTSUPP: return "EOPNOTSUPP";
     case EINTR: return "EINTR"; case EMFILE: return "EMFILE";
     case ENOTTY: return "ENOTTY"; case EFBIG: return "EFBIG"; case ENODEV: return "ENODEV"; case ENOSYS: return "ENOSYS";
+    case EPIPE: return "EPIPE"; case ENOTSOCK: return "ENOTSOCK"; case EDESTADDRREQ: return "EDESTADDRREQ"; case EMSGSIZE: return "EMSGSIZE";
+    case EPROTOTYPE: return "EPROTOTYPE"; case ENOPROTOOPT: return "ENOPROTOOPT"; case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT"; case EAFNOSUPPORT: return "EAFNOSUPPORT"; case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL"; case ENETUNREACH: return "ENETUNREACH"; case ECONNRESET: return "ECONNRESET";
+    case EISCONN: return "EISCONN"; case ENOTCONN: return "ENOTCONN"; case ECONNREFUSED: return "ECONNREFUSED";
+    case EALREADY: return "EALREADY"; case EINPROGRESS: return "EINPROGRESS"; case EDOM: return "EDOM";
     default: { static char b[16]; snprintf(b, sizeof b, "E%d", e); return b; }
     }
 }

@@ -1,0 +1,109 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Text;
+
+namespace X86Vm.Linux.Net;
+
+/// <summary>Address families and socket types as Linux numbers them (socket(2), address_families(7)).</summary>
+public static class SocketConstants
+{
+    public const int AF_UNSPEC = 0, AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16;
+    public const int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_SEQPACKET = 5, SOCK_TYPE_MASK = 0xF;
+    public const int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
+    public const int IPPROTO_IP = 0, IPPROTO_TCP = 6, IPPROTO_UDP = 17, IPPROTO_IPV6 = 41;
+    public const int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+    // send/recv flags (send(2), recv(2))
+    public const int MSG_OOB = 1, MSG_PEEK = 2, MSG_DONTROUTE = 4, MSG_CTRUNC = 8, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40,
+        MSG_EOR = 0x80, MSG_WAITALL = 0x100, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000, MSG_CMSG_CLOEXEC = 0x40000000;
+}
+
+/// <summary>
+/// A socket address (sockaddr_un, sockaddr_in or sockaddr_in6) as plain data. A Unix address is a path, an
+/// abstract name (first byte NUL, kept in <see cref="Path"/> with a leading '\0') or unnamed (null path).
+/// </summary>
+public sealed record SocketAddress(int Family, string? Path = null, IPAddress? Ip = null, int Port = 0)
+{
+    public static readonly SocketAddress UnnamedUnix = new(SocketConstants.AF_UNIX);
+
+    public bool IsAbstract => Path is ['\0', ..];
+
+    public static SocketAddress Inet(IPAddress ip, int port) =>
+        new(ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? SocketConstants.AF_INET6 : SocketConstants.AF_INET, null, ip, port);
+
+    /// <summary>Parses a guest sockaddr of <paramref name="bytes"/>.Length bytes; null and an errno when malformed.</summary>
+    public static SocketAddress? Parse(ReadOnlySpan<byte> bytes, int expectedFamily, out int errno)
+    {
+        errno = Errno.EINVAL;
+        if (bytes.Length < 2) return null;
+        int family = BinaryPrimitives.ReadUInt16LittleEndian(bytes);
+        if (family != expectedFamily)
+        {
+            errno = family == SocketConstants.AF_UNSPEC ? Errno.EAFNOSUPPORT : expectedFamily == SocketConstants.AF_UNIX ? Errno.EINVAL : Errno.EAFNOSUPPORT;
+            return null;
+        }
+        switch (family)
+        {
+            case SocketConstants.AF_UNIX:
+                if (bytes.Length > 110) return null;
+                ReadOnlySpan<byte> path = bytes[2..];
+                if (path.Length == 0) { errno = 0; return UnnamedUnix; }
+                if (path[0] == 0) { errno = 0; return new(family, "\0" + Encoding.Latin1.GetString(path[1..])); }
+                int nul = path.IndexOf((byte)0);
+                if (nul >= 0) path = path[..nul];
+                errno = 0;
+                return new(family, Encoding.UTF8.GetString(path));
+            case SocketConstants.AF_INET:
+                if (bytes.Length < 16) return null;
+                errno = 0;
+                return new(family, null, new IPAddress(bytes.Slice(4, 4)), BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]));
+            case SocketConstants.AF_INET6:
+                if (bytes.Length < 24) return null;
+                errno = 0;
+                return new(family, null, new IPAddress(bytes.Slice(8, 16), BinaryPrimitives.ReadUInt32LittleEndian(bytes[24..])),
+                    BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]));
+        }
+        errno = Errno.EAFNOSUPPORT;
+        return null;
+    }
+
+    /// <summary>The guest's sockaddr bytes (the length getsockname/accept report).</summary>
+    public byte[] Encode()
+    {
+        switch (Family)
+        {
+            case SocketConstants.AF_UNIX:
+            {
+                // Named: family + path + NUL; abstract: family + exactly the name; unnamed: family alone (unix(7)).
+                byte[] name = Path == null ? [] : IsAbstract ? [0, .. Encoding.Latin1.GetBytes(Path[1..])] : [.. Encoding.UTF8.GetBytes(Path), 0];
+                var b = new byte[2 + name.Length];
+                BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)Family);
+                name.CopyTo(b, 2);
+                return b;
+            }
+            case SocketConstants.AF_INET:
+            {
+                var b = new byte[16];
+                BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)Family);
+                BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(2), (ushort)Port);
+                Ip!.TryWriteBytes(b.AsSpan(4), out _);
+                return b;
+            }
+            default:
+            {
+                var b = new byte[28];
+                BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)Family);
+                BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(2), (ushort)Port);
+                Ip!.TryWriteBytes(b.AsSpan(8), out _);
+                BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(24), (uint)Ip.ScopeId);
+                return b;
+            }
+        }
+    }
+
+    public override string ToString() => Family switch
+    {
+        SocketConstants.AF_UNIX => Path == null ? "unix:(unnamed)" : IsAbstract ? $"unix:@{Path[1..]}" : $"unix:{Path}",
+        SocketConstants.AF_INET => $"{Ip}:{Port}",
+        _ => $"[{Ip}]:{Port}",
+    };
+}

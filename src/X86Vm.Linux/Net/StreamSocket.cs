@@ -1,0 +1,249 @@
+using X86Vm.Linux.Process;
+using X86Vm.Linux.Vfs;
+using static X86Vm.Linux.Net.SocketConstants;
+
+namespace X86Vm.Linux.Net;
+
+/// <summary>
+/// A connection-oriented socket inside the VM: AF_UNIX SOCK_STREAM and SOCK_SEQPACKET, and TCP on the loopback
+/// network. A connection is two <see cref="SocketQueue"/>s, each end reading its own and writing its peer's; the
+/// handshake completes at connect time (the connection waits in the listener's backlog until accepted), like
+/// Linux's loopback where the three-way handshake finishes before accept(2) returns.
+/// </summary>
+public sealed class StreamSocket : LocalSocket
+{
+    enum State { Unconnected, Listening, Connected, Closed }
+
+    /// <summary>Linux's net.core.somaxconn: the cap on a listen backlog.</summary>
+    const int MaxBacklog = 4096;
+
+    State _state = State.Unconnected;
+    StreamSocket? _peer;
+    SocketAddress? _peerAddress;
+    Credentials? _peerCredentials;
+    readonly Queue<StreamSocket> _backlog = new();
+    int _backlogLimit;
+    /// <summary>Who called listen (what a client's SO_PEERCRED reports).</summary>
+    Credentials _listenerCredentials;
+    /// <summary>TCP: the peer vanished and our next write is answered with a reset (then writes fail with EPIPE).</summary>
+    bool _resetPending, _reset;
+
+    public SocketQueue Incoming { get; }
+
+    public StreamSocket(Kernel kernel, int domain, int type, int protocol) : base(kernel, domain, type, protocol) =>
+        Incoming = new SocketQueue(domain == AF_UNIX ? 212992 : 131072 * 2, Waiters);
+
+    bool IsMessages => Type == SOCK_SEQPACKET;
+    public override bool Listening => _state == State.Listening;
+    public override SocketAddress? PeerAddress => _state == State.Connected ? _peerAddress : null;
+    public override Credentials? PeerCredentials => _peerCredentials;
+    public override ulong ReadinessGeneration => Incoming.Generation + (_peer?.Incoming.Generation ?? 0) + (ulong)_backlog.Count;
+    protected override int ReadableBytes => Incoming.Bytes;
+
+    /// <summary>socketpair(2): two connected sockets.</summary>
+    public static (StreamSocket, StreamSocket) Pair(Kernel kernel, int type, Credentials owner)
+    {
+        var a = new StreamSocket(kernel, AF_UNIX, type, 0);
+        var b = new StreamSocket(kernel, AF_UNIX, type, 0);
+        a.Join(b, SocketAddress.UnnamedUnix, owner);
+        b.Join(a, SocketAddress.UnnamedUnix, owner);
+        return (a, b);
+    }
+
+    void Join(StreamSocket peer, SocketAddress? peerAddress, Credentials peerCredentials)
+    {
+        _peer = peer;
+        Incoming.Writers = peer.Waiters;
+        _peerAddress = peerAddress;
+        _peerCredentials = peerCredentials;
+        _state = State.Connected;
+        Waiters.Wake();
+    }
+
+    public override long Listen(int backlog)
+    {
+        if (_state == State.Connected) return -Errno.EINVAL;
+        if (IsUnix && Bound == null) return -Errno.EINVAL;
+        if (!IsUnix && Bound == null)
+        {
+            long err = EnsureBound();
+            if (err != 0) return err;
+        }
+        _backlogLimit = Math.Clamp(backlog, 0, MaxBacklog);
+        _listenerCredentials = Kernel.CurrentCredentials();
+        _state = State.Listening;
+        Incoming.Touch();
+        return 0;
+    }
+
+    public override long Accept(out SocketFile? accepted)
+    {
+        accepted = null;
+        if (_state != State.Listening) return -Errno.EINVAL;
+        if (_backlog.Count == 0) return NonBlocking ? -Errno.EAGAIN : WouldBlock;
+        accepted = _backlog.Dequeue();
+        Incoming.Touch();
+        return 0;
+    }
+
+    public override long Connect(SocketAddress address, GuestProcess caller)
+    {
+        if (_state == State.Connected) return -Errno.EISCONN;
+        if (_state == State.Listening) return -Errno.EINVAL;
+        if (_state == State.Closed) return -Errno.EINVAL;
+        SocketFile? target = Lookup(address, caller, out int errno);
+        if (target is not StreamSocket listener || !listener.Listening)
+        {
+            errno = errno == 0 ? Errno.ECONNREFUSED : errno;
+            // A non-blocking TCP connect reports the refusal later, through poll and SO_ERROR (tcp(7)).
+            if (IsTcp && NonBlocking && errno == Errno.ECONNREFUSED)
+            {
+                PendingError = errno;
+                _state = State.Closed;
+                return -Errno.EINPROGRESS;
+            }
+            return -errno;
+        }
+        // Linux lets backlog+1 connections wait; beyond that a Unix client waits, a TCP SYN is retried later.
+        if (listener._backlog.Count > listener._backlogLimit) return NonBlocking ? -Errno.EAGAIN : WouldBlock;
+        long bound = EnsureBound();
+        if (bound != 0) return bound;
+        ShowSourceAddress(address);
+        var server = new StreamSocket(Kernel, listener.Domain, Type, listener.Protocol);
+        server.Options.CopyFrom(listener.Options);
+        server.Bound = listener.IsUnix ? listener.Bound : listener.AsSeenHere(ConnectedDestination(address));
+        server.Join(this, listener.AsSeenHere(LocalAddress), Kernel.CurrentCredentials());
+        Join(server, listener.IsUnix ? listener.Bound : AsSeenHere(ConnectedDestination(address)), listener._listenerCredentials);
+        listener._backlog.Enqueue(server);
+        listener.Incoming.Touch();
+        return IsTcp && NonBlocking ? -Errno.EINPROGRESS : 0;
+    }
+
+    /// <summary>A connection to a wildcard address arrives at the loopback address.</summary>
+    static SocketAddress ConnectedDestination(SocketAddress address) =>
+        address.Ip!.Equals(System.Net.IPAddress.Any) ? SocketAddress.Inet(System.Net.IPAddress.Loopback, address.Port)
+        : address.Ip.Equals(System.Net.IPAddress.IPv6Any) ? SocketAddress.Inet(System.Net.IPAddress.IPv6Loopback, address.Port)
+        : address;
+
+    public override long Send(ReadOnlySpan<byte> data, in SendRequest request)
+    {
+        if (_state != State.Connected)
+            return IsTcp ? -Errno.EPIPE : -Errno.ENOTCONN;
+        if (WriteShutdown || _reset) return -Errno.EPIPE;
+        StreamSocket? peer = _peer;
+        if (peer == null || peer._state == State.Closed || peer.ReadShutdown && !IsTcp)
+        {
+            if (IsTcp && _resetPending)
+            {
+                // The first write after the peer closed is answered with a reset; later ones fail (tcp(7)).
+                _resetPending = false;
+                _reset = true;
+                return data.Length;
+            }
+            return -Errno.EPIPE;
+        }
+        SocketQueue q = peer.Incoming;
+        if (IsMessages)
+        {
+            if (data.Length > q.Capacity) return -Errno.EMSGSIZE;
+            if (q.Space < data.Length) return WouldBlockOr(request.Flags) ? -Errno.EAGAIN : WouldBlock;
+            q.Enqueue(new SocketSegment(data.ToArray(), null, request.Rights, request.Sender));
+            return data.Length;
+        }
+        if (data.Length == 0) return 0;
+        if (q.Space == 0) return WouldBlockOr(request.Flags) ? -Errno.EAGAIN : WouldBlock;
+        int n = Math.Min(data.Length, q.Space);
+        q.Enqueue(new SocketSegment(data[..n].ToArray(), null, request.Rights, request.Sender));
+        return n;
+    }
+
+    public override long Receive(Span<byte> buffer, int flags, ReceiveResult result)
+    {
+        if (_state is State.Listening or State.Unconnected) return IsTcp || IsMessages ? -Errno.ENOTCONN : -Errno.EINVAL;
+        bool peek = (flags & MSG_PEEK) != 0;
+        if (Incoming.Count == 0)
+        {
+            if (ReadShutdown || Incoming.Finished || _state == State.Closed) return 0;
+            return WouldBlockOr(flags) ? -Errno.EAGAIN : WouldBlock;
+        }
+        if (IsMessages)
+        {
+            SocketSegment m = Incoming.TakeMessage(peek)!;
+            int n = Math.Min(buffer.Length, m.Data.Length);
+            m.Data.AsSpan(0, n).CopyTo(buffer);
+            if (n < m.Data.Length) result.MessageFlags |= MSG_TRUNC;
+            if (!peek && m.Rights != null) { result.Rights.AddRange(m.Rights); m.Rights = null; }
+            result.Credentials = m.Credentials;
+            result.Length = (flags & MSG_TRUNC) != 0 ? m.Data.Length : n;
+            return result.Length;
+        }
+        // MSG_WAITALL: wait until the whole request can be satisfied (or the stream ends).
+        if ((flags & MSG_WAITALL) != 0 && !peek && Incoming.Bytes < Math.Min(buffer.Length, Incoming.Capacity)
+            && !Incoming.Finished && !ReadShutdown && !WouldBlockOr(flags))
+            return WouldBlock;
+        int read = Incoming.ReadStream(buffer, peek, result.Rights, out result.Credentials);
+        result.Length = read;
+        return read;
+    }
+
+    public override long Shutdown(int how)
+    {
+        if (how is < SHUT_RD or > SHUT_RDWR) return -Errno.EINVAL;
+        if (_state != State.Connected) return _state == State.Listening && !IsTcp ? 0 : -Errno.ENOTCONN;
+        if (how != SHUT_WR)
+        {
+            ReadShutdown = true;
+            Incoming.Touch();
+        }
+        if (how != SHUT_RD && !WriteShutdown)
+        {
+            WriteShutdown = true;
+            _peer?.Incoming.Finish();
+        }
+        return 0;
+    }
+
+    public override PollEvents Poll() => WithNormalBits(RawPoll());
+
+    PollEvents RawPoll()
+    {
+        switch (_state)
+        {
+            case State.Listening:
+                return _backlog.Count > 0 ? PollEvents.In : 0;
+            case State.Unconnected:
+                return PollEvents.Out | PollEvents.HangUp;
+            case State.Closed:
+                return PollEvents.Out | PollEvents.HangUp | (PendingError != 0 ? PollEvents.Error : 0);
+        }
+        PollEvents ev = 0;
+        bool readEnd = Incoming.Finished || ReadShutdown;
+        if (Incoming.Count > 0 || readEnd) ev |= PollEvents.In;
+        if (Incoming.Finished) ev |= PollEvents.ReadHangUp;
+        StreamSocket? peer = _peer;
+        bool peerGone = peer == null || peer._state == State.Closed;
+        if (peerGone || WriteShutdown || peer!.Incoming.Space > 0) ev |= PollEvents.Out;
+        if ((readEnd && (WriteShutdown || _reset)) || (!IsTcp && peerGone)) ev |= PollEvents.HangUp;
+        if (PendingError != 0) ev |= PollEvents.Error;
+        return ev;
+    }
+
+    public override void Release()
+    {
+        if (_state == State.Listening)
+        {
+            // Connections nobody accepted are reset.
+            while (_backlog.Count > 0) _backlog.Dequeue().Release();
+        }
+        StreamSocket? peer = _peer;
+        _state = State.Closed;
+        _peer = null;
+        Incoming.Clear();
+        if (peer != null)
+        {
+            peer._resetPending = true;
+            peer.Incoming.Finish();
+        }
+        base.Release();
+    }
+}
