@@ -35,7 +35,11 @@ static class Program
         r.AddError($"--net {r.Tokens.Single().Value}: expected 'private' or 'host'");
         return NetworkMode.Private;
     }
-    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net"];
+    static readonly Option<string?> GdbOption = new("--gdb")
+    {
+        Description = "Wait for gdb before the first instruction, listening on PORT, HOST:PORT or a Unix socket PATH (see docs/gdb.md)",
+    };
+    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb"];
 
     static int Main(string[] args)
     {
@@ -52,6 +56,7 @@ static class Program
         run.Options.Add(UnsetEnvOption);
         run.Options.Add(ClearEnvOption);
         run.Options.Add(NetOption);
+        run.Options.Add(GdbOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
         run.SetAction(parse =>
@@ -71,7 +76,8 @@ static class Program
                 Console.Error.WriteLine($"x86vm: {error}");
                 return 125;
             }
-            return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env, parse.GetValue(NetOption));
+            return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env,
+                parse.GetValue(NetOption), parse.GetValue(GdbOption));
         });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
@@ -155,7 +161,7 @@ static class Program
     }
 
     static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
-        List<string> env, NetworkMode network)
+        List<string> env, NetworkMode network, string? gdb)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -179,6 +185,7 @@ static class Program
                 Strace = strace ? diagnostics : null,
                 Diagnostics = diagnostics,
                 Network = network,
+                Gdb = gdb,
             });
             var clock = Stopwatch.StartNew();
             int status = vm.Run();

@@ -176,6 +176,8 @@ public sealed partial class Kernel
         {
             SigInfo? info = DequeueSignal(t, ~t.SignalMask);
             if (info == null) break;
+            // An attached debugger sees each signal first (ptrace's signal-delivery-stop) and may discard or replace it.
+            if (Debugger != null && !info.DebuggerSeen && !Debugger.OnSignal(t, info, fault: false)) continue;
             int sig = info.Signo;
             SignalAction action = ActionOf(p, sig);
             if (action.Handler == SIG_IGN) continue;
@@ -275,6 +277,10 @@ public sealed partial class Kernel
     void DeliverFault(GuestThread t, GuestFault fault)
     {
         GuestProcess p = t.Process;
+        SigInfo info = FaultInfo(t, fault);
+        // An attached debugger sees the fault first; one it does not pass on makes the instruction run again.
+        if (Debugger != null && !Debugger.OnSignal(t, info, fault: true)) return;
+        info.DebuggerSeen = true;
         ulong handler = HandlerOf(p, fault.Signal);
         bool blocked = (t.SignalMask & Bit(fault.Signal)) != 0;
         if (handler == SIG_DFL || handler == SIG_IGN || blocked)
@@ -284,7 +290,7 @@ public sealed partial class Kernel
             p.Kill(fault.Signal);
             return;
         }
-        ForceSignal(t, FaultInfo(t, fault));
+        ForceSignal(t, info);
         DeliverPendingSignals(t);
     }
 

@@ -29,6 +29,12 @@ public sealed partial class Kernel
         else if (!armed) _timerFds.Remove(t);
     }
 
+    /// <summary>
+    /// Fires the timerfds that expired by now. Called by epoll before it looks at its ready list, so an expiry that fell
+    /// between the last scheduling point and the look is queued, in expiry order, as a hrtimer would have done.
+    /// </summary>
+    internal void FireDueTimerFds() => FireTimerFds(Clock.MonotonicNanoseconds);
+
     /// <summary>Wakes the pollers of every timerfd that expired, earliest expiry first; forgets the ones that ran out.</summary>
     void FireTimerFds(long now)
     {

@@ -1,5 +1,6 @@
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
+using X86Vm.Linux.Debugging;
 using X86Vm.Linux.Elf;
 using X86Vm.Linux.Process;
 using X86Vm.Linux.Syscalls;
@@ -19,6 +20,9 @@ public sealed partial class Kernel
     public Host.IClock Clock => Options.Clock;
     public VirtualFileSystem Vfs => Options.FileSystem;
     public Futexes Futexes { get; } = new();
+
+    /// <summary>An attached debugger (the GDB stub), consulted at scheduling points; null when none.</summary>
+    public IDebugger? Debugger { get; set; }
 
     readonly Dictionary<int, GuestProcess> _processes = new();
     /// <summary>Every live thread in creation order: the scheduler's round-robin order.</summary>
@@ -48,6 +52,7 @@ public sealed partial class Kernel
         var p = new GuestProcess(this, AllocateId(), memory) { Parent = parent };
         _processes[p.Pid] = p;
         parent?.Children.Add(p);
+        if (parent != null) Debugger?.OnFork(parent, p);
         return p;
     }
 
@@ -212,10 +217,16 @@ public sealed partial class Kernel
     /// </summary>
     public int Run(GuestProcess initial, CancellationToken cancel = default)
     {
+        Debugger?.Start(initial);
         int cursor = 0;
         while (!initial.Exited)
         {
             cancel.ThrowIfCancellationRequested();
+            if (Debugger != null)
+            {
+                Debugger.Poll();
+                if (initial.Exited) break; // killed from the debugger
+            }
             FireTimers();
             GuestThread? t = PickNext(ref cursor);
             if (t == null)
@@ -233,10 +244,14 @@ public sealed partial class Kernel
                 DeliverPendingSignals(t);
                 if (t.State != GuestThreadState.Runnable) continue;
             }
-            StopReason reason = Interpreter.Run(cpu, cpu.Retired + quantum);
-            if (reason == StopReason.Fault) DeliverFault(t, cpu.PendingFault!);
+            ulong limit = cpu.Retired + quantum;
+            if (Debugger != null && !Debugger.BeforeRun(t, ref limit)) continue;
+            StopReason reason = Interpreter.Run(cpu, limit);
+            if (reason == StopReason.Fault && Debugger?.OnFault(t, cpu.PendingFault!) != true) DeliverFault(t, cpu.PendingFault!);
+            Debugger?.AfterRun(t);
             DeliverPendingSignals(t);
         }
+        Debugger?.Exited(initial);
         return initial.ShellStatus;
     }
 

@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using X86Vm.Linux;
+using X86Vm.Linux.Debugging;
 using X86Vm.Linux.Elf;
 using X86Vm.Linux.Host;
 using X86Vm.Linux.Process;
@@ -22,6 +25,7 @@ public sealed class VirtualMachine
 {
     readonly Kernel _kernel;
     readonly GuestProcess _process;
+    readonly GdbStub? _gdb;
 
     public VirtualMachine(VirtualMachineOptions options)
     {
@@ -32,6 +36,7 @@ public sealed class VirtualMachine
         var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current!);
 
         Stream stderr = options.Stderr ?? Stream.Null;
+        TextWriter diagnostics = options.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true };
         var terminal = new TerminalInfo(options.TerminalSize.Rows, options.TerminalSize.Columns);
         _kernel = new Kernel(new KernelOptions
         {
@@ -45,7 +50,7 @@ public sealed class VirtualMachine
             Clock = clock,
             Entropy = entropy,
             Strace = options.Strace,
-            Diagnostics = options.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true },
+            Diagnostics = diagnostics,
             WorkingDirectory = cwd,
             HostNetwork = options.Network == NetworkMode.Host,
         });
@@ -61,6 +66,25 @@ public sealed class VirtualMachine
                 e.Message.EndsWith("No such file or directory", StringComparison.Ordinal) ||
                 e.Message.EndsWith(" not found", StringComparison.Ordinal) ? 127 : 126); // a missing interpreter is ENOENT too
         }
+        if (options.Gdb != null)
+        {
+            try { _gdb = GdbStub.Listen(options.Gdb, _kernel, diagnostics); }
+            catch (FormatException e) { throw new VirtualMachineStartException(e.Message, 125); }
+            catch (SocketException e) { throw new VirtualMachineStartException($"--gdb {options.Gdb}: cannot listen: {e.Message}", 125); }
+            _kernel.Debugger = _gdb;
+            string where = GdbEndpoint.Describe(_gdb.EndPoint);
+            diagnostics.WriteLine($"x86vm: waiting for gdb on {where} (in gdb: target remote {where})");
+        }
+    }
+
+    /// <summary>Where the GDB stub listens (<see cref="VirtualMachineOptions.Gdb"/>), with the real port; null without one.</summary>
+    public EndPoint? GdbEndPoint => _gdb?.EndPoint;
+
+    /// <summary>Every GDB remote-protocol packet in and out, when set (diagnosing the stub).</summary>
+    public TextWriter? GdbPacketLog
+    {
+        get => _gdb?.PacketLog;
+        set { if (_gdb != null) _gdb.PacketLog = value; }
     }
 
     /// <summary>
@@ -101,5 +125,21 @@ public sealed class VirtualMachine
     public ulong InstructionsRetired => _process.Threads.Count > 0 ? _process.MainThread.Retired : 0;
 
     /// <summary>Runs the program to completion; returns its exit status (128 + signal if a signal ended it).</summary>
-    public int Run(CancellationToken cancel = default) => _kernel.Run(_process, cancel);
+    public int Run(CancellationToken cancel = default)
+    {
+        if (_gdb == null) return _kernel.Run(_process, cancel);
+        using CancellationTokenRegistration abort = cancel.Register(_gdb.Abort);
+        try
+        {
+            return _kernel.Run(_process, cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancel);
+        }
+        finally
+        {
+            _gdb.Dispose();
+        }
+    }
 }

@@ -117,4 +117,12 @@ public sealed class VirtualMachineOptions
     /// <summary>The network inet sockets use; Unix sockets always stay inside the VM.</summary>
     public NetworkMode Network { get; init; } = NetworkMode.Private;
     public IEntropy? Entropy { get; init; }
+
+    /// <summary>
+    /// Debug the program with GDB: where the GDB remote-protocol stub listens — <c>PORT</c> or <c>localhost:PORT</c>
+    /// (TCP on the loopback interface), <c>HOST:PORT</c>, or a Unix socket path (anything with a slash). Port 0 picks a
+    /// free port (<see cref="VirtualMachine.GdbEndPoint"/>). <see cref="VirtualMachine.Run"/> then waits for the
+    /// debugger before the first instruction. See docs/gdb.md.
+    /// </summary>
+    public string? Gdb { get; init; }
 }

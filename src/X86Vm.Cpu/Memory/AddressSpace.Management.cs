@@ -100,21 +100,41 @@ public sealed partial class AddressSpace
 
     // ---------------------------------------------------------------- privileged access (loader, syscalls)
 
-    /// <summary>Copies guest memory out, honouring read protection. Returns false on a fault (EFAULT).</summary>
+    /// <summary>
+    /// Copies guest memory out, honouring read protection (the kernel's copy from user: never a watch hit).
+    /// Returns false on a fault (EFAULT).
+    /// </summary>
     public bool TryRead(ulong address, Span<byte> destination)
     {
-        try { Read(address, destination); return true; }
+        try { CopyOut(address, destination); return true; }
         catch (GuestFault) { return false; }
     }
 
-    /// <summary>Copies into guest memory, honouring write protection. Returns false on a fault (EFAULT).</summary>
+    /// <summary>
+    /// Copies into guest memory, honouring write protection (the kernel's copy to user: never a watch hit).
+    /// Returns false on a fault (EFAULT).
+    /// </summary>
     public bool TryWrite(ulong address, ReadOnlySpan<byte> source)
     {
-        try { Write(address, source); return true; }
+        try { CopyIn(address, source); return true; }
         catch (GuestFault) { return false; }
     }
 
+    /// <summary>An instruction's multi-byte load (FXRSTOR, FLDENV…): faults as one access, watched ranges included.</summary>
     public void Read(ulong address, Span<byte> destination)
+    {
+        if (_watches != null) CheckWatch(address, destination.Length, WatchKind.Read);
+        CopyOut(address, destination);
+    }
+
+    /// <summary>An instruction's multi-byte store (FXSAVE, FNSTENV…): faults as one access, watched ranges included.</summary>
+    public void Write(ulong address, ReadOnlySpan<byte> source)
+    {
+        if (_watches != null) CheckWatch(address, source.Length, WatchKind.Write);
+        CopyIn(address, source);
+    }
+
+    void CopyOut(ulong address, Span<byte> destination)
     {
         int done = 0;
         while (done < destination.Length)
@@ -128,7 +148,7 @@ public sealed partial class AddressSpace
         }
     }
 
-    public void Write(ulong address, ReadOnlySpan<byte> source)
+    void CopyIn(ulong address, ReadOnlySpan<byte> source)
     {
         // Check every page first so that a fault writes nothing.
         for (ulong p = PageAlignDown(address); p < address + (ulong)source.Length; p += Page.Size)
@@ -173,11 +193,20 @@ public sealed partial class AddressSpace
         var bytes = new List<byte>();
         try
         {
-            for (int i = 0; i < max; i++)
+            // Page by page through the translation (not the instruction path: a watched range must not trigger).
+            while (bytes.Count < max)
             {
-                byte b = Read<byte>(address + (ulong)i);
-                if (b == 0) return bytes.ToArray();
-                bytes.Add(b);
+                ulong a = address + (ulong)bytes.Count;
+                byte[] page = TranslateRead(a >> Page.Shift, a);
+                int offset = (int)(a & Page.OffsetMask);
+                int n = Math.Min(Page.Size - offset, max - bytes.Count);
+                int nul = Array.IndexOf(page, (byte)0, offset, n);
+                if (nul >= 0)
+                {
+                    bytes.AddRange(page.AsSpan(offset, nul - offset));
+                    return bytes.ToArray();
+                }
+                bytes.AddRange(page.AsSpan(offset, n));
             }
         }
         catch (GuestFault) { }

@@ -112,6 +112,7 @@ public sealed partial class AddressSpace
     [MethodImpl(MethodImplOptions.NoInlining)]
     unsafe T ReadSlow<T>(ulong address) where T : unmanaged
     {
+        if (_watches != null) CheckWatch(address, sizeof(T), WatchKind.Read);
         uint offset = (uint)address & (uint)Page.OffsetMask;
         if (offset <= (uint)(Page.Size - sizeof(T)))
         {
@@ -132,6 +133,7 @@ public sealed partial class AddressSpace
     [MethodImpl(MethodImplOptions.NoInlining)]
     unsafe void WriteSlow<T>(ulong address, T value) where T : unmanaged
     {
+        if (_watches != null) CheckWatch(address, sizeof(T), WatchKind.Write);
         uint offset = (uint)address & (uint)Page.OffsetMask;
         if (offset <= (uint)(Page.Size - sizeof(T)))
         {
@@ -154,6 +156,7 @@ public sealed partial class AddressSpace
     byte[] TranslateRead(ulong vpn, ulong faultAddress)
     {
         ref PageEntry entry = ref Materialize(vpn, faultAddress, Protection.Read);
+        if (_watchedPages != null && IsWatchedPage(vpn)) return entry.Page.Data;
         ref TlbEntry e = ref _readTlb[(int)(vpn & (TlbSize - 1))];
         e.Vpn = vpn;
         e.Data = entry.Page.Data;
@@ -181,6 +184,7 @@ public sealed partial class AddressSpace
                 CodeWritten?.Invoke(vpn);
             }
         }
+        if (_watchedPages != null && IsWatchedPage(vpn)) return entry.Page.Data;
         ref TlbEntry e = ref _writeTlb[(int)(vpn & (TlbSize - 1))];
         e.Vpn = vpn;
         e.Data = entry.Page.Data;

@@ -12,7 +12,7 @@ public static class Signals
     public const int SEGV_MAPERR = 1, SEGV_ACCERR = 2;
     public const int ILL_ILLOPN = 2;
     public const int FPE_INTDIV = 1, FPE_INTOVF = 2;
-    public const int TRAP_BRKPT = 1;
+    public const int TRAP_BRKPT = 1, TRAP_TRACE = 2, TRAP_HWBKPT = 4;
     public const int BUS_ADRALN = 1, BUS_ADRERR = 2;
 
     public static string Name(int sig) => sig switch
@@ -39,6 +39,14 @@ public sealed class GuestFault : Exception
     /// <summary>A trap (INT3) completes its instruction: RIP is left after it and it retires.</summary>
     public bool IsTrap { get; init; }
 
+    /// <summary>
+    /// Set for a watch fault (<see cref="AddressSpace.AddWatch"/>): the instruction was about to make an access of
+    /// kind <see cref="WatchAccess"/> to the range starting at <see cref="SiAddr"/>, watched for <see cref="WatchKind"/>.
+    /// It did not run (RIP points at it). Only a debugger sets watches, and it consumes these faults.
+    /// </summary>
+    public WatchKind? WatchKind { get; init; }
+    public WatchKind WatchAccess { get; init; }
+
     public GuestFault(int signal, int siCode, ulong siAddr, string? message = null)
         : base(message ?? $"{Signals.Name(signal)} code={siCode} addr=0x{siAddr:x}")
     {
@@ -55,6 +63,9 @@ public sealed class GuestFault : Exception
 
     /// <summary>#GP: the kernel reports SIGSEGV with SI_KERNEL and a zero address.</summary>
     public static GuestFault GeneralProtection(string? why = null) => new(Signals.SIGSEGV, Signals.SI_KERNEL, 0, why);
+
+    public static GuestFault WatchHit(ulong watchStart, WatchKind kind, WatchKind access) =>
+        new(Signals.SIGTRAP, Signals.TRAP_HWBKPT, watchStart, $"watchpoint at 0x{watchStart:x}") { WatchKind = kind, WatchAccess = access };
 
     /// <summary>#UD.</summary>
     public static GuestFault InvalidOpcode(ulong rip) => new(Signals.SIGILL, Signals.ILL_ILLOPN, rip);

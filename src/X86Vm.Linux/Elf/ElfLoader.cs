@@ -82,11 +82,12 @@ public static class ElfLoader
 
         mem.Map(StackTop - StackSize, StackSize, Protection.ReadWrite, MappingFlags.GrowsDown, "[stack]");
         var cpu = p.MainThread;
-        cpu.Rsp = BuildStack(mem, argv, envp, execFn, entropy, [
+        cpu.Rsp = BuildStack(mem, argv, envp, execFn, entropy, out byte[] auxv, [
             (AT_HWCAP, CpuidTable.Query(1, 0).Edx), (AT_PAGESZ, 4096), (AT_CLKTCK, 100), (AT_PHDR, phdrAddress),
             (AT_PHENT, elf.ProgramHeaderSize), (AT_PHNUM, (ulong)elf.ProgramHeaders.Count), (AT_BASE, interpreterBase), (AT_FLAGS, 0),
             (AT_ENTRY, entry), (AT_UID, 0), (AT_EUID, 0), (AT_GID, 0), (AT_EGID, 0), (AT_SECURE, 0),
         ]);
+        p.AuxiliaryVector = auxv;
         cpu.Rip = start;
         cpu.Rflags = 0x202;
     }
@@ -155,7 +156,7 @@ public static class ElfLoader
 
     /// <summary>Lays out the initial stack (fs/binfmt_elf.c create_elf_tables) and returns RSP (pointing at argc).</summary>
     static ulong BuildStack(AddressSpace mem, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string execFn,
-        IEntropy entropy, (ulong Key, ulong Value)[] aux)
+        IEntropy entropy, out byte[] auxv, (ulong Key, ulong Value)[] aux)
     {
         ulong sp = StackTop - 8; // the kernel leaves a NULL word at the very top
         ulong PushString(string s)
@@ -189,6 +190,7 @@ public static class ElfLoader
         sp &= ~15UL; // RSP is 16-byte aligned at the entry point (x86-64 psABI §3.4.1)
         var bytes = new byte[words.Count * 8];
         for (int i = 0; i < words.Count; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 8), words[i]);
+        auxv = bytes[((argv.Count + envp.Count + 3) * 8)..];
         mem.Write(sp, bytes);
         return sp;
     }

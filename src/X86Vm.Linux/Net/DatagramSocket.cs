@@ -21,9 +21,10 @@ public sealed class DatagramSocket : LocalSocket
     DatagramSocket? _peer;
     bool _closed;
 
-    public SocketQueue Incoming { get; } = new(212992);
+    public SocketQueue Incoming { get; }
 
-    public DatagramSocket(Kernel kernel, int domain, int protocol) : base(kernel, domain, SOCK_DGRAM, protocol) { }
+    public DatagramSocket(Kernel kernel, int domain, int protocol) : base(kernel, domain, SOCK_DGRAM, protocol) =>
+        Incoming = new SocketQueue(212992, Waiters);
 
     public override SocketAddress? PeerAddress => _connected;
     public override ulong ReadinessGeneration => Incoming.Generation + (_peer?.Incoming.Generation ?? 0);
@@ -35,6 +36,8 @@ public sealed class DatagramSocket : LocalSocket
         var b = new DatagramSocket(kernel, AF_UNIX, 0);
         (a._peer, a._connected) = (b, SocketAddress.UnnamedUnix);
         (b._peer, b._connected) = (a, SocketAddress.UnnamedUnix);
+        a.Incoming.Writers = b.Waiters;
+        b.Incoming.Writers = a.Waiters;
         return (a, b);
     }
 
@@ -46,6 +49,7 @@ public sealed class DatagramSocket : LocalSocket
         {
             if (target == null) return -errno;
             _peer = (DatagramSocket)target;
+            _peer.Incoming.Writers = Waiters; // the latest sender connected to it hears when its queue drains
             _connected = ((DatagramSocket)target).LocalAddress;
             return 0;
         }
@@ -151,7 +155,9 @@ public sealed class DatagramSocket : LocalSocket
         return 0;
     }
 
-    public override PollEvents Poll()
+    public override PollEvents Poll() => WithNormalBits(RawPoll());
+
+    PollEvents RawPoll()
     {
         PollEvents ev = 0;
         if (Incoming.Count > 0 || ReadShutdown) ev |= PollEvents.In;

@@ -9,8 +9,16 @@ namespace X86Vm.Linux.Net;
 /// A socket inside the VM (AF_UNIX, or AF_INET/AF_INET6 on the private loopback network): what binding and
 /// address lookup share between the stream and datagram kinds.
 /// </summary>
-public abstract class LocalSocket(Kernel kernel, int domain, int type, int protocol) : SocketFile(kernel, domain, type, protocol)
+public abstract class LocalSocket(Kernel kernel, int domain, int type, int protocol) : SocketFile(kernel, domain, type, protocol), IPollSource
 {
+    /// <summary>
+    /// Pollers of this socket (its sk_wq): woken when data arrives, room frees up or the connection changes, so epoll
+    /// keeps Linux's ready-list order. (Host sockets have no such queue: epoll polls them at every look.)
+    /// </summary>
+    public PollWaitQueue Waiters { get; } = new();
+
+    public PollWaitQueue PollQueue(GuestProcess poller) => Waiters;
+
     protected LoopbackNetwork Network => Kernel.Network;
     protected bool IsUnix => Domain == AF_UNIX;
     protected bool IsTcp => !IsUnix && Type == SOCK_STREAM;

@@ -24,6 +24,14 @@ public sealed class ReceiveResult
 /// </summary>
 public abstract class SocketFile : OpenFile
 {
+    /// <summary>Socket poll masks carry the "normal data" bits with In and Out (tcp_poll, unix_poll, datagram_poll).</summary>
+    protected PollEvents WithNormalBits(PollEvents ev)
+    {
+        if ((ev & PollEvents.In) != 0) ev |= PollEvents.ReadNormal;
+        if ((ev & PollEvents.Out) != 0) ev |= PollEvents.WriteNormal | (Domain == AF_UNIX || Type == SOCK_DGRAM ? PollEvents.WriteBand : 0);
+        return ev;
+    }
+
     static ulong _nextInode = 0x20000;
 
     protected SocketFile(Kernel kernel, int domain, int type, int protocol)

@@ -23,9 +23,14 @@ public readonly record struct Credentials(int Pid, uint Uid, uint Gid);
 /// across segments, message sockets take one segment per receive. <see cref="Generation"/> counts every change that
 /// can make a waiter proceed (for edge-triggered epoll).
 /// </summary>
-public sealed class SocketQueue(int capacity)
+public sealed class SocketQueue(int capacity, PollWaitQueue readers)
 {
     readonly LinkedList<SocketSegment> _segments = new();
+
+    /// <summary>Pollers of the receiving socket: woken when data arrives or the stream ends.</summary>
+    public PollWaitQueue Readers { get; } = readers;
+    /// <summary>Pollers of the sending socket (its peer): woken when reading makes room.</summary>
+    public PollWaitQueue? Writers { get; set; }
 
     public int Capacity { get; set; } = capacity;
     /// <summary>Unread bytes queued.</summary>
@@ -43,15 +48,28 @@ public sealed class SocketQueue(int capacity)
         _segments.AddLast(segment);
         Bytes += segment.Remaining;
         Generation++;
+        Readers.Wake(PollEvents.In | PollEvents.ReadNormal);
+    }
+
+    void Drained()
+    {
+        Generation++;
+        Writers?.Wake(PollEvents.Out | PollEvents.WriteNormal);
     }
 
     public void Finish()
     {
         Finished = true;
         Generation++;
+        Readers.Wake();
     }
 
-    public void Touch() => Generation++;
+    /// <summary>Something else about the receiver changed (a connection queued, a shutdown): wake its pollers.</summary>
+    public void Touch()
+    {
+        Generation++;
+        Readers.Wake();
+    }
 
     /// <summary>Stream read: copies up to <paramref name="buffer"/>.Length bytes across segments. Descriptors ride on their
     /// segment; a read that takes descriptors ends with that segment (unix_stream_read_generic), so they arrive with
@@ -84,7 +102,7 @@ public sealed class SocketQueue(int capacity)
             if (tookRights) break;
             node = next;
         }
-        if (n > 0 && !peek) Generation++;
+        if (n > 0 && !peek) Drained();
         return n;
     }
 
@@ -97,7 +115,7 @@ public sealed class SocketQueue(int capacity)
         {
             _segments.RemoveFirst();
             Bytes -= node.Value.Remaining;
-            Generation++;
+            Drained();
         }
         return node.Value;
     }
@@ -108,7 +126,7 @@ public sealed class SocketQueue(int capacity)
         foreach (SocketSegment s in _segments) ReleaseRights(s);
         _segments.Clear();
         Bytes = 0;
-        Generation++;
+        Drained();
     }
 
     public static void ReleaseRights(SocketSegment s)

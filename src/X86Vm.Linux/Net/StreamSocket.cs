@@ -31,7 +31,7 @@ public sealed class StreamSocket : LocalSocket
     public SocketQueue Incoming { get; }
 
     public StreamSocket(Kernel kernel, int domain, int type, int protocol) : base(kernel, domain, type, protocol) =>
-        Incoming = new SocketQueue(domain == AF_UNIX ? 212992 : 131072 * 2);
+        Incoming = new SocketQueue(domain == AF_UNIX ? 212992 : 131072 * 2, Waiters);
 
     bool IsMessages => Type == SOCK_SEQPACKET;
     public override bool Listening => _state == State.Listening;
@@ -53,9 +53,11 @@ public sealed class StreamSocket : LocalSocket
     void Join(StreamSocket peer, SocketAddress? peerAddress, Credentials peerCredentials)
     {
         _peer = peer;
+        Incoming.Writers = peer.Waiters;
         _peerAddress = peerAddress;
         _peerCredentials = peerCredentials;
         _state = State.Connected;
+        Waiters.Wake();
     }
 
     public override long Listen(int backlog)
@@ -201,7 +203,9 @@ public sealed class StreamSocket : LocalSocket
         return 0;
     }
 
-    public override PollEvents Poll()
+    public override PollEvents Poll() => WithNormalBits(RawPoll());
+
+    PollEvents RawPoll()
     {
         switch (_state)
         {

@@ -28,7 +28,8 @@ public sealed class FileDescriptorTable
     public int MaxDescriptors { get; set; } = Limit;
 
     /// <summary>Open file descriptions whose last descriptor was closed, ever (lets epoll skip its purge when nothing closed).</summary>
-    public static ulong Releases { get; private set; }
+    public static ulong Releases => Interlocked.Read(ref _releases);
+    static ulong _releases;
 
     public OpenFile? Get(int fd) => _slots.TryGetValue(fd, out var s) ? s.File : null;
 
@@ -66,7 +67,7 @@ public sealed class FileDescriptorTable
         // Descriptors in every process share the open file description: release it with the last one.
         if (--slot.File.References == 0)
         {
-            Releases++;
+            Interlocked.Increment(ref _releases);
             slot.File.Release();
         }
         return true;

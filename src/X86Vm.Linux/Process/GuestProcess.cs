@@ -36,6 +36,8 @@ public sealed class GuestProcess
     public string ExecutablePath { get; set; } = "";
     public IReadOnlyList<string> Argv { get; set; } = [];
     public IReadOnlyList<string> Environment { get; set; } = [];
+    /// <summary>The auxiliary vector the program started with (key/value words up to AT_NULL), as the loader built it.</summary>
+    public byte[] AuxiliaryVector { get; set; } = [];
 
     /// <summary>getrlimit/setrlimit/prlimit64 (soft, hard) by resource; RLIMIT_NOFILE's soft limit is <see cref="FileDescriptorTable.MaxDescriptors"/>.</summary>
     public (ulong Soft, ulong Hard)[] ResourceLimits { get; internal set; } = Syscalls.ProcessSyscalls.DefaultLimits();

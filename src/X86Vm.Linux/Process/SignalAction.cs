@@ -77,6 +77,9 @@ public sealed class SigInfo
     /// <summary>The POSIX timer that queued this signal (overrun accounting), if any.</summary>
     public PosixTimer? Timer;
 
+    /// <summary>An attached debugger has already seen this signal and let it through: it is not reported again.</summary>
+    public bool DebuggerSeen;
+
     public int I32(int offset) => BinaryPrimitives.ReadInt32LittleEndian(Bytes.AsSpan(offset));
     public void SetI32(int offset, int value) => BinaryPrimitives.WriteInt32LittleEndian(Bytes.AsSpan(offset), value);
     public ulong U64(int offset) => BinaryPrimitives.ReadUInt64LittleEndian(Bytes.AsSpan(offset));

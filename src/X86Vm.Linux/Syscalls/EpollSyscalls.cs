@@ -28,7 +28,7 @@ static class EpollSyscalls
 
     static long Create(GuestProcess p, int flags)
     {
-        var ep = new Epoll();
+        var ep = new Epoll(p.Kernel);
         int fd = p.Files.Add(ep, (flags & OpenFlags.CloseOnExec) != 0);
         if (fd < 0) ep.Release();
         return fd;
@@ -97,23 +97,25 @@ static class EpollSyscalls
 
     [Syscall(232, "d,p,d,d")]
     static long EpollWaitCall(GuestProcess p, in SyscallArgs a) =>
-        Wait(p, (int)a.A0, a.A1, (int)a.A2, TimeoutFromMilliseconds(p, (int)a.A3), 0, 0);
+        Wait(p, (int)a.A0, a.A1, (int)a.A2, TimeoutFromMilliseconds(p, (int)a.A3), 0, 0, (int)a.A3 == 0);
 
     [Syscall(281, "d,p,d,d,p,u")]
     static long EpollPwait(GuestProcess p, in SyscallArgs a) =>
-        Wait(p, (int)a.A0, a.A1, (int)a.A2, TimeoutFromMilliseconds(p, (int)a.A3), a.A4, a.A5);
+        Wait(p, (int)a.A0, a.A1, (int)a.A2, TimeoutFromMilliseconds(p, (int)a.A3), a.A4, a.A5, (int)a.A3 == 0);
 
     [Syscall(441, "d,p,d,p,p,u")]
     static long EpollPwait2(GuestProcess p, in SyscallArgs a)
     {
         long? deadline = null;
+        bool zero = false;
         if (a.A3 != 0)
         {
             if (!GuestIo.ReadU64(p, a.A3, out ulong sec) || !GuestIo.ReadU64(p, a.A3 + 8, out ulong nsec)) return -Errno.EFAULT;
             if ((long)sec < 0 || nsec >= 1_000_000_000UL) return -Errno.EINVAL;
             deadline = p.Kernel.Clock.MonotonicNanoseconds + (long)Math.Min(sec, 1UL << 33) * 1_000_000_000L + (long)nsec;
+            zero = sec == 0 && nsec == 0;
         }
-        return Wait(p, (int)a.A0, a.A1, (int)a.A2, deadline, a.A4, a.A5);
+        return Wait(p, (int)a.A0, a.A1, (int)a.A2, deadline, a.A4, a.A5, zero);
     }
 
     /// <summary>A millisecond timeout as a monotonic deadline: negative waits forever, zero does not wait.</summary>
@@ -124,7 +126,8 @@ static class EpollSyscalls
     /// do_epoll_pwait: the optional signal mask is in force for the wait (and stays for the handler frame when a signal
     /// interrupts it, so sigreturn restores the caller's mask); otherwise it is restored when the call completes.
     /// </summary>
-    static long Wait(GuestProcess p, int epfd, ulong events, int maxevents, long? deadline, ulong sigmask, ulong sigsetsize)
+    static long Wait(GuestProcess p, int epfd, ulong events, int maxevents, long? deadline, ulong sigmask, ulong sigsetsize,
+        bool zeroTimeout)
     {
         Kernel k = p.Kernel;
         GuestThread t = k.CurrentThread;
@@ -139,7 +142,7 @@ static class EpollSyscalls
                 t.SignalMask = mask & ~SignalNumbers.Unblockable;
             }
         }
-        long result = DoWait(p, epfd, events, maxevents, deadline);
+        long result = DoWait(p, epfd, events, maxevents, deadline, zeroTimeout);
         if (sigmask != 0 && result != SyscallTable.Blocked && t.SavedSignalMask is ulong saved)
         {
             t.SignalMask = saved;
@@ -149,7 +152,7 @@ static class EpollSyscalls
         return result;
     }
 
-    static long DoWait(GuestProcess p, int epfd, ulong events, int maxevents, long? deadline)
+    static long DoWait(GuestProcess p, int epfd, ulong events, int maxevents, long? deadline, bool zeroTimeout)
     {
         if (maxevents <= 0 || maxevents > MaxEvents) return -Errno.EINVAL;
         ulong end = events + (ulong)maxevents * EventSize;
@@ -172,7 +175,10 @@ static class EpollSyscalls
         }, out bool faulted);
         if (n > 0) return n;
         if (faulted) return -Errno.EFAULT;
-        if (deadline != null && k.Clock.MonotonicNanoseconds >= deadline) return 0;
+        // A zero timeout never waits. Otherwise the call waits at least once, even if its deadline passed already:
+        // a pending signal then interrupts it (EINTR) before the timeout is noticed, as in ep_poll.
+        bool first = k.CurrentThread.Resumed is not EpollWait;
+        if (deadline != null && k.Clock.MonotonicNanoseconds >= deadline && (!first || zeroTimeout)) return 0;
         return k.Block(new EpollWait(ep, deadline));
     }
 }

@@ -237,7 +237,7 @@ static class MemorySyscalls
         }
         var content = new byte[oldSize];
         p.Memory.Protect(old, oldSize, prot | Protection.Read);
-        p.Memory.Read(old, content);
+        p.Memory.TryRead(old, content); // readable: made so just above
         p.Memory.Map(target, newSize, prot, m.Flags, m.Name);
         p.Memory.Poke(target, content);
         p.Memory.Unmap(old, oldSize);

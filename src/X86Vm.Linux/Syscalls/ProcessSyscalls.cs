@@ -165,7 +165,7 @@ static class ProcessSyscalls
         return WriteLimit(p, a.A1, GetLimit(p, (int)a.A0)) ? 0 : -Errno.EFAULT;
     }
 
-    [Syscall(160, "d,p")]
+    [Syscall(160, "d,p", Partial = "limits are recorded per process; only RLIMIT_NOFILE is enforced (by the descriptor table)")]
     static long Setrlimit(GuestProcess p, in SyscallArgs a)
     {
         if (a.A0 >= RlimitCount) return -Errno.EINVAL;

@@ -123,5 +123,8 @@ public sealed class DevFileSystem(IEntropy entropy, Func<GuestProcess> current) 
         public override long Seek(long offset, int whence) => -Errno.ESPIPE;
         public override FileStatus Status() => StatusOf(Device.Tty);
         public override long Ioctl(GuestProcess process, uint request, ulong argument) => output.Ioctl(process, request, argument);
+        public override PollEvents Poll() => PollEvents.In | PollEvents.ReadNormal | PollEvents.Out | PollEvents.WriteNormal;
+        /// <summary>Every transfer counts as a readiness change (edge-triggered epoll), as for the standard streams.</summary>
+        public override ulong ReadinessGeneration => input.ReadinessGeneration + output.ReadinessGeneration;
     }
 }

@@ -41,8 +41,12 @@ public sealed class Epoll : OpenFile, IPollSource
     ulong _purged;
     ulong _wakes;
 
-    public Epoll()
+    /// <summary>The kernel whose timers may be due when this instance looks at its ready list (null in unit tests).</summary>
+    readonly Kernel? _kernel;
+
+    public Epoll(Kernel? kernel = null)
     {
+        _kernel = kernel;
         Path = "anon_inode:[eventpoll]";
         StatusFlags = OpenFlags.ReadWrite;
     }
@@ -95,7 +99,8 @@ public sealed class Epoll : OpenFile, IPollSource
         }
         else
         {
-            item.LastGeneration = file.ReadinessGeneration;
+            // Ready at ADD counts as an event (as in Linux); otherwise the next generation change does.
+            item.LastGeneration = file.ReadinessGeneration - (item.PollEvents() != 0 ? 1UL : 0UL);
             _polled.Add(item);
         }
         if (item.PollEvents() != 0) Enqueue(item);
@@ -107,7 +112,7 @@ public sealed class Epoll : OpenFile, IPollSource
     {
         item.Events = events;
         item.Data = data;
-        if (item.Queue == null) item.LastGeneration = item.File.ReadinessGeneration;
+        if (item.Queue == null) item.LastGeneration = item.File.ReadinessGeneration - (item.PollEvents() != 0 ? 1UL : 0UL);
         if (item.PollEvents() != 0) Enqueue(item);
     }
 
@@ -153,8 +158,9 @@ public sealed class Epoll : OpenFile, IPollSource
     }
 
     /// <summary>
-    /// Items on files without a wait queue: a level-triggered one is queued while ready, an edge-triggered one when its
-    /// readiness generation moved since it was last looked at (and it is ready).
+    /// Items on files without a wait queue: a level-triggered one is queued while ready, an edge-triggered one while
+    /// ready and its readiness generation moved since it was last reported. (The file is polled before its generation
+    /// is read, so a file that learns about new data while being polled counts it.)
     /// </summary>
     void ScanPolled()
     {
@@ -162,19 +168,16 @@ public sealed class Epoll : OpenFile, IPollSource
         {
             EpollItem item = _polled[i];
             if (!item.Alive || !item.Enabled || item.ReadyNode != null) continue;
-            if ((item.Events & EPOLLET) != 0)
-            {
-                ulong generation = item.File.ReadinessGeneration;
-                if (generation == item.LastGeneration) continue;
-                item.LastGeneration = generation;
-            }
-            if (item.PollEvents() != 0) Enqueue(item);
+            if (item.PollEvents() == 0) continue;
+            if ((item.Events & EPOLLET) != 0 && item.File.ReadinessGeneration == item.LastGeneration) continue;
+            Enqueue(item);
         }
     }
 
     /// <summary>True when epoll_wait would report something now. Items at the head of the ready list that are not ready are dropped.</summary>
     public bool HasEvents()
     {
+        _kernel?.FireDueTimerFds();
         Purge();
         ScanPolled();
         while (_ready.First is { } node)
@@ -194,6 +197,7 @@ public sealed class Epoll : OpenFile, IPollSource
     public int Collect(int max, Func<uint, ulong, bool> put, out bool faulted)
     {
         faulted = false;
+        _kernel?.FireDueTimerFds();
         Purge();
         ScanPolled();
         var pending = new List<EpollItem>(_ready);
@@ -213,6 +217,7 @@ public sealed class Epoll : OpenFile, IPollSource
                 break; // the item stays at the head, with what follows it
             }
             count++;
+            if (item.Queue == null) item.LastGeneration = item.File.ReadinessGeneration;
             if ((item.Events & EPOLLONESHOT) != 0) item.Events &= PrivateBits;
             else if ((item.Events & EPOLLET) == 0) requeue.Add(item);
         }
@@ -278,7 +283,7 @@ public sealed class EpollItem(Epoll owner, int fd, OpenFile file, uint events, u
     /// <summary>The wait queue it is subscribed to; null for a file without one (polled at every look).</summary>
     internal PollWaitQueue? Queue;
     internal LinkedListNode<EpollItem>? ReadyNode;
-    /// <summary>For polled files: the readiness generation last looked at (edge-triggered interest).</summary>
+    /// <summary>For polled files: the readiness generation when last reported (edge-triggered interest reports again when it moves).</summary>
     internal ulong LastGeneration;
     internal bool Removed;
 

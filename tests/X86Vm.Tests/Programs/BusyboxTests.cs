@@ -1,8 +1,8 @@
 namespace X86Vm.Tests.Programs;
 
 /// <summary>
-/// Debian's busybox-static (static glibc) runs shell one-liners that need no fork identically to native.
-/// (Pipelines, command substitution and external applets need fork: they arrive with the process model.)
+/// Debian's busybox-static (static glibc) runs shell one-liners identically to native, and its network applets
+/// talk over the VM's private network. (Longer scripts with pipelines and applets: RealProgramTests.)
 /// </summary>
 public class BusyboxTests
 {
@@ -32,5 +32,28 @@ public class BusyboxTests
         RunResult vm = GuestRunner.Vm(Busybox, args);
         Assert.True(native.ExitStatus == vm.ExitStatus, $"exit native {native.ExitStatus} vm {vm.ExitStatus}; vm stderr: {vm.Stderr}");
         Assert.Equal(native.StdoutText, vm.StdoutText);
+    }
+
+    /// <summary>
+    /// busybox httpd serves a file to busybox wget, and nc carries a line, over the VM's private loopback network. The
+    /// fixed ports are safe: they exist only inside the VM. (Natively they could collide with host services, so the
+    /// reference is the files themselves.)
+    /// </summary>
+    [Fact]
+    public void HttpdAndNcTalkOverThePrivateNetwork()
+    {
+        string dir = Directory.CreateTempSubdirectory("x86vm-www-").FullName;
+        try
+        {
+            string page = $"page {Guid.NewGuid()}\n";
+            File.WriteAllText(Path.Combine(dir, "index.html"), page);
+            string script = $"busybox httpd -f -p 127.0.0.1:8080 -h {dir} & sleep 0.3; busybox wget -q -O - http://127.0.0.1:8080/index.html; " +
+                            $"echo wget=$?; busybox nc -l -p 9000 > {dir}/nc.out & sleep 0.2; echo piped | busybox nc 127.0.0.1 9000; " +
+                            $"wait %2; kill %1; cat {dir}/nc.out";
+            RunResult vm = GuestRunner.Vm(Busybox, ["sh", "-c", script], cwd: dir,
+                mounts: GuestRunner.WithRepository(MountSpec.DefaultView(dir)));
+            Assert.Equal(page + "wget=0\npiped\n", vm.StdoutText);
+        }
+        finally { Directory.Delete(dir, true); }
     }
 }

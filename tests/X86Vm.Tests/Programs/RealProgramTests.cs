@@ -47,6 +47,13 @@ public class RealProgramTests : IDisposable
     }
 
     [Fact]
+    public void Python3ServesHttpOverLoopback()
+    {
+        string[] args = [Script("python-http.py")];
+        AssertSame(GuestRunner.Native("/usr/bin/python3", args, cwd: _nativeDir), GuestRunner.Vm("/usr/bin/python3", args, cwd: _vmDir));
+    }
+
+    [Fact]
     public void Sqlite3ExecutesAScript()
     {
         byte[] sql = File.ReadAllBytes(Script("sqlite.sql"));

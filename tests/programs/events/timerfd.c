@@ -17,7 +17,8 @@ static void show_get(const char *what, int fd, long long max_value)
     int r = timerfd_gettime(fd, &cur);
     if (r < 0) { printf("%-40s gettime %s\n", what, errname(errno)); return; }
     long long value = ns_of(cur.it_value);
-    const char *v = value == 0 ? "0" : value <= max_value ? "in (0, max]" : "TOO BIG";
+    /* An armed one-shot timer may already have expired (value 0) if this process was slow: only the bound is certain. */
+    const char *v = max_value == 0 ? (value == 0 ? "0" : "NOT 0") : value <= max_value ? "<= max" : "TOO BIG";
     printf("%-40s value %s interval %lld ms\n", what, v, ns_of(cur.it_interval) / MS);
 }
 
@@ -115,7 +116,7 @@ int main(void)
     T(timerfd_settime(rt, 0, &s, NULL));
     sleep_ms(10);
     SHOW("readable: %s", evnames(readable(rt)));
-    s = spec(500, 0);
+    s = spec(5000, 0);
     T(timerfd_settime(rt, 0, &s, NULL));
     SHOW("after re-arming: %s", evnames(readable(rt)));
     T(read(rt, &n, 8));
@@ -178,11 +179,12 @@ int main(void)
     add(ep, shortt, EPOLLIN, 1);
     read(shortt, &n, 8);
     read(longt, &n, 8);
+    show("both read: the ready list empties", ep, 4, 0);
     s = spec(30, 0);
     timerfd_settime(longt, 0, &s, NULL);
     s = spec(15, 0);
     timerfd_settime(shortt, 0, &s, NULL);
-    show("epoll: the shorter timer", ep, 4, -1);
+    show("epoll: the shorter timer first", ep, 1, -1);
     T(read(shortt, &n, 8));
     show("epoll: then the longer", ep, 4, -1);
     close(ep);

@@ -231,6 +231,31 @@ int main(void)
     T(fcntl(ex, F_GET_SEALS));
     close(ex);
 
+    printf("-- code through a second mapping (a JIT's W^X double mapping)\n");
+    int jit = memfd_create("jit", 0);
+    ftruncate(jit, 4096);
+    unsigned char *rw = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, jit, 0);
+    unsigned char *rx = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, jit, 0);
+    int (*fn)(void) = (int (*)(void))rx;
+    static const unsigned char ret42[] = { 0xb8, 42, 0, 0, 0, 0xc3 }; /* mov eax, 42; ret */
+    memcpy(rw, ret42, sizeof ret42);
+    SHOW("first code: %d", fn());
+    rw[1] = 43;
+    SHOW("patched through the writable alias: %d", fn());
+    T(pwrite(jit, "\x2c", 1, 1));
+    SHOW("patched with pwrite: %d", fn());
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        rw[1] = 45;
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    SHOW("patched by a child: %d", fn());
+    munmap(rw, 4096);
+    munmap(rx, 4096);
+    close(jit);
+
     munmap(map, 8192);
     close(m); close(ro); close(s); close(sro); close(f); close(pp[0]); close(pp[1]);
     return finish();

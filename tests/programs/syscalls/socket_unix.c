@@ -2,6 +2,7 @@
  * poll readiness through a connection's life; options. Native-first: passes on Linux, then must match in the VM. */
 #include "check.h"
 #include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -181,6 +182,44 @@ static void datagram_tests(void)
     close(sv[0]);
 }
 
+/* Raw epoll event masks of sockets through a connection's life, and edge-triggered re-arming by new data. */
+static void show_epoll(int ep, const char *what)
+{
+    struct epoll_event ev[8];
+    int n = epoll_wait(ep, ev, 8, 0);
+    printf("%s:", what);
+    for (int i = 0; i < n; i++) printf(" [%u] %x", ev[i].data.u32, ev[i].events);
+    printf("\n");
+}
+
+static void epoll_tests(void)
+{
+    printf("--- epoll\n");
+    int sv[2], dg[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, dg);
+    int lt = epoll_create1(0), et = epoll_create1(0);
+    unsigned all = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI;
+    epoll_ctl(lt, EPOLL_CTL_ADD, sv[0], &(struct epoll_event){ all, { .u32 = 0 } });
+    epoll_ctl(lt, EPOLL_CTL_ADD, sv[1], &(struct epoll_event){ all, { .u32 = 1 } });
+    epoll_ctl(lt, EPOLL_CTL_ADD, dg[1], &(struct epoll_event){ all, { .u32 = 2 } });
+    epoll_ctl(et, EPOLL_CTL_ADD, sv[1], &(struct epoll_event){ EPOLLIN | EPOLLET, { .u32 = 1 } });
+    show_epoll(lt, "idle");
+    show_epoll(et, "et idle");
+    write(sv[0], "a", 1);
+    send(dg[0], "d", 1, 0);
+    show_epoll(lt, "after writes");
+    show_epoll(et, "et after write");
+    show_epoll(et, "et again");
+    write(sv[0], "b", 1);
+    show_epoll(et, "et after more data");
+    shutdown(sv[0], SHUT_WR);
+    show_epoll(lt, "after shutdown");
+    close(sv[0]);
+    show_epoll(lt, "after close");
+    close(sv[1]); close(dg[0]); close(dg[1]); close(lt); close(et);
+}
+
 int main(void)
 {
     T(socket(AF_UNIX, SOCK_STREAM, 5));
@@ -243,6 +282,7 @@ int main(void)
     stream_tests(SOCK_STREAM, "stream");
     stream_tests(SOCK_SEQPACKET, "seqpacket");
     datagram_tests();
+    epoll_tests();
     unlink("plain");
     return finish();
 }
