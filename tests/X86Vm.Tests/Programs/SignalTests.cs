@@ -1,74 +1,17 @@
-using System.Diagnostics;
-
 namespace X86Vm.Tests.Programs;
 
 /// <summary>
 /// Signal programs (tests/programs/signals/*.c: handlers and siginfo, faults, sigaltstack, interrupted syscalls,
-/// sigsuspend/sigtimedwait/signalfd, timers, fork/exec/SIGCHLD, abort) built with gcc -O2 -static and musl-gcc
-/// -O2 -static: stdout and exit status in the VM must equal the native run.
+/// sigsuspend/sigtimedwait/signalfd, timers, fork/exec/SIGCHLD, abort): stdout and exit status in the VM must equal
+/// the native run, with gcc and musl.
 /// </summary>
 public class SignalTests
 {
-    static readonly string[] Variants = ["gcc", "musl"];
+    static readonly StaticProgramSuite Suite = new("signals");
 
-    static string SourceDir => Path.Combine(TestPrograms.SourceDir, "signals");
-
-    static readonly Lazy<string> OutDir = new(() =>
-    {
-        string outDir = Path.Combine(GuestRunner.RepoRoot, ".cache", "signals");
-        Directory.CreateDirectory(outDir);
-        return outDir;
-    });
-
-    static readonly object BuildLock = new();
-
-    /// <summary>Builds one program with one toolchain (once, or when the source changed); null when the toolchain is missing.</summary>
-    static string? Build(string name, string variant)
-    {
-        lock (BuildLock)
-        {
-            string src = Path.Combine(SourceDir, name + ".c");
-            string bin = Path.Combine(OutDir.Value, $"{name}.{variant}");
-            if (File.Exists(bin) && File.GetLastWriteTimeUtc(bin) >= File.GetLastWriteTimeUtc(src)) return bin;
-            string compiler = variant == "gcc" ? "gcc" : "musl-gcc";
-            try
-            {
-                using var p = Process.Start(new ProcessStartInfo(compiler, ["-O2", "-static", "-o", bin, src])
-                {
-                    RedirectStandardError = true,
-                    RedirectStandardOutput = true,
-                })!;
-                string err = p.StandardError.ReadToEnd();
-                p.WaitForExit();
-                if (p.ExitCode != 0) throw new InvalidOperationException($"{compiler} failed for {name}.c:\n{err}");
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return null; // toolchain not installed
-            }
-            return bin;
-        }
-    }
-
-    public static TheoryData<string, string> Cases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (string src in Directory.GetFiles(SourceDir, "*.c").Order(StringComparer.Ordinal))
-            foreach (string v in Variants)
-                data.Add(Path.GetFileNameWithoutExtension(src), v);
-        return data;
-    }
+    public static TheoryData<string, string> Cases() => Suite.Cases();
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void SameOutputAndStatusAsNative(string name, string variant)
-    {
-        string? bin = Build(name, variant);
-        if (bin == null) return;
-        RunResult native = GuestRunner.Native(bin, []);
-        RunResult vm = GuestRunner.Vm(bin, []);
-        Assert.True(native.StdoutText == vm.StdoutText && native.ExitStatus == vm.ExitStatus,
-            $"{name}.{variant}: native exit {native.ExitStatus}, vm exit {vm.ExitStatus}\n--- native stdout:\n{native.StdoutText}\n" +
-            $"--- vm stdout:\n{vm.StdoutText}\n--- vm stderr:\n{vm.Stderr}");
-    }
+    public void SameOutputAndStatusAsNative(string name, string variant) => Suite.AssertSameAsNative(name, variant);
 }
