@@ -142,6 +142,9 @@ public sealed partial class Kernel
         if (p.Exited) return;
         ReleaseVfork(p);
         p.WaitStatus = waitStatus;
+        p.Stopped = false; // SIGKILL ends a stopped process too; a zombie reports only its exit
+        p.StopReport = 0;
+        p.ContinueReport = false;
         p.State = ProcessState.Zombie;
         foreach (GuestThread t in p.Threads.ToList()) RetireThread(t);
         foreach (var (fd, _) in p.Files.All.ToList()) X86Vm.Linux.Syscalls.FileSyscalls.BeforeClose(p, fd);
@@ -242,7 +245,7 @@ public sealed partial class Kernel
             else
             {
                 DeliverPendingSignals(t);
-                if (t.State != GuestThreadState.Runnable) continue;
+                if (t.State != GuestThreadState.Runnable || t.Process.Stopped) continue;
             }
             ulong limit = cpu.Retired + quantum;
             if (Debugger != null && !Debugger.BeforeRun(t, ref limit)) continue;
@@ -263,6 +266,7 @@ public sealed partial class Kernel
         {
             int i = (cursor + k) % n;
             GuestThread t = _threads[i];
+            if (t.Process.Stopped) continue; // job control: nothing of a stopped process runs until SIGCONT
             if (t.State == GuestThreadState.Blocked && t.Waiting!.IsReady(this))
             {
                 t.Resumed = t.Waiting.RestartsSyscall ? t.Waiting : null;
@@ -295,6 +299,7 @@ public sealed partial class Kernel
         long? earliest = null;
         foreach (GuestThread t in _threads)
         {
+            if (t.Process.Stopped) continue; // its deadline cannot make it run
             long? d = t.Waiting?.Deadline;
             if (d != null && (earliest == null || d < earliest)) earliest = d;
         }
@@ -307,7 +312,7 @@ public sealed partial class Kernel
         }
         if (earliest == null)
         {
-            Options.Diagnostics.WriteLine("x86vm: every guest thread is blocked and nothing can wake them (deadlock)");
+            Options.Diagnostics.WriteLine("x86vm: every guest thread is blocked or stopped and nothing can wake them (deadlock)");
             initial.Kill(Signals.SIGKILL);
             return false;
         }
