@@ -106,6 +106,7 @@ static class WaitSyscalls
             BitConverter.TryWriteBytes(info.AsSpan(24), value);
             if (!p.Memory.TryWrite(a.A2, info)) return -Errno.EFAULT;
         }
+        if (a.A4 != 0 && !p.Memory.TryWrite(a.A4, new byte[144])) return -Errno.EFAULT; // struct rusage: all zero
         Consume(child, what, options);
         return 0;
     }

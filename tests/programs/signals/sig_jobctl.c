@@ -76,20 +76,25 @@ static void stopped_does_not_run(void)
 /* raise(SIGSTOP) in the child; each event is reported once; a SIGCONT handler runs after the continue. */
 static void self_stop(void)
 {
+    int go[2];
+    pipe(go);
     pid_t c = fork();
     if (c == 0) {
+        char b;
         signal(SIGCONT, on_cont);
         raise(SIGSTOP);
-        printf("child: continued, handler ran %d time(s)\n", (int)got_cont);
-        fflush(stdout);
-        _exit(7);
+        read(go[0], &b, 1); /* exit only after the parent saw the continue */
+        _exit(10 + got_cont);
     }
     wait_show("wait4 WUNTRACED", c, WUNTRACED);
     wait_show("again WUNTRACED|WNOHANG", c, WUNTRACED | WNOHANG);
     wait_show("WCONTINUED|WNOHANG before SIGCONT", c, WCONTINUED | WNOHANG);
     kill(c, SIGCONT);
     wait_show("wait4 WCONTINUED", c, WCONTINUED);
-    wait_show("wait4 exit", c, 0);
+    write(go[1], "x", 1);
+    wait_show("wait4 exit (10 + SIGCONT handler runs)", c, 0);
+    close(go[0]);
+    close(go[1]);
     int r = kill(c, 0);
     printf("kill(reaped, 0) = %d %s\n", r, strerror(errno));
 }

@@ -46,6 +46,14 @@ static void reap(pid_t pid)
     SHOW("child exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st));
 }
 
+/* The release's result is printed only after the child (which now runs) has finished printing. */
+static void released(int r, pid_t child)
+{
+    int e = errno;
+    reap(child);
+    SHOW("release -> %d %s", r, r < 0 ? errname(e) : "");
+}
+
 static volatile sig_atomic_t hits;
 static void on_usr1(int sig) { (void)sig; hits++; }
 
@@ -75,8 +83,7 @@ int main(void)
     }
     wait_blocked(c);
     SHOW("%s", "parent: child is waiting; releasing");
-    T(lk(fd, F_SETLK, F_UNLCK, 0, 0));
-    reap(c);
+    released(lk(fd, F_SETLK, F_UNLCK, 0, 0), c);
 
     SHOW("%s", "== a deadlock between two processes");
     T(lk(fd, F_SETLK, F_WRLCK, 0, 1));
@@ -96,8 +103,7 @@ int main(void)
     T(lk(fd, F_SETLKW, F_WRLCK, 1, 1)); /* EDEADLK: the child waits for us */
     T(lk(fd, F_SETLK, F_WRLCK, 1, 1)); /* EAGAIN: still held by the child */
     SHOW("%s", "parent: releasing byte 0");
-    T(lk(fd, F_SETLK, F_UNLCK, 0, 1));
-    reap(c);
+    released(lk(fd, F_SETLK, F_UNLCK, 0, 1), c);
     T(lk(fd, F_SETLKW, F_WRLCK, 1, 1)); /* free now: the child's locks went with it */
     T(lk(fd, F_SETLK, F_UNLCK, 0, 0));
 
@@ -124,8 +130,7 @@ int main(void)
     msleep(20);
     wait_blocked(c);
     SHOW("%s", "parent: child still waiting after the restarted handler; releasing");
-    T(lk(fd, F_SETLK, F_UNLCK, 0, 0));
-    reap(c);
+    released(lk(fd, F_SETLK, F_UNLCK, 0, 0), c);
 
     SHOW("%s", "== F_OFD_SETLKW: per open file description");
     int o1 = open("lockfile", O_RDWR);
@@ -141,8 +146,7 @@ int main(void)
     }
     wait_blocked(c);
     SHOW("%s", "parent: closing the description's last descriptor");
-    close(o1);
-    reap(c);
+    released(close(o1), c);
 
     SHOW("%s", "== flock without LOCK_NB");
     T(flock(fd, LOCK_EX));
@@ -163,8 +167,7 @@ int main(void)
     msleep(20);
     wait_blocked(c);
     SHOW("%s", "parent: unlocking");
-    T(flock(fd, LOCK_UN));
-    reap(c);
+    released(flock(fd, LOCK_UN), c);
 
     SHOW("%s", "== a failed conversion loses the old lock");
     int a = open("lockfile", O_RDWR), d = open("lockfile", O_RDWR);
