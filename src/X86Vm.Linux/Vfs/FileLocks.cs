@@ -18,16 +18,20 @@ public sealed class FileLocks
     /// <summary>No lock is held anywhere (so closing a file need not look).</summary>
     public bool IsEmpty => _records.Count == 0 && _flocks.Count == 0;
 
-    static (ulong, ulong) Key(OpenFile f)
+    /// <summary>The file's identity; a waiter keeps it, so a wait never asks a descriptor closed meanwhile.</summary>
+    public static (ulong, ulong) Key(OpenFile f)
     {
         FileStatus st = f.Status();
         return (st.Device, st.Inode);
     }
 
     /// <summary>The first lock of another owner that conflicts with the one described, or null (F_GETLK).</summary>
-    public RecordLock? FindConflict(OpenFile file, object owner, bool write, long start, long end)
+    public RecordLock? FindConflict(OpenFile file, object owner, bool write, long start, long end) =>
+        FindConflict(Key(file), owner, write, start, end);
+
+    public RecordLock? FindConflict((ulong, ulong) key, object owner, bool write, long start, long end)
     {
-        if (!_records.TryGetValue(Key(file), out var list)) return null;
+        if (!_records.TryGetValue(key, out var list)) return null;
         foreach (RecordLock l in list)
             if (!ReferenceEquals(l.Owner, owner) && l.Start < end && start < l.End && (write || l.Write)) return l;
         return null;
@@ -117,8 +121,10 @@ public sealed class FileLocks
     }
 
     /// <summary>Another open file holds a flock lock that conflicts with one of the given kind.</summary>
-    public bool FlockConflicts(OpenFile file, bool exclusive) =>
-        _flocks.TryGetValue(Key(file), out var list) && list.Any(x => !ReferenceEquals(x.Owner, file) && (x.Exclusive || exclusive));
+    public bool FlockConflicts(OpenFile file, bool exclusive) => FlockConflicts(Key(file), file, exclusive);
+
+    public bool FlockConflicts((ulong, ulong) key, OpenFile file, bool exclusive) =>
+        _flocks.TryGetValue(key, out var list) && list.Any(x => !ReferenceEquals(x.Owner, file) && (x.Exclusive || exclusive));
 
     /// <summary>
     /// posix_locks_deadlock: would <paramref name="caller"/> (a process) waiting behind <paramref name="blocker"/> close a
@@ -133,7 +139,7 @@ public sealed class FileLocks
         {
             LockWait? w = posixWaiters.FirstOrDefault(x => ReferenceEquals(x.Owner, block.Owner));
             if (w == null) return false;
-            block = FindConflict(w.File, w.Owner, w.Write, w.Start, w.End);
+            block = FindConflict(w.Key, w.Owner, w.Write, w.Start, w.End);
             if (block != null && ReferenceEquals(block.Owner, caller)) return true;
         }
         return false;

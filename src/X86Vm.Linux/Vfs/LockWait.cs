@@ -12,9 +12,12 @@ public enum LockWaitKind { Posix, Ofd, Flock }
 /// </summary>
 public sealed record LockWait(FileLocks Locks, LockWaitKind Kind, OpenFile File, object Owner, bool Write, long Start, long End) : IWaitCondition
 {
+    /// <summary>The file's (device, inode), taken when the wait began.</summary>
+    public (ulong, ulong) Key { get; } = FileLocks.Key(File);
+
     public bool IsReady(Kernel kernel) => Kind == LockWaitKind.Flock
-        ? !Locks.FlockConflicts(File, Write)
-        : Locks.FindConflict(File, Owner, Write, Start, End) == null;
+        ? !Locks.FlockConflicts(Key, File, Write)
+        : Locks.FindConflict(Key, Owner, Write, Start, End) == null;
 
     public override string ToString() => $"{Kind} lock [{Start}, {End})";
 }
