@@ -62,16 +62,38 @@ public sealed partial class Kernel
     }
 
     /// <summary>
-    /// is_current_pgrp_orphaned (will_become_orphaned_pgrp): no live member has a parent in another process group of the
-    /// same session. Members whose parent is the VM's init (pid 1, another session) do not count, as on Linux.
+    /// will_become_orphaned_pgrp: no live member (but <paramref name="ignore"/>) has a parent in another process group of
+    /// the same session. Members whose parent is the VM's init (pid 1, another session) do not count, as on Linux.
     /// </summary>
-    bool IsOrphanedGroup(int pgrp)
+    bool IsOrphanedGroup(int pgrp, GuestProcess? ignore = null)
     {
         foreach (GuestProcess p in _processes.Values)
         {
-            if (p.ProcessGroup != pgrp || p.Exited || p.Parent is not { } parent) continue;
+            if (p.ProcessGroup != pgrp || p == ignore || p.Exited || p.Parent is not { } parent) continue;
             if (parent.ProcessGroup != pgrp && parent.Session == p.Session) return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// exit_notify's kill_orphaned_pgrp, after <paramref name="exiting"/> became a zombie and its children were reparented:
+    /// a process group that this exit orphans and that has a stopped member gets SIGHUP then SIGCONT (_exit(2)), so
+    /// stopped jobs nobody can continue any more do not linger. Checked for each child's group and the process's own.
+    /// </summary>
+    void KillOrphanedGroups(GuestProcess exiting, IEnumerable<GuestProcess> formerChildren)
+    {
+        foreach (GuestProcess child in formerChildren)
+            if (child.ProcessGroup != exiting.ProcessGroup && child.Session == exiting.Session)
+                HangUpIfOrphanedWithStopped(child.ProcessGroup, null);
+        if (exiting.Parent is { } parent && parent.ProcessGroup != exiting.ProcessGroup && parent.Session == exiting.Session)
+            HangUpIfOrphanedWithStopped(exiting.ProcessGroup, exiting);
+    }
+
+    void HangUpIfOrphanedWithStopped(int pgrp, GuestProcess? ignore)
+    {
+        List<GuestProcess> members = _processes.Values.Where(p => p.ProcessGroup == pgrp && !p.Exited).ToList();
+        if (!members.Any(p => p.Stopped) || !IsOrphanedGroup(pgrp, ignore)) return;
+        foreach (GuestProcess p in members) SendSignal(p, Signals.SIGHUP, SigInfo.Kernel(Signals.SIGHUP));
+        foreach (GuestProcess p in members) SendSignal(p, Signals.SIGCONT, SigInfo.Kernel(Signals.SIGCONT));
     }
 }

@@ -151,12 +151,14 @@ public sealed partial class Kernel
         Vfs.Locks.ReleaseProcess(p);
         p.Files.CloseAll();
         MemorySyscalls.ReleaseAddressSpace(p, p.Memory); // shared file mappings are written back
-        foreach (GuestProcess child in p.Children.ToList())
+        List<GuestProcess> children = p.Children.ToList();
+        foreach (GuestProcess child in children)
         {
             child.Parent = null; // reparented to the VM's implicit init, which reaps it
             p.Children.Remove(child);
             if (child.State == ProcessState.Zombie) Reap(child);
         }
+        KillOrphanedGroups(p, children);
         if (p.Parent == null) Reap(p);
         else NotifyParent(p);
     }

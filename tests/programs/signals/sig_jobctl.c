@@ -240,6 +240,47 @@ static void caught_stop(void)
     printf("sigaction(SIGSTOP) = %d %s\n", r, strerror(errno));
 }
 
+/* A stopped grandchild in its own process group is orphaned when its parent exits: it gets SIGHUP and SIGCONT. */
+static int hup_pipe;
+static void on_hup(int sig)
+{
+    char m = sig == SIGHUP ? 'H' : '?';
+    write(hup_pipe, &m, 1);
+}
+static void orphaned_hangup(void)
+{
+    int p[2];
+    pipe(p);
+    pid_t a = fork();
+    if (a == 0) {
+        close(p[0]);
+        pid_t g = fork();
+        if (g == 0) {
+            hup_pipe = p[1];
+            setpgid(0, 0);
+            signal(SIGHUP, on_hup);
+            signal(SIGCONT, on_cont);
+            raise(SIGSTOP);
+            char m = got_cont ? 'C' : '-';
+            write(p[1], &m, 1);
+            _exit(0);
+        }
+        setpgid(g, g);
+        int st;
+        waitpid(g, &st, WUNTRACED);
+        write(p[1], WIFSTOPPED(st) ? "S" : "?", 1);
+        _exit(0);
+    }
+    close(p[1]);
+    wait_show("intermediate parent", a, 0);
+    char buf[8];
+    int n = 0, r;
+    while (n < 7 && (r = read(p[0], buf + n, sizeof buf - 1 - n)) > 0) n += r;
+    buf[n] = 0;
+    printf("orphaned stopped grandchild saw: %s\n", buf);
+    close(p[0]);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -249,6 +290,7 @@ int main(void)
     sigchld_info();
     discard_pending();
     caught_stop();
+    orphaned_hangup();
     printf("done\n");
     return 0;
 }
