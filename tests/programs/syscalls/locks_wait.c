@@ -107,6 +107,34 @@ int main(void)
     T(lk(fd, F_SETLKW, F_WRLCK, 1, 1)); /* free now: the child's locks went with it */
     T(lk(fd, F_SETLK, F_UNLCK, 0, 0));
 
+    SHOW("%s", "== a cycle through three processes");
+    T(lk(fd, F_SETLK, F_WRLCK, 0, 1));
+    pid_t c1 = fork();
+    if (c1 == 0) {
+        T(lk(fd, F_SETLK, F_WRLCK, 1, 1));
+        write(ready[1], &b, 1);
+        T(lk(fd, F_SETLKW, F_WRLCK, 0, 1)); /* waits for the parent */
+        _exit(0);
+    }
+    read(ready[0], &b, 1);
+    wait_blocked(c1);
+    pid_t c2 = fork();
+    if (c2 == 0) {
+        T(lk(fd, F_SETLK, F_WRLCK, 2, 1));
+        write(ready[1], &b, 1);
+        T(lk(fd, F_SETLKW, F_WRLCK, 1, 1)); /* waits for c1 */
+        _exit(0);
+    }
+    read(ready[0], &b, 1);
+    wait_blocked(c2);
+    T(lk(fd, F_SETLKW, F_WRLCK, 2, 1)); /* parent → c2 → c1 → parent: EDEADLK */
+    T(lk(fd, F_SETLKW, F_RDLCK, 5, 1)); /* unrelated range: granted */
+    SHOW("%s", "parent: releasing byte 0");
+    int r = lk(fd, F_SETLK, F_UNLCK, 0, 0), s1, s2;
+    waitpid(c1, &s1, 0); /* c1 gets byte 0 and exits, then c2 gets byte 1 */
+    waitpid(c2, &s2, 0);
+    SHOW("children exit %d %d, release -> %d", WEXITSTATUS(s1), WEXITSTATUS(s2), r);
+
     SHOW("%s", "== EINTR without SA_RESTART, resumed with SA_RESTART");
     T(lk(fd, F_SETLK, F_WRLCK, 0, 0));
     c = fork();
