@@ -295,15 +295,29 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
     {
         var (size, data, stack, exec) = p.Exited ? default : MemoryTotals(p);
         ulong kb(ulong b) => b / 1024;
+        // The leader thread's signal state, as proc_pid_status shows it; a zombie has no pending signals left.
+        bool dead = p.Exited;
+        GuestThread? leader = dead || p.Threads.Count == 0 ? null : p.Threads[0];
+        int live = Math.Max(1, p.Threads.Count(t => t.State != GuestThreadState.Exited));
         return $"Name:\t{p.ThreadName}\nUmask:\t{Convert.ToString(p.Umask, 8).PadLeft(4, '0')}\nState:\t{StateName(StateOf(p, reader))}\nTgid:\t{p.Pid}\nNgid:\t0\n" +
             $"Pid:\t{p.Pid}\nPPid:\t{p.ParentPid}\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n" +
             $"VmPeak:\t{kb(size),8} kB\nVmSize:\t{kb(size),8} kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\nVmHWM:\t{kb(size),8} kB\n" +
             $"VmRSS:\t{kb(size),8} kB\nVmData:\t{kb(data),8} kB\nVmStk:\t{kb(stack),8} kB\nVmExe:\t{kb(exec),8} kB\nVmLib:\t       0 kB\n" +
-            $"VmSwap:\t       0 kB\nThreads:\t{p.Threads.Count}\nSigQ:\t0/63432\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n" +
-            $"SigBlk:\t{(p.Threads.Count > 0 ? p.Threads[0].SignalMask : 0):x16}\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n" +
+            $"VmSwap:\t       0 kB\nThreads:\t{live}\nSigQ:\t0/63432\nSigPnd:\t{(leader?.Pending.Mask ?? 0):x16}\n" +
+            $"ShdPnd:\t{(dead ? 0 : p.SharedPending.Mask):x16}\nSigBlk:\t{(leader?.SignalMask ?? 0):x16}\n" +
+            $"SigIgn:\t{Dispositions(p, h => h == SignalAction.SIG_IGN):x16}\nSigCgt:\t{Dispositions(p, h => h > SignalAction.SIG_IGN):x16}\n" +
             "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n" +
             "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n" +
             "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
+    }
+
+    /// <summary>Bit n-1 for each signal n whose handler (SIG_DFL 0, SIG_IGN 1, else a function) matches.</summary>
+    static ulong Dispositions(GuestProcess p, Func<ulong, bool> match)
+    {
+        ulong set = 0;
+        for (int sig = 1; sig <= 64; sig++)
+            if (match(BitConverter.ToUInt64(p.SignalActions[sig]))) set |= 1UL << (sig - 1);
+        return set;
     }
 
     static string Stat(GuestProcess p, GuestProcess reader)
@@ -316,7 +330,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         {
             p.Pid.ToString(), $"({p.ThreadName})", StateOf(p, reader).ToString(), p.ParentPid.ToString(), p.ProcessGroup.ToString(),
             p.Session.ToString(), "0", "-1", "4194304", "0", "0", "0", "0", "0", "0", "0", "0", "20", "0",
-            Math.Max(1, p.Threads.Count).ToString(), "0", "0", size.ToString(), pages.ToString(),
+            Math.Max(1, p.Threads.Count(t => t.State != GuestThreadState.Exited)).ToString(), "0", "0", size.ToString(), pages.ToString(),
             "18446744073709551615",
         };
         while (f.Count < 52) f.Add("0");

@@ -81,6 +81,17 @@ static void link_errno(const char *what, const char *path)
     SHOW("readlink %s: %s", what, n < 0 ? errname(errno) : "ok");
 }
 
+static void on_usr1(int sig) { (void)sig; }
+
+/* The bits of a status line ("SigPnd:\t%016llx") for the signals the test controls. */
+static void sigline(const char *status, const char *key, unsigned long long mask)
+{
+    const char *l = strstr(status, key);
+    unsigned long long v = 0;
+    if (l) sscanf(l + strlen(key), " %llx", &v);
+    SHOW("%s %016llx", key, v & mask);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -91,6 +102,14 @@ int main(void)
     pid_t c = fork();
     if (c == 0) {
         prctl(PR_SET_NAME, "kid", 0, 0, 0);
+        signal(SIGUSR2, SIG_IGN);
+        signal(SIGUSR1, on_usr1);
+        sigset_t m;
+        sigemptyset(&m);
+        sigaddset(&m, SIGHUP);
+        sigaddset(&m, SIGWINCH);
+        sigprocmask(SIG_BLOCK, &m, NULL);
+        raise(SIGWINCH); /* pending for the thread */
         if (chdir("sub") < 0) _exit(1);
         int f = open("f", O_RDWR | O_CREAT, 0600);
         dup2(f, 9);
@@ -103,6 +122,7 @@ int main(void)
     char b;
     T(read(ready[0], &b, 1));
     wait_state(c, 'S');
+    kill(c, SIGHUP); /* blocked: pending for the process */
 
     char buf[8192], mine[8192], cwd[512];
     char name[16];
@@ -154,6 +174,14 @@ int main(void)
     char want[64];
     snprintf(want, sizeof want, "\nPPid:\t%d\n", (int)getpid());
     SHOW("status PPid is the parent: %d", strstr(buf, want) != NULL);
+    unsigned long long mine_bits = (1ULL << (SIGHUP - 1)) | (1ULL << (SIGWINCH - 1)) | (1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGUSR2 - 1));
+    sigline(buf, "SigPnd:", mine_bits);
+    sigline(buf, "ShdPnd:", mine_bits);
+    sigline(buf, "SigBlk:", mine_bits);
+    sigline(buf, "SigIgn:", mine_bits);
+    sigline(buf, "SigCgt:", mine_bits);
+    line = strstr(buf, "Threads:");
+    SHOW("status %.*s", (int)(strchr(line, '\n') - line), line);
 
     SHOW("%s", "-- stopped");
     kill(c, SIGSTOP);
