@@ -33,13 +33,13 @@ public sealed partial class Kernel
     };
 
     /// <summary>
-    /// The disposition discards the signal: SIG_IGN, or SIG_DFL whose action is to ignore. Job control is not
-    /// modelled, so the default stop and continue actions count as ignoring too (see docs/compatibility.md).
+    /// The disposition discards the signal: SIG_IGN, or SIG_DFL whose action is to ignore. SIGCONT's default counts as
+    /// ignoring (SIG_KERNEL_IGNORE_MASK): its continuing happens when it is sent (<see cref="JobControlOnSend"/>).
     /// </summary>
     static bool Ignores(GuestProcess p, int sig)
     {
         ulong h = BitConverter.ToUInt64(p.SignalActions[sig]);
-        return h == SIG_IGN || (h == SIG_DFL && DefaultOf(sig) is DefaultAction.Ignore or DefaultAction.Stop or DefaultAction.Continue);
+        return h == SIG_IGN || (h == SIG_DFL && DefaultOf(sig) is DefaultAction.Ignore or DefaultAction.Continue);
     }
 
     /// <summary>SI_USER siginfo from the running process (kill(2), and what the kernel sends "without info").</summary>
@@ -58,6 +58,7 @@ public sealed partial class Kernel
         }
         GuestThread? leader = p.Threads.FirstOrDefault(t => t.State != GuestThreadState.Exited);
         if (leader == null) return false;
+        JobControlOnSend(p, sig);
         // Blocked signals are never ignored at generation: the disposition may change before they are unblocked.
         if ((leader.SignalMask & Bit(sig)) == 0 && Ignores(p, sig)) return false;
         if (!p.SharedPending.Add(info ?? UserInfo(sig))) return false;
@@ -77,6 +78,7 @@ public sealed partial class Kernel
             Terminate(p, sig);
             return true;
         }
+        JobControlOnSend(p, sig);
         if ((t.SignalMask & Bit(sig)) == 0 && Ignores(p, sig)) return false;
         if (!t.Pending.Add(info ?? UserInfo(sig))) return false;
         SignalQueued(p);
@@ -183,7 +185,15 @@ public sealed partial class Kernel
             if (action.Handler == SIG_IGN) continue;
             if (action.Handler == SIG_DFL)
             {
-                if (DefaultOf(sig) is DefaultAction.Ignore or DefaultAction.Stop or DefaultAction.Continue) continue;
+                if (DefaultOf(sig) is DefaultAction.Ignore or DefaultAction.Continue) continue;
+                if (DefaultOf(sig) == DefaultAction.Stop)
+                {
+                    // get_signal: SIGTSTP/SIGTTIN/SIGTTOU do nothing in an orphaned process group; otherwise the whole
+                    // process stops, and the rest of its signals wait until it continues.
+                    if (sig != Signals.SIGSTOP && IsOrphanedGroup(p.ProcessGroup)) continue;
+                    StopProcess(p, sig);
+                    break;
+                }
                 Terminate(p, sig);
                 return;
             }

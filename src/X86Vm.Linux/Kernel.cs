@@ -142,18 +142,23 @@ public sealed partial class Kernel
         if (p.Exited) return;
         ReleaseVfork(p);
         p.WaitStatus = waitStatus;
+        p.Stopped = false; // SIGKILL ends a stopped process too; a zombie reports only its exit
+        p.StopReport = 0;
+        p.ContinueReport = false;
         p.State = ProcessState.Zombie;
         foreach (GuestThread t in p.Threads.ToList()) RetireThread(t);
         foreach (var (fd, _) in p.Files.All.ToList()) X86Vm.Linux.Syscalls.FileSyscalls.BeforeClose(p, fd);
         Vfs.Locks.ReleaseProcess(p);
         p.Files.CloseAll();
         MemorySyscalls.ReleaseAddressSpace(p, p.Memory); // shared file mappings are written back
-        foreach (GuestProcess child in p.Children.ToList())
+        List<GuestProcess> children = p.Children.ToList();
+        foreach (GuestProcess child in children)
         {
             child.Parent = null; // reparented to the VM's implicit init, which reaps it
             p.Children.Remove(child);
             if (child.State == ProcessState.Zombie) Reap(child);
         }
+        KillOrphanedGroups(p, children);
         if (p.Parent == null) Reap(p);
         else NotifyParent(p);
     }
@@ -242,7 +247,7 @@ public sealed partial class Kernel
             else
             {
                 DeliverPendingSignals(t);
-                if (t.State != GuestThreadState.Runnable) continue;
+                if (t.State != GuestThreadState.Runnable || t.Process.Stopped) continue;
             }
             ulong limit = cpu.Retired + quantum;
             if (Debugger != null && !Debugger.BeforeRun(t, ref limit)) continue;
@@ -263,6 +268,7 @@ public sealed partial class Kernel
         {
             int i = (cursor + k) % n;
             GuestThread t = _threads[i];
+            if (t.Process.Stopped) continue; // job control: nothing of a stopped process runs until SIGCONT
             if (t.State == GuestThreadState.Blocked && t.Waiting!.IsReady(this))
             {
                 t.Resumed = t.Waiting.RestartsSyscall ? t.Waiting : null;
@@ -295,6 +301,7 @@ public sealed partial class Kernel
         long? earliest = null;
         foreach (GuestThread t in _threads)
         {
+            if (t.Process.Stopped) continue; // its deadline cannot make it run
             long? d = t.Waiting?.Deadline;
             if (d != null && (earliest == null || d < earliest)) earliest = d;
         }
@@ -307,7 +314,7 @@ public sealed partial class Kernel
         }
         if (earliest == null)
         {
-            Options.Diagnostics.WriteLine("x86vm: every guest thread is blocked and nothing can wake them (deadlock)");
+            Options.Diagnostics.WriteLine("x86vm: every guest thread is blocked or stopped and nothing can wake them (deadlock)");
             initial.Kill(Signals.SIGKILL);
             return false;
         }

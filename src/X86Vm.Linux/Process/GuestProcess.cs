@@ -75,6 +75,16 @@ public sealed class GuestProcess
     /// <summary>Set while a vfork parent waits for this child to exec or exit.</summary>
     public bool VforkPending { get; internal set; }
 
+    /// <summary>
+    /// Job control (signal(7) "Stop"/"Cont"): set when a stop signal's default action stopped every thread; none of
+    /// them is scheduled until SIGCONT (or SIGKILL) arrives.
+    /// </summary>
+    public bool Stopped { get; internal set; }
+    /// <summary>The stop signal not yet reported to wait(WUNTRACED) (the kernel's group_exit_code); 0 once reported.</summary>
+    public int StopReport { get; internal set; }
+    /// <summary>A continue not yet reported to wait(WCONTINUED) (SIGNAL_STOP_CONTINUED).</summary>
+    public bool ContinueReport { get; internal set; }
+
     public ProcessState State { get; internal set; } = ProcessState.Alive;
     public bool Exited => State != ProcessState.Alive;
     /// <summary>The wait status (wait(2) encoding): exit code &lt;&lt; 8, or the terminating signal.</summary>

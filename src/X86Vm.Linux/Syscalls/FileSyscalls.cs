@@ -301,8 +301,10 @@ static class FileSyscalls
         if (err != 0) return err;
         FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int errno);
         if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
-        string? target = st.Kind == FileKind.Symlink ? r.FileSystem.ReadLink(r.RelativePath) : null;
-        if (target == null) return -Errno.EINVAL;
+        if (st.Kind != FileKind.Symlink) return -Errno.EINVAL;
+        // A /proc link without a target (a zombie's exe or cwd) is ENOENT, as proc_pid_readlink reports.
+        string? target = r.FileSystem.ReadLink(r.RelativePath);
+        if (target == null) return -Errno.ENOENT;
         return GuestIo.WriteTruncated(p, buf, size, target);
     }
 

@@ -6,9 +6,9 @@ namespace X86Vm.Linux.Syscalls;
 
 /// <summary>
 /// Advisory locks kept in VM state (<see cref="FileLocks"/>): fcntl record locks (POSIX, owned by the
-/// process, and OFD, owned by the open file description) and flock(2). Nothing blocks yet: a conflicting
-/// F_SETLKW / F_OFD_SETLKW returns EDEADLK and a conflicting blocking flock returns EWOULDBLOCK, until the
-/// scheduler can put the caller to sleep.
+/// process, and OFD, owned by the open file description) and flock(2). F_SETLKW, F_OFD_SETLKW and flock without
+/// LOCK_NB wait on a <see cref="LockWait"/> until the conflict is gone; a POSIX wait that would close a cycle of
+/// waiting processes fails with EDEADLK instead (fcntl(2) "Record locking").
 /// </summary>
 [SyscallFamily]
 static class LockSyscalls
@@ -60,8 +60,14 @@ static class LockSyscalls
         if (type == F_RDLCK && !f.CanRead) return -Errno.EBADF;
         if (type == F_WRLCK && !f.CanWrite) return -Errno.EBADF;
         if (locks.Set(f, owner, p.Pid, ofd, type == F_UNLCK, type == F_WRLCK, from, to)) return 0;
-        return wait ? -Errno.EDEADLK : -Errno.EAGAIN;
+        if (!wait) return -Errno.EAGAIN;
+        FileLocks.RecordLock blocker = locks.FindConflict(f, owner, type == F_WRLCK, from, to)!;
+        if (!ofd && locks.WouldDeadlock(owner, blocker, Waiters(p.Kernel))) return -Errno.EDEADLK;
+        return p.Kernel.Block(new LockWait(locks, ofd ? LockWaitKind.Ofd : LockWaitKind.Posix, f, owner, type == F_WRLCK, from, to));
     }
+
+    /// <summary>Every thread's pending lock request (the kernel's blocked_hash).</summary>
+    static IEnumerable<LockWait> Waiters(Kernel k) => k.Threads.Select(t => t.Waiting).OfType<LockWait>();
 
     [Syscall(73, "d,d")]
     static long Flock(GuestProcess p, in SyscallArgs a)
@@ -71,6 +77,9 @@ static class LockSyscalls
         if (f == null || f is PathFile) return -Errno.EBADF;
         int op = (int)a.A1 & ~LOCK_NB;
         if (op is not (LOCK_SH or LOCK_EX or LOCK_UN)) return -Errno.EINVAL;
-        return p.Kernel.Vfs.Locks.Flock(f, op == LOCK_UN, op == LOCK_EX) ? 0 : -Errno.EAGAIN;
+        FileLocks locks = p.Kernel.Vfs.Locks;
+        if (locks.Flock(f, op == LOCK_UN, op == LOCK_EX)) return 0;
+        if (((int)a.A1 & LOCK_NB) != 0) return -Errno.EAGAIN;
+        return p.Kernel.Block(new LockWait(locks, LockWaitKind.Flock, f, f, op == LOCK_EX, 0, long.MaxValue));
     }
 }

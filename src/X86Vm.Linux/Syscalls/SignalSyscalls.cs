@@ -205,7 +205,7 @@ static class SignalSyscalls
             -1 => k.Processes.Where(x => x != p).ToList(), // every process but init and the caller
             _ => k.Processes.Where(x => x.ProcessGroup == -pid).ToList(),
         };
-        targets = targets.Where(x => !x.Exited).ToList();
+        // A zombie still exists until reaped: kill succeeds and the signal goes nowhere (kill(2)).
         if (targets.Count == 0) return -Errno.ESRCH;
         foreach (GuestProcess target in targets)
             if (sig != 0) k.SendSignal(target, sig, SigInfo.FromProcess(sig, SI_USER, p.Pid, 0));

@@ -2,70 +2,112 @@ using X86Vm.Linux.Process;
 
 namespace X86Vm.Linux.Syscalls;
 
-/// <summary>wait4 and waitid (wait(2)): reaping children that exited.</summary>
+/// <summary>wait4 and waitid (wait(2)): children that exited, stopped (WUNTRACED/WSTOPPED) or continued (WCONTINUED).</summary>
 [SyscallFamily]
 static class WaitSyscalls
 {
     const int WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
     const int P_ALL = 0, P_PID = 1, P_PGID = 2;
-    const int CLD_EXITED = 1, CLD_KILLED = 2;
+    const int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
+    const int SIGCONT = 18;
 
     /// <summary>Children selected by wait4's pid argument.</summary>
     static List<GuestProcess> Selected(GuestProcess p, int pid) => p.Children.Where(c =>
         pid == -1 || (pid > 0 && c.Pid == pid) || (pid == 0 && c.ProcessGroup == p.ProcessGroup) || (pid < -1 && c.ProcessGroup == -pid)).ToList();
 
-    [Syscall(61, "d,p,x,p", Partial = "stopped/continued children (WUNTRACED/WCONTINUED) are not reported; rusage is zero")]
+    enum Event { None, Exited, Stopped, Continued }
+
+    /// <summary>
+    /// wait_consider_task, child by child in fork order: an exit (with WEXITED), else an unreported stop (with WUNTRACED),
+    /// else an unreported continue (with WCONTINUED).
+    /// </summary>
+    static (GuestProcess? Child, Event What) Find(GuestProcess p, int pid, int options)
+    {
+        foreach (GuestProcess c in Selected(p, pid))
+        {
+            if (c.State == ProcessState.Zombie) { if ((options & WEXITED) != 0) return (c, Event.Exited); }
+            else if (c.Stopped && c.StopReport != 0 && (options & WUNTRACED) != 0) return (c, Event.Stopped);
+            else if (c.ContinueReport && (options & WCONTINUED) != 0) return (c, Event.Continued);
+        }
+        return (null, Event.None);
+    }
+
+    static long BlockUntilEvent(GuestProcess p, int pid, int options, string what) =>
+        p.Kernel.Block(new WaitFor(_ => Find(p, pid, options).Child != null || Selected(p, pid).Count == 0, null, what));
+
+    /// <summary>Consumes a stop or continue report unless WNOWAIT (wait_task_stopped/wait_task_continued).</summary>
+    static void Consume(GuestProcess child, Event what, int options)
+    {
+        if ((options & WNOWAIT) != 0) return;
+        if (what == Event.Stopped) child.StopReport = 0;
+        else if (what == Event.Continued) child.ContinueReport = false;
+        else child.Kernel.Reap(child);
+    }
+
+    [Syscall(61, "d,p,x,p", Partial = "rusage is zero")]
     static long Wait4(GuestProcess p, in SyscallArgs a)
     {
         int pid = (int)a.A0, options = (int)a.A2;
-        if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x40000000 | unchecked((int)0x80000000))) != 0) return -Errno.EINVAL;
-        List<GuestProcess> candidates = Selected(p, pid);
-        if (candidates.Count == 0) return -Errno.ECHILD;
-        GuestProcess? zombie = candidates.FirstOrDefault(c => c.State == ProcessState.Zombie);
-        if (zombie == null)
+        if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x20000000 | 0x40000000 | unchecked((int)0x80000000))) != 0) return -Errno.EINVAL;
+        options |= WEXITED;
+        if (Selected(p, pid).Count == 0) return -Errno.ECHILD;
+        var (child, what) = Find(p, pid, options);
+        if (child == null)
         {
             if ((options & WNOHANG) != 0) return 0;
-            return p.Kernel.Block(new WaitFor(_ => Selected(p, pid).Any(c => c.State == ProcessState.Zombie) || Selected(p, pid).Count == 0,
-                null, $"wait4({pid})"));
+            return BlockUntilEvent(p, pid, options, $"wait4({pid})");
         }
-        if (a.A1 != 0 && !GuestIo.WriteU32(p, a.A1, (uint)zombie.WaitStatus)) return -Errno.EFAULT;
+        // wait(2) status: exit code << 8 or the signal; 0x7f | sig << 8 for a stop (WIFSTOPPED); 0xffff for WIFCONTINUED.
+        int status = what switch { Event.Stopped => (child.StopReport << 8) | 0x7F, Event.Continued => 0xFFFF, _ => child.WaitStatus };
+        if (a.A1 != 0 && !GuestIo.WriteU32(p, a.A1, (uint)status)) return -Errno.EFAULT;
         if (a.A3 != 0 && !p.Memory.TryWrite(a.A3, new byte[144])) return -Errno.EFAULT; // struct rusage: all zero
-        p.Kernel.Reap(zombie);
-        return zombie.Pid;
+        Consume(child, what, options);
+        return child.Pid;
     }
 
-    [Syscall(247, "d,d,p,x,p", Partial = "P_PIDFD unsupported; stopped/continued children not reported")]
+    [Syscall(247, "d,d,p,x,p", Partial = "P_PIDFD unsupported; rusage is zero")]
     static long Waitid(GuestProcess p, in SyscallArgs a)
     {
         int idtype = (int)a.A0, id = (int)a.A1, options = (int)a.A3;
+        if ((options & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | 0x20000000 | 0x40000000 | unchecked((int)0x80000000))) != 0)
+            return -Errno.EINVAL;
         if ((options & (WEXITED | WUNTRACED | WCONTINUED)) == 0) return -Errno.EINVAL;
         int pid = idtype switch { P_ALL => -1, P_PID => id, P_PGID => id == 0 ? 0 : -id, _ => int.MinValue };
         if (pid == int.MinValue) return -Errno.EINVAL;
-        List<GuestProcess> candidates = Selected(p, pid);
-        if (candidates.Count == 0) return -Errno.ECHILD;
-        GuestProcess? zombie = (options & WEXITED) != 0 ? candidates.FirstOrDefault(c => c.State == ProcessState.Zombie) : null;
-        if (zombie == null)
+        if (Selected(p, pid).Count == 0) return -Errno.ECHILD;
+        var (child, what) = Find(p, pid, options);
+        if (child == null)
         {
             if ((options & WNOHANG) != 0)
             {
                 if (a.A2 != 0 && !p.Memory.TryWrite(a.A2, new byte[128])) return -Errno.EFAULT; // si_pid = 0
                 return 0;
             }
-            return p.Kernel.Block(new WaitFor(_ => Selected(p, pid).Any(c => c.State == ProcessState.Zombie) || Selected(p, pid).Count == 0,
-                null, $"waitid({idtype},{id})"));
+            return BlockUntilEvent(p, pid, options, $"waitid({idtype},{id})");
         }
         if (a.A2 != 0)
         {
             // siginfo_t for SIGCHLD: signo, errno, code, then pid, uid, status.
+            int status = child.WaitStatus, code, value;
+            switch (what)
+            {
+                case Event.Stopped: code = CLD_STOPPED; value = child.StopReport; break;
+                case Event.Continued: code = CLD_CONTINUED; value = SIGCONT; break;
+                default:
+                    bool killed = (status & 0x7F) != 0;
+                    code = killed ? ((status & 0x80) != 0 ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
+                    value = killed ? status & 0x7F : (status >> 8) & 0xFF;
+                    break;
+            }
             var info = new byte[128];
-            bool killed = (zombie.WaitStatus & 0x7F) != 0;
             BitConverter.TryWriteBytes(info.AsSpan(0), X86Vm.Cpu.Memory.Signals.SIGCHLD);
-            BitConverter.TryWriteBytes(info.AsSpan(8), killed ? CLD_KILLED : CLD_EXITED);
-            BitConverter.TryWriteBytes(info.AsSpan(16), zombie.Pid);
-            BitConverter.TryWriteBytes(info.AsSpan(24), killed ? zombie.WaitStatus & 0x7F : (zombie.WaitStatus >> 8) & 0xFF);
+            BitConverter.TryWriteBytes(info.AsSpan(8), code);
+            BitConverter.TryWriteBytes(info.AsSpan(16), child.Pid);
+            BitConverter.TryWriteBytes(info.AsSpan(24), value);
             if (!p.Memory.TryWrite(a.A2, info)) return -Errno.EFAULT;
         }
-        if ((options & WNOWAIT) == 0) p.Kernel.Reap(zombie);
+        if (a.A4 != 0 && !p.Memory.TryWrite(a.A4, new byte[144])) return -Errno.EFAULT; // struct rusage: all zero
+        Consume(child, what, options);
         return 0;
     }
 }

@@ -4,7 +4,8 @@ namespace X86Vm.Linux.Vfs;
 /// Advisory file locks, kept in VM state (never taken on the host): POSIX record locks (fcntl F_SETLK,
 /// owned by a process), open-file-description record locks (F_OFD_SETLK, owned by the open file) and
 /// flock(2) locks (owned by the open file; independent of record locks, as on Linux). Files are
-/// identified by (device, inode). Nothing blocks yet: a conflicting wait is refused by the caller.
+/// identified by (device, inode). Waiting is the caller's: a thread blocks on a <see cref="LockWait"/>, which is
+/// also how the deadlock check finds what a process waits for.
 /// </summary>
 public sealed class FileLocks
 {
@@ -17,16 +18,20 @@ public sealed class FileLocks
     /// <summary>No lock is held anywhere (so closing a file need not look).</summary>
     public bool IsEmpty => _records.Count == 0 && _flocks.Count == 0;
 
-    static (ulong, ulong) Key(OpenFile f)
+    /// <summary>The file's identity; a waiter keeps it, so a wait never asks a descriptor closed meanwhile.</summary>
+    public static (ulong, ulong) Key(OpenFile f)
     {
         FileStatus st = f.Status();
         return (st.Device, st.Inode);
     }
 
     /// <summary>The first lock of another owner that conflicts with the one described, or null (F_GETLK).</summary>
-    public RecordLock? FindConflict(OpenFile file, object owner, bool write, long start, long end)
+    public RecordLock? FindConflict(OpenFile file, object owner, bool write, long start, long end) =>
+        FindConflict(Key(file), owner, write, start, end);
+
+    public RecordLock? FindConflict((ulong, ulong) key, object owner, bool write, long start, long end)
     {
-        if (!_records.TryGetValue(Key(file), out var list)) return null;
+        if (!_records.TryGetValue(key, out var list)) return null;
         foreach (RecordLock l in list)
             if (!ReferenceEquals(l.Owner, owner) && l.Start < end && start < l.End && (write || l.Write)) return l;
         return null;
@@ -98,24 +103,46 @@ public sealed class FileLocks
         }
     }
 
-    /// <summary>flock(2): LOCK_SH / LOCK_EX (converting an existing lock) or LOCK_UN; false on conflict.</summary>
+    /// <summary>
+    /// flock(2): LOCK_SH / LOCK_EX or LOCK_UN; false on conflict. Converting a lock is not atomic (flock(2)): the open
+    /// file's lock of the other type is removed first, and stays removed when the new one conflicts (flock_lock_inode).
+    /// </summary>
     public bool Flock(OpenFile file, bool unlock, bool exclusive)
     {
         var key = Key(file);
         if (!_flocks.TryGetValue(key, out var list)) _flocks[key] = list = new();
-        if (unlock)
-        {
-            list.RemoveAll(x => ReferenceEquals(x.Owner, file));
-        }
-        else
-        {
-            foreach (var (owner, ex) in list)
-                if (!ReferenceEquals(owner, file) && (ex || exclusive)) return false;
-            list.RemoveAll(x => ReferenceEquals(x.Owner, file));
-            list.Add((file, exclusive));
-        }
+        int mine = list.FindIndex(x => ReferenceEquals(x.Owner, file));
+        if (mine >= 0 && !unlock && list[mine].Exclusive == exclusive) return true;
+        if (mine >= 0) list.RemoveAt(mine);
+        bool ok = unlock || !FlockConflicts(file, exclusive);
+        if (ok && !unlock) list.Add((file, exclusive));
         if (list.Count == 0) _flocks.Remove(key);
-        return true;
+        return ok;
+    }
+
+    /// <summary>Another open file holds a flock lock that conflicts with one of the given kind.</summary>
+    public bool FlockConflicts(OpenFile file, bool exclusive) => FlockConflicts(Key(file), file, exclusive);
+
+    public bool FlockConflicts((ulong, ulong) key, OpenFile file, bool exclusive) =>
+        _flocks.TryGetValue(key, out var list) && list.Any(x => !ReferenceEquals(x.Owner, file) && (x.Exclusive || exclusive));
+
+    /// <summary>
+    /// posix_locks_deadlock: would <paramref name="caller"/> (a process) waiting behind <paramref name="blocker"/> close a
+    /// cycle? Follows "the owner of the blocking lock waits for a lock held by…" through the POSIX waiters, at most 10
+    /// steps (MAX_DEADLK_ITERATIONS) as Linux does. OFD locks have no process owner, so they never count (fcntl(2)).
+    /// </summary>
+    public bool WouldDeadlock(object caller, RecordLock blocker, IEnumerable<LockWait> waiters)
+    {
+        var posixWaiters = waiters.Where(w => w.Kind == LockWaitKind.Posix).ToList();
+        RecordLock? block = blocker;
+        for (int i = 0; i <= 10 && block != null; i++)
+        {
+            LockWait? w = posixWaiters.FirstOrDefault(x => ReferenceEquals(x.Owner, block.Owner));
+            if (w == null) return false;
+            block = FindConflict(w.Key, w.Owner, w.Write, w.Start, w.End);
+            if (block != null && ReferenceEquals(block.Owner, caller)) return true;
+        }
+        return false;
     }
 
     /// <summary>Locks on the file, for /proc/locks-like diagnostics and tests.</summary>

@@ -8,9 +8,10 @@ namespace X86Vm.Linux.Vfs;
 
 /// <summary>
 /// /proc, synthesised from the VM's own state (never the host's): self, /proc/PID/{exe, cwd, root, fd/,
-/// fdinfo/, maps, status, stat, statm, cmdline, environ, comm, auxv, mounts}, cpuinfo (from the CPUID the
-/// guest sees), meminfo, uptime, version, loadavg, mounts and sys/kernel/{hostname, osrelease, ostype}.
-/// Files are generated when opened, so a reader sees one consistent snapshot.
+/// fdinfo/, task/, maps, status, stat, statm, cmdline, environ, comm, auxv, mounts} for every guest process
+/// (zombies included, with what Linux keeps of them), cpuinfo (from the CPUID the guest sees), meminfo,
+/// uptime, version, loadavg, mounts and sys/kernel/{hostname, osrelease, ostype}. Files are generated when
+/// opened, so a reader sees one consistent snapshot; a reaped pid is simply gone (ENOENT).
 /// </summary>
 public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
 {
@@ -47,25 +48,36 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
     {
         GuestProcess proc = current();
         if (p.Length == 0)
-            return Dir(() => new (string, FileKind)[] { ("self", FileKind.Symlink), ("thread-self", FileKind.Symlink), (proc.Pid.ToString(), FileKind.Directory),
-                ("mounts", FileKind.Symlink), ("sys", FileKind.Directory) }.Concat(TopFiles.Select(f => (f, FileKind.Regular))));
+            return Dir(() => new (string, FileKind)[] { ("self", FileKind.Symlink), ("thread-self", FileKind.Symlink),
+                ("mounts", FileKind.Symlink), ("sys", FileKind.Directory) }.Concat(TopFiles.Select(f => (f, FileKind.Regular)))
+                .Concat(proc.Kernel.Processes.Select(x => x.Pid).Order().Select(pid => (pid.ToString(), FileKind.Directory))));
         switch (p[0])
         {
             case "self" when p.Length == 1: return Link(() => proc.Pid.ToString());
-            case "thread-self" when p.Length == 1: return Link(() => $"{proc.Pid}/task/{proc.Pid}");
+            case "thread-self" when p.Length == 1: return Link(() => $"{proc.Pid}/task/{proc.Kernel.CurrentThread.Tid}");
             case "mounts" when p.Length == 1: return Link(() => "self/mounts");
             case "sys": return FindSys(p);
             case "cpuinfo" when p.Length == 1: return File(CpuInfo);
             case "meminfo" when p.Length == 1: return File(MemInfo);
             case "uptime" when p.Length == 1: return File(() => Uptime(proc));
             case "version" when p.Length == 1: return File(() => $"Linux version {OsRelease} (x86vm@x86vm) (gcc) {KernelVersion}\n");
-            case "loadavg" when p.Length == 1: return File(() => $"0.00 0.00 0.00 1/1 {proc.Pid}\n");
+            case "loadavg" when p.Length == 1:
+                return File(() => $"0.00 0.00 0.00 1/{proc.Kernel.Threads.Count()} {proc.Kernel.Processes.Max(x => x.Pid)}\n");
             case "filesystems" when p.Length == 1: return File(() => "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\toverlay\n\thostfs\n");
         }
-        if (!int.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid != proc.Pid || p[0] != pid.ToString())
-            return null;
-        return FindProcess(proc, p.AsSpan(1), task: false);
+        GuestProcess? target = ByPid(proc, p[0]);
+        return target == null ? null : FindProcess(target, p.AsSpan(1), task: false);
     }
+
+    /// <summary>The live or zombie process a /proc name refers to ("self" or a canonical pid), or null.</summary>
+    static GuestProcess? ByPid(GuestProcess reader, string name)
+    {
+        if (name == "self") return reader;
+        if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || name != pid.ToString()) return null;
+        return reader.Kernel.FindProcess(pid);
+    }
+
+    static bool IsThread(GuestProcess proc, string tid) => proc.Threads.Any(t => t.State != GuestThreadState.Exited && t.Tid.ToString() == tid);
 
     Entry? FindSys(string[] p)
     {
@@ -93,22 +105,26 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                 ("fd", FileKind.Directory), ("fdinfo", FileKind.Directory), ("task", FileKind.Directory) }
                 .Concat(ProcessFiles.Select(f => (f, FileKind.Regular))), 0x16D);
         string name = p[0];
+        // A zombie keeps only its pid, state and exit details: no memory, files, cwd or program (proc_pid_readlink → ENOENT).
+        bool dead = proc.Exited;
         if (p.Length == 1)
         {
             switch (name)
             {
-                case "exe": return Link(() => proc.ExecutablePath);
-                case "cwd": return Link(() => proc.Cwd);
-                case "root": return Link(() => "/");
-                case "fd": return Dir(() => proc.Files.All.Select(x => (x.Fd.ToString(), FileKind.Symlink)), 0x140);
-                case "fdinfo": return Dir(() => proc.Files.All.Select(x => (x.Fd.ToString(), FileKind.Regular)), 0x16D);
-                case "task" when !task: return Dir(() => [(proc.Pid.ToString(), FileKind.Directory)]);
-                case "maps": return File(() => Maps(proc));
-                case "status": return File(() => Status(proc));
-                case "stat": return File(() => Stat(proc));
-                case "statm": return File(() => Statm(proc));
-                case "cmdline": return Bytes(() => Encoding.UTF8.GetBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
-                case "environ": return Bytes(() => Encoding.UTF8.GetBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
+                case "exe": return Link(() => dead ? null : proc.ExecutablePath);
+                case "cwd": return Link(() => dead ? null : proc.Cwd);
+                case "root": return Link(() => dead ? null : "/");
+                case "fd": return Dir(() => dead ? [] : proc.Files.All.Select(x => (x.Fd.ToString(), FileKind.Symlink)), 0x140);
+                case "fdinfo": return Dir(() => dead ? [] : proc.Files.All.Select(x => (x.Fd.ToString(), FileKind.Regular)), 0x16D);
+                case "task" when !task:
+                    return Dir(() => proc.Threads.Where(t => dead || t.State != GuestThreadState.Exited).Take(dead ? 1 : int.MaxValue)
+                        .Select(t => (t.Tid.ToString(), FileKind.Directory)));
+                case "maps": return File(() => dead ? "" : Maps(proc));
+                case "status": return File(() => Status(proc, current()));
+                case "stat": return File(() => Stat(proc, current()));
+                case "statm": return File(() => dead ? "0 0 0 0 0 0 0\n" : Statm(proc));
+                case "cmdline": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
+                case "environ": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
                 case "comm": return File(() => proc.ThreadName + "\n", 0x1A4);
                 case "auxv": return Bytes(() => []);
                 case "mounts": return File(() => Mounts(proc));
@@ -132,7 +148,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                     return $"pos:\t{f.Offset}\nflags:\t0{Convert.ToString(flags, 8)}\nmnt_id:\t{MountId(proc, f)}\nino:\t{st.Inode}\n";
                 }, 0x100);
         }
-        if (name == "task" && !task && p.Length >= 2 && p[1] == proc.Pid.ToString()) return FindProcess(proc, p[2..], task: true);
+        if (name == "task" && !task && p.Length >= 2 && IsThread(proc, p[1])) return FindProcess(proc, p[2..], task: true);
         return null;
     }
 
@@ -148,10 +164,10 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
     public OpenFile? MagicLink(string relativePath)
     {
         string[] p = Parts(relativePath);
-        GuestProcess proc = current();
-        int i = p.Length >= 1 && p[0] == "self" ? 1 : p.Length >= 1 && p[0] == proc.Pid.ToString() ? 1 : -1;
-        if (i < 0) return null;
-        if (p.Length == i + 4 && p[i] == "task" && p[i + 1] == proc.Pid.ToString()) i += 2;
+        GuestProcess? proc = p.Length >= 1 ? ByPid(current(), p[0]) : null;
+        if (proc == null || proc.Exited) return null;
+        int i = 1;
+        if (p.Length == i + 4 && p[i] == "task" && IsThread(proc, p[i + 1])) i += 2;
         if (p.Length != i + 2 || p[i] != "fd" || !int.TryParse(p[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int fd)) return null;
         return proc.Files.Get(fd);
     }
@@ -252,35 +268,73 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         return (size, data, stack, exec);
     }
 
-    static string Status(GuestProcess p)
+    /// <summary>
+    /// The state letter of the process's leader thread, as Linux shows it for /proc/PID: Z zombie, T stopped (job
+    /// control), D waiting for a vfork child, S in a blocking syscall, R running or runnable (the reader is always R).
+    /// </summary>
+    static char StateOf(GuestProcess p, GuestProcess reader)
     {
-        var (size, data, stack, exec) = MemoryTotals(p);
+        if (p.Exited) return 'Z';
+        if (p.Stopped) return 'T';
+        if (p == reader || p.Threads.Count == 0) return 'R';
+        GuestThread leader = p.Threads[0];
+        return leader.State switch
+        {
+            GuestThreadState.Blocked => leader.Waiting is VforkWait ? 'D' : 'S',
+            GuestThreadState.Exited => 'Z',
+            _ => 'R',
+        };
+    }
+
+    static string StateName(char c) => c switch
+    {
+        'Z' => "Z (zombie)", 'T' => "T (stopped)", 'D' => "D (disk sleep)", 'S' => "S (sleeping)", _ => "R (running)",
+    };
+
+    static string Status(GuestProcess p, GuestProcess reader)
+    {
+        var (size, data, stack, exec) = p.Exited ? default : MemoryTotals(p);
         ulong kb(ulong b) => b / 1024;
-        return $"Name:\t{p.ThreadName}\nUmask:\t{Convert.ToString(p.Umask, 8).PadLeft(4, '0')}\nState:\tR (running)\nTgid:\t{p.Pid}\nNgid:\t0\n" +
+        // The leader thread's signal state, as proc_pid_status shows it; a zombie has no pending signals left.
+        bool dead = p.Exited;
+        GuestThread? leader = dead || p.Threads.Count == 0 ? null : p.Threads[0];
+        int live = Math.Max(1, p.Threads.Count(t => t.State != GuestThreadState.Exited));
+        return $"Name:\t{p.ThreadName}\nUmask:\t{Convert.ToString(p.Umask, 8).PadLeft(4, '0')}\nState:\t{StateName(StateOf(p, reader))}\nTgid:\t{p.Pid}\nNgid:\t0\n" +
             $"Pid:\t{p.Pid}\nPPid:\t{p.ParentPid}\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n" +
             $"VmPeak:\t{kb(size),8} kB\nVmSize:\t{kb(size),8} kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\nVmHWM:\t{kb(size),8} kB\n" +
             $"VmRSS:\t{kb(size),8} kB\nVmData:\t{kb(data),8} kB\nVmStk:\t{kb(stack),8} kB\nVmExe:\t{kb(exec),8} kB\nVmLib:\t       0 kB\n" +
-            $"VmSwap:\t       0 kB\nThreads:\t{p.Threads.Count}\nSigQ:\t0/63432\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n" +
-            $"SigBlk:\t{(p.Threads.Count > 0 ? p.Threads[0].SignalMask : 0):x16}\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n" +
+            $"VmSwap:\t       0 kB\nThreads:\t{live}\nSigQ:\t0/63432\nSigPnd:\t{(leader?.Pending.Mask ?? 0):x16}\n" +
+            $"ShdPnd:\t{(dead ? 0 : p.SharedPending.Mask):x16}\nSigBlk:\t{(leader?.SignalMask ?? 0):x16}\n" +
+            $"SigIgn:\t{Dispositions(p, h => h == SignalAction.SIG_IGN):x16}\nSigCgt:\t{Dispositions(p, h => h > SignalAction.SIG_IGN):x16}\n" +
             "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n" +
             "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n" +
             "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
     }
 
-    static string Stat(GuestProcess p)
+    /// <summary>Bit n-1 for each signal n whose handler (SIG_DFL 0, SIG_IGN 1, else a function) matches.</summary>
+    static ulong Dispositions(GuestProcess p, Func<ulong, bool> match)
     {
-        var (size, _, _, _) = MemoryTotals(p);
+        ulong set = 0;
+        for (int sig = 1; sig <= 64; sig++)
+            if (match(BitConverter.ToUInt64(p.SignalActions[sig]))) set |= 1UL << (sig - 1);
+        return set;
+    }
+
+    static string Stat(GuestProcess p, GuestProcess reader)
+    {
+        var (size, _, _, _) = p.Exited ? default : MemoryTotals(p);
         ulong pages = size / 4096;
         // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
         // priority nice num_threads itrealvalue starttime vsize rss rsslim … (52 fields)
         var f = new List<string>
         {
-            p.Pid.ToString(), $"({p.ThreadName})", "R", p.ParentPid.ToString(), p.Pid.ToString(), p.Pid.ToString(), "0", "-1",
-            "4194304", "0", "0", "0", "0", "0", "0", "0", "0", "20", "0", "1", "0", "0", size.ToString(), pages.ToString(),
+            p.Pid.ToString(), $"({p.ThreadName})", StateOf(p, reader).ToString(), p.ParentPid.ToString(), p.ProcessGroup.ToString(),
+            p.Session.ToString(), "0", "-1", "4194304", "0", "0", "0", "0", "0", "0", "0", "0", "20", "0",
+            Math.Max(1, p.Threads.Count(t => t.State != GuestThreadState.Exited)).ToString(), "0", "0", size.ToString(), pages.ToString(),
             "18446744073709551615",
         };
         while (f.Count < 52) f.Add("0");
-        f[37] = "17"; // exit_signal
+        f[37] = p.ExitSignal.ToString();
         return string.Join(' ', f) + "\n";
     }
 

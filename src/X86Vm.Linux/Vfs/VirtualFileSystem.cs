@@ -146,7 +146,7 @@ public sealed class VirtualFileSystem
                     return 0;
                 }
                 string? target = magic != null ? magic.Path : fs.ReadLink(rel);
-                if (target == null) return -Errno.EIO;
+                if (target == null) return -Errno.ENOENT; // a /proc link of a zombie leads nowhere
                 done.RemoveAt(done.Count - 1);
                 if (target.StartsWith('/')) done.Clear();
                 PushComponents(pending, target);

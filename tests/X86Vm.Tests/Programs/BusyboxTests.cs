@@ -21,6 +21,10 @@ public class BusyboxTests
         "set -- 3 1 2; for n; do printf '%s,' $n; done; echo; [ 3 -gt 2 ] && echo yes || echo no",
         "echo $((123456789 * 987654321)) $((9223372036854775807 + 1))",
         "test -d / && echo dir; test -e /nonexistent-path || echo missing; echo done; exit 7",
+        // Job control without a terminal: stopped children keep existing, continue, and die by SIGKILL.
+        "sleep 0.2 & p=$!; kill -STOP $p; kill -0 $p && echo alive; kill -CONT $p; wait $p; echo status $?",
+        "sleep 5 & p=$!; kill -STOP $p; kill -KILL $p; wait $p; echo status $?",
+        "trap 'echo cont' CONT; kill -CONT $$; echo done",
     ];
 
     [Theory]
@@ -55,5 +59,18 @@ public class BusyboxTests
             Assert.Equal(page + "wget=0\npiped\n", vm.StdoutText);
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>
+    /// A VM whose only process stopped itself can never continue (natively a shell would resume it): it ends with the
+    /// deadlock report and SIGKILL's status instead of hanging.
+    /// </summary>
+    [Fact]
+    public void StoppedVmEndsWithDeadlockReport()
+    {
+        RunResult vm = GuestRunner.Vm(Busybox, ["sh", "-c", "echo before; kill -STOP $$; echo after"]);
+        Assert.Equal("before\n", vm.StdoutText);
+        Assert.Equal(137, vm.ExitStatus);
+        Assert.Contains("deadlock", vm.Stderr);
     }
 }
