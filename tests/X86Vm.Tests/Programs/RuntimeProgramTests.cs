@@ -7,47 +7,8 @@ namespace X86Vm.Tests.Programs;
 /// GC, files, os/exec, panics; net/http over loopback). Sources are tests/programs/runtimes; builds are cached
 /// in .cache/runtimes by source hash (<see cref="RuntimeBuilds"/>). Each run has its own fresh working directory.
 /// </summary>
-public class RuntimeProgramTests : IDisposable
+public class RuntimeProgramTests : SideBySideTests
 {
-    readonly string _nativeDir = Fresh(), _vmDir = Fresh();
-
-    static string Fresh()
-    {
-        // Not under /tmp: the guest's /tmp is a private tmpfs.
-        string dir = Path.Combine(GuestRunner.RepoRoot, ".cache", "scratch", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
-    public void Dispose()
-    {
-        Directory.Delete(_nativeDir, true);
-        Directory.Delete(_vmDir, true);
-    }
-
-    (RunResult Native, RunResult Vm) Both(string binary, string[] args, IReadOnlyList<string>? environment = null) =>
-        (GuestRunner.Native(binary, args, cwd: _nativeDir, environment: environment),
-         GuestRunner.Vm(binary, args, cwd: _vmDir, environment: environment));
-
-    static void AssertSame(RunResult native, RunResult vm, string what)
-    {
-        Assert.True(native.ExitStatus == vm.ExitStatus && native.Stdout.AsSpan().SequenceEqual(vm.Stdout),
-            $"{what}: native exit {native.ExitStatus}, vm exit {vm.ExitStatus}\n{FirstDifference(native.StdoutText, vm.StdoutText)}\n" +
-            $"vm stderr (tail): {Tail(vm.Stderr)}\nnative stderr (tail): {Tail(native.Stderr)}");
-    }
-
-    static string Tail(string s) => s.Length > 3000 ? "…" + s[^3000..] : s;
-
-    static string FirstDifference(string expected, string actual)
-    {
-        string[] e = expected.Split('\n'), a = actual.Split('\n');
-        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
-        {
-            string x = i < e.Length ? e[i] : "<end>", y = i < a.Length ? a[i] : "<end>";
-            if (x != y) return $"first difference at stdout line {i + 1}:\n native: {x}\n vm:     {y}";
-        }
-        return "stdout identical";
-    }
 
     public static TheoryData<string> RustVariants() => [.. RuntimeBuilds.RustVariants.Keys];
 

@@ -38,7 +38,7 @@ public class SyscallBehaviourTests
                 _ => [new("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), MountSpec.Tmpfs(vmDir)],
             });
             RunResult vm = SyscallPrograms.Vm(binary, [], mounts, vmDir);
-            Assert.True(native.StdoutText == vm.StdoutText, $"{name} ({kind}) differs; vm stderr: {vm.Stderr}\n{Diff(native.StdoutText, vm.StdoutText)}");
+            Assert.True(native.StdoutText == vm.StdoutText, $"{name} ({kind}) differs; vm stderr: {vm.Stderr}\n{SideBySideTests.FirstDifference(native.StdoutText, vm.StdoutText)}");
             Assert.Equal(native.ExitStatus, vm.ExitStatus);
             if (kind != "rw") Assert.Empty(Directory.EnumerateFileSystemEntries(vmDir));
             else Assert.Equal(Contents(nativeDir), Contents(vmDir));
@@ -55,15 +55,4 @@ public class SyscallBehaviourTests
         .Where(f => !new FileInfo(f).Attributes.HasFlag(FileAttributes.ReparsePoint))
         .Select(f => $"{Path.GetRelativePath(dir, f)}: {new FileInfo(f).Length} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))}")
         .Order(StringComparer.Ordinal));
-
-    static string Diff(string expected, string actual)
-    {
-        string[] e = expected.Split('\n'), a = actual.Split('\n');
-        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
-        {
-            string x = i < e.Length ? e[i] : "<end>", y = i < a.Length ? a[i] : "<end>";
-            if (x != y) return $"line {i + 1}:\n native: {x}\n vm:     {y}";
-        }
-        return "";
-    }
 }
