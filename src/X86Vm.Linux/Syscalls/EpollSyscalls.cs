@@ -17,7 +17,6 @@ static class EpollSyscalls
     const int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
     const int EventSize = 12; // struct epoll_event is packed on x86-64: u32 events, u64 data
     const int MaxEvents = int.MaxValue / EventSize; // EP_MAX_EVENTS
-    const int SigsetSize = 8;
 
     [Syscall(213, "d")]
     static long EpollCreate(GuestProcess p, in SyscallArgs a) => (int)a.A0 <= 0 ? -Errno.EINVAL : Create(p, 0);
@@ -129,27 +128,7 @@ static class EpollSyscalls
     static long Wait(GuestProcess p, int epfd, ulong events, int maxevents, long? deadline, ulong sigmask, ulong sigsetsize,
         bool zeroTimeout)
     {
-        Kernel k = p.Kernel;
-        GuestThread t = k.CurrentThread;
-        bool resumed = t.Resumed is EpollWait;
-        if (sigmask != 0)
-        {
-            if (sigsetsize != SigsetSize) return -Errno.EINVAL;
-            if (!GuestIo.ReadU64(p, sigmask, out ulong mask)) return -Errno.EFAULT;
-            if (!resumed)
-            {
-                t.SavedSignalMask = t.SignalMask;
-                t.SignalMask = mask & ~SignalNumbers.Unblockable;
-            }
-        }
-        long result = DoWait(p, epfd, events, maxevents, deadline, zeroTimeout);
-        if (sigmask != 0 && result != SyscallTable.Blocked && t.SavedSignalMask is ulong saved)
-        {
-            t.SignalMask = saved;
-            t.SavedSignalMask = null;
-            k.RecalcSignalPending(t);
-        }
-        return result;
+        return SyscallSignalMask.With(p, sigmask, sigsetsize, () => DoWait(p, epfd, events, maxevents, deadline, zeroTimeout));
     }
 
     static long DoWait(GuestProcess p, int epfd, ulong events, int maxevents, long? deadline, bool zeroTimeout)

@@ -53,7 +53,8 @@ static class PipeSyscalls
     {
         long? deadline = Deadline(p, a.A2, microseconds: false);
         if (deadline == -1) return -Errno.EFAULT;
-        return DoPoll(p, a.A0, a.A1, deadline);
+        ulong fds = a.A0, count = a.A1;
+        return SyscallSignalMask.With(p, a.A3, a.A4, () => DoPoll(p, fds, count, deadline));
     }
 
     /// <summary>Checks every pollfd; returns the ready count, or waits until one is ready or the deadline passes.</summary>
@@ -111,7 +112,12 @@ static class PipeSyscalls
     {
         long? deadline = Deadline(p, a.A4, microseconds: false);
         if (deadline == -1) return -Errno.EFAULT;
-        return DoSelect(p, (int)a.A0, a.A1, a.A2, a.A3, deadline);
+        // The sixth argument points to { const sigset_t *ss; size_t ss_len; } (select(2), "C library/kernel differences").
+        ulong sigmask = 0, sigsetsize = 0;
+        if (a.A5 != 0 && (!GuestIo.ReadU64(p, a.A5, out sigmask) || !GuestIo.ReadU64(p, a.A5 + 8, out sigsetsize))) return -Errno.EFAULT;
+        int nfds = (int)a.A0;
+        ulong r = a.A1, w = a.A2, e = a.A3;
+        return SyscallSignalMask.With(p, sigmask, sigsetsize, () => DoSelect(p, nfds, r, w, e, deadline));
     }
 
     static long DoSelect(GuestProcess p, int nfds, ulong readSet, ulong writeSet, ulong exceptSet, long? deadline)
