@@ -47,6 +47,14 @@ public sealed partial class Kernel
 
     int AllocateId() => _nextId++;
 
+    ulong _lastAnonymousInode = 0x10000;
+
+    /// <summary>
+    /// Inode numbers for pipes and sockets (pipefs/sockfs): per VM and in creation order, so what fstat and
+    /// /proc/PID/fd show does not depend on other VMs in the same host process.
+    /// </summary>
+    public ulong NextAnonymousInode() => ++_lastAnonymousInode;
+
     internal GuestProcess NewProcess(AddressSpace memory, GuestProcess? parent)
     {
         var p = new GuestProcess(this, AllocateId(), memory) { Parent = parent };

@@ -32,15 +32,13 @@ public abstract class SocketFile : OpenFile
         return ev;
     }
 
-    static ulong _nextInode = 0x20000;
-
     protected SocketFile(Kernel kernel, int domain, int type, int protocol)
     {
         Kernel = kernel;
         Domain = domain;
         Type = type;
         Protocol = protocol;
-        Inode = Interlocked.Increment(ref _nextInode);
+        Inode = kernel.NextAnonymousInode();
         Path = $"socket:[{Inode}]";
         StatusFlags = OpenFlags.ReadWrite;
     }

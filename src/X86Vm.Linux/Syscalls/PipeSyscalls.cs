@@ -16,7 +16,7 @@ static class PipeSyscalls
     static long MakePipe(GuestProcess p, ulong fds, int flags)
     {
         if ((flags & ~(OpenFlags.CloseOnExec | OpenFlags.NonBlock | OpenFlags.Direct)) != 0) return -Errno.EINVAL;
-        var (r, w) = new Pipe().Open(flags);
+        var (r, w) = new Pipe(p.Kernel.NextAnonymousInode()).Open(flags);
         bool cloexec = (flags & OpenFlags.CloseOnExec) != 0;
         int rfd = p.Files.Add(r, cloexec);
         if (rfd < 0) { r.Release(); w.Release(); return rfd; }

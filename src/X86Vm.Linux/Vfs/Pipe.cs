@@ -28,9 +28,8 @@ public sealed class Pipe
     /// <summary>Room for an atomic write (the kernel's "not full": a free buffer slot).</summary>
     public bool Writable => Space >= AtomicSize;
 
-    static ulong _nextInode = 0x10000;
-
-    public Pipe() => Inode = Interlocked.Increment(ref _nextInode);
+    /// <summary>A pipe whose pipefs inode number is <paramref name="inode"/> (from <see cref="Kernel.NextAnonymousInode"/>).</summary>
+    public Pipe(ulong inode) => Inode = inode;
 
     public (PipeEnd Read, PipeEnd Write) Open(int flags)
     {
