@@ -19,4 +19,11 @@ public sealed partial class Kernel
         if (_reportedFamilies.Add(family))
             Options.Diagnostics.WriteLine($"x86vm: socket address family {family} is not supported (EAFNOSUPPORT)");
     }
+
+    /// <summary>Names an unsupported netlink protocol once (the guest gets EPROTONOSUPPORT; only NETLINK_ROUTE exists).</summary>
+    internal void ReportUnsupportedNetlink(int protocol)
+    {
+        if (_reportedFamilies.Add(-1 - protocol))
+            Options.Diagnostics.WriteLine($"x86vm: netlink protocol {protocol} is not supported (EPROTONOSUPPORT)");
+    }
 }

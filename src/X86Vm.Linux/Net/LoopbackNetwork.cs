@@ -20,6 +20,9 @@ public sealed class LoopbackNetwork
     readonly List<InetBinding> _tcp = new(), _udp = new();
     int _nextEphemeral = EphemeralFirst;
     int _nextAutobind;
+    readonly Dictionary<uint, SocketFile> _netlinkPorts = new();
+    /// <summary>netlink_autobind's rover: port ids after the first of a process count down from -4096.</summary>
+    int _netlinkRover = -4096;
 
     List<InetBinding> Space(bool tcp) => tcp ? _tcp : _udp;
 
@@ -44,6 +47,28 @@ public sealed class LoopbackNetwork
             if (BindAbstract(name, socket)) return name;
         }
     }
+
+    // ------------------------------------------------------------------ netlink
+
+    /// <summary>Binds a NETLINK_ROUTE port id; false when taken (EADDRINUSE).</summary>
+    public bool BindNetlink(uint portId, SocketFile socket) => _netlinkPorts.TryAdd(portId, socket);
+
+    /// <summary>
+    /// An unused port id for an unbound netlink socket (netlink(7)): the process's pid if free, else -4096, -4097, ...
+    /// (Linux takes a random negative number there; counting down keeps the VM deterministic).
+    /// </summary>
+    public uint AutobindNetlink(int pid, SocketFile socket)
+    {
+        if (BindNetlink((uint)pid, socket)) return (uint)pid;
+        while (true)
+        {
+            uint candidate = (uint)_netlinkRover--;
+            if (_netlinkRover > -4096) _netlinkRover = -4096;
+            if (BindNetlink(candidate, socket)) return candidate;
+        }
+    }
+
+    public void UnbindNetlink(uint portId) => _netlinkPorts.Remove(portId);
 
     // ------------------------------------------------------------------ inet
 

@@ -21,8 +21,12 @@ public static class SocketConstants
 /// A socket address (sockaddr_un, sockaddr_in or sockaddr_in6) as plain data. A Unix address is a path, an
 /// abstract name (first byte NUL, kept in <see cref="Path"/> with a leading '\0') or unnamed (null path).
 /// </summary>
-public sealed record SocketAddress(int Family, string? Path = null, IPAddress? Ip = null, int Port = 0)
+/// <remarks>A netlink address (sockaddr_nl) keeps its port id in <see cref="Port"/> and its multicast groups in <see cref="Groups"/>.</remarks>
+public sealed record SocketAddress(int Family, string? Path = null, IPAddress? Ip = null, int Port = 0, uint Groups = 0)
 {
+    /// <summary>sockaddr_nl of a port id and groups (netlink(7)); port 0 is the kernel.</summary>
+    public static SocketAddress Netlink(uint portId, uint groups = 0) => new(SocketConstants.AF_NETLINK, null, null, (int)portId, groups);
+
     public static readonly SocketAddress UnnamedUnix = new(SocketConstants.AF_UNIX);
 
     public bool IsAbstract => Path is ['\0', ..];
@@ -38,7 +42,8 @@ public sealed record SocketAddress(int Family, string? Path = null, IPAddress? I
         int family = BinaryPrimitives.ReadUInt16LittleEndian(bytes);
         if (family != expectedFamily)
         {
-            errno = family == SocketConstants.AF_UNSPEC ? Errno.EAFNOSUPPORT : expectedFamily == SocketConstants.AF_UNIX ? Errno.EINVAL : Errno.EAFNOSUPPORT;
+            errno = family == SocketConstants.AF_UNSPEC && expectedFamily != SocketConstants.AF_NETLINK ? Errno.EAFNOSUPPORT
+                : expectedFamily is SocketConstants.AF_UNIX or SocketConstants.AF_NETLINK ? Errno.EINVAL : Errno.EAFNOSUPPORT;
             return null;
         }
         switch (family)
@@ -61,6 +66,10 @@ public sealed record SocketAddress(int Family, string? Path = null, IPAddress? I
                 errno = 0;
                 return new(family, null, new IPAddress(bytes.Slice(8, 16), BinaryPrimitives.ReadUInt32LittleEndian(bytes[24..])),
                     BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]));
+            case SocketConstants.AF_NETLINK:
+                if (bytes.Length < 12) return null;
+                errno = 0;
+                return Netlink(BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]), BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]));
         }
         errno = Errno.EAFNOSUPPORT;
         return null;
@@ -88,6 +97,14 @@ public sealed record SocketAddress(int Family, string? Path = null, IPAddress? I
                 Ip!.TryWriteBytes(b.AsSpan(4), out _);
                 return b;
             }
+            case SocketConstants.AF_NETLINK:
+            {
+                var b = new byte[12];
+                BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)Family);
+                BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), (uint)Port);
+                BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(8), Groups);
+                return b;
+            }
             default:
             {
                 var b = new byte[28];
@@ -104,6 +121,7 @@ public sealed record SocketAddress(int Family, string? Path = null, IPAddress? I
     {
         SocketConstants.AF_UNIX => Path == null ? "unix:(unnamed)" : IsAbstract ? $"unix:@{Path[1..]}" : $"unix:{Path}",
         SocketConstants.AF_INET => $"{Ip}:{Port}",
+        SocketConstants.AF_NETLINK => $"netlink:{(uint)Port}",
         _ => $"[{Ip}]:{Port}",
     };
 }

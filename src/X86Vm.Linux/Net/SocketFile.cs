@@ -105,7 +105,7 @@ public abstract class SocketFile : OpenFile
             int value = request == FIONREAD ? ReadableBytes : 0;
             return process.Memory.TryWrite(argument, BitConverter.GetBytes(value)) ? 0 : -Errno.EFAULT;
         }
-        return -Errno.ENOTTY;
+        return InterfaceIoctls.Handle(process, Domain, request, argument) ?? -Errno.ENOTTY;
     }
 
     /// <summary>FIONREAD: bytes a stream read would return now (a datagram socket: the next message's size).</summary>

@@ -27,6 +27,10 @@ public sealed class StreamSocket : LocalSocket
     Credentials _listenerCredentials;
     /// <summary>TCP: the peer vanished and our next write is answered with a reset (then writes fail with EPIPE).</summary>
     bool _resetPending, _reset;
+    /// <summary>TCP: the peer aborted the connection (a reset); <see cref="SocketFile.PendingError"/> holds the error to report once.</summary>
+    bool _aborted;
+    /// <summary>TCP: a connection waiting in a listener's backlog, reset if the listener closes before accepting it.</summary>
+    bool _unaccepted;
 
     public SocketQueue Incoming { get; }
 
@@ -81,7 +85,9 @@ public sealed class StreamSocket : LocalSocket
         accepted = null;
         if (_state != State.Listening) return -Errno.EINVAL;
         if (_backlog.Count == 0) return NonBlocking ? -Errno.EAGAIN : WouldBlock;
-        accepted = _backlog.Dequeue();
+        var next = _backlog.Dequeue();
+        next._unaccepted = false;
+        accepted = next;
         Incoming.Touch();
         return 0;
     }
@@ -114,6 +120,7 @@ public sealed class StreamSocket : LocalSocket
         server.Bound = listener.IsUnix ? listener.Bound : listener.AsSeenHere(ConnectedDestination(address));
         server.Join(this, listener.AsSeenHere(LocalAddress), Kernel.CurrentCredentials());
         Join(server, listener.IsUnix ? listener.Bound : AsSeenHere(ConnectedDestination(address)), listener._listenerCredentials);
+        server._unaccepted = true;
         listener._backlog.Enqueue(server);
         listener.Incoming.Touch();
         return IsTcp && NonBlocking ? -Errno.EINPROGRESS : 0;
@@ -127,6 +134,7 @@ public sealed class StreamSocket : LocalSocket
 
     public override long Send(ReadOnlySpan<byte> data, in SendRequest request)
     {
+        if (_aborted && TakeError() is int error and not 0) return -error;
         if (_state != State.Connected)
             return IsTcp ? -Errno.EPIPE : -Errno.ENOTCONN;
         if (WriteShutdown || _reset) return -Errno.EPIPE;
@@ -163,6 +171,8 @@ public sealed class StreamSocket : LocalSocket
         bool peek = (flags & MSG_PEEK) != 0;
         if (Incoming.Count == 0)
         {
+            // After a reset: the error once, then end of file; a reset after the peer's FIN reads as EOF (tcp_recvmsg).
+            if (_aborted && !_finReceived && TakeError() is int error and not 0) return -error;
             if (ReadShutdown || Incoming.Finished || _state == State.Closed) return 0;
             return WouldBlockOr(flags) ? -Errno.EAGAIN : WouldBlock;
         }
@@ -214,7 +224,8 @@ public sealed class StreamSocket : LocalSocket
             case State.Unconnected:
                 return PollEvents.Out | PollEvents.HangUp;
             case State.Closed:
-                return PollEvents.Out | PollEvents.HangUp | (PendingError != 0 ? PollEvents.Error : 0);
+                PollEvents closed = PollEvents.Out | PollEvents.HangUp | (PendingError != 0 ? PollEvents.Error : 0);
+                return _aborted ? closed | PollEvents.In | PollEvents.ReadHangUp : closed;
         }
         PollEvents ev = 0;
         bool readEnd = Incoming.Finished || ReadShutdown;
@@ -228,6 +239,39 @@ public sealed class StreamSocket : LocalSocket
         return ev;
     }
 
+    /// <summary>SO_ERROR's value, cleared (sock_error).</summary>
+    int TakeError()
+    {
+        int e = PendingError;
+        PendingError = 0;
+        return e;
+    }
+
+    /// <summary>Closing aborts a TCP connection instead of ending it with a FIN when data is left unread (tcp(7), RFC 2525
+    /// 2.17), when SO_LINGER is on with a zero timeout, or when a listener closes before accepting it.</summary>
+    bool AbortsOnClose()
+    {
+        if (!IsTcp || _state != State.Connected) return false;
+        if (Incoming.Bytes > 0 || _unaccepted) return true;
+        byte[]? linger = Options.Get(SocketOptions.SOL_SOCKET, SocketOptions.SO_LINGER);
+        return linger is { Length: >= 8 } && BitConverter.ToInt32(linger, 0) != 0 && BitConverter.ToInt32(linger, 4) == 0;
+    }
+
+    /// <summary>The peer's reset arrives (tcp_reset): ECONNRESET, or EPIPE once our side had its FIN (CLOSE_WAIT); the
+    /// connection is closed but bytes already received stay readable.</summary>
+    void ReceiveReset()
+    {
+        _finReceived = Incoming.Finished;
+        PendingError = _finReceived ? Errno.EPIPE : Errno.ECONNRESET;
+        _aborted = true;
+        _state = State.Closed;
+        _peer = null;
+        Incoming.Finish();
+    }
+
+    /// <summary>Whether the peer's FIN had arrived before its reset.</summary>
+    bool _finReceived;
+
     public override void Release()
     {
         if (_state == State.Listening)
@@ -236,10 +280,12 @@ public sealed class StreamSocket : LocalSocket
             while (_backlog.Count > 0) _backlog.Dequeue().Release();
         }
         StreamSocket? peer = _peer;
+        bool abort = AbortsOnClose();
         _state = State.Closed;
         _peer = null;
         Incoming.Clear();
-        if (peer != null)
+        if (peer != null && abort) peer.ReceiveReset();
+        else if (peer != null)
         {
             peer._resetPending = true;
             peer.Incoming.Finish();

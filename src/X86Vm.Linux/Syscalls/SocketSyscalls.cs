@@ -44,6 +44,16 @@ static class SocketSyscalls
                 if (k.Options.HostNetwork) socket = new HostSocket(k, domain, type, expected);
                 else socket = type == SOCK_STREAM ? new StreamSocket(k, domain, type, expected) : new DatagramSocket(k, domain, expected);
                 return 0;
+            case AF_NETLINK:
+                // netlink_create: SOCK_RAW and SOCK_DGRAM only; protocols without a kernel side are EPROTONOSUPPORT.
+                if (type is not (SOCK_RAW or SOCK_DGRAM)) return -Errno.ESOCKTNOSUPPORT;
+                if (protocol != NetlinkSocket.NETLINK_ROUTE)
+                {
+                    if (protocol is >= 0 and < 32) k.ReportUnsupportedNetlink(protocol);
+                    return -Errno.EPROTONOSUPPORT;
+                }
+                socket = new NetlinkSocket(k, type);
+                return 0;
             default:
                 k.ReportUnsupportedFamily(domain);
                 return -Errno.EAFNOSUPPORT;
@@ -101,7 +111,7 @@ static class SocketSyscalls
         var bytes = new byte[length];
         if (!p.Memory.TryRead(address, bytes)) { errno = -Errno.EFAULT; return null; }
         // An AF_UNSPEC address disconnects a datagram socket (connect(2)).
-        if (length >= 2 && bytes[0] == AF_UNSPEC && bytes[1] == 0 && s.Type == SOCK_DGRAM && s.Domain != AF_UNIX)
+        if (length >= 2 && bytes[0] == AF_UNSPEC && bytes[1] == 0 && (s.Type == SOCK_DGRAM && s.Domain != AF_UNIX || s.Domain == AF_NETLINK))
         {
             errno = 0;
             return new SocketAddress(AF_UNSPEC);
@@ -135,7 +145,7 @@ static class SocketSyscalls
         if (s == null) return err;
         SocketAddress? address = ReadAddress(p, s, a.A1, a.A2, out err);
         if (address == null) return err;
-        if (address.Family == AF_UNSPEC) return -Errno.EAFNOSUPPORT;
+        if (address.Family == AF_UNSPEC) return s.Domain == AF_NETLINK ? -Errno.EINVAL : -Errno.EAFNOSUPPORT;
         return s.Bind(address, p);
     }
 

@@ -82,4 +82,14 @@ public class RuntimeProgramTests : SideBySideTests
         Assert.Equal(0, native.ExitStatus);
         AssertSame(native, vm, "go net/http");
     }
+
+    /// <summary>net.Interfaces and friends over a NETLINK_ROUTE socket: the loopback interface and its addresses.</summary>
+    [Fact]
+    public void GoNetInterfaces()
+    {
+        string bin = RuntimeBuilds.GoProgram("interfaces.go");
+        var (native, vm) = Both(bin, []);
+        Assert.Equal(0, native.ExitStatus);
+        AssertSame(native, vm, "go net.Interfaces");
+    }
 }
