@@ -24,10 +24,8 @@ static class FileSyscalls
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanRead || f is PathFile) return -Errno.EBADF;
         if (f.Status().Kind == FileKind.Directory) return -Errno.EISDIR;
-        var buffer = new byte[Math.Min(a.A2, MaxIo)];
-        long n = IoWait.Complete(p, f, f.Read(buffer), PollEvents.In);
-        if (n > 0 && !p.Memory.TryWrite(a.A1, buffer.AsSpan(0, (int)n))) return -Errno.EFAULT;
-        return n;
+        if (!GuestIo.AccessOk(a.A1, a.A2)) return -Errno.EFAULT;
+        return IoWait.ReadInto(p, f, a.A1, (long)Math.Min(a.A2, MaxIo), (buffer, _) => f.Read(buffer), mayWait: true);
     }
 
     [Syscall(1, "d,w2,u")]
@@ -35,9 +33,8 @@ static class FileSyscalls
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanWrite) return -Errno.EBADF;
-        var buffer = new byte[Math.Min(a.A2, MaxIo)];
-        if (!p.Memory.TryRead(a.A1, buffer)) return -Errno.EFAULT;
-        return IoWait.WriteAll(p, f, buffer, f.Write, n => IoWait.Complete(p, f, n, PollEvents.Out));
+        if (!GuestIo.AccessOk(a.A1, a.A2)) return -Errno.EFAULT;
+        return IoWait.WriteAll(p, f, a.A1, (long)Math.Min(a.A2, MaxIo), f.Write, n => IoWait.Complete(p, f, n, PollEvents.Out));
     }
 
     [Syscall(17, "d,r,u,d")]
@@ -46,10 +43,9 @@ static class FileSyscalls
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanRead) return -Errno.EBADF;
         if ((long)a.A3 < 0) return -Errno.EINVAL;
-        var buffer = new byte[Math.Min(a.A2, MaxIo)];
-        long n = f.ReadAt(buffer, (long)a.A3);
-        if (n > 0 && !p.Memory.TryWrite(a.A1, buffer.AsSpan(0, (int)n))) return -Errno.EFAULT;
-        return n;
+        if (!GuestIo.AccessOk(a.A1, a.A2)) return -Errno.EFAULT;
+        long position = (long)a.A3;
+        return IoWait.ReadInto(p, f, a.A1, (long)Math.Min(a.A2, MaxIo), (buffer, done) => f.ReadAt(buffer, position + done), mayWait: false);
     }
 
     [Syscall(18, "d,w2,u,d")]
@@ -58,9 +54,20 @@ static class FileSyscalls
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanWrite) return -Errno.EBADF;
         if ((long)a.A3 < 0) return -Errno.EINVAL;
-        var buffer = new byte[Math.Min(a.A2, MaxIo)];
-        if (!p.Memory.TryRead(a.A1, buffer)) return -Errno.EFAULT;
-        return f.WriteAt(buffer, (long)a.A3);
+        if (!GuestIo.AccessOk(a.A1, a.A2)) return -Errno.EFAULT;
+        long position = (long)a.A3;
+        long length = (long)Math.Min(a.A2, MaxIo), done = 0;
+        // In chunks: a short positional write ends the call with the count, like write(2).
+        while (true)
+        {
+            var buffer = new byte[(int)Math.Min(length - done, IoWait.Chunk)];
+            int fetched = GuestIo.ReadPrefix(p, a.A1 + (ulong)done, buffer);
+            if (fetched == 0) return done > 0 ? done : -Errno.EFAULT;
+            long n = f.WriteAt(buffer.AsSpan(0, fetched), position + done);
+            if (n <= 0) return done > 0 ? done : n;
+            done += n;
+            if (done == length || n < buffer.Length) return done;
+        }
     }
 
     [Syscall(19, "d,p,u")]
@@ -74,7 +81,7 @@ static class FileSyscalls
         foreach (var (b, len) in iov)
         {
             if (len == 0) continue;
-            var buffer = new byte[Math.Min(len, MaxIo)];
+            var buffer = new byte[Math.Min(len, IoWait.Chunk)]; // a longer segment gets a short read
             // Only the first segment may wait; once data has arrived, a read that would block ends the call.
             long n = f.Read(buffer);
             if (n == OpenFile.WouldBlock && total > 0) break;
@@ -95,13 +102,17 @@ static class FileSyscalls
         if (f == null || !f.CanWrite) return -Errno.EBADF;
         var iov = GuestIo.ReadIovec(p, a.A1, a.A2);
         if (iov == null) return a.A2 > 1024 ? -Errno.EINVAL : -Errno.EFAULT;
-        // Gather first so that the data reaches the file in one write, as the kernel does for one writev.
+        // Gather first so that the data reaches the file in one write, as the kernel does for one writev. At most
+        // MaxGather bytes are gathered (a longer request is a short write), so the host never copies gigabytes.
+        const int MaxGather = 16 * IoWait.Chunk;
         var data = new List<byte>();
         foreach (var (b, len) in iov)
         {
-            var chunk = new byte[Math.Min(len, MaxIo)];
-            if (!p.Memory.TryRead(b, chunk)) return -Errno.EFAULT;
-            data.AddRange(chunk);
+            var chunk = new byte[Math.Min(len, (ulong)(MaxGather - data.Count))];
+            int got = GuestIo.ReadPrefix(p, b, chunk);
+            data.AddRange(chunk.AsSpan(0, got).ToArray());
+            if (got < chunk.Length) { if (data.Count == 0) return -Errno.EFAULT; break; } // up to a bad address, as Linux
+            if (data.Count == MaxGather) break;
         }
         return data.Count == 0 ? 0 : IoWait.WriteAll(p, f, data.ToArray(), f.Write, n => IoWait.Complete(p, f, n, PollEvents.Out));
     }

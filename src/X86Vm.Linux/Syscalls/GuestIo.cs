@@ -22,6 +22,32 @@ static class GuestIo
         return Encoding.UTF8.GetString(bytes);
     }
 
+    /// <summary>access_ok: the range lies in user space (checked with the caller's full length, before any cap).</summary>
+    public static bool AccessOk(ulong address, ulong length) =>
+        length <= X86Vm.Cpu.Memory.AddressSpace.UserTop && address <= X86Vm.Cpu.Memory.AddressSpace.UserTop - length + X86Vm.Cpu.Memory.Page.Size;
+
+    /// <summary>Reads as much of <paramref name="destination"/> as is readable from the start (like copy_from_user); returns the count.</summary>
+    public static int ReadPrefix(GuestProcess p, ulong address, Span<byte> destination)
+    {
+        if (p.Memory.TryRead(address, destination)) return destination.Length;
+        int done = 0;
+        for (int n; done < destination.Length && p.Memory.TryRead(address + (ulong)done, destination.Slice(done, n = ToPageEnd(address, done, destination.Length))); done += n) { }
+        return done;
+    }
+
+    /// <summary>Writes as much of <paramref name="source"/> as is writable from the start (like copy_to_user); returns the count.</summary>
+    public static int WritePrefix(GuestProcess p, ulong address, ReadOnlySpan<byte> source)
+    {
+        if (p.Memory.TryWrite(address, source)) return source.Length;
+        int done = 0;
+        for (int n; done < source.Length && p.Memory.TryWrite(address + (ulong)done, source.Slice(done, n = ToPageEnd(address, done, source.Length))); done += n) { }
+        return done;
+    }
+
+    /// <summary>Bytes from <paramref name="address"/> + <paramref name="done"/> to the end of its page, at most what remains.</summary>
+    static int ToPageEnd(ulong address, int done, int length) =>
+        (int)Math.Min((ulong)(length - done), X86Vm.Cpu.Memory.Page.Size - ((address + (ulong)done) & X86Vm.Cpu.Memory.Page.OffsetMask));
+
     public static bool WriteU64(GuestProcess p, ulong address, ulong value)
     {
         Span<byte> b = stackalloc byte[8];

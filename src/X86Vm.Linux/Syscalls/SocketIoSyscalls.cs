@@ -26,12 +26,20 @@ static class SocketIoSyscalls
             destination = SocketSyscalls.ReadAddress(p, s, a.A4, a.A5, out err);
             if (destination == null) return err;
         }
-        var data = new byte[Math.Min(a.A2, 1UL << 24)];
-        if (!p.Memory.TryRead(a.A1, data)) return -Errno.EFAULT;
-        return Send(p, s, data, destination, null, (int)a.A3);
+        return Send(p, s, a.A1, (long)Math.Min(a.A2, MaxMessage), destination, null, (int)a.A3);
     }
 
-    static long Send(GuestProcess p, SocketFile s, byte[] data, SocketAddress? destination, OpenFile[]? rights, int flags)
+    /// <summary>The most one send or receive moves (a larger request is a short transfer, or EMSGSIZE for datagrams).</summary>
+    const ulong MaxMessage = 1 << 24;
+
+    static long Send(GuestProcess p, SocketFile s, byte[] data, SocketAddress? destination, OpenFile[]? rights, int flags) =>
+        Send(p, s, data.Length, (offset, destination) => { data.AsSpan((int)offset, destination.Length).CopyTo(destination); return destination.Length; },
+            destination, rights, flags);
+
+    static long Send(GuestProcess p, SocketFile s, ulong address, long length, SocketAddress? destination, OpenFile[]? rights, int flags) =>
+        Send(p, s, length, (offset, d) => p.Memory.TryRead(address + (ulong)offset, d) ? d.Length : 0, destination, rights, flags);
+
+    static long Send(GuestProcess p, SocketFile s, long length, IoWait.Fetch fetch, SocketAddress? destination, OpenFile[]? rights, int flags)
     {
         if ((flags & MSG_OOB) != 0) return -Errno.EOPNOTSUPP;
         // A call resumed after its first bytes went out already sent its descriptors with them.
@@ -43,9 +51,8 @@ static class SocketIoSyscalls
         }
         var request = new SendRequest(destination, rights, p.Kernel.CurrentCredentials(), flags);
         bool queued = false;
-        long result = (flags & MSG_DONTWAIT) != 0
-            ? SocketIo.CompleteSend(p, s, Sent(s.Send(data, request)), flags)
-            : IoWait.WriteAll(p, s, data, d => Sent(s.Send(d, request)), n => SocketIo.CompleteSend(p, s, n, flags));
+        long result = IoWait.WriteAll(p, s, length, fetch, d => Sent(s.Send(d, request)), n => SocketIo.CompleteSend(p, s, n, flags),
+            mayWait: (flags & MSG_DONTWAIT) == 0);
         // Descriptors not queued go back (a failed or waiting send takes them again when it retries).
         if (rights != null && !queued)
             foreach (OpenFile f in rights)
@@ -65,7 +72,7 @@ static class SocketIoSyscalls
     {
         SocketFile? s = SocketSyscalls.Get(p, a.A0, out long err);
         if (s == null) return err;
-        var buffer = new byte[Math.Min(a.A2, 1UL << 24)];
+        var buffer = new byte[Math.Min(a.A2, IoWait.Chunk)]; // a longer request is a short read
         var result = new ReceiveResult();
         long n = SocketIo.CompleteReceive(p, s, s.Receive(buffer, (int)a.A3, result));
         if (n < 0) return n;
@@ -125,7 +132,7 @@ static class SocketIoSyscalls
         var data = new List<byte>();
         foreach (var (b, l) in iov)
         {
-            var chunk = new byte[Math.Min(l, 1UL << 24)];
+            var chunk = new byte[Math.Min(l, MaxMessage - (ulong)data.Count)]; // at most MaxMessage in all
             if (!p.Memory.TryRead(b, chunk)) return -Errno.EFAULT;
             data.AddRange(chunk);
         }
@@ -186,7 +193,7 @@ static class SocketIoSyscalls
         if (iov == null) return m.IovLength > 1024 ? -Errno.EMSGSIZE : -Errno.EFAULT;
         ulong total = 0;
         foreach (var (_, l) in iov) total += l;
-        var buffer = new byte[Math.Min(total, 1UL << 24)];
+        var buffer = new byte[Math.Min(total, IoWait.Chunk)]; // a longer request is a short read
         var result = new ReceiveResult();
         long n = SocketIo.CompleteReceive(p, s, s.Receive(buffer, flags, result));
         if (n < 0) return n;
