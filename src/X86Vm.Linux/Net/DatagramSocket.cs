@@ -127,22 +127,9 @@ public sealed class DatagramSocket : LocalSocket
 
     public override long Receive(Span<byte> buffer, int flags, ReceiveResult result)
     {
-        bool peek = (flags & MSG_PEEK) != 0;
-        SocketSegment? m = Incoming.TakeMessage(peek);
-        if (m == null)
-        {
-            if (ReadShutdown) return 0;
-            return WouldBlockOr(flags) ? -Errno.EAGAIN : WouldBlock;
-        }
-        int n = Math.Min(buffer.Length, m.Data.Length);
-        m.Data.AsSpan(0, n).CopyTo(buffer);
-        if (n < m.Data.Length) result.MessageFlags |= MSG_TRUNC;
-        if (!peek && m.Rights != null) { result.Rights.AddRange(m.Rights); m.Rights = null; }
-        else if (!peek) SocketQueue.ReleaseRights(m);
-        result.From = m.From;
-        result.Credentials = m.Credentials;
-        result.Length = (flags & MSG_TRUNC) != 0 ? m.Data.Length : n;
-        return result.Length;
+        if (Incoming.ReceiveMessage(buffer, flags, result) is long n) return n;
+        if (ReadShutdown) return 0;
+        return WouldBlockOr(flags) ? -Errno.EAGAIN : WouldBlock;
     }
 
     public override long Shutdown(int how)

@@ -82,20 +82,10 @@ public sealed class NetlinkSocket : SocketFile, IPollSource
             PendingError = 0;
             return -e;
         }
-        bool peek = (flags & MSG_PEEK) != 0;
-        SocketSegment? m = Incoming.TakeMessage(peek);
-        if (m == null)
-        {
-            if (ReadShutdown) return 0;
-            return WouldBlockOr(flags) ? -Errno.EAGAIN : WouldBlock;
-        }
-        int n = Math.Min(buffer.Length, m.Data.Length);
-        m.Data.AsSpan(0, n).CopyTo(buffer);
         // A short read truncates and drops the rest of the message; MSG_TRUNC returns its real length (netlink_recvmsg).
-        if (n < m.Data.Length) result.MessageFlags |= MSG_TRUNC;
-        result.From = m.From;
-        result.Length = (flags & MSG_TRUNC) != 0 ? m.Data.Length : n;
-        return result.Length;
+        if (Incoming.ReceiveMessage(buffer, flags, result) is long n) return n;
+        if (ReadShutdown) return 0;
+        return WouldBlockOr(flags) ? -Errno.EAGAIN : WouldBlock;
     }
 
     public override long Shutdown(int how)

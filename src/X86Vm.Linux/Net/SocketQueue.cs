@@ -120,6 +120,26 @@ public sealed class SocketQueue(int capacity, PollWaitQueue readers)
         return node.Value;
     }
 
+    /// <summary>
+    /// Message receive (datagram, seqpacket, netlink): takes the first message (unless peeking) and copies what fits;
+    /// the rest of a longer message is lost and MSG_TRUNC flags it, and with MSG_TRUNC in <paramref name="flags"/> the
+    /// call returns the real length (recv(2)). Null when no message is queued.
+    /// </summary>
+    public long? ReceiveMessage(Span<byte> buffer, int flags, ReceiveResult result)
+    {
+        bool peek = (flags & SocketConstants.MSG_PEEK) != 0;
+        SocketSegment? m = TakeMessage(peek);
+        if (m == null) return null;
+        int n = Math.Min(buffer.Length, m.Data.Length);
+        m.Data.AsSpan(0, n).CopyTo(buffer);
+        if (n < m.Data.Length) result.MessageFlags |= SocketConstants.MSG_TRUNC;
+        if (!peek && m.Rights != null) { result.Rights.AddRange(m.Rights); m.Rights = null; }
+        result.From = m.From;
+        result.Credentials = m.Credentials;
+        result.Length = (flags & SocketConstants.MSG_TRUNC) != 0 ? m.Data.Length : n;
+        return result.Length;
+    }
+
     /// <summary>Drops everything queued, releasing descriptors in flight (the socket closed).</summary>
     public void Clear()
     {

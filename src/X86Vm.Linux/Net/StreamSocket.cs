@@ -176,17 +176,7 @@ public sealed class StreamSocket : LocalSocket
             if (ReadShutdown || Incoming.Finished || _state == State.Closed) return 0;
             return WouldBlockOr(flags) ? -Errno.EAGAIN : WouldBlock;
         }
-        if (IsMessages)
-        {
-            SocketSegment m = Incoming.TakeMessage(peek)!;
-            int n = Math.Min(buffer.Length, m.Data.Length);
-            m.Data.AsSpan(0, n).CopyTo(buffer);
-            if (n < m.Data.Length) result.MessageFlags |= MSG_TRUNC;
-            if (!peek && m.Rights != null) { result.Rights.AddRange(m.Rights); m.Rights = null; }
-            result.Credentials = m.Credentials;
-            result.Length = (flags & MSG_TRUNC) != 0 ? m.Data.Length : n;
-            return result.Length;
-        }
+        if (IsMessages) return Incoming.ReceiveMessage(buffer, flags, result)!.Value; // a message is queued (checked above)
         // MSG_WAITALL: wait until the whole request can be satisfied (or the stream ends).
         if ((flags & MSG_WAITALL) != 0 && !peek && Incoming.Bytes < Math.Min(buffer.Length, Incoming.Capacity)
             && !Incoming.Finished && !ReadShutdown && !WouldBlockOr(flags))
