@@ -169,10 +169,14 @@ public sealed class StreamSocket : LocalSocket
     {
         if (_state is State.Listening or State.Unconnected) return IsTcp || IsMessages ? -Errno.ENOTCONN : -Errno.EINVAL;
         bool peek = (flags & MSG_PEEK) != 0;
+        // A Unix peer's reset: seqpacket reports it before queued messages (__skb_try_recv_datagram), a stream after
+        // its queued bytes (unix_stream_read_generic).
+        if (!IsTcp && IsMessages && TakeError() is int unixError and not 0) return -unixError;
         if (Incoming.Count == 0)
         {
             // After a reset: the error once, then end of file; a reset after the peer's FIN reads as EOF (tcp_recvmsg).
             if (_aborted && !_finReceived && TakeError() is int error and not 0) return -error;
+            if (!IsTcp && TakeError() is int streamError and not 0) return -streamError;
             if (ReadShutdown || Incoming.Finished || _state == State.Closed) return 0;
             return WouldBlockOr(flags) ? -Errno.EAGAIN : WouldBlock;
         }
@@ -237,12 +241,14 @@ public sealed class StreamSocket : LocalSocket
         return e;
     }
 
-    /// <summary>Closing aborts a TCP connection instead of ending it with a FIN when data is left unread (tcp(7), RFC 2525
-    /// 2.17), when SO_LINGER is on with a zero timeout, or when a listener closes before accepting it.</summary>
+    /// <summary>Closing aborts a connection instead of ending it when data is left unread or a listener closes before
+    /// accepting it (TCP: tcp(7), RFC 2525 2.17; Unix: unix_release_sock), and for TCP also when SO_LINGER is on with a
+    /// zero timeout.</summary>
     bool AbortsOnClose()
     {
-        if (!IsTcp || _state != State.Connected) return false;
-        if (Incoming.Bytes > 0 || _unaccepted) return true;
+        if (_state != State.Connected) return false;
+        if (Incoming.Count > 0 || _unaccepted) return true;
+        if (!IsTcp) return false;
         byte[]? linger = Options.Get(SocketOptions.SOL_SOCKET, SocketOptions.SO_LINGER);
         return linger is { Length: >= 8 } && BitConverter.ToInt32(linger, 0) != 0 && BitConverter.ToInt32(linger, 4) == 0;
     }
@@ -274,8 +280,10 @@ public sealed class StreamSocket : LocalSocket
         _state = State.Closed;
         _peer = null;
         Incoming.Clear();
-        if (peer != null && abort) peer.ReceiveReset();
-        else if (peer != null)
+        if (peer != null && abort && IsTcp) peer.ReceiveReset();
+        // A Unix socket closed with unread data (or unaccepted connections) leaves its peer ECONNRESET (unix_release_sock).
+        else if (peer != null && abort) peer.PendingError = Errno.ECONNRESET;
+        if (peer != null && !(abort && IsTcp))
         {
             peer._resetPending = true;
             peer.Incoming.Finish();
