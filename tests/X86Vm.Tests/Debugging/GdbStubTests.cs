@@ -77,25 +77,31 @@ public class GdbStubTests
         Assert.Contains("PacketSize=", s.Ask("qSupported:multiprocess+;swbreak+"));
         Assert.StartsWith("T05thread:p3e8.3e8;", s.Ask("?"));
         Assert.Equal(1120, s.Ask("g").Length);
-        Assert.Equal("E01", s.Ask("mzz,4"));
-        Assert.Equal("E01", s.Ask("m1000"));
-        Assert.Equal("E14", s.Ask("m0,4")); // unmapped: EFAULT
-        Assert.Equal("E14", s.Ask("M0,1:00"));
-        Assert.Equal("E01", s.Ask("M0,2:00"));
-        Assert.Equal("E01", s.Ask("pzz"));
-        Assert.Equal("E01", s.Ask("p99"));
-        Assert.Equal("E01", s.Ask("P0=12"));
-        Assert.Equal("E01", s.Ask("G00"));
-        Assert.Equal("E01", s.Ask("Z0,zz,1"));
-        Assert.Equal("E14", s.Ask("Z0,0,1"));
-        Assert.Equal("", s.Ask("Z9,1000,1")); // an unknown kind: not supported
-        Assert.Equal("E01", s.Ask("Hgp3e8.999"));
-        Assert.Equal("E01", s.Ask("Tp3e8.999"));
-        Assert.Equal("OK", s.Ask("Tp3e8.3e8"));
-        Assert.Equal("E01", s.Ask("vCont;x"));
-        Assert.Equal("E01", s.Ask("Cxyz"));
-        Assert.Equal("", s.Ask("qNoSuchQuery"));
-        Assert.Equal("", s.Ask("vMustReplyEmpty"));
+        // Packets in order (some change state: T selects a thread), each with the reply it must get.
+        (string Packet, string Reply)[] exchanges =
+        [
+            ("mzz,4", "E01"),
+            ("m1000", "E01"),
+            ("m0,4", "E14"), // unmapped: EFAULT
+            ("M0,1:00", "E14"),
+            ("M0,2:00", "E01"),
+            ("pzz", "E01"),
+            ("p99", "E01"),
+            ("P0=12", "E01"),
+            ("G00", "E01"),
+            ("Z0,zz,1", "E01"),
+            ("Z0,0,1", "E14"),
+            ("Z9,1000,1", ""), // an unknown kind: not supported
+            ("Hgp3e8.999", "E01"),
+            ("Tp3e8.999", "E01"),
+            ("Tp3e8.3e8", "OK"),
+            ("vCont;x", "E01"),
+            ("Cxyz", "E01"),
+            ("qNoSuchQuery", ""),
+            ("vMustReplyEmpty", ""),
+        ];
+        foreach (var (packet, reply) in exchanges)
+            Assert.Equal((packet, reply), (packet, s.Ask(packet)));
 
         // A bad checksum is refused with '-', and the retransmission is answered.
         s.Socket.Send("$g#00"u8);

@@ -41,6 +41,15 @@ public sealed class NetworkModeTests : IDisposable
         throw new TimeoutException("the guest never wrote its port");
     }
 
+    /// <summary>A host TCP listener on 127.0.0.1 with a port chosen by the host.</summary>
+    static TcpListener HostListener(out int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        return listener;
+    }
+
     [Fact]
     public async Task HostNetworkGuestServerAnswersAHostClient()
     {
@@ -62,9 +71,7 @@ public sealed class NetworkModeTests : IDisposable
     [Fact]
     public async Task HostNetworkGuestClientReachesAHostServer()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using TcpListener listener = HostListener(out int port);
         Task<RunResult> vm = StartVm("connect_once", [port.ToString()], NetworkMode.Host);
         using (TcpClient accepted = await listener.AcceptTcpClientAsync().WaitAsync(Wait))
         {
@@ -80,9 +87,7 @@ public sealed class NetworkModeTests : IDisposable
     [Fact]
     public async Task PrivateNetworkCannotReachAHostServer()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using TcpListener listener = HostListener(out int port);
         RunResult vm = await StartVm("connect_once", [port.ToString()], NetworkMode.Private).WaitAsync(Wait);
         Assert.Equal("connect: Connection refused\n", vm.StdoutText);
         Assert.Equal(1, vm.ExitStatus);

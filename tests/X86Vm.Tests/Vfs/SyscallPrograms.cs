@@ -22,11 +22,12 @@ public static class SyscallPrograms
         {
             string outDir = Path.Combine(GuestRunner.RepoRoot, ".cache", "syscalls");
             Directory.CreateDirectory(outDir);
-            string header = Path.Combine(SourceDir, "syscalls", "check.h");
+            // A program is rebuilt when it or any shared header changed.
+            DateTime headers = Directory.GetFiles(Path.Combine(SourceDir, "syscalls"), "*.h").Max(File.GetLastWriteTimeUtc);
             foreach (string src in new[] { "syscalls", "sandbox", "net" }.SelectMany(d => Directory.GetFiles(Path.Combine(SourceDir, d), "*.c")))
             {
                 string bin = Path.Combine(outDir, Path.GetFileNameWithoutExtension(src));
-                if (File.Exists(bin) && File.GetLastWriteTimeUtc(bin) > File.GetLastWriteTimeUtc(src) && File.GetLastWriteTimeUtc(bin) > File.GetLastWriteTimeUtc(header))
+                if (File.Exists(bin) && File.GetLastWriteTimeUtc(bin) > File.GetLastWriteTimeUtc(src) && File.GetLastWriteTimeUtc(bin) > headers)
                     continue;
                 var psi = new ProcessStartInfo("gcc", ["-O2", "-static", "-Wall", "-Wextra", "-Werror", src, "-o", bin + ".tmp"])
                 {

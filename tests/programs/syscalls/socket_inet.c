@@ -1,6 +1,7 @@
 /* TCP and UDP over loopback (tcp(7), udp(7), ip(7), ipv6(7)): addresses, ports, errno values, readiness, options,
  * a bulk transfer with non-blocking I/O. Ports are chosen by the kernel and never printed. Native-first. */
 #include "check.h"
+#include "sockets.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,21 +9,6 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-
-static int revents(int fd)
-{
-    struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
-    poll(&p, 1, 0);
-    return p.revents;
-}
-
-static int getint(int fd, int level, int name)
-{
-    int v = -12345;
-    socklen_t n = sizeof v;
-    if (getsockopt(fd, level, name, &v, &n) < 0) return -errno * 1000;
-    return v;
-}
 
 static struct sockaddr_in v4(const char *ip, int port)
 {
@@ -56,17 +42,6 @@ static void show(const char *what, int fd, int peer)
         port = ntohs(((struct sockaddr_in6 *)&a)->sin6_port);
     }
     printf("%s: family=%d %s len=%u port=%s\n", what, a.ss_family, text, len, port ? "set" : "0");
-}
-
-/* A listener on 127.0.0.1 with a kernel-chosen port. */
-static int listener(struct sockaddr_in *a)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    *a = v4("127.0.0.1", 0);
-    bind(s, (struct sockaddr *)a, sizeof *a);
-    listen(s, 8);
-    a->sin_port = htons(port_of(s));
-    return s;
 }
 
 static void tcp_basics(void)
@@ -165,7 +140,7 @@ static void tcp_reset(void)
 {
     printf("--- tcp peer closed\n");
     struct sockaddr_in a;
-    int l = listener(&a);
+    int l = loopback_listener(&a);
     int c = socket(AF_INET, SOCK_STREAM, 0);
     T(connect(c, (struct sockaddr *)&a, sizeof a));
     int conn = accept(l, NULL, NULL);
@@ -185,7 +160,7 @@ static void tcp_bulk(void)
 {
     printf("--- tcp bulk\n");
     struct sockaddr_in a;
-    int l = listener(&a);
+    int l = loopback_listener(&a);
     int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     connect(c, (struct sockaddr *)&a, sizeof a);
     int conn = accept(l, NULL, NULL);

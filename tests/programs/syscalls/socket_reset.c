@@ -2,20 +2,12 @@
  * RST instead of a FIN. The peer reads what it had already received, then ECONNRESET once, then end of file; its
  * writes fail with EPIPE. SO_LINGER with a zero timeout also aborts. Native-first. */
 #include "check.h"
+#include "sockets.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-
-static int listener(struct sockaddr_in *a)
-{
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    *a = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof *a;
-    if (bind(l, (struct sockaddr *)a, sizeof *a) < 0 || listen(l, 4) < 0 || getsockname(l, (struct sockaddr *)a, &len) < 0) printf("FAIL listener\n");
-    return l;
-}
 
 /* A connected pair: *c the client, returned the accepted server side. */
 static int pair(int l, struct sockaddr_in *a, int *c)
@@ -27,18 +19,9 @@ static int pair(int l, struct sockaddr_in *a, int *c)
 
 static void show_poll(const char *what, int fd)
 {
-    struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
-    poll(&p, 1, 0);
-    printf("%s poll:%s%s%s%s%s\n", what, p.revents & POLLIN ? " IN" : "", p.revents & POLLOUT ? " OUT" : "",
-        p.revents & POLLERR ? " ERR" : "", p.revents & POLLHUP ? " HUP" : "", p.revents & POLLRDHUP ? " RDHUP" : "");
-}
-
-static int soerror(int fd)
-{
-    int v = -1;
-    socklen_t n = sizeof v;
-    getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &n);
-    return v;
+    int ev = revents(fd);
+    printf("%s poll:%s%s%s%s%s\n", what, ev & POLLIN ? " IN" : "", ev & POLLOUT ? " OUT" : "",
+        ev & POLLERR ? " ERR" : "", ev & POLLHUP ? " HUP" : "", ev & POLLRDHUP ? " RDHUP" : "");
 }
 
 int main(void)
@@ -46,7 +29,7 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
     struct sockaddr_in a;
-    int l = listener(&a), c, s;
+    int l = loopback_listener(&a), c, s;
     char buf[64];
 
     printf("-- close with unread data: the peer reads its data, then ECONNRESET, then EOF\n");
@@ -85,8 +68,8 @@ int main(void)
     usleep(20000);
     T(close(s));
     usleep(20000);
-    printf("SO_ERROR %s\n", errname(soerror(c)));
-    printf("SO_ERROR %s\n", errname(soerror(c)));
+    printf("SO_ERROR %s\n", errname(getint(c, SOL_SOCKET, SO_ERROR)));
+    printf("SO_ERROR %s\n", errname(getint(c, SOL_SOCKET, SO_ERROR)));
     T(read(c, buf, sizeof buf));
     T(close(c));
 
@@ -128,7 +111,7 @@ int main(void)
     T(close(c));
 
     printf("-- a connection closed unaccepted with data is reset\n");
-    int l2 = listener(&a);
+    int l2 = loopback_listener(&a);
     c = socket(AF_INET, SOCK_STREAM, 0);
     T(connect(c, (struct sockaddr *)&a, sizeof a));
     T(write(c, "hello", 5));

@@ -1,6 +1,7 @@
 /* AF_UNIX sockets (unix(7)): stream, seqpacket and datagram; path, abstract and autobind names; errno values;
  * poll readiness through a connection's life; options. Native-first: passes on Linux, then must match in the VM. */
 #include "check.h"
+#include "sockets.h"
 #include <poll.h>
 #include <sys/epoll.h>
 #include <signal.h>
@@ -28,21 +29,6 @@ static void show_name(const char *what, int fd, int peer)
     if (len <= 2) printf("%s: len=%u unnamed\n", what, len);
     else if (a.sun_path[0] == 0) printf("%s: len=%u abstract\n", what, len);
     else printf("%s: len=%u path=%s\n", what, len, a.sun_path);
-}
-
-static int revents(int fd)
-{
-    struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
-    poll(&p, 1, 0);
-    return p.revents;
-}
-
-static int getint(int fd, int level, int name)
-{
-    int v = -12345;
-    socklen_t n = sizeof v;
-    if (getsockopt(fd, level, name, &v, &n) < 0) return -errno * 1000;
-    return v;
 }
 
 static void stream_tests(int type, const char *label)

@@ -2,16 +2,10 @@
  * ECONNRESET (unix_release_sock): data already queued for the peer is read first, then the error once, then end of
  * file; writes fail with EPIPE. Without unread data the peer just sees end of file. */
 #include "check.h"
+#include "sockets.h"
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-
-static int revents(int fd)
-{
-    struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
-    poll(&p, 1, 0);
-    return p.revents;
-}
 
 static void run(int type, const char *label)
 {
