@@ -30,6 +30,11 @@ static class Program
         CustomParser = r => Enum.TryParse(r.Tokens.Single().Value, ignoreCase: true, out NetworkMode m) ? m : ReportBadNet(r),
         DefaultValueFactory = _ => NetworkMode.Private,
     };
+    static readonly Option<string> JitOption = new("--jit")
+    {
+        Description = "Compile hot guest code: on (default) or off (interpret everything; results are identical)",
+        DefaultValueFactory = _ => "on",
+    };
     static NetworkMode ReportBadNet(System.CommandLine.Parsing.ArgumentResult r)
     {
         r.AddError($"--net {r.Tokens.Single().Value}: expected 'private' or 'host'");
@@ -39,7 +44,7 @@ static class Program
     {
         Description = "Wait for gdb before the first instruction, listening on PORT, HOST:PORT or a Unix socket PATH (see docs/gdb.md)",
     };
-    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb"];
+    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit"];
 
     static int Main(string[] args)
     {
@@ -57,6 +62,8 @@ static class Program
         run.Options.Add(ClearEnvOption);
         run.Options.Add(NetOption);
         run.Options.Add(GdbOption);
+        JitOption.AcceptOnlyFromAmong("on", "off");
+        run.Options.Add(JitOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
         run.SetAction(parse =>
@@ -77,7 +84,7 @@ static class Program
                 return 125;
             }
             return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env,
-                parse.GetValue(NetOption), parse.GetValue(GdbOption));
+                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off");
         });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
@@ -161,7 +168,7 @@ static class Program
     }
 
     static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
-        List<string> env, NetworkMode network, string? gdb)
+        List<string> env, NetworkMode network, string? gdb, bool jit)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -186,6 +193,7 @@ static class Program
                 Diagnostics = diagnostics,
                 Network = network,
                 Gdb = gdb,
+                Jit = jit,
             });
             var clock = Stopwatch.StartNew();
             int status = vm.Run();

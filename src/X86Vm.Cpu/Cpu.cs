@@ -194,6 +194,12 @@ public sealed partial class Cpu
                 case 0xF: return r > 0;
             }
         }
+        if (cc is 0x4 or 0x5 or 0x8 or 0x9 && (kind >> 2) != (int)FlagOp.Materialized && (kind >> 2) != (int)FlagOp.Partial)
+        {
+            // Every recorded operation (ADD… SAR) takes ZF and SF from its result.
+            long r = (long)(FlagRes << (64 - (8 << (kind & 3))));
+            return cc switch { 0x4 => r == 0, 0x5 => r != 0, 0x8 => r < 0, _ => r >= 0 };
+        }
         return ConditionSlow(cc);
     }
 

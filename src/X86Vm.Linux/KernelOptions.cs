@@ -27,6 +27,11 @@ public sealed class KernelOptions
     /// only way a guest reaches the host's network; Unix sockets stay inside the VM either way.
     /// </summary>
     public bool HostNetwork { get; init; }
+    /// <summary>
+    /// The block compiler hot guest code is handed to (shared by every process of the VM); null runs everything in
+    /// the interpreter. Both tiers compute bit-identical results.
+    /// </summary>
+    public X86Vm.Cpu.Execution.BlockCompiler? Compiler { get; init; }
     /// <summary>uname nodename.</summary>
     public string HostName { get; init; } = "x86vm";
 }

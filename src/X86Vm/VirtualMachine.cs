@@ -53,6 +53,9 @@ public sealed class VirtualMachine
             Diagnostics = diagnostics,
             WorkingDirectory = cwd,
             HostNetwork = options.Network == NetworkMode.Host,
+            Compiler = options.Jit
+                ? new X86Vm.Cpu.Execution.BlockCompiler { Threshold = Math.Max(1, options.JitThreshold), Synchronous = options.JitSynchronous }
+                : null,
         });
         var argv = new List<string> { options.Argv0 ?? options.Program };
         argv.AddRange(options.Arguments);

@@ -125,4 +125,19 @@ public sealed class VirtualMachineOptions
     /// debugger before the first instruction. See docs/gdb.md.
     /// </summary>
     public string? Gdb { get; init; }
+
+    /// <summary>
+    /// Compile hot guest code to .NET code (default on). The interpreter stays the reference; both tiers compute
+    /// bit-identical results and count instructions exactly.
+    /// </summary>
+    public bool Jit { get; init; } = true;
+
+    /// <summary>Interpreted executions of a block before it is compiled (with <see cref="Jit"/>); at least 1.</summary>
+    public int JitThreshold { get; init; } = 200;
+
+    /// <summary>
+    /// Compile on the VM's own thread instead of in the background, so a block's compiled form is used from its next
+    /// execution on (tests use this with <see cref="JitThreshold"/> 1 to run nearly everything compiled).
+    /// </summary>
+    public bool JitSynchronous { get; init; }
 }

@@ -17,12 +17,16 @@ public static class Bind
 
     public static Type FlagsMode(in DecodedOp op) => op.FlagsDead ? typeof(FlagsDead) : typeof(FlagsLive);
 
-    /// <summary>Like <see cref="Sized"/> but also sets <see cref="DecodedOp.Cond"/> from the condition code (Jcc, SETcc, CMOVcc).</summary>
+    /// <summary>
+    /// Like <see cref="Sized"/> plus the <see cref="ICondition"/> of the condition code as the last type argument
+    /// (Jcc, SETcc, CMOVcc); also sets <see cref="DecodedOp.Cond"/> for diagnostics.
+    /// </summary>
     public static Binder Conditional(Type owner, string name) =>
         (in Instruction insn, ref DecodedOp op, Type[] operands) =>
         {
             op.Cond = (byte)(insn.ConditionCode - ConditionCode.o);
-            return Handlers.Get(owner, name, [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. operands]);
+            return Handlers.Get(owner, name,
+                [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. operands, Conditions.Of(op.Cond)]);
         };
 
     /// <summary>A handler with explicit type arguments (no operand kinds).</summary>

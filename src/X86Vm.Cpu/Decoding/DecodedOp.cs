@@ -33,6 +33,10 @@ public unsafe struct DecodedOp
     public ushort Code;
     /// <summary>Set before binding when no flag this instruction writes is read before being overwritten in its block.</summary>
     public bool FlagsDead;
+    /// <summary>The instruction can neither fault nor touch memory (register-only integer forms, see <see cref="Execution.FlagLiveness"/>).</summary>
+    public bool CannotFault;
+    /// <summary>The instruction may store to guest memory (explicit or implicit operands, as Iced reports them).</summary>
+    public bool MayWriteMemory;
 
     public readonly ulong NextIp => Ip + Length;
 }

@@ -55,18 +55,37 @@ public sealed class InstructionTable
 /// <summary>Function pointers to generic handler instantiations, made once and cached.</summary>
 public static class Handlers
 {
-    static readonly ConcurrentDictionary<(Type, string, string), nint> Cache = new();
+    /// <summary>A handler instantiation's identity, compared by the type arguments' identities (no strings built per lookup).</summary>
+    readonly record struct Key(Type Owner, string Name, Type[] TypeArgs)
+    {
+        public bool Equals(Key other) =>
+            Owner == other.Owner && Name == other.Name && TypeArgs.AsSpan().SequenceEqual(other.TypeArgs);
+
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            h.Add(Owner);
+            h.Add(Name);
+            foreach (Type t in TypeArgs) h.Add(t);
+            return h.ToHashCode();
+        }
+    }
+
+    static readonly ConcurrentDictionary<Key, nint> Cache = new();
+    static readonly ConcurrentDictionary<nint, MethodInfo> Methods = new();
 
     /// <summary>Pointer to <c>owner.name&lt;typeArgs…&gt;</c> (or the non-generic method when no type arguments are given).</summary>
     public static nint Get(Type owner, string name, params Type[] typeArgs)
     {
-        var key = (owner, name, string.Join(",", typeArgs.Select(t => t.FullName)));
-        return Cache.GetOrAdd(key, _ =>
-        {
-            MethodInfo m = owner.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-                ?? throw new MissingMethodException(owner.Name, name);
-            if (typeArgs.Length > 0) m = m.MakeGenericMethod(typeArgs);
-            return m.MethodHandle.GetFunctionPointer();
-        });
+        if (Cache.TryGetValue(new Key(owner, name, typeArgs), out nint pointer)) return pointer;
+        MethodInfo m = owner.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new MissingMethodException(owner.Name, name);
+        if (typeArgs.Length > 0) m = m.MakeGenericMethod(typeArgs);
+        pointer = m.MethodHandle.GetFunctionPointer();
+        Methods.TryAdd(pointer, m);
+        return Cache.GetOrAdd(new Key(owner, name, typeArgs.ToArray()), pointer);
     }
+
+    /// <summary>The method behind a pointer <see cref="Get"/> returned (the block compiler calls it directly); null for others.</summary>
+    public static MethodInfo? MethodOf(nint pointer) => Methods.GetValueOrDefault(pointer);
 }

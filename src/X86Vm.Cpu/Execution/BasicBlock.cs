@@ -6,6 +6,8 @@ namespace X86Vm.Cpu.Execution;
 /// A straight-line run of decoded instructions ending at a control transfer (or at the length limit).
 /// Only the last instruction can change RIP; instructions that must run alone (REP string operations,
 /// whose iterations are counted individually) form a block of their own.
+///
+/// A block is a cache of the guest's code, never guest state: it is rebuilt from memory whenever needed.
 /// </summary>
 public sealed class BasicBlock
 {
@@ -15,16 +17,49 @@ public sealed class BasicBlock
     public readonly bool EndsWithControlTransfer;
     /// <summary>Guest pages this block's bytes came from (for invalidation).</summary>
     public readonly ulong[] Pages;
-    public bool Valid = true;
 
-    /// <summary>The block that ran after this one last time (checked against RIP before use).</summary>
-    public BasicBlock? Successor;
+    /// <summary>False once the block's code was written, unmapped or lost its execute permission.</summary>
+    public bool Valid { get; private set; } = true;
+
+    /// <summary>The two blocks that most recently ran after this one (checked against RIP before use).</summary>
+    public BasicBlock? Successor, Successor2;
+
+    /// <summary>Built without flag liveness for a run that stops inside the block (<see cref="PreciseVariant"/>).</summary>
+    public bool IsPreciseVariant { get; init; }
+
+    /// <summary>A REP string operation: a block of its own that counts its iterations against the budget itself.</summary>
+    public bool RunsAlone { get; init; }
+
+    /// <summary>The last op may ask the run loop to stop (syscall, trap, #UD…); plain branches and fall-through never do.</summary>
+    public bool MayRequestStop { get; init; }
 
     /// <summary>True when every op records its flags (no liveness shortcuts): safe to stop after any op.</summary>
     public readonly bool IsPrecise;
 
     /// <summary>The same instructions bound without flag liveness, for runs that stop inside the block.</summary>
     public BasicBlock? PreciseVariant;
+
+    /// <summary>Times the block was interpreted, until it is handed to the compiler.</summary>
+    public int Executions;
+
+    /// <summary>Regions entered here that were compiled and then lost (code written): bounded to avoid recompiling forever.</summary>
+    int _recompiles;
+    const int MaxRecompiles = 4;
+
+    /// <summary>A region entered here became stale while this block stays valid: count up to compiling it again.</summary>
+    public void AllowRecompile()
+    {
+        if (Valid && _recompiles++ < MaxRecompiles) Executions = 0;
+    }
+
+    /// <summary>The compiled region entered at this block, once the block compiler has produced it.</summary>
+    public CompiledRegion? Compiled;
+
+    /// <summary>Compiled regions that contain this block (they must not run once it is stale).</summary>
+    List<CompiledRegion>? _regions;
+
+    /// <summary>Records that <paramref name="region"/> contains this block (called on the running thread).</summary>
+    public void AddRegion(CompiledRegion region) => (_regions ??= new()).Add(region);
 
     public BasicBlock(ulong start, DecodedOp[] ops, bool endsWithControlTransfer, ulong[] pages, bool isPrecise)
     {
@@ -34,4 +69,39 @@ public sealed class BasicBlock
         EndsWithControlTransfer = endsWithControlTransfer;
         Pages = pages;
     }
+
+    /// <summary>The remembered successor starting at <paramref name="rip"/>, if it is still valid.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public BasicBlock? SuccessorAt(ulong rip)
+    {
+        BasicBlock? b = Successor;
+        if (b != null && b.Start == rip && b.Valid) return b;
+        b = Successor2;
+        return b != null && b.Start == rip && b.Valid ? b : null;
+    }
+
+    /// <summary>Remembers <paramref name="next"/> as the most recent successor (the older one moves to the second slot).</summary>
+    public void AddSuccessor(BasicBlock next)
+    {
+        Successor2 = Successor;
+        Successor = next;
+    }
+
+    /// <summary>
+    /// Marks the block stale. If it is running (an op of it wrote its own code), the ops after the writer must not run
+    /// from the old decoding: every op now leaves the block instead (the interpreter reads each op's handler as it
+    /// goes; compiled code checks its region's validity after each op that can write memory).
+    /// </summary>
+    public unsafe void Invalidate()
+    {
+        if (!Valid) return;
+        Valid = false;
+        Compiled = null;
+        if (_regions != null)
+            foreach (CompiledRegion r in _regions) r.Invalidate();
+        for (int i = 0; i < Ops.Length; i++) Ops[i].Handler = &LeaveInvalidatedBlock;
+        PreciseVariant?.Invalidate();
+    }
+
+    static void LeaveInvalidatedBlock(Cpu c, ref DecodedOp op) => throw BlockInvalidatedException.Instance;
 }

@@ -13,6 +13,7 @@ public sealed class BlockBuilder
     readonly GuestCodeReader _reader;
     readonly Decoder _decoder;
     readonly InstructionTable _table = InstructionTable.Default;
+    readonly InstructionInfoFactory _info = new();
 
     public BlockBuilder(AddressSpace memory)
     {
@@ -28,7 +29,7 @@ public sealed class BlockBuilder
         var insns = new List<Instruction>();
         var pages = new HashSet<ulong>();
         ulong ip = start;
-        bool controlTransfer = false;
+        bool controlTransfer = false, runsAlone = false, mayStop = false;
         while (insns.Count < MaxBlockInstructions)
         {
             _reader.Reset(ip);
@@ -48,6 +49,8 @@ public sealed class BlockBuilder
             if (insn.IsInvalid || alone || insn.FlowControl != FlowControl.Next || insn.Mnemonic == Mnemonic.Syscall)
             {
                 controlTransfer = true;
+                runsAlone = alone;
+                mayStop = alone || !IsPlainTransfer(insn);
                 break;
             }
         }
@@ -58,7 +61,12 @@ public sealed class BlockBuilder
         for (int i = 0; i < insns.Count; i++)
         {
             Instruction insn = insns[i];
-            var op = new DecodedOp { FlagsDead = flagsDead[i] };
+            var op = new DecodedOp
+            {
+                FlagsDead = flagsDead[i],
+                CannotFault = FlagLiveness.CannotFault(insn),
+                MayWriteMemory = MayWriteMemory(insn),
+            };
             nint handler = 0;
             if (!insn.IsInvalid)
             {
@@ -76,6 +84,8 @@ public sealed class BlockBuilder
             {
                 // Not implemented (or undecodable): #UD when reached; nothing after it belongs to the block.
                 op.Handler = &InvalidInstruction;
+                op.CannotFault = false;
+                mayStop = true;
                 ops.Add(op);
                 controlTransfer = true;
                 break;
@@ -83,8 +93,29 @@ public sealed class BlockBuilder
             op.Handler = (delegate*<Cpu, ref DecodedOp, void>)handler;
             ops.Add(op);
         }
-        return new BasicBlock(start, ops.ToArray(), controlTransfer, pages.ToArray(), precise || !flagsDead.Contains(true));
+        return new BasicBlock(start, ops.ToArray(), controlTransfer, pages.ToArray(), precise || !flagsDead.Contains(true))
+        {
+            RunsAlone = runsAlone,
+            IsPreciseVariant = precise,
+            MayRequestStop = mayStop,
+        };
     }
+
+    /// <summary>Whether the instruction stores to memory (explicitly or implicitly: pushes, string stores…); compiled code
+    /// checks for self-modification only after those.</summary>
+    bool MayWriteMemory(in Instruction insn)
+    {
+        if (insn.IsInvalid) return false;
+        foreach (UsedMemory m in _info.GetInfo(insn).GetUsedMemory())
+            if (m.Access is OpAccess.Write or OpAccess.ReadWrite or OpAccess.CondWrite or OpAccess.ReadCondWrite) return true;
+        return false;
+    }
+
+    /// <summary>Branches, calls and returns only set RIP (and the stack): they never ask the run loop to stop.</summary>
+    static bool IsPlainTransfer(in Instruction insn) =>
+        insn.FlowControl is FlowControl.UnconditionalBranch or FlowControl.ConditionalBranch or FlowControl.IndirectBranch
+            or FlowControl.Call or FlowControl.IndirectCall or FlowControl.Return
+        && !insn.IsInvalid && insn.Mnemonic is not (Mnemonic.Jmpe or Mnemonic.Syscall or Mnemonic.Sysenter);
 
     /// <summary>REP string instructions run as one-op blocks: each iteration retires separately and may be interrupted.</summary>
     static bool MustRunAlone(in Instruction insn) =>

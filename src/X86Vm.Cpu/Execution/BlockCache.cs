@@ -16,12 +16,26 @@ public sealed class BlockCache
     readonly Dictionary<ulong, List<BasicBlock>> _byPage = new();
     readonly BasicBlock?[] _lookaside = new BasicBlock?[LookasideSize];
 
-    public BlockCache(AddressSpace memory)
+    readonly BlockCompiler? _compiler;
+
+    /// <summary>A cache for <paramref name="memory"/>; with a <paramref name="compiler"/>, hot blocks are compiled.</summary>
+    public BlockCache(AddressSpace memory, BlockCompiler? compiler = null)
     {
         _memory = memory;
         _builder = new BlockBuilder(memory);
+        _compiler = compiler;
+        CompileThreshold = compiler?.Threshold ?? 0;
         memory.CodeWritten += InvalidatePage;
     }
+
+    /// <summary>Interpreted executions after which a block is handed to the compiler (0: never).</summary>
+    public int CompileThreshold { get; }
+
+    /// <summary>The compiler this cache hands hot blocks to (shared by the caches of one VM), or null.</summary>
+    public BlockCompiler? Compiler => _compiler;
+
+    /// <summary>Queues a hot block for compilation; its <see cref="BasicBlock.Compiled"/> appears when ready.</summary>
+    public void RequestCompile(BasicBlock block) => _compiler?.Enqueue(block);
 
     public int Count => _blocks.Count;
 
@@ -60,14 +74,14 @@ public sealed class BlockCache
         if (!_byPage.Remove(vpn, out var list)) return;
         foreach (BasicBlock b in list)
         {
-            b.Valid = false;
+            b.Invalidate();
             if (_blocks.TryGetValue(b.Start, out var current) && current == b) _blocks.Remove(b.Start);
         }
     }
 
     public void Clear()
     {
-        foreach (BasicBlock b in _blocks.Values) b.Valid = false;
+        foreach (BasicBlock b in _blocks.Values) b.Invalidate();
         _blocks.Clear();
         _byPage.Clear();
         Array.Clear(_lookaside);

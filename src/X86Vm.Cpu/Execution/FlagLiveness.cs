@@ -34,7 +34,7 @@ public static class FlagLiveness
     }
 
     /// <summary>Register-only integer instructions of the families that can never raise an exception.</summary>
-    static bool CannotFault(in Instruction insn)
+    public static bool CannotFault(in Instruction insn)
     {
         for (int i = 0; i < insn.OpCount; i++)
             if (insn.GetOpKind(i) is OpKind.Memory or OpKind.MemorySegRSI or OpKind.MemorySegESI or OpKind.MemorySegRDI

@@ -16,38 +16,70 @@ public enum StopReason
 }
 
 /// <summary>
-/// The decode-once interpreter: runs cached blocks, each op through its pre-specialised handler.
-/// Instruction counting is exact: a block retires as many instructions as it ran, a faulting
-/// instruction retires nothing, and a block is cut short when the limit falls inside it.
+/// The run loop: runs cached blocks, entering a block's compiled region (<see cref="BlockCompiler"/>) when there is one
+/// and the instruction budget covers the block, else interpreting each op through its pre-specialised handler.
+/// Instruction counting is exact in both tiers: a block retires as many instructions as it ran, a faulting instruction
+/// retires nothing, and a block is cut short (interpreted, precise variant) when the limit falls inside it.
 /// </summary>
 public static class Interpreter
 {
+    /// <summary>Where the running instruction is, for the fault path: an interpreted block and op index, or a region and site.</summary>
+    struct Position
+    {
+        public BasicBlock? Block;
+        public CompiledRegion? Region;
+        public int Index;
+    }
+
     public static StopReason Run(Cpu c, ulong retiredLimit)
     {
         c.StopRequested = false;
-        try
+        while (true)
         {
-            return RunBlocks(c, retiredLimit);
-        }
-        catch (GuestFault f)
-        {
-            // The hot loop has no exception handling of its own: it leaves the block and the index of the
-            // running op in the CPU, which is all a fault needs (the op did not retire; RIP points at it).
-            BasicBlock? block = c.CurrentBlock;
-            if (block != null)
+            var at = new Position();
+            try
             {
-                int i = c.CurrentOpIndex;
-                c.Retired += (ulong)i + (f.IsTrap ? 1UL : 0);
-                c.Rip = f.IsTrap ? block.Ops[i].NextIp : block.Ops[i].Ip;
+                return RunBlocks(c, retiredLimit, ref at);
             }
-            c.CurrentBlock = null;
-            c.PendingFault = f;
-            return StopReason.Fault;
+            catch (GuestFault f)
+            {
+                // The hot loop has no exception handling of its own: it leaves where it is in `at`, which is all a
+                // fault needs (the op did not retire; RIP points at it; a trap retires and RIP follows it).
+                if (Locate(at, out BasicBlock? block, out int op))
+                {
+                    c.Retired += (ulong)op + (f.IsTrap ? 1UL : 0);
+                    c.Rip = f.IsTrap ? block.Ops[op].NextIp : block.Ops[op].Ip;
+                }
+                c.PendingFault = f;
+                return StopReason.Fault;
+            }
+            catch (BlockInvalidatedException)
+            {
+                // The running block's own code was overwritten by one of its instructions (self-modifying code): the
+                // ops before this one retired; the rest are decoded afresh from the new bytes.
+                c.Retired += (ulong)at.Index;
+                c.Rip = at.Block!.Ops[at.Index].Ip;
+            }
         }
     }
 
+    /// <summary>The block and op index of a position (a region's site is in one of its blocks, whose earlier ops retired).</summary>
+    static bool Locate(in Position at, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BasicBlock? block, out int op)
+    {
+        if (at.Region != null)
+        {
+            var (b, o) = at.Region.Sites[at.Index];
+            block = at.Region.Blocks[b];
+            op = o;
+            return true;
+        }
+        block = at.Block;
+        op = at.Index;
+        return block != null;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe StopReason RunBlocks(Cpu c, ulong retiredLimit)
+    static unsafe StopReason RunBlocks(Cpu c, ulong retiredLimit, ref Position at)
     {
         BlockCache code = c.Code;
         BasicBlock? previous = null;
@@ -55,41 +87,58 @@ public static class Interpreter
         {
             if (c.Retired >= retiredLimit) return StopReason.InstructionLimit;
             ulong rip = c.Rip;
-            c.CurrentBlock = null; // a fetch fault below belongs to no block
-            // Block chaining: a block remembers the block that followed it last time.
-            BasicBlock? block = previous?.Successor;
-            if (block == null || block.Start != rip || !block.Valid)
-            {
-                block = code.Get(rip);
-                if (previous != null) previous.Successor = block;
-            }
+            at.Block = null; // a fetch fault below belongs to no block
+            BasicBlock block = previous?.SuccessorAt(rip) ?? code.Get(rip);
+            if (previous != null && previous.Successor != block) previous.AddSuccessor(block);
             ulong remaining = retiredLimit - c.Retired;
-            bool cut = false;
-            if ((ulong)block.Ops.Length > remaining)
-            {
-                // Stopping inside the block: run its precise variant so the state there is exact.
-                block = code.Precise(block);
-                cut = true;
-            }
-            DecodedOp[] ops = block.Ops;
-            int n = cut ? (int)remaining : ops.Length;
             c.InstructionBudget = remaining;
-            c.CurrentBlock = block;
-            ref DecodedOp op = ref MemoryMarshal.GetArrayDataReference(ops);
-            for (int i = 0; i < n; i++)
+            DecodedOp[] ops = block.Ops;
+            CompiledRegion? region = block.Compiled;
+            if (region != null && region.Valid && (ulong)ops.Length <= remaining)
             {
-                c.CurrentOpIndex = i;
-                op.Handler(c, ref op);
-                op = ref Unsafe.Add(ref op, 1);
+                // The region retires, sets RIP and says which of its blocks it left from.
+                at.Region = region;
+                int exit = region.Run!(c, ref at.Index);
+                at.Region = null;
+                block = region.Blocks[exit];
             }
-            c.Retired += (ulong)n;
-            if (cut || !block.EndsWithControlTransfer) c.Rip = ops[n - 1].NextIp;
+            else
+            {
+                int n = ops.Length;
+                if ((ulong)n > remaining)
+                {
+                    // Stopping inside the block: run its precise variant so the state there is exact.
+                    block = code.Precise(block);
+                    ops = block.Ops;
+                    n = (int)remaining;
+                }
+                else if (++block.Executions == code.CompileThreshold) code.RequestCompile(block);
+                at.Block = block;
+                ref DecodedOp op = ref MemoryMarshal.GetArrayDataReference(ops);
+                for (int i = 0; i < n; i++)
+                {
+                    at.Index = i;
+                    op.Handler(c, ref op);
+                    op = ref Unsafe.Add(ref op, 1);
+                }
+                c.Retired += (ulong)n;
+                if (n < ops.Length || !block.EndsWithControlTransfer) c.Rip = ops[n - 1].NextIp;
+            }
             if (c.StopRequested)
             {
-                c.CurrentBlock = null;
+                at.Block = null;
                 return StopReason.Requested;
             }
             previous = block;
         }
     }
+}
+
+/// <summary>
+/// Thrown by the op after a store that overwrote the code of the block running it (its handler is replaced when the
+/// block is invalidated), so the new bytes are decoded before they run.
+/// </summary>
+public sealed class BlockInvalidatedException : Exception
+{
+    public static readonly BlockInvalidatedException Instance = new();
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Iced.Intel;
 using X86Vm.Cpu.Decoding;
@@ -28,6 +29,7 @@ static class InstAlu
 
     static ulong U<T>(T v) where T : IBinaryInteger<T> => ulong.CreateTruncating(v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Add<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a + b;
@@ -35,6 +37,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Adc<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         bool carry = c.Carry;
@@ -43,6 +46,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(carry ? FlagOp.Adc : FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Sub<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a - b;
@@ -50,6 +54,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Sbb<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         bool borrow = c.Carry;
@@ -58,12 +63,14 @@ static class InstAlu
         if (F.Live) c.SetFlags(borrow ? FlagOp.Sbb : FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Cmp<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op);
         if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(a - b));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void And<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) & S.Read<T>(c, ref op);
@@ -71,6 +78,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Or<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) | S.Read<T>(c, ref op);
@@ -78,6 +86,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Xor<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) ^ S.Read<T>(c, ref op);
@@ -85,12 +94,14 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Test<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) & S.Read<T>(c, ref op);
         if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Inc<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = a + T.One;
@@ -98,6 +109,7 @@ static class InstAlu
         if (F.Live) c.SetFlagsKeepCarry(FlagOp.Inc, LazyFlags.SizeLog2<T>(), U(a), U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Dec<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = a - T.One;
@@ -106,6 +118,7 @@ static class InstAlu
     }
 
     /// <summary>NEG: flags as for 0 − a (CF set unless a = 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Neg<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = T.Zero - a;
@@ -113,6 +126,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), 0, U(a), U(r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Not<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode =>
         D.Write(c, ref op, ~D.Read<T>(c, ref op));
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 using X86Vm.Cpu.Decoding;
 using X86Vm.Cpu.Memory;
@@ -49,13 +50,16 @@ static class InstControl
         IsCanonical(target) ? target : throw GuestFault.GeneralProtection("non-canonical branch target");
 
     /// <summary>JMP rel (target in Imm) or JMP r/m64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Jmp<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand =>
         c.Rip = typeof(S) == typeof(Imm) ? op.Imm : Checked(S.Read<ulong>(c, ref op));
 
-    public static void Jcc<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand =>
-        c.Rip = c.Condition(op.Cond) ? op.Imm : op.NextIp;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    public static void Jcc<T, S, C>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand where C : ICondition =>
+        c.Rip = c.Condition(C.Code) ? op.Imm : op.NextIp;
 
     /// <summary>CALL: the target is read before the return address is pushed (it may be addressed through RSP).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Call<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand
     {
         ulong target = typeof(S) == typeof(Imm) ? op.Imm : S.Read<ulong>(c, ref op);
@@ -71,6 +75,7 @@ static class InstControl
         c.Rip = target;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Ret(Cpu c, ref DecodedOp op)
     {
         c.Rip = Checked(c.Memory.Read<ulong>(c.Rsp));

@@ -95,10 +95,12 @@ static class InstMulDiv
     }
 
     /// <summary>IMUL r, r/m: dest = dest × src truncated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Imul2<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand =>
         Imul<T, D>(c, ref op, D.Read<T>(c, ref op), S.Read<T>(c, ref op));
 
     /// <summary>IMUL r, r/m, imm: dest = src × imm truncated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
     public static void Imul3<T, D, S, I>(Cpu c, ref DecodedOp op)
         where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where I : IOperand =>
         Imul<T, D>(c, ref op, S.Read<T>(c, ref op), I.Read<T>(c, ref op));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace X86Vm.Cpu.Memory;
@@ -39,7 +40,27 @@ public sealed partial class AddressSpace
         if (!_mappings.IsFullyMapped(start, end)) return false;
         foreach (Mapping m in _mappings.Isolate(start, end)) m.Protection = protection;
         FlushTlb();
+        if ((protection & Protection.Execute) == 0) DropDecodedCode(start, end);
         return true;
+    }
+
+    /// <summary>
+    /// The range lost execute permission: code decoded from it must not run again (the next fetch re-checks the
+    /// protection and faults, as Linux does for code that already ran).
+    /// </summary>
+    void DropDecodedCode(ulong start, ulong end)
+    {
+        ulong pages = (end - start) >> Page.Shift;
+        IEnumerable<ulong> candidates = pages <= (ulong)_pages.Count
+            ? Enumerable.Range(0, (int)pages).Select(i => (start >> Page.Shift) + (ulong)i)
+            : _pages.Keys.Where(vpn => vpn >= start >> Page.Shift && vpn < end >> Page.Shift).ToList();
+        foreach (ulong vpn in candidates)
+        {
+            ref PageEntry e = ref CollectionsMarshal.GetValueRefOrNullRef(_pages, vpn);
+            if (Unsafe.IsNullRef(ref e) || !e.Page.HasCode) continue;
+            if (!e.Shared) e.Page.HasCode = false; // a shared page may still hold code for its other mappings
+            CodeWritten?.Invoke(vpn);
+        }
     }
 
     void DropPages(ulong start, ulong end)

@@ -201,7 +201,10 @@ static class MemorySyscalls
         if (m == null || old + oldSize > m.End) return -Errno.EFAULT;
         // A shared mapping keeps mapping its object: the grown or moved range maps the same pages, nothing is copied.
         ulong sourceOffset = m.FileOffset + (m.Source != null ? old - m.Start : 0);
-        if (newSize <= oldSize)
+        bool fixedTarget = (flags & MREMAP_FIXED) != 0;
+        // MREMAP_FIXED moves the mapping even when it does not grow (mremap(2)); the target must not overlap the source.
+        if (fixedTarget && (!PageAligned(a.A4) || a.A4 < old + oldSize && old < a.A4 + newSize)) return -Errno.EINVAL;
+        if (newSize <= oldSize && !fixedTarget)
         {
             if (newSize < oldSize)
             {
@@ -235,7 +238,7 @@ static class MemorySyscalls
             p.Memory.Unmap(old, oldSize);
             return (long)target;
         }
-        var content = new byte[oldSize];
+        var content = new byte[Math.Min(oldSize, newSize)];
         p.Memory.Protect(old, oldSize, prot | Protection.Read);
         p.Memory.TryRead(old, content); // readable: made so just above
         p.Memory.Map(target, newSize, prot, m.Flags, m.Name);

@@ -24,7 +24,7 @@ public sealed class CpuHarness
     {
         Memory.Map(DataBase, DataSize, Protection.ReadWrite, MappingFlags.None, "data");
         Memory.Map(StackTop - 0x10000, 0x10000, Protection.ReadWrite, MappingFlags.None, "[stack]");
-        Cpu = new CpuCore(Memory) { Rsp = StackTop - 0x100 };
+        Cpu = new CpuCore(Memory, new BlockCache(Memory, JitMode.Compiler())) { Rsp = StackTop - 0x100 };
     }
 
     /// <summary>Loads machine code at <see cref="CodeBase"/> and points RIP at it.</summary>

@@ -75,6 +75,9 @@ public static class GuestRunner
                 Mounts = mounts ?? WithRepository(MountSpec.DefaultView(cwd)),
                 Strace = strace,
                 Network = network,
+                Jit = JitMode.Enabled,
+                JitThreshold = JitMode.Threshold,
+                JitSynchronous = JitMode.Synchronous,
             });
             int status = vm.Run(cancel.Token);
             return new RunResult(stdout.ToArray(), System.Text.Encoding.UTF8.GetString(stderr.ToArray()), status);
