@@ -128,6 +128,7 @@ public class IntegerOracleTests(ITestOutputHelper output)
                     ctx.Set(Loc.Memory(ctx.State.Rsp, 8), OracleCases.BranchTarget(ctx));
                 else if (ctx.Code is Code.Jmp_rm64 or Code.Call_rm64)
                     SetOperand0(ctx, OracleCases.BranchTarget(ctx));
+                if (ctx.Code == Code.Call_rm64) ctx.FaultChoices = CallFaults(ctx);
                 return true;
             },
         }, Mnemonic.Jmp, Mnemonic.Call, Mnemonic.Ret)),
@@ -173,6 +174,23 @@ public class IntegerOracleTests(ITestOutputHelper output)
         new("string-faults", () => Forms(PerForm, new FormOptions { FaultRate = 0.6 }, Strings)),
         new("lock-invalid", LockInvalid),
     ];
+
+    /// <summary>
+    /// CALL r/m64 can fault three ways: reading a memory operand, pushing the return address, a non-canonical
+    /// target (#GP). Only the #GP needs the operand's value; which of the others comes first is the CPU's choice.
+    /// x86vm's order (read, push, #GP) comes first in the list.
+    /// </summary>
+    internal static List<OracleFault> CallFaults(CaseContext ctx)
+    {
+        var faults = new List<OracleFault>();
+        OracleFault? read = ctx.Operands[0] is { IsMemory: true } m ? OracleFault.OfAccess(m.Address, 8, false) : null;
+        if (read is { } r) faults.Add(r);
+        if (OracleFault.OfAccess(ctx.State.Rsp - 8, 8, true) is { } push) faults.Add(push);
+        ulong target = ctx.Operands[0] is { } l ? ctx.Get(l) : 0;
+        if (read == null && (ulong)((long)(target << 16) >> 16) != target)
+            faults.Add(new OracleFault(OracleState.SIGSEGV, OracleState.SI_KERNEL, 0));
+        return faults.Distinct().Count() > 1 ? faults.Distinct().ToList() : [];
+    }
 
     /// <summary>LOCK on a register destination or on an instruction that cannot be locked: #UD.</summary>
     static List<OracleCase> LockInvalid()
