@@ -191,8 +191,9 @@ static class InstString
     public static void Cmps<T, A>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where A : unmanaged, IBinaryInteger<A>
     {
         ulong si = Get<A>(c, Rsi), di = Get<A>(c, Rdi), step = Step<T>(c);
-        // ES:[RDI] is read first: when both operands fault, the host reports the destination's address.
-        T b = c.Memory.Read<T>(di), a = c.Memory.Read<T>(SourceBase(c, ref op) + si);
+        // [RSI] is read first, as in the REP form: when both operands fault, the source's fault is reported
+        // (the CPU's choice; docs/undefined-behaviour.md).
+        T a = c.Memory.Read<T>(SourceBase(c, ref op) + si), b = c.Memory.Read<T>(di);
         Set<A>(c, Rsi, si + step);
         Set<A>(c, Rdi, di + step);
         SetCompareFlags(c, a, b);

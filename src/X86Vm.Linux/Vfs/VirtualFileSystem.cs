@@ -57,24 +57,48 @@ public sealed class VirtualFileSystem
             string name = at[dir.Length]; // the mount point itself, or a directory on the way to it
             if (entries.Any(e => e.Name == name) || (result?.Any(e => e.Name == name) ?? false)) continue;
             result ??= new List<DirectoryEntry>(entries);
-            result.Add(new DirectoryEntry(name, fs.Lstat("", out _)?.Inode ?? 0, FileKind.Directory));
+            // The inode stat reports for it: the root of what is mounted there, else the supplied directory's.
+            string[] child = at[..(dir.Length + 1)];
+            IFileSystem? mounted = _mounts.FirstOrDefault(m => m.At.AsSpan().SequenceEqual(child)).Fs;
+            ulong inode = mounted != null ? mounted.Lstat("", out _)?.Inode ?? 0 : MountPathDirectory.InodeOf(GuestPathOf(child));
+            result.Add(new DirectoryEntry(name, inode, FileKind.Directory));
         }
         return result ?? entries;
     }
 
+    static string GuestPathOf(IEnumerable<string> components) => "/" + string.Join('/', components);
+
     static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>True when <paramref name="components"/> is a proper prefix of some mount point.</summary>
-    bool IsMountAncestor(List<string> components)
+    /// <summary>True when the first <paramref name="count"/> of <paramref name="components"/> are a proper prefix of some mount point.</summary>
+    bool IsMountAncestor(List<string> components, int count)
     {
         foreach (var (at, _) in _mounts)
         {
-            if (at.Length <= components.Count) continue;
+            if (at.Length <= count) continue;
             bool prefix = true;
-            for (int i = 0; i < components.Count && prefix; i++) prefix = at[i] == components[i];
+            for (int i = 0; i < count && prefix; i++) prefix = at[i] == components[i];
             if (prefix) return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Where a resolved path lives: its mount and the path inside it, except on the way to a mount point the
+    /// file system below lacks (a host directory mounted at /tmp/x/work over the private tmpfs /tmp). A mount
+    /// point's parents always exist on Linux, so such a directory — and a name looked up in it — is served by
+    /// a <see cref="MountPathDirectory"/>: stat, open, getdents, chdir and realpath see a directory.
+    /// </summary>
+    (IFileSystem Fs, string Relative) LocateInView(List<string> done)
+    {
+        var (fs, rel) = Locate(done);
+        if (rel.Length == 0) return (fs, rel); // a mount's root
+        if (IsMountAncestor(done, done.Count) && fs.Lstat(rel, out _) == null)
+            return (new MountPathDirectory(fs, GuestPathOf(done)), "");
+        int slash = rel.LastIndexOf('/');
+        if (slash > 0 && IsMountAncestor(done, done.Count - 1) && fs.Lstat(rel[..slash], out _) == null)
+            return (new MountPathDirectory(fs, GuestPathOf(done.Take(done.Count - 1))), done[^1]);
+        return (fs, rel);
     }
 
     (IFileSystem Fs, string Relative) Locate(List<string> components)
@@ -133,7 +157,7 @@ public sealed class VirtualFileSystem
                 if (last) break; // a missing final component is fine (O_CREAT, mkdir…); the caller decides
                 // A directory on the way to a deeper mount point exists in the view even if the file system
                 // below lacks it (e.g. /tmp/a/b mounted over the tmpfs /tmp).
-                if (IsMountAncestor(done)) continue;
+                if (IsMountAncestor(done, done.Count)) continue;
                 return -(errno == 0 ? Errno.ENOENT : errno);
             }
             if (st.Kind == FileKind.Symlink)
@@ -155,8 +179,8 @@ public sealed class VirtualFileSystem
             if ((!last || trailingSlash) && st.Kind != FileKind.Directory) return -Errno.ENOTDIR;
             if (last) endsWithDot = false;
         }
-        var (mountFs, relative) = Locate(done);
-        resolved = new ResolvedPath(mountFs, relative, "/" + string.Join('/', done)) { EndsWithDot = endsWithDot, TrailingSlash = trailingSlash };
+        var (mountFs, relative) = LocateInView(done);
+        resolved = new ResolvedPath(mountFs, relative, GuestPathOf(done)) { EndsWithDot = endsWithDot, TrailingSlash = trailingSlash };
         return 0;
     }
 

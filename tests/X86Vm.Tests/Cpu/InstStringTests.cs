@@ -641,6 +641,43 @@ public class InstStringTests
         Assert.Equal(D + 0x2000, R(h, Reg.RSI));
     }
 
+    /// <summary>
+    /// Both operands of CMPS/MOVS faulting: which fault a CPU reports is its choice (hosts differ); x86vm
+    /// always reports the source's, in the plain, REP element and REP chunked forms (docs/undefined-behaviour.md).
+    /// </summary>
+    [Theory]
+    [InlineData("cmps", false, 1UL)]
+    [InlineData("cmps", true, 1UL)]
+    [InlineData("cmps", true, 100UL)]
+    [InlineData("movs", false, 1UL)]
+    [InlineData("movs", true, 100UL)]
+    public void BothOperandsFaultingReportsTheSource(string kind, bool rep, ulong count)
+    {
+        var h = HoleHarness(a =>
+        {
+            if (rep && kind == "cmps") a.repe.cmpsb();
+            else if (rep) a.rep.movsb();
+            else Op(kind, 1)(a);
+            a.nop();
+        });
+        h.Memory.Unmap(D + 0x4000, 0x1000);
+        h.Cpu.R(Reg.RSI) = D + 0x4000;
+        h.Cpu.R(Reg.RDI) = D + 0x2000;
+        h.Cpu.R(Reg.RCX) = count;
+        AssertSegv(h, h.Run(1000), D + 0x4000);
+        Assert.Equal(D + 0x4000, R(h, Reg.RSI));
+        Assert.Equal(D + 0x2000, R(h, Reg.RDI));
+        Assert.Equal(count, R(h, Reg.RCX));
+        Assert.Equal(CpuHarness.CodeBase, h.Cpu.Rip);
+
+        // A non-canonical source (#GP) comes first as well.
+        h.Cpu.PendingFault = null;
+        h.Cpu.R(Reg.RSI) = 0x0000_8000_0000_0000;
+        Assert.Equal(StopReason.Fault, h.Run(1000));
+        Assert.Equal(Signals.SIGSEGV, h.Cpu.PendingFault!.Signal);
+        Assert.Equal(Signals.SI_KERNEL, h.Cpu.PendingFault.SiCode);
+    }
+
     [Fact]
     public void FaultOnFirstIterationChangesNothing()
     {

@@ -27,6 +27,12 @@ public sealed class OracleCase
     public required OracleState Input { get; init; }
     public ulong FlagsMask { get; init; } = OracleState.DefaultFlagsMask;
     public int MaxInstructions { get; init; } = 16;
+
+    /// <summary>
+    /// The faults of the instruction's accesses when more than one of them faults (empty otherwise): the CPU
+    /// reports one of them, which one is its choice, so the comparison accepts any of these from either side.
+    /// </summary>
+    public IReadOnlyList<OracleFault> FaultChoices { get; init; } = [];
 }
 
 /// <summary>A location an operand lives in: a register (size, byte shift for AH..BH) or memory.</summary>
@@ -52,6 +58,8 @@ public sealed class CaseContext
     public readonly HashSet<int> AddressRegs = new();
     public ulong? MemAddress;
     public int MemSize;
+    /// <summary>See <see cref="OracleCase.FaultChoices"/>.</summary>
+    public IReadOnlyList<OracleFault> FaultChoices = [];
     public int Length => State.Code.Length;
     public ulong End => OracleState.InstructionAddress + (ulong)State.Code.Length;
 
@@ -444,7 +452,7 @@ public static class OracleCases
         ctx.Insn = insn;
         ApplyValues(ctx);
         if (opt.Hook != null && !opt.Hook(ctx)) return null;
-        return new OracleCase { Code = code, Input = s, FlagsMask = opt.FlagsMask };
+        return new OracleCase { Code = code, Input = s, FlagsMask = opt.FlagsMask, FaultChoices = ctx.FaultChoices };
     }
 
     static void RegOperand(CaseContext ctx, ref Instruction insn, int i, Register r)
@@ -668,12 +676,18 @@ public static class OracleCases
         ctx.AddressRegs.Add(7);
         ctx.MemAddress = dstLoc.Address;
         ctx.MemSize = size;
+        bool movs = c.Mnemonic() is Mnemonic.Movsb or Mnemonic.Movsw or Mnemonic.Movsd or Mnemonic.Movsq;
+        bool cmps = c.Mnemonic() is Mnemonic.Cmpsb or Mnemonic.Cmpsw or Mnemonic.Cmpsd or Mnemonic.Cmpsq;
+        // Both operands faulting: the CPU reports one of the two faults, which one is its choice (hosts differ).
+        if ((movs || cmps) && OracleFault.OfAccess(srcLoc.Address, size, false) is { } srcFault
+            && OracleFault.OfAccess(dstLoc.Address, size, movs) is { } dstFault && srcFault != dstFault)
+            ctx.FaultChoices = [srcFault, dstFault];
         Loc acc = Loc.Of(Gpr(Math.Max(size, 2), 0));
         if (size == 1) acc = Loc.Of(Register.AL);
         // Equal operands now and then, so CMPS/SCAS see ZF = 1.
         if (rng.Next(3) == 0)
         {
-            if (c.Mnemonic() is Mnemonic.Cmpsb or Mnemonic.Cmpsw or Mnemonic.Cmpsd or Mnemonic.Cmpsq) ctx.Set(dstLoc, ctx.Get(srcLoc));
+            if (cmps) ctx.Set(dstLoc, ctx.Get(srcLoc));
             if (c.Mnemonic() is Mnemonic.Scasb or Mnemonic.Scasw or Mnemonic.Scasd or Mnemonic.Scasq) ctx.Set(acc, ctx.Get(dstLoc));
         }
         return insn;

@@ -151,6 +151,43 @@ public sealed class SandboxTests : IDisposable
         Assert.Contains("link /w/../data/abs-etc: /etc\n", o);
     }
 
+    /// <summary>
+    /// On Linux a mount point's parents always exist. With a host directory mounted at /tmp/a/b (below the private
+    /// tmpfs /tmp, which has no a) and one at /srv/x/m (the read-only root has no srv), every directory on the way
+    /// is a directory to stat, opendir/readdir (listing the next component with stat's inode), realpath and chdir;
+    /// nothing else can be made in it.
+    /// </summary>
+    [Fact]
+    public void DirectoriesOnTheWayToAMountPointExist()
+    {
+        string deep = Path.Combine(_outside, "deep"), other = Path.Combine(_outside, "other");
+        Directory.CreateDirectory(deep);
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(deep, "f.txt"), "deep\n");
+        var mounts = new[]
+        {
+            new MountSpec(_root, "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), new MountSpec(deep, "/tmp/a/b", MountKind.ReadWrite),
+            new MountSpec(other, "/srv/x/m", MountKind.ReadWrite),
+        };
+        string o = Run(mounts, "/tmp/a/b", "stat:/tmp/a", "stat:/tmp/a/b", "stat:/tmp/a/", "ls:/tmp", "ls:/tmp/a", "real:/tmp/a",
+            "real:.", "real:/tmp/a/../a/b/f.txt", "link:/tmp/a", "cd:..", "cd:b", "cd:/tmp/a/b/../..", "cd:a", "cat:/tmp/a/b/f.txt",
+            "cat:/tmp/a/nothing", "ls:/", "stat:/srv", "stat:/srv/x", "stat:/srv/x/m", "ls:/srv/x", "real:/srv/x/m/..", "cd:/srv/x",
+            "mkdir:/tmp/a", "write:/tmp/a/new", "write:/srv/x/new", "rmdir:/srv/x", "write:/tmp/a/b/new");
+        foreach (string expected in new[]
+        {
+            "stat /tmp/a: dir same-ino", "stat /tmp/a/b: dir same-ino", "stat /tmp/a/: dir same-ino", "list /tmp: ../d ./d a/d",
+            "list /tmp/a: ../d ./d b/d", "real /tmp/a: /tmp/a", "real .: /tmp/a/b", "real /tmp/a/../a/b/f.txt: /tmp/a/b/f.txt",
+            "link /tmp/a: EINVAL", "cd ..: ok /tmp/a", "cd b: ok /tmp/a/b", "cd /tmp/a/b/../..: ok /tmp", "cd a: ok /tmp/a",
+            "cat /tmp/a/b/f.txt: deep", "cat /tmp/a/nothing: ENOENT", "list /: ../d ./d data/d dev/d probe/f proc/d srv/d tmp/d",
+            "stat /srv: dir same-ino", "stat /srv/x: dir same-ino",
+            "stat /srv/x/m: dir same-ino", "list /srv/x: ../d ./d m/d", "real /srv/x/m/..: /srv/x", "cd /srv/x: ok /srv/x",
+            "mkdir /tmp/a: EEXIST", "write /tmp/a/new: EROFS", "write /srv/x/new: EROFS", "write /tmp/a/b/new: ok",
+        })
+            Assert.Contains(expected + "\n", o);
+        Assert.True(File.Exists(Path.Combine(deep, "new")));
+        Assert.DoesNotContain("rmdir /srv/x: ok", o);
+    }
+
     [Fact]
     public void MountRootsCannotBeRemovedAndDotDotCrossesBackToTheParentMount()
     {

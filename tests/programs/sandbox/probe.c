@@ -9,8 +9,29 @@
  *   mv:A=B       rename A to B
  *   chmod:PATH   chmod PATH 0600
  *   mkdir:PATH   mkdir PATH
+ *   stat:PATH    print PATH's type (stat) and whether opendir/readdir of its parent lists it with the same inode
+ *   real:PATH    print realpath(PATH)
  */
 #include "../syscalls/check.h"
+#include <dirent.h>
+#include <libgen.h>
+#include <limits.h>
+
+/* "same-ino" when readdir of PATH's parent lists its last component with st_ino, else what went wrong. */
+static const char *listed(const char *path, ino_t ino)
+{
+    char copy[4096], name[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    snprintf(name, sizeof name, "%s", basename(copy));
+    snprintf(copy, sizeof copy, "%s", path);
+    DIR *d = opendir(dirname(copy));
+    if (!d) return "parent-unlistable";
+    const char *r = "not-listed";
+    for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, name) == 0) r = e->d_ino == ino ? "same-ino" : "other-ino";
+    closedir(d);
+    return r;
+}
 
 int main(int argc, char **argv)
 {
@@ -50,6 +71,13 @@ int main(int argc, char **argv)
             printf("mkdir %s: %s\n", arg, mkdir(arg, 0755) < 0 ? errname(errno) : "ok");
         } else if (strcmp(cmd, "chmod") == 0) {
             printf("chmod %s: %s\n", arg, chmod(arg, 0600) < 0 ? errname(errno) : "ok");
+        } else if (strcmp(cmd, "stat") == 0) {
+            struct stat st;
+            if (stat(arg, &st) < 0) { printf("stat %s: %s\n", arg, errname(errno)); continue; }
+            printf("stat %s: %s %s\n", arg, S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "file" : "other", listed(arg, st.st_ino));
+        } else if (strcmp(cmd, "real") == 0) {
+            char real[PATH_MAX];
+            printf("real %s: %s\n", arg, realpath(arg, real) ? real : errname(errno));
         } else if (strcmp(cmd, "mv") == 0) {
             char *to = strchr(arg, '=');
             if (!to) continue;
