@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using X86Vm;
 
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("X86Vm.Tests")]
@@ -7,7 +8,7 @@ using X86Vm;
 namespace X86Vm.Cli;
 
 /// <summary>The x86vm command: <c>x86vm run [OPTIONS] [--] PROGRAM [ARGS…]</c>.</summary>
-static class Program
+static partial class Program
 {
     static readonly Option<bool> StraceOption = new("--strace") { Description = "Print each syscall to stderr in strace(1) style" };
     static readonly Option<bool> StatsOption = new("--stats") { Description = "Print instructions retired and speed to stderr at exit" };
@@ -44,7 +45,30 @@ static class Program
     {
         Description = "Wait for gdb before the first instruction, listening on PORT, HOST:PORT or a Unix socket PATH (see docs/gdb.md)",
     };
-    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit"];
+    static readonly Option<string?> MaxMemoryOption = new("--max-memory")
+    {
+        Description = "Most guest memory (pages of all processes plus tmpfs data), e.g. 512M or 4G; a page fault past it kills the " +
+            "process (status 137). Default: 4G, or half the host's memory if less",
+    };
+    static readonly Option<string?> MaxTmpfsOption = new("--max-tmpfs")
+    {
+        Description = "Most in-memory file data (tmpfs, /dev/shm, memfd, cow overlays) before writes fail with ENOSPC. Default: half of --max-memory",
+    };
+    static readonly Option<string?> MaxProcessesOption = new("--max-processes")
+    {
+        Description = "Most processes and threads together; fork and clone fail with EAGAIN beyond. Default: 4096",
+    };
+    static readonly Option<string?> MaxOpenFilesOption = new("--max-open-files")
+    {
+        Description = "RLIMIT_NOFILE (soft and hard, and the most the guest may raise it to); open, dup, socket fail with EMFILE beyond. " +
+            "Default: 1024 soft, 4096 hard",
+    };
+    static readonly Option<string?> MaxTimeOption = new("--max-time")
+    {
+        Description = "Wall-clock SECONDS the VM may run; then it stops, reports and exits with status 124. Default: no limit",
+    };
+    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit",
+        "--max-memory", "--max-tmpfs", "--max-processes", "--max-open-files", "--max-time"];
 
     static int Main(string[] args)
     {
@@ -64,6 +88,11 @@ static class Program
         run.Options.Add(GdbOption);
         JitOption.AcceptOnlyFromAmong("on", "off");
         run.Options.Add(JitOption);
+        run.Options.Add(MaxMemoryOption);
+        run.Options.Add(MaxTmpfsOption);
+        run.Options.Add(MaxProcessesOption);
+        run.Options.Add(MaxOpenFilesOption);
+        run.Options.Add(MaxTimeOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
         run.SetAction(parse =>
@@ -83,8 +112,15 @@ static class Program
                 Console.Error.WriteLine($"x86vm: {error}");
                 return 125;
             }
+            var limits = ParseLimits(parse.GetValue(MaxMemoryOption), parse.GetValue(MaxTmpfsOption), parse.GetValue(MaxProcessesOption),
+                parse.GetValue(MaxOpenFilesOption), parse.GetValue(MaxTimeOption), out error);
+            if (limits == null)
+            {
+                Console.Error.WriteLine($"x86vm: {error}");
+                return 125;
+            }
             return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env,
-                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off");
+                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", limits.Value);
         });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
@@ -167,8 +203,51 @@ static class Program
         return env.Select(e => $"{e.Key}={e.Value}").ToList();
     }
 
+    /// <summary>The resource limits as the command line gives them; null (unset) means the VM's default.</summary>
+    internal readonly record struct Limits(long? Memory, long? Tmpfs, int? Processes, int? OpenFiles, TimeSpan? Time);
+
+    /// <summary>
+    /// --max-memory and --max-tmpfs take sizes (512M, 4G, 65536), --max-processes and --max-open-files positive counts,
+    /// --max-time seconds (fractions allowed). Null with a one-line error when one is malformed.
+    /// </summary>
+    internal static Limits? ParseLimits(string? memory, string? tmpfs, string? processes, string? openFiles, string? time, out string? error)
+    {
+        string? problem = null;
+        long? Size(string name, string? text, long minimum)
+        {
+            if (text == null || problem != null) return null;
+            long? n = X86Vm.Linux.ByteSize.Parse(text);
+            if (n == null || n < minimum) problem = $"{name} {text}: expected a size such as 512M or 4G" + (minimum > 0 ? " (at least 4K)" : "");
+            return n;
+        }
+        int? Count(string name, string? text, int maximum)
+        {
+            if (text == null || problem != null) return null;
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && n <= maximum) return n;
+            problem = $"{name} {text}: expected a whole number from 1 to {maximum}";
+            return null;
+        }
+        var limits = new Limits(Size("--max-memory", memory, 4096), Size("--max-tmpfs", tmpfs, 0),
+            Count("--max-processes", processes, 1 << 22), Count("--max-open-files", openFiles, 1 << 20), null);
+        if (time != null && problem == null)
+        {
+            if (double.TryParse(time, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) &&
+                seconds > 0 && seconds <= int.MaxValue / 1000)
+                limits = limits with { Time = TimeSpan.FromSeconds(seconds) };
+            else problem = $"--max-time {time}: expected a positive number of seconds";
+        }
+        error = problem;
+        return problem == null ? limits : null;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void HostExit(int status);
+
+    /// <summary>How long after --max-time a VM stuck in a host call (a blocked write to a full pipe, a terminal read) is ended anyway.</summary>
+    static readonly TimeSpan TimeLimitGrace = TimeSpan.FromSeconds(1);
+
     static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
-        List<string> env, NetworkMode network, string? gdb, bool jit)
+        List<string> env, NetworkMode network, string? gdb, bool jit, Limits limits)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -194,7 +273,28 @@ static class Program
                 Network = network,
                 Gdb = gdb,
                 Jit = jit,
+                MaxMemory = limits.Memory,
+                MaxTmpfs = limits.Tmpfs,
+                MaxProcesses = limits.Processes ?? 4096,
+                MaxOpenFiles = limits.OpenFiles,
+                MaxTime = limits.Time,
             });
+            // The VM checks its time limit at scheduling points; a host call that never returns (writing to a pipe nobody
+            // reads, reading a terminal) would hold it there, so the command ends itself a little later.
+            using var watchdog = limits.Time is TimeSpan limit
+                ? new Timer(_ =>
+                {
+                    // Straight to descriptor 2: the console streams share a lock the stuck write holds. And not
+                    // Environment.Exit, whose shutdown would wait for that call too; the VM has nothing left to finish.
+                    if (!vm.TimeLimitReached)
+                    {
+                        using var raw = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(2, ownsHandle: false), FileAccess.Write, 1);
+                        raw.Write(System.Text.Encoding.UTF8.GetBytes(
+                            $"x86vm: time limit of {limit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s reached\n"));
+                    }
+                    HostExit(X86Vm.Linux.Kernel.TimeLimitStatus);
+                }, null, limit + TimeLimitGrace, Timeout.InfiniteTimeSpan)
+                : null;
             var clock = Stopwatch.StartNew();
             int status = vm.Run();
             if (stats)

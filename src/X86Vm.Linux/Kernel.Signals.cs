@@ -201,6 +201,7 @@ public sealed partial class Kernel
             ulong oldMask = t.SavedSignalMask ?? t.SignalMask;
             if (!SignalFrame.Setup(t, info, action, oldMask))
             {
+                if (SettleMemory()) return; // the frame's page was past the memory limit: the OOM kill, not SIGSEGV
                 // force_sigsegv: a SIGSEGV that cannot be handled on this frame kills; others become SIGSEGV.
                 if (sig == Signals.SIGSEGV) Array.Clear(p.SignalActions[sig], 0, 8);
                 ForceSignal(t, SigInfo.Kernel(Signals.SIGSEGV));

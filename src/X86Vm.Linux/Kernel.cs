@@ -77,7 +77,7 @@ public sealed partial class Kernel
     /// <summary>Creates the first process running <paramref name="path"/> (a guest path) with the given argv and environment.</summary>
     public GuestProcess Start(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
     {
-        var memory = new AddressSpace();
+        var memory = new AddressSpace(Options.Memory);
         var p = NewProcess(memory, null);
         p.Cwd = Options.WorkingDirectory;
         var t = NewThread(p, new CpuCore(memory, p.Code));
@@ -225,16 +225,30 @@ public sealed partial class Kernel
 
     /// <summary>
     /// Runs every thread of the VM until <paramref name="initial"/> exits (or <paramref name="cancel"/> fires);
-    /// returns its shell exit status. Threads take turns in creation order, each for a quantum of retired
-    /// instructions or until it blocks; a blocked thread becomes runnable when its condition is ready.
+    /// returns its shell exit status, or <see cref="TimeLimitStatus"/> when <see cref="KernelOptions.TimeLimit"/>
+    /// passed first. Threads take turns in creation order, each for a quantum of retired instructions or until it
+    /// blocks; a blocked thread becomes runnable when its condition is ready.
     /// </summary>
     public int Run(GuestProcess initial, CancellationToken cancel = default)
     {
+        using var timeLimit = Options.TimeLimit is TimeSpan limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancel, timeLimit.Token);
+        // The limit ends a long run of one thread at its next block boundary instead of the end of its slice.
+        using var stop = timeLimit.Token.Register(() => { if (_running is CpuCore c) c.StopRequested = true; });
+        _wake = wake.Token;
         Debugger?.Start(initial);
         int cursor = 0;
         while (!initial.Exited)
         {
             cancel.ThrowIfCancellationRequested();
+            if (timeLimit.IsCancellationRequested)
+            {
+                int status = StopForTimeLimit();
+                Debugger?.Exited(initial);
+                return status;
+            }
+            SettleMemory();
+            if (initial.Exited) break;
             if (Debugger != null)
             {
                 Debugger.Poll();
@@ -257,16 +271,25 @@ public sealed partial class Kernel
                 DeliverPendingSignals(t);
                 if (t.State != GuestThreadState.Runnable || t.Process.Stopped) continue;
             }
-            ulong limit = cpu.Retired + quantum;
-            if (Debugger != null && !Debugger.BeforeRun(t, ref limit)) continue;
-            StopReason reason = Interpreter.Run(cpu, limit);
-            if (reason == StopReason.Fault && Debugger?.OnFault(t, cpu.PendingFault!) != true) DeliverFault(t, cpu.PendingFault!);
+            ulong retiredLimit = cpu.Retired + quantum;
+            if (Debugger != null && !Debugger.BeforeRun(t, ref retiredLimit)) continue;
+            _running = cpu;
+            StopReason reason = Interpreter.Run(cpu, retiredLimit);
+            _running = null;
+            if (reason == StopReason.Fault && cpu.PendingFault!.IsOutOfMemory) KillForMemory(t.Process); // SIGKILL: no debugger stop
+            else if (reason == StopReason.Fault && Debugger?.OnFault(t, cpu.PendingFault!) != true) DeliverFault(t, cpu.PendingFault!);
             Debugger?.AfterRun(t);
             DeliverPendingSignals(t);
         }
         Debugger?.Exited(initial);
         return initial.ShellStatus;
     }
+
+    /// <summary>The CPU inside <see cref="Interpreter.Run"/> now, for the time limit to stop from its timer thread.</summary>
+    volatile CpuCore? _running;
+
+    /// <summary>Cancelled by the caller's token or the time limit: ends the scheduler's sleeps early.</summary>
+    CancellationToken _wake;
 
     /// <summary>The next runnable thread after <paramref name="cursor"/> in round-robin order, waking ready ones.</summary>
     GuestThread? PickNext(ref int cursor)
@@ -327,7 +350,10 @@ public sealed partial class Kernel
             return false;
         }
         long wait = earliest.Value - Clock.MonotonicNanoseconds;
-        if (wait > 0) Thread.Sleep(TimeSpan.FromTicks(Math.Max(1, wait / 100)));
+        if (wait <= 0) return true;
+        var span = TimeSpan.FromTicks(Math.Min(Math.Max(1, wait / 100), int.MaxValue));
+        if (span < TimeSpan.FromMilliseconds(1)) Thread.Sleep(span); // yields the host CPU; a wait handle would spin
+        else _wake.WaitHandle.WaitOne(span); // the time limit or the caller's cancellation cuts it short
         return true;
     }
 }

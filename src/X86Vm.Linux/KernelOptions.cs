@@ -1,4 +1,6 @@
+using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Host;
+using X86Vm.Linux.Process;
 using X86Vm.Linux.Vfs;
 
 namespace X86Vm.Linux;
@@ -34,4 +36,25 @@ public sealed class KernelOptions
     public X86Vm.Cpu.Execution.BlockCompiler? Compiler { get; init; }
     /// <summary>uname nodename.</summary>
     public string HostName { get; init; } = "x86vm";
+
+    /// <summary>
+    /// The VM's resident memory and its limits, shared by every address space and in-memory file system of the VM
+    /// (docs/limits.md). Touching a page past the limit gets the process the OOM killer's SIGKILL. Default: no limit.
+    /// </summary>
+    public MemoryAccount Memory { get; init; } = MemoryAccount.Unlimited();
+
+    /// <summary>Processes and threads of the VM together (threads-max): fork, vfork and clone fail with EAGAIN at this many.</summary>
+    public int MaxTasks { get; init; } = 4096;
+
+    /// <summary>RLIMIT_NOFILE of the first process (soft, hard): open, dup, socket… fail with EMFILE at the soft limit.</summary>
+    public (int Soft, int Hard) OpenFiles { get; init; } = (FileDescriptorTable.Limit, 4096);
+
+    /// <summary>
+    /// How far any process may raise its RLIMIT_NOFILE hard limit (fs.nr_open; the guest is root, so it may raise it
+    /// that far): EPERM beyond. At least <see cref="OpenFiles"/>' hard limit.
+    /// </summary>
+    public int OpenFilesCeiling { get; init; } = 65536;
+
+    /// <summary>Wall-clock time the VM may run: then it reports one line, kills every process and <see cref="Kernel.Run"/> returns 124.</summary>
+    public TimeSpan? TimeLimit { get; init; }
 }

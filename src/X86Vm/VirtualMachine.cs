@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using X86Vm.Cpu.Memory;
 using X86Vm.Linux;
 using X86Vm.Linux.Debugging;
 using X86Vm.Linux.Elf;
@@ -24,6 +25,7 @@ public sealed class VirtualMachineStartException(string message, int exitCode) :
 public sealed class VirtualMachine
 {
     readonly Kernel _kernel;
+    readonly MemoryAccount _memory;
     readonly GuestProcess _process;
     readonly GdbStub? _gdb;
 
@@ -32,8 +34,12 @@ public sealed class VirtualMachine
         string cwd = options.WorkingDirectory ?? (options.Mounts == null ? Directory.GetCurrentDirectory() : "/");
         IEntropy entropy = options.Entropy ?? new HostEntropy();
         IClock clock = options.Clock ?? new HostClock();
+        _memory = CreateMemoryAccount(options);
+        if (options.MaxProcesses < 1) throw new VirtualMachineStartException("the process limit must be at least 1", 125);
+        if (options.MaxOpenFiles is < 1 or > 1 << 20) throw new VirtualMachineStartException("the open-file limit must be between 1 and 1048576", 125);
+        if (options.MaxTime is { } t && t <= TimeSpan.Zero) throw new VirtualMachineStartException("the time limit must be positive", 125);
         GuestProcess? current = null;
-        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current!);
+        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current!, _memory);
 
         Stream stderr = options.Stderr ?? Stream.Null;
         TextWriter diagnostics = options.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true };
@@ -56,12 +62,22 @@ public sealed class VirtualMachine
             Compiler = options.Jit
                 ? new X86Vm.Cpu.Execution.BlockCompiler { Threshold = Math.Max(1, options.JitThreshold), Synchronous = options.JitSynchronous }
                 : null,
+            Memory = _memory,
+            MaxTasks = options.MaxProcesses,
+            OpenFiles = options.MaxOpenFiles is int n ? (n, n) : (FileDescriptorTable.Limit, 4096),
+            OpenFilesCeiling = options.MaxOpenFiles ?? 65536,
+            TimeLimit = options.MaxTime,
         });
         var argv = new List<string> { options.Argv0 ?? options.Program };
         argv.AddRange(options.Arguments);
         try
         {
             _process = current = _kernel.Start(options.Program, argv, options.Environment);
+        }
+        catch (GuestFault f) when (f.IsOutOfMemory)
+        {
+            throw new VirtualMachineStartException(
+                $"{options.Program}: does not fit in the memory limit of {ByteSize.Format(_memory.LimitBytes)}", 128 + X86Vm.Cpu.Memory.Signals.SIGKILL);
         }
         catch (BadExecutableException e)
         {
@@ -80,6 +96,25 @@ public sealed class VirtualMachine
         }
     }
 
+    /// <summary>The memory account of <see cref="VirtualMachineOptions.MaxMemory"/>: one per VM, checked before anything is built.</summary>
+    static MemoryAccount CreateMemoryAccount(VirtualMachineOptions options)
+    {
+        long limit = options.MaxMemory ?? VirtualMachineOptions.DefaultMaxMemory;
+        if (limit < Page.Size) throw new VirtualMachineStartException("the memory limit must be at least 4 KiB", 125);
+        long files = options.MaxTmpfs ?? limit / 2;
+        if (files < 0) throw new VirtualMachineStartException("the tmpfs limit must not be negative", 125);
+        return new MemoryAccount(limit, files);
+    }
+
+    /// <summary>Guest memory in use now (pages of every process and in-memory file data), in bytes.</summary>
+    public long MemoryInUse => _memory.Pages * Page.Size;
+
+    /// <summary>The most guest memory the VM has held at once, in bytes (at most <see cref="VirtualMachineOptions.MaxMemory"/>).</summary>
+    public long PeakMemory => _memory.PeakPages * Page.Size;
+
+    /// <summary>True once <see cref="VirtualMachineOptions.MaxTime"/> stopped the VM (its line is written).</summary>
+    public bool TimeLimitReached => _kernel.TimeLimitReached;
+
     /// <summary>Where the GDB stub listens (<see cref="VirtualMachineOptions.Gdb"/>), with the real port; null without one.</summary>
     public EndPoint? GdbEndPoint => _gdb?.EndPoint;
 
@@ -95,11 +130,12 @@ public sealed class VirtualMachine
     /// directories that do not exist fail the start with one line.
     /// </summary>
     static VirtualFileSystem BuildFileSystem(IReadOnlyList<MountSpec> mounts, IClock clock, IEntropy entropy,
-        Func<GuestProcess> current)
+        Func<GuestProcess> current, MemoryAccount memory)
     {
         var vfs = new VirtualFileSystem();
         ulong device = 0x30;
-        if (mounts.Count == 0 || mounts[0].GuestPath.Trim('/').Length != 0) vfs.Mount("/", new MemoryFileSystem(clock, device++, rootMode: 0x1ED));
+        if (mounts.Count == 0 || mounts[0].GuestPath.Trim('/').Length != 0)
+            vfs.Mount("/", new MemoryFileSystem(clock, device++, rootMode: 0x1ED, account: memory));
         foreach (MountSpec m in mounts)
         {
             if (!m.GuestPath.StartsWith('/')) throw new VirtualMachineStartException($"mount {m.GuestPath}: the guest path must be absolute", 125);
@@ -107,9 +143,9 @@ public sealed class VirtualMachine
             {
                 IFileSystem fs = m.Kind switch
                 {
-                    MountKind.Tmpfs => new MemoryFileSystem(clock, device++),
-                    MountKind.CopyOnWrite => new MemoryFileSystem(clock, device++, new HostTree(m.HostPath!)),
-                    _ => new HostDirectoryFileSystem(m.HostPath!, m.Kind == MountKind.ReadOnly),
+                    MountKind.Tmpfs => new MemoryFileSystem(clock, device++, account: memory),
+                    MountKind.CopyOnWrite => new MemoryFileSystem(clock, device++, new HostTree(m.HostPath!), account: memory),
+                    _ => new HostDirectoryFileSystem(m.HostPath!, m.Kind == MountKind.ReadOnly, memory),
                 };
                 vfs.Mount(m.GuestPath, fs);
             }
@@ -120,7 +156,7 @@ public sealed class VirtualMachine
         }
         vfs.Mount("/proc", new ProcFileSystem(current));
         vfs.Mount("/dev", new DevFileSystem(entropy, current));
-        vfs.Mount("/dev/shm", new MemoryFileSystem(clock, device++));
+        vfs.Mount("/dev/shm", new MemoryFileSystem(clock, device++, account: memory));
         return vfs;
     }
 

@@ -140,4 +140,45 @@ public sealed class VirtualMachineOptions
     /// execution on (tests use this with <see cref="JitThreshold"/> 1 to run nearly everything compiled).
     /// </summary>
     public bool JitSynchronous { get; init; }
+
+    /// <summary>
+    /// The most guest memory the VM may hold, in bytes: materialised pages of all its processes (private, shared,
+    /// the host page cache of shared file mappings) plus in-memory file data (tmpfs, copy-on-write overlays, memfd).
+    /// A page fault past it kills the process with SIGKILL, as the OOM killer does, with one line on
+    /// <see cref="Diagnostics"/>; a single mmap/brk/mremap asking for more than the limit fails with ENOMEM. Default:
+    /// <see cref="DefaultMaxMemory"/>. See docs/limits.md.
+    /// </summary>
+    public long? MaxMemory { get; init; }
+
+    /// <summary>
+    /// The most in-memory file data (all tmpfs mounts, /dev/shm, memfds and copy-on-write overlays together), in bytes:
+    /// writes past it fail with ENOSPC, as on a full tmpfs. Counted within <see cref="MaxMemory"/> too. Default: half of
+    /// the memory limit (Linux's default tmpfs size is half of RAM).
+    /// </summary>
+    public long? MaxTmpfs { get; init; }
+
+    /// <summary>Processes and threads together: fork, vfork, clone and pthread_create fail with EAGAIN at this many.</summary>
+    public int MaxProcesses { get; init; } = 4096;
+
+    /// <summary>
+    /// RLIMIT_NOFILE, soft and hard, and the ceiling the guest may raise it to: open, dup, pipe, socket… fail with
+    /// EMFILE at the soft limit. Default (null): soft 1024, hard 4096, raisable to 65536.
+    /// </summary>
+    public int? MaxOpenFiles { get; init; }
+
+    /// <summary>
+    /// Wall-clock time the VM may run; then it stops every process, writes one line on <see cref="Diagnostics"/> and
+    /// <see cref="VirtualMachine.Run"/> returns 124 (as timeout(1)). Default: none.
+    /// </summary>
+    public TimeSpan? MaxTime { get; init; }
+
+    /// <summary>The default <see cref="MaxMemory"/>: 4 GiB, or half of the host's memory when that is less (whole MiB).</summary>
+    public static long DefaultMaxMemory { get; } = ComputeDefaultMaxMemory();
+
+    static long ComputeDefaultMaxMemory()
+    {
+        long host = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long max = 4L << 30;
+        return host > 0 ? Math.Min(max, host / 2 & ~((1L << 20) - 1)) : max;
+    }
 }

@@ -82,10 +82,50 @@ public sealed partial class AddressSpace
     void DropPage(ulong vpn)
     {
         if (!_pages.Remove(vpn, out PageEntry e)) return;
-        if (e.Shared) e.Page.RemoveMapper(this, vpn);
-        else if (e.Page.CowShares > 1) e.Page.CowShares--;
+        Unreference(vpn, e);
         if (e.Page.HasCode) CodeWritten?.Invoke(vpn);
         FlushTlbPage(vpn);
+    }
+
+    /// <summary>
+    /// A page-table entry is gone: a shared page forgets this mapping (its source holds its charge); a private page is
+    /// freed, and uncharged, with its last copy-on-write sharer.
+    /// </summary>
+    void Unreference(ulong vpn, in PageEntry e)
+    {
+        if (e.Shared) e.Page.RemoveMapper(this, vpn);
+        else if (e.Page.CowShares > 1) e.Page.CowShares--;
+        else
+        {
+            e.Page.CowShares = 0;
+            Account.Uncharge();
+        }
+    }
+
+    /// <summary>
+    /// mremap's move: the materialised pages of [from, from + length) move to [to, to + length) as they are — nothing is
+    /// copied, materialised or charged again. The target must be mapped already and the ranges must not overlap.
+    /// </summary>
+    public void MovePages(ulong from, ulong to, ulong length)
+    {
+        ulong first = from >> Page.Shift, count = PageAlignUp(length) >> Page.Shift, target = to >> Page.Shift;
+        List<ulong> vpns = count <= (ulong)_pages.Count
+            ? Enumerable.Range(0, (int)count).Select(i => first + (ulong)i).Where(_pages.ContainsKey).ToList()
+            : _pages.Keys.Where(v => v >= first && v < first + count).ToList();
+        foreach (ulong vpn in vpns)
+        {
+            _pages.Remove(vpn, out PageEntry e);
+            FlushTlbPage(vpn);
+            if (e.Page.HasCode) CodeWritten?.Invoke(vpn);
+            ulong moved = vpn - first + target;
+            DropPage(moved);
+            if (e.Shared)
+            {
+                e.Page.RemoveMapper(this, vpn);
+                e.Page.AddMapper(this, moved);
+            }
+            _pages[moved] = e;
+        }
     }
 
     /// <summary>Installs an existing page object (MAP_SHARED between address spaces).</summary>
@@ -109,11 +149,7 @@ public sealed partial class AddressSpace
     /// </summary>
     public void Release()
     {
-        foreach (var (vpn, e) in _pages)
-        {
-            if (e.Shared) e.Page.RemoveMapper(this, vpn);
-            else if (e.Page.CowShares > 1) e.Page.CowShares--;
-        }
+        foreach (var (vpn, e) in _pages) Unreference(vpn, e);
         _pages.Clear();
         foreach (Mapping m in _mappings.All.ToList()) _mappings.Remove(m.Start, m.End);
         FlushTlb();
@@ -128,7 +164,17 @@ public sealed partial class AddressSpace
     public bool TryRead(ulong address, Span<byte> destination)
     {
         try { CopyOut(address, destination); return true; }
-        catch (GuestFault) { return false; }
+        catch (GuestFault f) { return Failed(f); }
+    }
+
+    /// <summary>
+    /// A privileged copy failed. When it was the memory limit, the caller's EFAULT must not reach the guest: the
+    /// account records the address space so the kernel kills its process before it runs again.
+    /// </summary>
+    bool Failed(GuestFault f)
+    {
+        if (f.IsOutOfMemory) Account.Exhausted ??= this;
+        return false;
     }
 
     /// <summary>
@@ -138,7 +184,7 @@ public sealed partial class AddressSpace
     public bool TryWrite(ulong address, ReadOnlySpan<byte> source)
     {
         try { CopyIn(address, source); return true; }
-        catch (GuestFault) { return false; }
+        catch (GuestFault f) { return Failed(f); }
     }
 
     /// <summary>An instruction's multi-byte load (FXRSTOR, FLDENV…): faults as one access, watched ranges included.</summary>
@@ -230,7 +276,7 @@ public sealed partial class AddressSpace
                 bytes.AddRange(page.AsSpan(offset, n));
             }
         }
-        catch (GuestFault) { }
+        catch (GuestFault f) { Failed(f); }
         return null;
     }
 
@@ -242,7 +288,7 @@ public sealed partial class AddressSpace
     /// </summary>
     public AddressSpace CloneCopyOnWrite()
     {
-        var clone = new AddressSpace();
+        var clone = new AddressSpace(Account);
         foreach (Mapping m in _mappings.All) clone._mappings.Insert(m.Clone());
         foreach (var (vpn, e) in _pages)
         {

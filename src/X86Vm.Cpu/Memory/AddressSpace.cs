@@ -47,10 +47,15 @@ public sealed partial class AddressSpace
     /// <summary>Called when a guest write hits a page holding decoded code (argument: page number).</summary>
     public Action<ulong>? CodeWritten;
 
-    public AddressSpace()
+    /// <param name="account">Where its pages are charged (the VM's memory); null: an account of its own without a limit.</param>
+    public AddressSpace(MemoryAccount? account = null)
     {
+        Account = account ?? MemoryAccount.Unlimited();
         FlushTlb();
     }
+
+    /// <summary>The VM's memory account: private pages are charged when materialised or copied, uncharged with their last user.</summary>
+    public MemoryAccount Account { get; }
 
     public MappingTable Mappings => _mappings;
 
@@ -169,6 +174,7 @@ public sealed partial class AddressSpace
         bool hadCode = entry.Page.HasCode;
         if (!entry.Shared && entry.Page.CowShares > 1)
         {
+            if (!Account.TryCharge()) throw GuestFault.OutOfMemory(faultAddress); // the copy is a new page
             entry.Page.CowShares--;
             entry.Page = entry.Page.Copy();
             FlushTlbPage(vpn); // the read TLB still points at the shared copy
@@ -212,7 +218,13 @@ public sealed partial class AddressSpace
             Page page = m.Source.GetPage(index) ?? throw GuestFault.BusError(faultAddress);
             fresh = new PageEntry { Page = page, Shared = true };
         }
-        else fresh = new PageEntry { Page = new Page(), Shared = (m.Flags & MappingFlags.Shared) != 0 };
+        else
+        {
+            // The kernel gives every MAP_SHARED mapping a source; a shared one without (bare address spaces) is not counted.
+            bool shared = (m.Flags & MappingFlags.Shared) != 0;
+            if (!shared && !Account.TryCharge()) throw GuestFault.OutOfMemory(faultAddress);
+            fresh = new PageEntry { Page = new Page(), Shared = shared };
+        }
         if (fresh.Shared) fresh.Page.AddMapper(this, vpn);
         _pages[vpn] = fresh;
         return ref CollectionsMarshal.GetValueRefOrNullRef(_pages, vpn);

@@ -47,6 +47,12 @@ public sealed class GuestFault : Exception
     public WatchKind? WatchKind { get; init; }
     public WatchKind WatchAccess { get; init; }
 
+    /// <summary>
+    /// The access needed a new page and the VM's memory limit (<see cref="MemoryAccount"/>) is reached: not a CPU
+    /// exception but the OOM killer's SIGKILL, which the guest never sees. The instruction did not run.
+    /// </summary>
+    public bool IsOutOfMemory { get; init; }
+
     public GuestFault(int signal, int siCode, ulong siAddr, string? message = null)
         : base(message ?? $"{Signals.Name(signal)} code={siCode} addr=0x{siAddr:x}")
     {
@@ -66,6 +72,10 @@ public sealed class GuestFault : Exception
 
     public static GuestFault WatchHit(ulong watchStart, WatchKind kind, WatchKind access) =>
         new(Signals.SIGTRAP, Signals.TRAP_HWBKPT, watchStart, $"watchpoint at 0x{watchStart:x}") { WatchKind = kind, WatchAccess = access };
+
+    /// <summary>A page could not be charged to the VM's <see cref="MemoryAccount"/>: the process is to be killed.</summary>
+    public static GuestFault OutOfMemory(ulong address) =>
+        new(Signals.SIGKILL, Signals.SI_KERNEL, address, $"out of memory at 0x{address:x}") { IsOutOfMemory = true };
 
     /// <summary>#UD.</summary>
     public static GuestFault InvalidOpcode(ulong rip) => new(Signals.SIGILL, Signals.ILL_ILLOPN, rip);

@@ -1,6 +1,10 @@
 namespace X86Vm.Cpu.Memory;
 
-/// <summary>The sorted, non-overlapping list of mappings of one address space.</summary>
+/// <summary>
+/// The sorted, non-overlapping list of mappings of one address space. Every mapping entering or leaving the list is
+/// reported to its source (<see cref="IPageSource.Attach"/>/<see cref="IPageSource.Detach"/>), so an object that owns
+/// memory knows when nothing maps it any more.
+/// </summary>
 public sealed class MappingTable
 {
     readonly List<Mapping> _list = new();
@@ -46,6 +50,7 @@ public sealed class MappingTable
         tail.Start = address;
         if (tail.Source != null || (tail.Name.Length > 0 && tail.Name[0] != '[')) tail.FileOffset += address - m.Start;
         m.End = address;
+        tail.Source?.Attach();
         _list.Insert(_list.IndexOf(m) + 1, tail);
         _last = null;
     }
@@ -56,12 +61,18 @@ public sealed class MappingTable
         SplitAt(start);
         SplitAt(end);
         int i = FirstEndingAbove(start);
-        while (i < _list.Count && _list[i].Start < end) _list.RemoveAt(i);
+        while (i < _list.Count && _list[i].Start < end)
+        {
+            Mapping gone = _list[i];
+            _list.RemoveAt(i);
+            gone.Source?.Detach();
+        }
         _last = null;
     }
 
     public void Insert(Mapping mapping)
     {
+        mapping.Source?.Attach(); // first: what it replaces may be the last other mapping of the same object
         Remove(mapping.Start, mapping.End);
         _list.Insert(FirstEndingAbove(mapping.Start), mapping);
         _last = null;
@@ -109,7 +120,11 @@ public sealed class MappingTable
     public MappingTable Clone()
     {
         var t = new MappingTable();
-        foreach (Mapping m in _list) t._list.Add(m.Clone());
+        foreach (Mapping m in _list)
+        {
+            m.Source?.Attach();
+            t._list.Add(m.Clone());
+        }
         return t;
     }
 }

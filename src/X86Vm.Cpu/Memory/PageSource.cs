@@ -12,16 +12,42 @@ public interface IPageSource
     /// wholly past the end of the file (the access raises SIGBUS).
     /// </summary>
     Page? GetPage(ulong index);
+
+    /// <summary>
+    /// A mapping of this object entered an address space's table (mapped, split in two, copied by fork). Mappings keep
+    /// their object alive: an object that owns memory frees it once the last one is <see cref="Detach"/>ed.
+    /// </summary>
+    void Attach() { }
+
+    /// <summary>A mapping of this object left an address space's table (its pages there were dropped first).</summary>
+    void Detach() { }
 }
 
-/// <summary>MAP_SHARED | MAP_ANONYMOUS memory (and MAP_SHARED of /dev/zero): zero-filled pages shared by every mapping of it.</summary>
-public sealed class AnonymousSharedMemory : IPageSource
+/// <summary>
+/// MAP_SHARED | MAP_ANONYMOUS memory (and MAP_SHARED of /dev/zero): zero-filled pages shared by every mapping of it.
+/// Its pages are charged to the VM's <see cref="MemoryAccount"/> when created and uncharged when the last mapping goes.
+/// </summary>
+public sealed class AnonymousSharedMemory(MemoryAccount account) : IPageSource
 {
     readonly Dictionary<ulong, Page> _pages = new();
+    int _mappings;
 
     public Page? GetPage(ulong index)
     {
-        if (!_pages.TryGetValue(index, out Page? page)) _pages[index] = page = new Page();
+        if (!_pages.TryGetValue(index, out Page? page))
+        {
+            if (!account.TryCharge()) throw GuestFault.OutOfMemory(0);
+            _pages[index] = page = new Page();
+        }
         return page;
+    }
+
+    public void Attach() => _mappings++;
+
+    public void Detach()
+    {
+        if (--_mappings > 0) return;
+        account.Uncharge(_pages.Count);
+        _pages.Clear();
     }
 }

@@ -8,9 +8,6 @@ public sealed class FileDescriptorTable
     /// <summary>The default RLIMIT_NOFILE soft limit, as Linux's. A process's own limit is <see cref="MaxDescriptors"/>.</summary>
     public const int Limit = 1024;
 
-    /// <summary>RLIMIT_NOFILE's ceiling (fs.nr_open): no limit may be raised above it.</summary>
-    public const int NrOpen = 1 << 20;
-
     sealed class Slot(OpenFile file, bool closeOnExec)
     {
         public OpenFile File = file;

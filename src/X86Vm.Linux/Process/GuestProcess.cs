@@ -40,7 +40,7 @@ public sealed class GuestProcess
     public byte[] AuxiliaryVector { get; set; } = [];
 
     /// <summary>getrlimit/setrlimit/prlimit64 (soft, hard) by resource; RLIMIT_NOFILE's soft limit is <see cref="FileDescriptorTable.MaxDescriptors"/>.</summary>
-    public (ulong Soft, ulong Hard)[] ResourceLimits { get; internal set; } = Syscalls.ProcessSyscalls.DefaultLimits();
+    public (ulong Soft, ulong Hard)[] ResourceLimits { get; internal set; }
 
     public ulong BrkStart { get; set; }
     public ulong Brk { get; set; }
@@ -96,6 +96,8 @@ public sealed class GuestProcess
         Pid = pid;
         Memory = memory;
         Code = new BlockCache(memory, kernel.Options.Compiler);
+        ResourceLimits = Syscalls.ProcessSyscalls.DefaultLimits(kernel.Options);
+        Files.MaxDescriptors = kernel.Options.OpenFiles.Soft;
         ProcessGroup = pid;
         Session = pid;
     }

@@ -41,6 +41,7 @@ static class CloneSyscalls
         if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -Errno.EINVAL;
         if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -Errno.EINVAL;
         if ((flags & CLONE_PIDFD) != 0) return -Errno.EINVAL; // pidfds are not supported
+        if (k.TaskCount >= k.Options.MaxTasks) return -Errno.EAGAIN; // threads-max: processes and threads of the VM
 
         GuestThread child;
         if ((flags & CLONE_THREAD) != 0)

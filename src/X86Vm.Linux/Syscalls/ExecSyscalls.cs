@@ -76,7 +76,7 @@ static class ExecSyscalls
         // Point of no return: build the new image in a fresh address space and a fresh CPU.
         Kernel k = p.Kernel;
         GuestThread caller = k.CurrentThread;
-        var memory = new AddressSpace();
+        var memory = new AddressSpace(k.Options.Memory);
         var oldCpu = caller.Cpu;
         var oldMemory = p.Memory;
         var oldCode = p.Code;
@@ -88,9 +88,20 @@ static class ExecSyscalls
         {
             ElfLoader.Load(p, elf, resolved, execFn, argv, envp, k.Options.Entropy, k.InterpreterReader(p));
         }
+        catch (GuestFault f) when (f.IsOutOfMemory)
+        {
+            // The new image does not fit in the memory limit: back to the old one, whose process the fault then kills
+            // (Linux would kill it past the point of no return too).
+            memory.Release();
+            p.Memory = oldMemory;
+            p.Code = oldCode;
+            caller.Cpu = oldCpu;
+            throw;
+        }
         catch (BadExecutableException e)
         {
             // Linux would kill the process here (the old image is gone); we still have it, so fail the call.
+            memory.Release();
             p.Memory = oldMemory;
             p.Code = oldCode;
             caller.Cpu = oldCpu;

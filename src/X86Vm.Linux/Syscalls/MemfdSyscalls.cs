@@ -26,7 +26,7 @@ static class MemfdSyscalls
         byte[]? raw = p.Memory.TryReadCString(a.A0, NameMax + 1);
         if (raw == null) return p.Memory.TryReadCString(a.A0, 1 << 16) != null ? -Errno.EINVAL : -Errno.EFAULT;
         string name = System.Text.Encoding.UTF8.GetString(raw);
-        MemoryFileSystem shm = ShmMounts.GetValue(p.Kernel, k => new MemoryFileSystem(k.Clock, 0x1));
+        MemoryFileSystem shm = ShmMounts.GetValue(p.Kernel, k => new MemoryFileSystem(k.Clock, 0x1, account: k.Options.Memory));
         OpenFile f = shm.CreateMemfd(name, allowSealing: (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)) != 0,
             noExec: (flags & MFD_NOEXEC_SEAL) != 0);
         int fd = p.Files.Add(f, (flags & MFD_CLOEXEC) != 0);

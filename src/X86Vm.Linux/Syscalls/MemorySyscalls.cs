@@ -15,7 +15,7 @@ namespace X86Vm.Linux.Syscalls;
 static class MemorySyscalls
 {
     const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_SHARED_VALIDATE = 3, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100,
-        MAP_FIXED_NOREPLACE = 0x100000;
+        MAP_NORESERVE = 0x4000, MAP_FIXED_NOREPLACE = 0x100000;
     const int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
     const int MADV_DONTNEED = 4, MADV_FREE = 8;
 
@@ -29,6 +29,13 @@ static class MemorySyscalls
         p.Memory.Mappings.FindFreeTopDown(size, Math.Max(MmapBottom, p.Brk + (64UL << 20)), MmapTop);
 
     static bool PageAligned(ulong a) => (a & Page.OffsetMask) == 0;
+
+    /// <summary>
+    /// Linux's heuristic overcommit refuses a single request for more memory than the machine has; here the machine is
+    /// the VM's memory limit. Only memory that would be committed counts (private writable without MAP_NORESERVE, or
+    /// shared anonymous): reservations and file mappings do not. Touching pages is what the limit really bounds.
+    /// </summary>
+    static bool BeyondMemory(GuestProcess p, ulong bytes) => bytes > (ulong)p.Memory.Account.LimitBytes;
 
     [Syscall(9, "p,u,P,M,d,x", Partial = "private file mappings are copied when mapped (later writes to the file do not show through them)")]
     static long Mmap(GuestProcess p, in SyscallArgs a)
@@ -65,11 +72,15 @@ static class MemorySyscalls
                         mflags |= MappingFlags.NoWrite; // no VM_MAYWRITE: mprotect cannot make it writable
                 }
                 else if (st.Kind == FileKind.CharDevice && st.RDevice == Host.HostStat.MakeDev(1, 5))
-                    source = new AnonymousSharedMemory(); // /dev/zero: shared anonymous memory
+                    source = new AnonymousSharedMemory(p.Memory.Account); // /dev/zero: shared anonymous memory
                 else if (writable) return -Errno.ENODEV;
             }
         }
-        else if (shared) source = new AnonymousSharedMemory();
+        else if (shared) source = new AnonymousSharedMemory(p.Memory.Account);
+
+        bool committed = shared ? file == null || source is AnonymousSharedMemory
+            : (prot & Protection.Write) != 0 && (flags & MAP_NORESERVE) == 0;
+        if (committed && BeyondMemory(p, size)) return -Errno.ENOMEM;
 
         ulong start;
         if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0)
@@ -103,15 +114,22 @@ static class MemorySyscalls
             // (Linux raises SIGBUS on access to pages wholly beyond EOF, as x86vm does for shared mappings; ld.so
             // never touches them: it maps each segment's file part and covers bss with anonymous memory.)
             // MAP_DENYWRITE and MAP_EXECUTABLE are ignored, as Linux does.
+            // Copied in chunks, so a huge file costs the host one chunk at a time (and the guest its memory limit);
+            // a private mapping of /dev/zero is plain anonymous memory.
             FileStatus st = file.Status();
             ulong wanted = size;
             if (st.Kind == FileKind.Regular)
                 wanted = st.Size <= offset ? 0 : Math.Min(size, st.Size - offset);
-            if (wanted > 0)
+            else if (st.RDevice == Host.HostStat.MakeDev(1, 5))
+                wanted = 0;
+            for (ulong done = 0; done < wanted;)
             {
-                var content = new byte[wanted];
-                long n = file.ReadForMapping(content, (long)offset);
-                if (n > 0) p.Memory.Poke(start, content.AsSpan(0, (int)n));
+                var content = new byte[(int)Math.Min(wanted - done, IoWait.Chunk)];
+                long n = file.ReadForMapping(content, (long)(offset + done));
+                if (n <= 0) break;
+                p.Memory.Poke(start + done, content.AsSpan(0, (int)n));
+                done += (ulong)n;
+                if (n < content.Length) break;
             }
         }
         return (long)start;
@@ -215,6 +233,8 @@ static class MemorySyscalls
         }
         // Grow in place when the following range is free: the mapping itself gets longer (one VMA, as Linux's would
         // merge), its new pages materialise lazily — zero, or the next pages of its shared object.
+        bool committed = m.Source is AnonymousSharedMemory || (m.Source == null && (m.Protection & Protection.Write) != 0);
+        if (newSize > oldSize && committed && BeyondMemory(p, newSize - oldSize)) return -Errno.ENOMEM;
         if (old + oldSize == m.End && (flags & MREMAP_FIXED) == 0 &&
             p.Memory.Mappings.FindFreeTopDown(newSize - oldSize, old + oldSize, old + newSize) == old + oldSize)
         {
@@ -238,11 +258,9 @@ static class MemorySyscalls
             p.Memory.Unmap(old, oldSize);
             return (long)target;
         }
-        var content = new byte[Math.Min(oldSize, newSize)];
-        p.Memory.Protect(old, oldSize, prot | Protection.Read);
-        p.Memory.TryRead(old, content); // readable: made so just above
+        // Private memory moves its pages (Linux moves the page tables): nothing is copied or materialised.
         p.Memory.Map(target, newSize, prot, m.Flags, m.Name);
-        p.Memory.Poke(target, content);
+        p.Memory.MovePages(old, target, Math.Min(oldSize, newSize));
         p.Memory.Unmap(old, oldSize);
         return (long)target;
     }
@@ -271,6 +289,7 @@ static class MemorySyscalls
         if (newTop > oldTop)
         {
             if (p.Memory.Mappings.Isolate(oldTop, newTop).Count > 0) return (long)p.Brk; // would overlap: fail like Linux
+            if (BeyondMemory(p, newTop - oldTop)) return (long)p.Brk;
             p.Memory.Map(oldTop, newTop - oldTop, Protection.ReadWrite, MappingFlags.None, "[heap]");
         }
         else if (newTop < oldTop) p.Memory.Unmap(newTop, oldTop - newTop);

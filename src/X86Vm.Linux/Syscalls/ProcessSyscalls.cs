@@ -113,17 +113,20 @@ static class ProcessSyscalls
         return p.Memory.TryWrite(a.A0, buffer) ? 0 : -Errno.EFAULT;
     }
 
-    const int RLIMIT_NOFILE = 7, RlimitCount = 16;
+    const int RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RlimitCount = 16;
     const ulong RlimInfinity = ulong.MaxValue;
 
-    /// <summary>A new process's limits: Linux's defaults (a fresh copy per process; fork copies the parent's).</summary>
-    internal static (ulong Soft, ulong Hard)[] DefaultLimits()
+    /// <summary>
+    /// A new process's limits: Linux's defaults, with the VM's task and descriptor limits as RLIMIT_NPROC and
+    /// RLIMIT_NOFILE (a fresh copy per process; fork copies the parent's).
+    /// </summary>
+    internal static (ulong Soft, ulong Hard)[] DefaultLimits(KernelOptions options)
     {
         var l = Enumerable.Repeat((RlimInfinity, RlimInfinity), RlimitCount).ToArray();
         l[3] = (8UL << 20, RlimInfinity);     // RLIMIT_STACK
         l[4] = (0, RlimInfinity);             // RLIMIT_CORE
-        l[6] = (63432, 63432);                // RLIMIT_NPROC
-        l[RLIMIT_NOFILE] = (FileDescriptorTable.Limit, FileDescriptorTable.NrOpen);
+        l[RLIMIT_NPROC] = ((ulong)options.MaxTasks, (ulong)options.MaxTasks);
+        l[RLIMIT_NOFILE] = ((ulong)options.OpenFiles.Soft, (ulong)options.OpenFiles.Hard);
         l[8] = (8UL << 20, 8UL << 20);        // RLIMIT_MEMLOCK
         l[11] = (63432, 63432);               // RLIMIT_SIGPENDING
         l[12] = (819200, 819200);             // RLIMIT_MSGQUEUE
@@ -136,13 +139,17 @@ static class ProcessSyscalls
     static (ulong Soft, ulong Hard) GetLimit(GuestProcess p, int resource) =>
         resource == RLIMIT_NOFILE ? ((ulong)p.Files.MaxDescriptors, p.ResourceLimits[resource].Hard) : p.ResourceLimits[resource];
 
-    /// <summary>do_prlimit's checks and update; the guest runs as root, so raising a hard limit is allowed (CAP_SYS_RESOURCE).</summary>
+    /// <summary>
+    /// do_prlimit's checks and update; the guest runs as root, so raising a hard limit is allowed (CAP_SYS_RESOURCE) —
+    /// RLIMIT_NOFILE's only up to the VM's ceiling (fs.nr_open, <see cref="KernelOptions.OpenFilesCeiling"/>). As for
+    /// root on Linux, RLIMIT_NPROC does not limit its forks: the VM's task limit does (threads-max).
+    /// </summary>
     static long SetLimit(GuestProcess p, int resource, ulong soft, ulong hard)
     {
         if (soft > hard) return -Errno.EINVAL;
         if (resource == RLIMIT_NOFILE)
         {
-            if (hard > FileDescriptorTable.NrOpen) return -Errno.EPERM;
+            if (hard > (ulong)p.Kernel.Options.OpenFilesCeiling) return -Errno.EPERM;
             p.Files.MaxDescriptors = (int)soft;
         }
         p.ResourceLimits[resource] = (soft, hard);
@@ -252,8 +259,12 @@ static class ProcessSyscalls
     {
         var info = new byte[112];
         BitConverter.TryWriteBytes(info.AsSpan(0), p.Kernel.Clock.MonotonicNanoseconds / 1_000_000_000L); // uptime
-        BitConverter.TryWriteBytes(info.AsSpan(32), 8UL << 30);  // totalram
-        BitConverter.TryWriteBytes(info.AsSpan(40), 6UL << 30);  // freeram
+        // The VM's memory limit is its RAM (as /proc/meminfo reports it).
+        var memory = p.Kernel.Options.Memory;
+        ulong total = (ulong)Math.Min(memory.LimitBytes, 1L << 50), used = (ulong)memory.Pages * 4096;
+        BitConverter.TryWriteBytes(info.AsSpan(32), total);                                 // totalram
+        BitConverter.TryWriteBytes(info.AsSpan(40), total - Math.Min(used, total));         // freeram
+        BitConverter.TryWriteBytes(info.AsSpan(48), (ulong)memory.FilePages * 4096);        // sharedram
         BitConverter.TryWriteBytes(info.AsSpan(80), (ushort)1);  // procs
         BitConverter.TryWriteBytes(info.AsSpan(104), 1u);        // mem_unit
         return p.Memory.TryWrite(a.A0, info) ? 0 : -Errno.EFAULT;

@@ -99,6 +99,8 @@ public sealed class SyscallTable : ISyscallHandler
         {
             TextWriter? strace = _kernel.Options.Strace;
             result = e.Handler(p, args);
+            // A copy to or from user memory hit the memory limit: the OOM kill comes before the guest sees a result.
+            if (_kernel.Options.Memory.Exhausted != null && _kernel.SettleMemory() && p.Exited) return;
             if (result == Blocked)
             {
                 // Park the thread; when its condition is ready it executes this SYSCALL again (RAX still holds

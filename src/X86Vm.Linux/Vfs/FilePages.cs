@@ -46,10 +46,17 @@ public static class Seal
 /// installs the very same page objects in the address space, so every mapping and every descriptor see one copy of
 /// the bytes: coherence costs nothing. Shrinking takes the pages past the new end away from every mapping, whose next
 /// access there raises SIGBUS, as Linux does.
+///
+/// Every page is charged to the VM's <see cref="MemoryAccount"/> as file data while the content holds it. A page that
+/// cannot be charged is not created: a write stops short (ENOSPC when nothing was written) and a mapping's fault on a
+/// hole raises SIGBUS, as on a full tmpfs. The pages are let go when the file is gone: no name, no open description
+/// (<see cref="Orphan"/>) and no mapping (<see cref="Detach"/>).
 /// </summary>
-public sealed class MemoryFileContent : IPageSource
+public sealed class MemoryFileContent(MemoryAccount account) : IPageSource
 {
     readonly Dictionary<long, Page> _pages = new();
+    int _mappings;
+    bool _orphaned;
 
     public long Size { get; private set; }
 
@@ -62,10 +69,32 @@ public sealed class MemoryFileContent : IPageSource
         return PageAt((long)index);
     }
 
-    Page PageAt(long index)
+    /// <summary>The page at <paramref name="index"/>, created and charged if needed; null when the limit refuses it.</summary>
+    Page? PageAt(long index)
     {
-        if (!_pages.TryGetValue(index, out Page? page)) _pages[index] = page = new Page();
-        return page;
+        if (_pages.TryGetValue(index, out Page? page)) return page;
+        if (!account.TryChargeFile()) return null;
+        return _pages[index] = new Page();
+    }
+
+    public void Attach() => _mappings++;
+
+    public void Detach()
+    {
+        if (--_mappings == 0 && _orphaned) Free();
+    }
+
+    /// <summary>The file has no name and no open description left: its data goes with its last mapping.</summary>
+    public void Orphan()
+    {
+        _orphaned = true;
+        if (_mappings == 0) Free();
+    }
+
+    void Free()
+    {
+        account.UnchargeFile(_pages.Count);
+        _pages.Clear();
     }
 
     /// <summary>Copies up to <paramref name="buffer"/>.Length bytes from <paramref name="offset"/>; returns the count (0 at or past the end).</summary>
@@ -84,20 +113,42 @@ public sealed class MemoryFileContent : IPageSource
         return n;
     }
 
-    /// <summary>Writes at <paramref name="offset"/>, extending the file when it goes past the end.</summary>
-    public void Write(ReadOnlySpan<byte> data, long offset)
+    /// <summary>
+    /// Writes at <paramref name="offset"/>, extending the file when it goes past the end. Returns the bytes written: fewer
+    /// than asked when a page could not be charged (the file data or memory limit is reached).
+    /// </summary>
+    public int Write(ReadOnlySpan<byte> data, long offset)
     {
         if (offset + data.Length > Size) ZeroTail(Size);
-        for (int done = 0; done < data.Length;)
+        int done = 0;
+        while (done < data.Length)
         {
             long pos = offset + done;
             int within = (int)(pos & (long)Page.OffsetMask), chunk = Math.Min(Page.Size - within, data.Length - done);
-            Page page = PageAt(pos >> Page.Shift);
+            Page? page = PageAt(pos >> Page.Shift);
+            if (page == null) break;
             data.Slice(done, chunk).CopyTo(page.Data.AsSpan(within));
             page.ContentChanged();
             done += chunk;
         }
-        if (offset + data.Length > Size) Size = offset + data.Length;
+        if (offset + done > Size) Size = offset + done;
+        return done;
+    }
+
+    /// <summary>
+    /// fallocate(2) mode 0 or KEEP_SIZE: gives [offset, end) pages as tmpfs does, so later writes there cannot run out of
+    /// room. False (and nothing allocated) when the limit cannot hold them all.
+    /// </summary>
+    public bool Allocate(long offset, long end)
+    {
+        long first = offset >> Page.Shift, last = (end + Page.Size - 1) >> Page.Shift;
+        long missing = last - first;
+        foreach (long index in _pages.Keys)
+            if (index >= first && index < last) missing--;
+        if (missing > account.FilePagesAvailable) return false;
+        for (long index = first; index < last; index++)
+            if (PageAt(index) == null) throw new InvalidOperationException("memory account refused pages it reported available");
+        return true;
     }
 
     /// <summary>
@@ -123,6 +174,7 @@ public sealed class MemoryFileContent : IPageSource
             {
                 _pages.Remove(index, out Page? gone);
                 gone!.UnmapEverywhere();
+                account.UnchargeFile();
             }
             int tail = (int)(length & (long)Page.OffsetMask);
             if (tail != 0 && _pages.TryGetValue(length >> Page.Shift, out Page? last))
@@ -134,10 +186,11 @@ public sealed class MemoryFileContent : IPageSource
         Size = length;
     }
 
-    /// <summary>Reads a whole host file (an overlay's copy-up); false on a read error.</summary>
-    public static MemoryFileContent? Load(SafeFileHandle handle)
+    /// <summary>Reads a whole host file (an overlay's copy-up); null with EIO on a read error, ENOSPC past the limit.</summary>
+    public static MemoryFileContent? Load(SafeFileHandle handle, MemoryAccount account, out int errno)
     {
-        var content = new MemoryFileContent();
+        var content = new MemoryFileContent(account);
+        errno = 0;
         long length = RandomAccess.GetLength(handle);
         var buffer = new byte[1 << 16];
         long done = 0;
@@ -145,9 +198,15 @@ public sealed class MemoryFileContent : IPageSource
         {
             int r;
             try { r = RandomAccess.Read(handle, buffer, done); }
-            catch (IOException) { return null; }
-            if (r <= 0) break;
-            content.Write(buffer.AsSpan(0, r), done);
+            catch (IOException) { r = -1; }
+            if (r < 0) errno = Errno.EIO;
+            else if (r > 0 && content.Write(buffer.AsSpan(0, r), done) < r) errno = Errno.ENOSPC;
+            if (errno != 0)
+            {
+                content.Orphan(); // nothing refers to it yet: give its pages back
+                return null;
+            }
+            if (r == 0) break;
             done += r;
         }
         return content;

@@ -25,8 +25,12 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     /// <summary>Page caches of the host files mapped shared, by host inode; a cache lives while a mapping or descriptor holds it.</summary>
     readonly Dictionary<(ulong Device, ulong Inode), WeakReference<HostPageCache>> _caches = new();
 
-    public HostDirectoryFileSystem(string hostRoot, bool readOnly)
+    readonly MemoryAccount _account;
+
+    /// <param name="account">Where the page caches of shared mappings are charged (the VM's; null: no limit).</param>
+    public HostDirectoryFileSystem(string hostRoot, bool readOnly, MemoryAccount? account = null)
     {
+        _account = account ?? MemoryAccount.Unlimited();
         _tree = new HostTree(hostRoot);
         ReadOnly = readOnly;
     }
@@ -212,7 +216,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             {
                 SafeFileHandle? own = Duplicate(handle);
                 if (own == null) return null;
-                cache = new HostPageCache(own, CanWrite);
+                cache = new HostPageCache(own, CanWrite, fs._account);
                 fs._caches[_key.Value] = new WeakReference<HostPageCache>(cache);
             }
             return _cache = cache;
@@ -291,10 +295,25 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     /// The page cache of one host file for MAP_SHARED (see the coherence model on <see cref="HostDirectoryFileSystem"/>).
     /// Pages are read from the host on first touch; a page wholly past the end of the file is not given out (SIGBUS).
     /// </summary>
-    sealed class HostPageCache(SafeFileHandle handle, bool writable) : IPageSource, IWriteBackSource
+    /// <summary>
+    /// The pages of one host file that shared mappings map. They are charged to the VM's memory while cached, and the
+    /// cache empties (after writing back) when its last mapping goes: the host file then has every byte.
+    /// </summary>
+    sealed class HostPageCache(SafeFileHandle handle, bool writable, MemoryAccount account) : IPageSource, IWriteBackSource
     {
         readonly Dictionary<ulong, Page> _pages = new();
         SafeFileHandle _handle = handle;
+        int _mappings;
+
+        public void Attach() => _mappings++;
+
+        public void Detach()
+        {
+            if (--_mappings > 0) return;
+            WriteBack();
+            account.Uncharge(_pages.Count);
+            _pages.Clear();
+        }
 
         public bool Writable { get; private set; } = writable;
 
@@ -320,6 +339,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             if (_pages.TryGetValue(index, out Page? page)) return page;
             long start = (long)index << Page.Shift;
             if (start >= Length) return null;
+            if (!account.TryCharge()) throw GuestFault.OutOfMemory(0);
             page = new Page();
             for (int done = 0; done < Page.Size;)
             {
@@ -385,6 +405,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             {
                 _pages.Remove(index, out Page? gone);
                 gone!.UnmapEverywhere();
+                account.Uncharge();
             }
             int tail = (int)(length & (long)Page.OffsetMask);
             if (tail != 0 && _pages.TryGetValue((ulong)(length >> Page.Shift), out Page? last))

@@ -13,14 +13,15 @@ namespace X86Vm.Linux.Vfs;
 /// for content. Nothing is ever written to the host.
 ///
 /// File content is kept in page-sized chunks (<see cref="MemoryFileContent"/>) that MAP_SHARED maps directly, so
-/// mappings and read/write are coherent by construction. Files of a tmpfs (and memfds) carry seals.
+/// mappings and read/write are coherent by construction. Files of a tmpfs (and memfds) carry seals. Their pages are
+/// charged to the VM's <see cref="MemoryAccount"/> as file data, so a full tmpfs refuses writes with ENOSPC.
 /// </summary>
 public sealed class MemoryFileSystem : IFileSystem
 {
     const long TmpfsMagic = 0x01021994, OverlayMagic = 0x794c7630;
     const long MaxFileSize = long.MaxValue; // MAX_LFS_FILESIZE: content is sparse pages
 
-    sealed class Node
+    sealed class Node(MemoryAccount account)
     {
         public ulong Inode;
         public FileKind Kind;
@@ -30,7 +31,9 @@ public sealed class MemoryFileSystem : IFileSystem
         public string? Lower;
         public FileStatus? LastLower;
         public bool OwnMeta, OwnData, OwnChildren;
-        public MemoryFileContent Content = new();
+        public MemoryFileContent Content = new(account);
+        /// <summary>Open file descriptions of it: with <see cref="Links"/> they decide when its data is freed.</summary>
+        public int Opens;
         /// <summary>The size while the content is still the host's (not owned); <see cref="Content"/>'s size once owned.</summary>
         public long Size;
         /// <summary>memfd seals (fcntl F_ADD_SEALS); tmpfs files start with F_SEAL_SEAL.</summary>
@@ -43,14 +46,20 @@ public sealed class MemoryFileSystem : IFileSystem
     }
 
     readonly HostTree? _lower;
+    readonly MemoryAccount _account;
     readonly IClock _clock;
     readonly ulong _device;
     readonly Node _root;
     ulong _nextInode;
 
-    /// <summary>A tmpfs (no <paramref name="lower"/>) or a copy-on-write overlay on <paramref name="lower"/>.</summary>
-    public MemoryFileSystem(IClock clock, ulong device, HostTree? lower = null, uint rootMode = 0x3FF /* 01777 */)
+    /// <summary>
+    /// A tmpfs (no <paramref name="lower"/>) or a copy-on-write overlay on <paramref name="lower"/>, whose file data is
+    /// charged to <paramref name="account"/> (the VM's; null: an account of its own without a limit).
+    /// </summary>
+    public MemoryFileSystem(IClock clock, ulong device, HostTree? lower = null, uint rootMode = 0x3FF /* 01777 */,
+        MemoryAccount? account = null)
     {
+        _account = account ?? MemoryAccount.Unlimited();
         _clock = clock;
         _device = device;
         _lower = lower;
@@ -58,7 +67,7 @@ public sealed class MemoryFileSystem : IFileSystem
         long now = clock.RealtimeNanoseconds;
         if (lower == null)
         {
-            _root = new Node
+            _root = new Node(_account)
             {
                 Inode = 1, Kind = FileKind.Directory, Permissions = rootMode, Links = 2, OwnMeta = true, OwnData = true,
                 OwnChildren = true, Children = new(), Atime = now, Mtime = now, Ctime = now, Btime = now,
@@ -67,7 +76,7 @@ public sealed class MemoryFileSystem : IFileSystem
         else
         {
             FileStatus st = lower.Lstat("", out int errno) ?? throw new DirectoryNotFoundException(Errno.Describe(errno));
-            _root = new Node { Inode = st.Inode, Kind = FileKind.Directory, Lower = "", LastLower = st, Children = new() };
+            _root = new Node(_account) { Inode = st.Inode, Kind = FileKind.Directory, Lower = "", LastLower = st, Children = new() };
         }
     }
 
@@ -85,7 +94,7 @@ public sealed class MemoryFileSystem : IFileSystem
         string path = dir.Lower.Length == 0 ? name : dir.Lower + "/" + name;
         FileStatus? st = _lower.Lstat(path, out _);
         if (st == null) return null;
-        var n = new Node { Inode = st.Inode, Kind = st.Kind, Lower = path, LastLower = st, Links = st.Links };
+        var n = new Node(_account) { Inode = st.Inode, Kind = st.Kind, Lower = path, LastLower = st, Links = st.Links };
         if (st.Kind == FileKind.Symlink) n.Target = _lower.ReadLink(path) ?? "";
         if (st.Kind == FileKind.Directory) { n.Children = new(); n.Parent = dir; }
         return n;
@@ -179,8 +188,8 @@ public sealed class MemoryFileSystem : IFileSystem
             if (h == null) return errno;
             using (h)
             {
-                MemoryFileContent? content = MemoryFileContent.Load(h);
-                if (content == null) return Errno.EIO;
+                MemoryFileContent? content = MemoryFileContent.Load(h, _account, out int loadErrno);
+                if (content == null) return loadErrno;
                 n.Content = content;
                 n.Size = content.Size;
             }
@@ -236,7 +245,7 @@ public sealed class MemoryFileSystem : IFileSystem
     Node NewNode(FileKind kind, uint permissions)
     {
         long now = Now;
-        var n = new Node
+        var n = new Node(_account)
         {
             Inode = _nextInode++, Kind = kind, Permissions = permissions & 0xFFF, OwnMeta = true, OwnData = true,
             Atime = now, Mtime = now, Ctime = now, Btime = now,
@@ -374,6 +383,13 @@ public sealed class MemoryFileSystem : IFileSystem
         else if (n.Links > 0) n.Links--;
         n.Ctime = Now;
         Touch(parent);
+        FreeIfUnused(n);
+    }
+
+    /// <summary>A file with no name and no open description keeps its data only for its remaining mappings.</summary>
+    static void FreeIfUnused(Node n)
+    {
+        if (n.Kind == FileKind.Regular && n.Links == 0 && n.Opens == 0) n.Content.Orphan();
     }
 
     public int Rename(string from, string to, uint flags)
@@ -513,14 +529,26 @@ public sealed class MemoryFileSystem : IFileSystem
         return 0;
     }
 
+    /// <summary>The size is the VM's file data limit; free is what the account can still charge as file data.</summary>
     public StatFsInfo StatFs()
     {
-        const ulong Blocks = 1UL << 20; // 4 GiB
-        return new StatFsInfo(Magic, 4096, Blocks, Blocks - 1024, Blocks - 1024, 1UL << 20, (1UL << 20) - 1024);
+        ulong blocks = (ulong)_account.FileLimitPages, free = (ulong)_account.FilePagesAvailable;
+        return new StatFsInfo(Magic, 4096, blocks, free, free, 1UL << 20, (1UL << 20) - 1024);
     }
 
-    sealed class MemoryFile(MemoryFileSystem fs, Node node) : OpenFile, IMappableFile, ISealableFile, IReopenableFile
+    sealed class MemoryFile : OpenFile, IMappableFile, ISealableFile, IReopenableFile
     {
+        readonly MemoryFileSystem fs;
+        readonly Node node;
+        bool _released;
+
+        public MemoryFile(MemoryFileSystem fs, Node node)
+        {
+            this.fs = fs;
+            this.node = node;
+            node.Opens++;
+        }
+
         /// <summary>open of /proc/self/fd/N: a new description of the same file, even unlinked (a memfd, O_TMPFILE).</summary>
         public OpenFile? Reopen(int flags, out int errno)
         {
@@ -564,10 +592,12 @@ public sealed class MemoryFileSystem : IFileSystem
             if (e != 0) return -e;
             if ((node.Seals & (Seal.Write | Seal.FutureWrite)) != 0) return -Errno.EPERM;
             if ((node.Seals & Seal.Grow) != 0 && end > node.Content.Size) return -Errno.EPERM;
-            node.Content.Write(buffer, offset);
+            if (buffer.Length == 0) return 0;
+            int written = node.Content.Write(buffer, offset);
+            if (written == 0) return -Errno.ENOSPC; // the file data (tmpfs size) or memory limit: a full tmpfs
             node.Size = node.Content.Size;
             node.Mtime = node.Ctime = fs.Now;
-            return buffer.Length;
+            return written;
         }
 
         public override FileStatus Status() => fs.StatusOf(node);
@@ -586,6 +616,7 @@ public sealed class MemoryFileSystem : IFileSystem
             int e = fs.OwnData(node);
             if (e != 0) return -e;
             if ((node.Seals & Seal.Grow) != 0 && end > node.Content.Size) return -Errno.EPERM;
+            if (!node.Content.Allocate(offset, end)) return -Errno.ENOSPC; // tmpfs gives the pages now
             if (mode == 0 && end > node.Content.Size) return fs.SetLength(node, end);
             return 0;
         }
@@ -620,7 +651,14 @@ public sealed class MemoryFileSystem : IFileSystem
             return 0;
         }
 
-        public override void Release() => _lowerHandle?.Dispose();
+        public override void Release()
+        {
+            _lowerHandle?.Dispose();
+            if (_released) return;
+            _released = true;
+            node.Opens--;
+            FreeIfUnused(node);
+        }
     }
 
     /// <summary>

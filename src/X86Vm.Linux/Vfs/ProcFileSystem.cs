@@ -58,7 +58,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             case "mounts" when p.Length == 1: return Link(() => "self/mounts");
             case "sys": return FindSys(p);
             case "cpuinfo" when p.Length == 1: return File(CpuInfo);
-            case "meminfo" when p.Length == 1: return File(MemInfo);
+            case "meminfo" when p.Length == 1: return File(() => MemInfo(current()));
             case "uptime" when p.Length == 1: return File(() => Uptime(proc));
             case "version" when p.Length == 1: return File(() => $"Linux version {OsRelease} (x86vm@x86vm) (gcc) {KernelVersion}\n");
             case "loadavg" when p.Length == 1:
@@ -361,13 +361,16 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         return string.Create(CultureInfo.InvariantCulture, $"{up:F2} {up:F2}\n");
     }
 
-    static string MemInfo()
+    /// <summary>The VM's memory: its limit is the machine's RAM, what its processes and files hold is used (no swap).</summary>
+    static string MemInfo(GuestProcess p)
     {
-        const ulong TotalKb = 8UL << 20, FreeKb = 7UL << 20;
-        return $"MemTotal:       {TotalKb,8} kB\nMemFree:        {FreeKb,8} kB\nMemAvailable:   {FreeKb,8} kB\nBuffers:               0 kB\n" +
-            $"Cached:                0 kB\nSwapCached:            0 kB\nActive:                0 kB\nInactive:              0 kB\n" +
-            $"SwapTotal:             0 kB\nSwapFree:              0 kB\nDirty:                 0 kB\nShmem:                 0 kB\n" +
-            $"CommitLimit:    {TotalKb,8} kB\nCommitted_AS:          0 kB\nVmallocTotal:   34359738367 kB\nHugePages_Total:       0\n" +
+        X86Vm.Cpu.Memory.MemoryAccount m = p.Kernel.Options.Memory;
+        ulong totalKb = (ulong)Math.Min(m.LimitBytes >> 10, 1L << 40), freeKb = totalKb - (ulong)Math.Min(m.Pages * 4, (long)totalKb);
+        ulong shmemKb = (ulong)m.FilePages * 4;
+        return $"MemTotal:       {totalKb,8} kB\nMemFree:        {freeKb,8} kB\nMemAvailable:   {freeKb,8} kB\nBuffers:               0 kB\n" +
+            $"Cached:         {shmemKb,8} kB\nSwapCached:            0 kB\nActive:                0 kB\nInactive:              0 kB\n" +
+            $"SwapTotal:             0 kB\nSwapFree:              0 kB\nDirty:                 0 kB\nShmem:          {shmemKb,8} kB\n" +
+            $"CommitLimit:    {totalKb,8} kB\nCommitted_AS:          0 kB\nVmallocTotal:   34359738367 kB\nHugePages_Total:       0\n" +
             "Hugepagesize:       2048 kB\n";
     }
 
