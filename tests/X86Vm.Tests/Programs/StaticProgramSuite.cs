@@ -25,7 +25,7 @@ public sealed class StaticProgramSuite(string directory, params string[] headers
     }
 
     /// <summary>Builds one program with one toolchain; null when the toolchain is not installed.</summary>
-    string? Build(string name, string variant)
+    public string? Build(string name, string variant)
     {
         lock (BuildLock)
         {
