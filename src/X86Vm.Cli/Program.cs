@@ -275,7 +275,7 @@ static partial class Program
                 Jit = jit,
                 MaxMemory = limits.Memory,
                 MaxTmpfs = limits.Tmpfs,
-                MaxProcesses = limits.Processes ?? 4096,
+                MaxProcesses = limits.Processes ?? X86Vm.Linux.KernelOptions.DefaultMaxTasks,
                 MaxOpenFiles = limits.OpenFiles,
                 MaxTime = limits.Time,
             });

@@ -43,17 +43,24 @@ public sealed class KernelOptions
     /// </summary>
     public MemoryAccount Memory { get; init; } = MemoryAccount.Unlimited();
 
+    /// <summary>The default task limit (Linux computes threads-max from RAM; this keeps a fork bomb small).</summary>
+    public const int DefaultMaxTasks = 4096;
+    /// <summary>The default RLIMIT_NOFILE: Linux's usual 1024 soft and 4096 hard.</summary>
+    public static readonly (int Soft, int Hard) DefaultOpenFiles = (FileDescriptorTable.Limit, 4096);
+    /// <summary>The default ceiling for raising RLIMIT_NOFILE (Linux's fs.nr_open is 1048576; this bounds descriptors).</summary>
+    public const int DefaultOpenFilesCeiling = 65536;
+
     /// <summary>Processes and threads of the VM together (threads-max): fork, vfork and clone fail with EAGAIN at this many.</summary>
-    public int MaxTasks { get; init; } = 4096;
+    public int MaxTasks { get; init; } = DefaultMaxTasks;
 
     /// <summary>RLIMIT_NOFILE of the first process (soft, hard): open, dup, socket… fail with EMFILE at the soft limit.</summary>
-    public (int Soft, int Hard) OpenFiles { get; init; } = (FileDescriptorTable.Limit, 4096);
+    public (int Soft, int Hard) OpenFiles { get; init; } = DefaultOpenFiles;
 
     /// <summary>
     /// How far any process may raise its RLIMIT_NOFILE hard limit (fs.nr_open; the guest is root, so it may raise it
     /// that far): EPERM beyond. At least <see cref="OpenFiles"/>' hard limit.
     /// </summary>
-    public int OpenFilesCeiling { get; init; } = 65536;
+    public int OpenFilesCeiling { get; init; } = DefaultOpenFilesCeiling;
 
     /// <summary>Wall-clock time the VM may run: then it reports one line, kills every process and <see cref="Kernel.Run"/> returns 124.</summary>
     public TimeSpan? TimeLimit { get; init; }

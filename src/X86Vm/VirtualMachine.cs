@@ -64,8 +64,8 @@ public sealed class VirtualMachine
                 : null,
             Memory = _memory,
             MaxTasks = options.MaxProcesses,
-            OpenFiles = options.MaxOpenFiles is int n ? (n, n) : (FileDescriptorTable.Limit, 4096),
-            OpenFilesCeiling = options.MaxOpenFiles ?? 65536,
+            OpenFiles = options.MaxOpenFiles is int n ? (n, n) : KernelOptions.DefaultOpenFiles,
+            OpenFilesCeiling = options.MaxOpenFiles ?? KernelOptions.DefaultOpenFilesCeiling,
             TimeLimit = options.MaxTime,
         });
         var argv = new List<string> { options.Argv0 ?? options.Program };

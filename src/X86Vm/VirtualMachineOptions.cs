@@ -1,3 +1,4 @@
+using X86Vm.Linux;
 using X86Vm.Linux.Host;
 
 namespace X86Vm;
@@ -158,7 +159,7 @@ public sealed class VirtualMachineOptions
     public long? MaxTmpfs { get; init; }
 
     /// <summary>Processes and threads together: fork, vfork, clone and pthread_create fail with EAGAIN at this many.</summary>
-    public int MaxProcesses { get; init; } = 4096;
+    public int MaxProcesses { get; init; } = KernelOptions.DefaultMaxTasks;
 
     /// <summary>
     /// RLIMIT_NOFILE, soft and hard, and the ceiling the guest may raise it to: open, dup, pipe, socket… fail with
