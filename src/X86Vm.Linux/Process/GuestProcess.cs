@@ -95,7 +95,7 @@ public sealed class GuestProcess
         Kernel = kernel;
         Pid = pid;
         Memory = memory;
-        Code = new BlockCache(memory, kernel.Options.Compiler);
+        Code = new BlockCache(memory, kernel.Options.Compiler, kernel.DecodedCode);
         ResourceLimits = Syscalls.ProcessSyscalls.DefaultLimits(kernel.Options);
         Files.MaxDescriptors = kernel.Options.OpenFiles.Soft;
         ProcessGroup = pid;
