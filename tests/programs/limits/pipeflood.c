@@ -1,6 +1,6 @@
 /* An output flood into a pipe nobody reads: the writer blocks once the pipe's buffer (64 KiB on Linux) is full, so
  * the flood costs no more memory than that. A shared counter shows how much got in.
- *   (default)  after a second the parent reports, kills the writer and exits
+ *   (default)  once the pipe is full the parent reports, kills the writer and exits
  *   forever    after reporting the parent sleeps on: only a time limit ends the program */
 #include "../syscalls/check.h"
 #include <signal.h>
@@ -25,8 +25,10 @@ int main(int argc, char **argv)
             __atomic_add_fetch(count, r, __ATOMIC_SEQ_CST);
         }
     }
-    struct timespec second = { 1, 0 };
-    nanosleep(&second, NULL);
+    /* Wait until the pipe is full (however slow the run), then a little longer: a writer that could go on would. */
+    struct timespec tick = { 0, 10 * 1000 * 1000 }, settle = { 0, 200 * 1000 * 1000 };
+    for (int i = 0; i < 1000 && __atomic_load_n(count, __ATOMIC_SEQ_CST) < 65536; i++) nanosleep(&tick, NULL);
+    nanosleep(&settle, NULL);
     printf("the writer got %ld bytes into the pipe, then blocked\n", __atomic_load_n(count, __ATOMIC_SEQ_CST));
     if (forever) for (;;) sleep(1000); /* a deadline: the VM does not see a deadlock, it waits */
     kill(pid, SIGKILL);
