@@ -57,7 +57,7 @@ public class LimitTests
     /// A time limit long enough for the guest to reach the state it is to be stopped in (blocked writer, forking
     /// processes) however the code runs: compiling every block first (X86VM_TEST_JIT=eager) makes start-up slow.
     /// </summary>
-    static int TimeLimit => JitMode.Eager ? 8 : 3;
+    static int TimeLimit => JitMode.Eager ? 8 : 2;
 
     /// <summary>
     /// The program run natively as an otherwise unused user with RLIMIT_NPROC = <paramref name="nproc"/>, which Linux
