@@ -378,7 +378,8 @@ def print_tables(results, tiers, throughput, startup, failures):
                         name if first else "", t + ("*" if label.endswith("*") else ""),
                         fmt_s(st.get("wall")), fmt_s(st.get("cpu")), fmt_mib(st.get("rss_kib")),
                         fmt_ratio(st.get("wall_vs_native")) if t != "native" else "",
-                        fmt_ratio(st.get("wall_vs_qemu")) if t not in ("native", "qemu") else ""))
+                        fmt_ratio(st.get("wall_vs_qemu")) if t not in ("native", "qemu") and "qemu" in tiers
+                        else ""))
                 first = False
         print()
         cols = [(t, "native") for t in tiers if t != "native"] + \
@@ -435,14 +436,15 @@ def write_svg(path, results, throughput, tiers):
     def val(g, t):
         if g == "geomean":
             e = results["geomean"].get(t, {}).get("wall_vs_native")
-            return (e["value"], "ok") if e else (None, "-")
+            return (e["value"], "ok" if e["n"] == e["of"] else "%d of %d" % (e["n"], e["of"])) \
+                if e else (None, "-")
         st = W[g]["tiers"][t]
         return (st.get("wall_vs_native"), st["status"])
 
     vals = [val(g, t)[0] for g in groups for t in series]
     vals = [v for v in vals if v]
     top = 10 ** math.ceil(math.log10(max(vals + [10]) * 1.05))
-    bottom = 10 ** math.floor(math.log10(min(vals + [1]) / 1.05)) if vals else 1
+    bottom = 1 if min(vals + [1]) >= 1 else 10 ** math.floor(math.log10(min(vals)))
     ml, mr, mt, mb = 64, 20, 64, 84
     bw, gap = 18, 26
     gw = bw * max(1, len(series)) + gap
@@ -489,7 +491,8 @@ def write_svg(path, results, throughput, tiers):
                     x, yy, bw - 2, y(bottom) - yy, colors[t], esc(g), t, fmt_ratio(v)))
                 o.append('<text x="%.1f" y="%.1f" font-size="9" text-anchor="start" '
                          'transform="rotate(-90 %.1f %.1f)">%s</text>' % (
-                             x + bw / 2 + 3, yy - 3, x + bw / 2 + 3, yy - 3, fmt_ratio(v)))
+                             x + bw / 2 + 3, yy - 3, x + bw / 2 + 3, yy - 3,
+                             fmt_ratio(v) + ("" if status == "ok" else " (%s)" % status)))
             else:
                 o.append('<text x="%.1f" y="%.1f" font-size="9" fill="#c00" '
                          'transform="rotate(-90 %.1f %.1f)">%s</text>' % (
@@ -590,20 +593,26 @@ def main():
     if os.path.isdir(os.path.join(OUT, "logs")):
         shutil.rmtree(os.path.join(OUT, "logs"))
 
-    x86vm_info = {"command": X86VM, "commit": None, "describe": None}
+    x86vm_info = {"command": X86VM, "describe": None}
     if X86VM:
         # build (the ./x86vm wrapper builds on first use) and check it runs, outside any timing
         progress("building/starting x86vm: %s" % " ".join(X86VM))
-        p = subprocess.run(X86VM + [built("hello-static")], capture_output=True, text=True, cwd=OUT,
-                           timeout=max(TIMEOUT, 1800))
+        if OUT == "/tmp" or OUT.startswith("/tmp/"):
+            die("--out must not be under /tmp: x86vm gives the guest a private /tmp")
+        warm = os.path.join(OUT, "scratch", "warm-up")
+        os.makedirs(warm, exist_ok=True)
+        p = subprocess.run(X86VM + ["--jit", "on", built("hello-static")], capture_output=True, text=True,
+                           cwd=warm, timeout=max(TIMEOUT, 1800))
         if p.returncode != 0:
             die("x86vm does not run: %s" % (p.stderr.strip()[-2000:]), 1)
         if not os.environ.get("X86VM"):
+            # the wrapper builds from this checkout's src/: name the commit that last changed it
             head = git("rev-parse", "HEAD")
+            src = git("log", "-1", "--format=%H", "--", "src")
             dirty = bool(git("status", "--porcelain", "--", "src"))
-            x86vm_info.update({"commit": head, "src_tree": git("rev-parse", "HEAD:src"),
-                               "src_dirty": dirty,
-                               "describe": head[:10] + ("+dirty" if dirty else "") if head else None})
+            x86vm_info.update({"checkout_head": head, "src_commit": src,
+                               "src_tree": git("rev-parse", "HEAD:src"), "src_dirty": dirty,
+                               "describe": ("src@" + src[:10] + ("+dirty" if dirty else "")) if src else None})
         else:
             x86vm_info["describe"] = "X86VM=" + os.environ["X86VM"]
     qemu_version = None
@@ -670,4 +679,5 @@ def main():
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `run.sh | head` ends quietly
     sys.exit(main())
