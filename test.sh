@@ -42,8 +42,15 @@ DOTNET_EnableHWIntrinsic=0 dotnet test tests/X86Vm.Tests -c Release --no-build -
   --filter "FullyQualifiedName~SseFp|FullyQualifiedName~X87|FullyQualifiedName~SoftFloat|FullyQualifiedName~SseOracle|DisplayName~float" \
   --logger "trx;LogFileName=no-intrinsics.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=1
 
+# Both execution tiers: the program and CPU tests again with every block compiled from its second run
+# (X86VM_TEST_JIT=eager; the run above interprets short programs and compiles only hot code). The large real
+# programs are left out here: compiling every block of python or gcc synchronously would take minutes.
+X86VM_TEST_JIT=eager dotnet test tests/X86Vm.Tests -c Release --no-build --nologo \
+  --filter "FullyQualifiedName~DifferentialProgramTests|FullyQualifiedName~SignalTests|FullyQualifiedName~EventTests|FullyQualifiedName~CodeModificationTests|FullyQualifiedName~FaultTests|FullyQualifiedName~DynamicProgramTests|FullyQualifiedName~X86Vm.Tests.Cpu" \
+  --logger "trx;LogFileName=jit-eager.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=1
+
 passed=0; failed=0
-for trx in "$results/results.trx" "$results/no-intrinsics.trx"; do
+for trx in "$results/results.trx" "$results/no-intrinsics.trx" "$results/jit-eager.trx"; do
   if [ ! -f "$trx" ]; then failed=$((failed + 1)); status=1; continue; fi
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')

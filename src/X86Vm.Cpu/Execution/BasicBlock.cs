@@ -59,7 +59,21 @@ public sealed class BasicBlock
     List<CompiledRegion>? _regions;
 
     /// <summary>Records that <paramref name="region"/> contains this block (called on the running thread).</summary>
-    public void AddRegion(CompiledRegion region) => (_regions ??= new()).Add(region);
+    public void AddRegion(CompiledRegion region)
+    {
+        _regions ??= new();
+        _regions.RemoveAll(r => !r.Valid); // recompiled regions replace stale ones
+        _regions.Add(region);
+    }
+
+    /// <summary>A region holding this block is still being compiled (then this block need not start one of its own yet).</summary>
+    public bool InPendingRegion()
+    {
+        if (_regions == null) return false;
+        foreach (CompiledRegion r in _regions)
+            if (r.Valid && r.Run == null) return true;
+        return false;
+    }
 
     public BasicBlock(ulong start, DecodedOp[] ops, bool endsWithControlTransfer, ulong[] pages, bool isPrecise)
     {
@@ -80,11 +94,40 @@ public sealed class BasicBlock
         return b != null && b.Start == rip && b.Valid ? b : null;
     }
 
-    /// <summary>Remembers <paramref name="next"/> as the most recent successor (the older one moves to the second slot).</summary>
+    /// <summary>
+    /// Remembers <paramref name="next"/> as the most recent successor (the older one moves to the second slot). A block
+    /// with more successors than two (an indirect jump through a table, a return to many callers) also keeps the last
+    /// few in <see cref="MoreSuccessors"/>, so a compiled region can hold the hot targets of a dispatch loop.
+    /// </summary>
     public void AddSuccessor(BasicBlock next)
     {
+        if (Successor2 != null && Successor2 != next)
+        {
+            BasicBlock?[] more = MoreSuccessors ??= new BasicBlock?[MoreSuccessorSlots];
+            if (Array.IndexOf(more, Successor2) < 0)
+            {
+                more[_nextMore] = Successor2;
+                _nextMore = (_nextMore + 1) % MoreSuccessorSlots;
+            }
+        }
         Successor2 = Successor;
         Successor = next;
+    }
+
+    const int MoreSuccessorSlots = 8;
+    int _nextMore;
+
+    /// <summary>Earlier successors beyond the two slots (round robin), for region forming only; null until needed.</summary>
+    public BasicBlock?[]? MoreSuccessors { get; private set; }
+
+    /// <summary>Every remembered successor: the two slots, then the older ones.</summary>
+    public IEnumerable<BasicBlock> KnownSuccessors()
+    {
+        if (Successor != null) yield return Successor;
+        if (Successor2 != null) yield return Successor2;
+        if (MoreSuccessors != null)
+            foreach (BasicBlock? b in MoreSuccessors)
+                if (b != null) yield return b;
     }
 
     /// <summary>

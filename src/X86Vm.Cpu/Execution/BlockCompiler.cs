@@ -27,10 +27,15 @@ namespace X86Vm.Cpu.Execution;
 /// </summary>
 public sealed class BlockCompiler
 {
-    // The .NET JIT stops inlining in a method with more than 512 locals, and every inlined handler adds a few: regions
-    // stay small enough that all their hot handlers are inlined.
-    const int MaxRegionBlocks = 16;
-    const int MaxRegionOps = 64;
+    const int MaxRegionBlocks = 32;
+    const int MaxRegionOps = 256;
+
+    /// <summary>
+    /// Ops inlined into one .NET method. The .NET JIT stops inlining in a method with more than 512 locals and every
+    /// inlined handler adds a dozen or more, so a region's method holds about this many ops and the ops of its further
+    /// blocks go to chunk methods of this size, each of which gets all its handlers inlined.
+    /// </summary>
+    const int OpsPerMethod = 24;
 
     static readonly FieldInfo RetiredField = typeof(Cpu).GetField(nameof(Cpu.Retired))!;
     static readonly FieldInfo RipField = typeof(Cpu).GetField(nameof(Cpu.Rip))!;
@@ -55,6 +60,13 @@ public sealed class BlockCompiler
     public void Enqueue(BasicBlock entry)
     {
         if (entry.RunsAlone || !entry.Valid || entry.Compiled != null) return;
+        if (entry.InPendingRegion())
+        {
+            // Overlapping regions multiply compile work: wait for the pending one, and start a region here only if
+            // this block keeps being entered from the run loop after that.
+            entry.Executions = 0;
+            return;
+        }
         CompiledRegion? region = FormRegion(entry);
         if (region == null) return;
         foreach (BasicBlock b in region.Blocks) b.AddRegion(region);
@@ -101,33 +113,43 @@ public sealed class BlockCompiler
     }
 
     /// <summary>
-    /// The entry block plus the blocks that followed the region's blocks while they were interpreted (the two remembered
-    /// successors of each), breadth first, as far as the size limits allow. Blocks that may stop the run loop (syscalls,
-    /// traps) end the region; REP string blocks and unknown handlers are left out.
+    /// The entry block plus the blocks that followed the region's blocks while they were interpreted (the successors each
+    /// remembers), breadth first, as far as the size limits allow. Blocks that may stop the run loop (syscalls, traps) end
+    /// the region; REP string blocks and unknown handlers are left out. Runs on the VM's thread, so the successor links
+    /// are read while nobody changes them; the compiler only uses the region's own copy.
     /// </summary>
     static CompiledRegion? FormRegion(BasicBlock entry)
     {
+        if (!HandlersKnown(entry)) return null;
         var blocks = new List<BasicBlock> { entry };
+        var index = new Dictionary<BasicBlock, int>(ReferenceEqualityComparer.Instance) { [entry] = 0 };
+        var successors = new List<List<int>>();
         int ops = entry.Ops.Length;
-        for (int i = 0; i < blocks.Count && blocks.Count < MaxRegionBlocks; i++)
+        for (int i = 0; i < blocks.Count; i++)
         {
             BasicBlock b = blocks[i];
+            var exits = new List<int>();
+            successors.Add(exits);
             if (b.MayRequestStop) continue;
-            foreach (BasicBlock? next in new[] { b.Successor, b.Successor2 })
+            foreach (BasicBlock next in b.KnownSuccessors())
             {
-                if (next == null || !next.Valid || next.RunsAlone || next.IsPreciseVariant || blocks.Contains(next)) continue;
-                if (ops + next.Ops.Length > MaxRegionOps || blocks.Count >= MaxRegionBlocks) continue;
-                if (!HandlersKnown(next)) continue;
-                blocks.Add(next);
-                ops += next.Ops.Length;
+                if (!index.TryGetValue(next, out int k))
+                {
+                    if (!next.Valid || next.RunsAlone || next.IsPreciseVariant || !HandlersKnown(next)) continue;
+                    if (ops + next.Ops.Length > MaxRegionOps || blocks.Count >= MaxRegionBlocks) continue;
+                    k = blocks.Count;
+                    blocks.Add(next);
+                    index[next] = k;
+                    ops += next.Ops.Length;
+                }
+                if (!exits.Contains(k)) exits.Add(k);
             }
         }
-        if (!HandlersKnown(entry)) return null;
         var sites = new List<(int, int)>();
         for (int k = 0; k < blocks.Count; k++)
             for (int j = 0; j < blocks[k].Ops.Length; j++)
                 if (!blocks[k].Ops[j].CannotFault) sites.Add((k, j));
-        return new CompiledRegion(blocks.ToArray(), sites.ToArray());
+        return new CompiledRegion(blocks.ToArray(), successors.Select(s => s.ToArray()).ToArray(), sites.ToArray());
     }
 
     static unsafe bool HandlersKnown(BasicBlock b)
@@ -141,14 +163,14 @@ public sealed class BlockCompiler
     public static CompiledCode? Compile(CompiledRegion region)
     {
         BasicBlock[] blocks = region.Blocks;
-        var index = new Dictionary<ulong, int>();
-        for (int k = 0; k < blocks.Length; k++) index.TryAdd(blocks[k].Start, k);
 
         // The first parameter is the region: the delegate is closed over it, which .NET calls without a shuffle thunk.
         var method = new DynamicMethod($"region_{blocks[0].Start:x}", typeof(int),
             [typeof(CompiledRegion), typeof(Cpu), typeof(int).MakeByRefType()], typeof(BlockCompiler).Module, skipVisibility: true);
         ILGenerator il = method.GetILGenerator();
+        EmitWarmUpExit(il);
         LocalBuilder limit = il.DeclareLocal(typeof(ulong));
+        LocalBuilder rip = il.DeclareLocal(typeof(ulong));
         LocalBuilder constantOp = il.DeclareLocal(typeof(DecodedOp));
         var labels = new Label[blocks.Length];
         for (int k = 0; k < blocks.Length; k++) labels[k] = il.DefineLabel();
@@ -161,52 +183,53 @@ public sealed class BlockCompiler
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, limit);
 
-        int site = 0;
+        int site = 0, inlineOps = OpsPerMethod;
+        var chunks = new List<DynamicMethod>();
         for (int k = 0; k < blocks.Length; k++)
         {
             il.MarkLabel(labels[k]);
             BasicBlock block = blocks[k];
             DecodedOp[] ops = block.Ops;
-            for (int j = 0; j < ops.Length; j++)
+            int exitBlock = k;
+            if (ops.Length <= inlineOps)
             {
-                ref DecodedOp op = ref ops[j];
-                MethodInfo? handler;
-                unsafe { handler = Handlers.MethodOf((nint)op.Handler); }
-                if (handler == null) return null; // invalidated meanwhile
-                if (!op.CannotFault)
+                inlineOps -= ops.Length;
+                if (!EmitOps(il, constantOp, ops, 0, ops.Length, ref site, () => EmitReturn(il, exitBlock))) return null;
+            }
+            else
+            {
+                // Too many ops for this method: the block's ops go to chunk methods called from here.
+                for (int from = 0; from < ops.Length; from += OpsPerMethod)
                 {
+                    DynamicMethod? chunk = CompileChunk(blocks[k], ops, from, Math.Min(OpsPerMethod, ops.Length - from), ref site);
+                    if (chunk == null) return null;
+                    chunks.Add(chunk);
+                    Label next = il.DefineLabel();
+                    il.Emit(OpCodes.Ldarg_0);
+                    il.Emit(OpCodes.Ldarg_1);
                     il.Emit(OpCodes.Ldarg_2);
-                    il.Emit(OpCodes.Ldc_I4, site++);
-                    il.Emit(OpCodes.Stind_I4);
-                }
-                il.Emit(OpCodes.Ldarg_1);
-                EmitConstantOp(il, constantOp, op);
-                il.Emit(OpCodes.Call, handler);
-                if (op.MayWriteMemory && j < ops.Length - 1)
-                {
-                    // Self-modifying code: a store into the region's code invalidated it; leave after the writer.
-                    Label stillValid = il.DefineLabel();
-                    EmitRegionValid(il);
-                    il.Emit(OpCodes.Brtrue, stillValid);
-                    EmitRetire(il, j + 1);
-                    EmitSetRip(il, op.NextIp);
+                    il.Emit(OpCodes.Call, chunk);
+                    il.Emit(OpCodes.Brtrue, next);
                     EmitReturn(il, k);
-                    il.MarkLabel(stillValid);
+                    il.MarkLabel(next);
                 }
             }
 
             // The block is complete.
             EmitRetire(il, ops.Length);
             if (!block.EndsWithControlTransfer) EmitSetRip(il, ops[^1].NextIp);
-            if (!block.MayRequestStop)
+            if (region.Successors[k].Length > 0)
             {
-                foreach (BasicBlock? next in new[] { block.Successor, block.Successor2 })
+                // switch (c.Rip) { case next.Start: if (c.Retired + next.Length <= limit && region.Valid) goto next; … }
+                Label leave = il.DefineLabel();
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldfld, RipField);
+                il.Emit(OpCodes.Stloc, rip);
+                foreach (int target in region.Successors[k])
                 {
-                    if (next == null || !index.TryGetValue(next.Start, out int target) || blocks[target] != next) continue;
-                    // if (c.Rip == next.Start && c.Retired + next.Length <= limit && region.Valid) goto next;
+                    BasicBlock next = blocks[target];
                     Label notThis = il.DefineLabel();
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldfld, RipField);
+                    il.Emit(OpCodes.Ldloc, rip);
                     il.Emit(OpCodes.Ldc_I8, (long)next.Start);
                     il.Emit(OpCodes.Bne_Un, notThis);
                     il.Emit(OpCodes.Ldarg_1);
@@ -214,15 +237,95 @@ public sealed class BlockCompiler
                     il.Emit(OpCodes.Ldc_I8, (long)next.Ops.Length);
                     il.Emit(OpCodes.Add);
                     il.Emit(OpCodes.Ldloc, limit);
-                    il.Emit(OpCodes.Bgt_Un, notThis);
+                    il.Emit(OpCodes.Bgt_Un, leave);
                     EmitRegionValid(il);
                     il.Emit(OpCodes.Brtrue, labels[target]);
+                    il.Emit(OpCodes.Br, leave);
                     il.MarkLabel(notThis);
                 }
+                il.MarkLabel(leave);
             }
             EmitReturn(il, k);
         }
-        return (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
+        var code = (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
+        // Translate everything to machine code here, not on the VM's thread at first use (see EmitWarmUpExit).
+        int ignored = 0;
+        code(null!, ref ignored);
+        foreach (DynamicMethod chunk in chunks) chunk.Invoke(null, [region, null, 0]);
+        return code;
+    }
+
+    /// <summary>
+    /// A method running ops [from, from+count) of one block: returns true when they all ran, false after leaving for
+    /// self-modifying code (retired count and RIP already set). Same parameters as the region method.
+    /// </summary>
+    static DynamicMethod? CompileChunk(BasicBlock block, DecodedOp[] ops, int from, int count, ref int site)
+    {
+        var method = new DynamicMethod($"chunk_{ops[from].Ip:x}", typeof(bool),
+            [typeof(CompiledRegion), typeof(Cpu), typeof(int).MakeByRefType()], typeof(BlockCompiler).Module, skipVisibility: true);
+        ILGenerator il = method.GetILGenerator();
+        EmitWarmUpExit(il);
+        LocalBuilder constantOp = il.DeclareLocal(typeof(DecodedOp));
+        void Leave()
+        {
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Ret);
+        }
+        if (!EmitOps(il, constantOp, ops, from, count, ref site, Leave)) return null;
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Ret);
+        return method;
+    }
+
+    /// <summary>
+    /// Calls the handlers of ops [from, from+count) of a block with constant operands: records the site before each op
+    /// that can fault, and after each op that can write memory (except the block's last) leaves through
+    /// <paramref name="leave"/> if the region became stale. False when a handler is not a known method.
+    /// </summary>
+    static bool EmitOps(ILGenerator il, LocalBuilder constantOp, DecodedOp[] ops, int from, int count, ref int site, Action leave)
+    {
+        for (int j = from; j < from + count; j++)
+        {
+            ref DecodedOp op = ref ops[j];
+            MethodInfo? handler;
+            unsafe { handler = Handlers.MethodOf((nint)op.Handler); }
+            if (handler == null) return false; // invalidated meanwhile
+            if (!op.CannotFault)
+            {
+                il.Emit(OpCodes.Ldarg_2);
+                il.Emit(OpCodes.Ldc_I4, site++);
+                il.Emit(OpCodes.Stind_I4);
+            }
+            il.Emit(OpCodes.Ldarg_1);
+            EmitConstantOp(il, constantOp, op);
+            il.Emit(OpCodes.Call, handler);
+            if (op.MayWriteMemory && j < ops.Length - 1)
+            {
+                // Self-modifying code: a store into the region's code invalidated it; leave after the writer.
+                Label stillValid = il.DefineLabel();
+                EmitRegionValid(il);
+                il.Emit(OpCodes.Brtrue, stillValid);
+                EmitRetire(il, j + 1);
+                EmitSetRip(il, op.NextIp);
+                leave();
+                il.MarkLabel(stillValid);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// <c>if (c == null) return 0;</c> — a dynamic method is translated to machine code on its first call, so the
+    /// compiling thread calls each new method once without a CPU; the VM's thread then never waits for the .NET JIT.
+    /// </summary>
+    static void EmitWarmUpExit(ILGenerator il)
+    {
+        Label run = il.DefineLabel();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Brtrue, run);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Ret);
+        il.MarkLabel(run);
     }
 
     static void EmitRegionValid(ILGenerator il)

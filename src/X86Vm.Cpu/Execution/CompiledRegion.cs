@@ -17,6 +17,9 @@ public sealed class CompiledRegion
     /// <summary>The blocks, the entry first. Block k of the compiled code is <c>Blocks[k]</c>.</summary>
     public readonly BasicBlock[] Blocks;
 
+    /// <summary>For each block, the region blocks it may pass to (indices into <see cref="Blocks"/>), as seen when formed.</summary>
+    public readonly int[][] Successors;
+
     /// <summary>Where each op that can fault sits: its block (index into <see cref="Blocks"/>) and its op index.</summary>
     public readonly (int Block, int Op)[] Sites;
 
@@ -26,9 +29,10 @@ public sealed class CompiledRegion
     /// <summary>The compiled method, set when compilation has finished.</summary>
     public CompiledCode? Run;
 
-    public CompiledRegion(BasicBlock[] blocks, (int Block, int Op)[] sites)
+    public CompiledRegion(BasicBlock[] blocks, int[][] successors, (int Block, int Op)[] sites)
     {
         Blocks = blocks;
+        Successors = successors;
         Sites = sites;
     }
 

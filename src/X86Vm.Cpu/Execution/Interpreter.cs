@@ -88,8 +88,12 @@ public static class Interpreter
             if (c.Retired >= retiredLimit) return StopReason.InstructionLimit;
             ulong rip = c.Rip;
             at.Block = null; // a fetch fault below belongs to no block
-            BasicBlock block = previous?.SuccessorAt(rip) ?? code.Get(rip);
-            if (previous != null && previous.Successor != block) previous.AddSuccessor(block);
+            BasicBlock? block = previous?.SuccessorAt(rip);
+            if (block == null)
+            {
+                block = code.Get(rip);
+                previous?.AddSuccessor(block);
+            }
             ulong remaining = retiredLimit - c.Retired;
             c.InstructionBudget = remaining;
             DecodedOp[] ops = block.Ops;
