@@ -680,4 +680,12 @@ def main():
 
 if __name__ == "__main__":
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `run.sh | head` ends quietly
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # SIGTERM/SIGHUP end the run like ^C: the running child's session is killed and what ran
+    # is reported (a run started in the background with & ignores SIGINT)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
     sys.exit(main())
