@@ -29,6 +29,9 @@ public sealed partial class Kernel
     readonly List<GuestThread> _threads = new();
     int _nextId = 1000;
 
+    /// <summary>Decoded guest code shared by the VM's processes (same bytes at the same address decode once).</summary>
+    public X86Vm.Cpu.Execution.DecodedBlocks DecodedCode { get; } = new();
+
     public Kernel(KernelOptions options)
     {
         Options = options;

@@ -15,16 +15,37 @@ public sealed class BlockBuilder
     readonly InstructionTable _table = InstructionTable.Default;
     readonly InstructionInfoFactory _info = new();
 
-    public BlockBuilder(AddressSpace memory)
+    readonly DecodedBlocks? _shared;
+
+    /// <summary>A builder for <paramref name="memory"/>; with <paramref name="shared"/>, decodings are reused across the VM's processes.</summary>
+    public BlockBuilder(AddressSpace memory, DecodedBlocks? shared = null)
     {
         _memory = memory;
+        _shared = shared;
         _reader = new GuestCodeReader(memory);
         _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
     }
 
     /// <summary>Decodes the block at <paramref name="start"/>; <paramref name="precise"/> disables flag liveness.</summary>
-    public unsafe BasicBlock Build(ulong start, bool precise = false)
+    public BasicBlock Build(ulong start, bool precise = false)
     {
+        if (precise || _shared == null) return Decode(start, precise, out _);
+        BasicBlock? reused = _shared.TryReuse(_memory, start);
+        if (reused != null) return reused;
+        BasicBlock block = Decode(start, precise, out bool endsInvalid);
+        // A block ending in an undecodable or unimplemented instruction is not shared: Iced may have looked at bytes
+        // beyond its length.
+        if (!endsInvalid)
+        {
+            var bytes = new byte[block.Ops[^1].NextIp - start];
+            if (_memory.TryRead(start, bytes)) _shared.Remember(block, bytes);
+        }
+        return block;
+    }
+
+    unsafe BasicBlock Decode(ulong start, bool precise, out bool endsInvalid)
+    {
+        endsInvalid = false;
         // Pass 1: decode the block's instructions.
         var insns = new List<Instruction>();
         var pages = new HashSet<ulong>();
@@ -86,6 +107,7 @@ public sealed class BlockBuilder
                 op.Handler = &InvalidInstruction;
                 op.CannotFault = false;
                 mayStop = true;
+                endsInvalid = true;
                 ops.Add(op);
                 controlTransfer = true;
                 break;

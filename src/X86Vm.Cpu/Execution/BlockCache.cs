@@ -18,11 +18,14 @@ public sealed class BlockCache
 
     readonly BlockCompiler? _compiler;
 
-    /// <summary>A cache for <paramref name="memory"/>; with a <paramref name="compiler"/>, hot blocks are compiled.</summary>
-    public BlockCache(AddressSpace memory, BlockCompiler? compiler = null)
+    /// <summary>
+    /// A cache for <paramref name="memory"/>; with a <paramref name="compiler"/>, hot blocks are compiled; with
+    /// <paramref name="shared"/>, decodings are reused from the VM's other address spaces.
+    /// </summary>
+    public BlockCache(AddressSpace memory, BlockCompiler? compiler = null, DecodedBlocks? shared = null)
     {
         _memory = memory;
-        _builder = new BlockBuilder(memory);
+        _builder = new BlockBuilder(memory, shared);
         _compiler = compiler;
         CompileThreshold = compiler?.Threshold ?? 0;
         memory.CodeWritten += InvalidatePage;

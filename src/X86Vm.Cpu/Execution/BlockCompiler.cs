@@ -35,7 +35,7 @@ public sealed class BlockCompiler
     /// inlined handler adds a dozen or more, so a region's method holds about this many ops and the ops of its further
     /// blocks go to chunk methods of this size, each of which gets all its handlers inlined.
     /// </summary>
-    const int OpsPerMethod = 24;
+    const int OpsPerMethod = BasicBlock.ChunkOps;
 
     static readonly FieldInfo RetiredField = typeof(Cpu).GetField(nameof(Cpu.Retired))!;
     static readonly FieldInfo RipField = typeof(Cpu).GetField(nameof(Cpu.Rip))!;
@@ -47,12 +47,12 @@ public sealed class BlockCompiler
     bool _draining;
 
     /// <summary>Interpreted executions before a block is compiled.</summary>
-    public int Threshold { get; init; } = 200;
+    public int Threshold { get; init; } = 1000;
 
     /// <summary>Compile on the requesting thread (tests: the compiled form is used from the next execution on).</summary>
     public bool Synchronous { get; init; }
 
-    /// <summary>Regions compiled so far (for statistics).</summary>
+    /// <summary>Region methods compiled so far (for statistics; regions reusing a shared method are not counted).</summary>
     public int CompiledRegions => _compiled;
     int _compiled;
 
@@ -70,6 +70,12 @@ public sealed class BlockCompiler
         CompiledRegion? region = FormRegion(entry);
         if (region == null) return;
         foreach (BasicBlock b in region.Blocks) b.AddRegion(region);
+        DynamicMethod? known = Shared(new RegionShape(region));
+        if (known != null)
+        {
+            Bind(region, known); // compiled for another process already: ready now
+            return;
+        }
         if (Synchronous)
         {
             Install(region);
@@ -104,13 +110,38 @@ public sealed class BlockCompiler
     void Install(CompiledRegion region)
     {
         if (!region.Valid) return;
-        CompiledCode? code = Compile(region);
-        if (code == null) return;
-        region.Run = code;
+        var shape = new RegionShape(region);
+        DynamicMethod? method = Shared(shape);
+        if (method == null)
+        {
+            method = Compile(region);
+            if (method == null) return;
+            lock (_shared)
+                if (_shared.Count < MaxSharedRegions) _shared.TryAdd(shape, method);
+            Interlocked.Increment(ref _compiled);
+        }
+        Bind(region, method);
+    }
+
+    DynamicMethod? Shared(RegionShape shape)
+    {
+        lock (_shared) return _shared.GetValueOrDefault(shape);
+    }
+
+    /// <summary>Makes <paramref name="method"/> the region's code (a delegate closed over the region; no compilation).</summary>
+    static void Bind(CompiledRegion region, DynamicMethod method)
+    {
+        region.Run = (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
         // The run loop checks Valid before entering, so a region invalidated meanwhile is never run.
         region.Entry.Compiled = region;
-        Interlocked.Increment(ref _compiled);
     }
+
+    /// <summary>
+    /// Compiled region methods by shape, shared by every process of the VM (a shell's children run the same libc loops;
+    /// compiling them anew in each short-lived process would cost more than it saves). Bounded; a cache, not VM state.
+    /// </summary>
+    readonly Dictionary<RegionShape, DynamicMethod> _shared = new();
+    const int MaxSharedRegions = 8192;
 
     /// <summary>
     /// The entry block plus the blocks that followed the region's blocks while they were interpreted (the successors each
@@ -145,11 +176,7 @@ public sealed class BlockCompiler
                 if (!exits.Contains(k)) exits.Add(k);
             }
         }
-        var sites = new List<(int, int)>();
-        for (int k = 0; k < blocks.Count; k++)
-            for (int j = 0; j < blocks[k].Ops.Length; j++)
-                if (!blocks[k].Ops[j].CannotFault) sites.Add((k, j));
-        return new CompiledRegion(blocks.ToArray(), successors.Select(s => s.ToArray()).ToArray(), sites.ToArray());
+        return new CompiledRegion(blocks.ToArray(), successors.Select(s => s.ToArray()).ToArray());
     }
 
     static unsafe bool HandlersKnown(BasicBlock b)
@@ -159,8 +186,8 @@ public sealed class BlockCompiler
         return true;
     }
 
-    /// <summary>The compiled method of <paramref name="region"/>, or null when a handler is no longer a known method.</summary>
-    public static CompiledCode? Compile(CompiledRegion region)
+    /// <summary>The compiled method of <paramref name="region"/> (first parameter: the region), or null when a handler is no longer a known method.</summary>
+    public static DynamicMethod? Compile(CompiledRegion region)
     {
         BasicBlock[] blocks = region.Blocks;
 
@@ -183,7 +210,7 @@ public sealed class BlockCompiler
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, limit);
 
-        int site = 0, inlineOps = OpsPerMethod;
+        int inlineOps = OpsPerMethod;
         var chunks = new List<DynamicMethod>();
         for (int k = 0; k < blocks.Length; k++)
         {
@@ -194,20 +221,28 @@ public sealed class BlockCompiler
             if (ops.Length <= inlineOps)
             {
                 inlineOps -= ops.Length;
-                if (!EmitOps(il, constantOp, ops, 0, ops.Length, ref site, () => EmitReturn(il, exitBlock))) return null;
+                if (!EmitOps(il, constantOp, ops, 0, ops.Length, () => il.Emit(OpCodes.Ldc_I4, CompiledRegion.Site(exitBlock, 0)),
+                        () => EmitReturn(il, exitBlock))) return null;
             }
             else
             {
-                // Too many ops for this method: the block's ops go to chunk methods called from here.
+                // Too many ops for this method: the block's ops go to chunk methods called from here. A block's chunks
+                // are shared by every region that holds the block (compiled once).
                 for (int from = 0; from < ops.Length; from += OpsPerMethod)
                 {
-                    DynamicMethod? chunk = CompileChunk(blocks[k], ops, from, Math.Min(OpsPerMethod, ops.Length - from), ref site);
+                    DynamicMethod? chunk = block.CompiledChunk(from, out bool existing) ??
+                                           CompileChunk(block, ops, from, Math.Min(OpsPerMethod, ops.Length - from));
                     if (chunk == null) return null;
-                    chunks.Add(chunk);
+                    if (!existing)
+                    {
+                        block.SetCompiledChunk(from, chunk);
+                        chunks.Add(chunk);
+                    }
                     Label next = il.DefineLabel();
                     il.Emit(OpCodes.Ldarg_0);
                     il.Emit(OpCodes.Ldarg_1);
                     il.Emit(OpCodes.Ldarg_2);
+                    il.Emit(OpCodes.Ldc_I4, CompiledRegion.Site(k, 0));
                     il.Emit(OpCodes.Call, chunk);
                     il.Emit(OpCodes.Brtrue, next);
                     EmitReturn(il, k);
@@ -247,22 +282,24 @@ public sealed class BlockCompiler
             }
             EmitReturn(il, k);
         }
-        var code = (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
         // Translate everything to machine code here, not on the VM's thread at first use (see EmitWarmUpExit).
+        var code = (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
         int ignored = 0;
         code(null!, ref ignored);
-        foreach (DynamicMethod chunk in chunks) chunk.Invoke(null, [region, null, 0]);
-        return code;
+        foreach (DynamicMethod chunk in chunks) chunk.Invoke(null, [region, null, 0, 0]);
+        return method;
     }
 
     /// <summary>
     /// A method running ops [from, from+count) of one block: returns true when they all ran, false after leaving for
-    /// self-modifying code (retired count and RIP already set). Same parameters as the region method.
+    /// self-modifying code (retired count and RIP already set). Parameters: the region, the CPU, the site slot and the
+    /// site number of the block's first op in the calling region (so one chunk serves every region holding the block).
     /// </summary>
-    static DynamicMethod? CompileChunk(BasicBlock block, DecodedOp[] ops, int from, int count, ref int site)
+    static DynamicMethod? CompileChunk(BasicBlock block, DecodedOp[] ops, int from, int count)
     {
         var method = new DynamicMethod($"chunk_{ops[from].Ip:x}", typeof(bool),
-            [typeof(CompiledRegion), typeof(Cpu), typeof(int).MakeByRefType()], typeof(BlockCompiler).Module, skipVisibility: true);
+            [typeof(CompiledRegion), typeof(Cpu), typeof(int).MakeByRefType(), typeof(int)], typeof(BlockCompiler).Module,
+            skipVisibility: true);
         ILGenerator il = method.GetILGenerator();
         EmitWarmUpExit(il);
         LocalBuilder constantOp = il.DeclareLocal(typeof(DecodedOp));
@@ -271,7 +308,7 @@ public sealed class BlockCompiler
             il.Emit(OpCodes.Ldc_I4_0);
             il.Emit(OpCodes.Ret);
         }
-        if (!EmitOps(il, constantOp, ops, from, count, ref site, Leave)) return null;
+        if (!EmitOps(il, constantOp, ops, from, count, () => il.Emit(OpCodes.Ldarg_3), Leave)) return null;
         il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
         return method;
@@ -279,10 +316,12 @@ public sealed class BlockCompiler
 
     /// <summary>
     /// Calls the handlers of ops [from, from+count) of a block with constant operands: records the site before each op
-    /// that can fault, and after each op that can write memory (except the block's last) leaves through
-    /// <paramref name="leave"/> if the region became stale. False when a handler is not a known method.
+    /// that can fault (<paramref name="pushBlockSite"/> pushes the site number of the block's op 0), and after each op
+    /// that can write memory (except the block's last) leaves through <paramref name="leave"/> if the region became
+    /// stale. False when a handler is not a known method.
     /// </summary>
-    static bool EmitOps(ILGenerator il, LocalBuilder constantOp, DecodedOp[] ops, int from, int count, ref int site, Action leave)
+    static bool EmitOps(ILGenerator il, LocalBuilder constantOp, DecodedOp[] ops, int from, int count, Action pushBlockSite,
+        Action leave)
     {
         for (int j = from; j < from + count; j++)
         {
@@ -293,7 +332,12 @@ public sealed class BlockCompiler
             if (!op.CannotFault)
             {
                 il.Emit(OpCodes.Ldarg_2);
-                il.Emit(OpCodes.Ldc_I4, site++);
+                pushBlockSite();
+                if (j != 0)
+                {
+                    il.Emit(OpCodes.Ldc_I4, j);
+                    il.Emit(OpCodes.Add);
+                }
                 il.Emit(OpCodes.Stind_I4);
             }
             il.Emit(OpCodes.Ldarg_1);

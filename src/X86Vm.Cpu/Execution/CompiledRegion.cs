@@ -3,7 +3,7 @@ namespace X86Vm.Cpu.Execution;
 /// <summary>
 /// Runs a compiled region: returns the index in <see cref="CompiledRegion.Blocks"/> of the block it left from, having
 /// added every retired instruction to <see cref="Cpu.Retired"/> and set <see cref="Cpu.Rip"/>. Before each op that can
-/// fault it stores the op's <see cref="CompiledRegion.Sites"/> index in <paramref name="site"/>.
+/// fault it stores the op's <see cref="CompiledRegion.Site"/> number in <paramref name="site"/>.
 /// </summary>
 public delegate int CompiledCode(Cpu c, ref int site);
 
@@ -20,8 +20,14 @@ public sealed class CompiledRegion
     /// <summary>For each block, the region blocks it may pass to (indices into <see cref="Blocks"/>), as seen when formed.</summary>
     public readonly int[][] Successors;
 
-    /// <summary>Where each op that can fault sits: its block (index into <see cref="Blocks"/>) and its op index.</summary>
-    public readonly (int Block, int Op)[] Sites;
+    /// <summary>
+    /// The number compiled code stores before an op that can fault: the block's index in <see cref="Blocks"/> and the
+    /// op's index in the block (blocks hold at most 64 ops).
+    /// </summary>
+    public static int Site(int block, int op) => (block << 8) | op;
+
+    /// <summary>The block index and op index of a site number.</summary>
+    public static (int Block, int Op) FromSite(int site) => (site >> 8, site & 0xFF);
 
     /// <summary>False once any block of the region is stale: the region is never entered again.</summary>
     public bool Valid = true;
@@ -29,11 +35,10 @@ public sealed class CompiledRegion
     /// <summary>The compiled method, set when compilation has finished.</summary>
     public CompiledCode? Run;
 
-    public CompiledRegion(BasicBlock[] blocks, int[][] successors, (int Block, int Op)[] sites)
+    public CompiledRegion(BasicBlock[] blocks, int[][] successors)
     {
         Blocks = blocks;
         Successors = successors;
-        Sites = sites;
     }
 
     public BasicBlock Entry => Blocks[0];

@@ -68,7 +68,7 @@ public static class Interpreter
     {
         if (at.Region != null)
         {
-            var (b, o) = at.Region.Sites[at.Index];
+            var (b, o) = CompiledRegion.FromSite(at.Index);
             block = at.Region.Blocks[b];
             op = o;
             return true;

@@ -95,7 +95,7 @@ public sealed class GuestProcess
         Kernel = kernel;
         Pid = pid;
         Memory = memory;
-        Code = new BlockCache(memory, kernel.Options.Compiler);
+        Code = new BlockCache(memory, kernel.Options.Compiler, kernel.DecodedCode);
         ProcessGroup = pid;
         Session = pid;
     }
