@@ -44,10 +44,15 @@ static class InstControl
     /// A non-canonical branch target raises #GP on the branch itself (SDM JMP/CALL/RET: "If the target
     /// address is non-canonical"), before RSP or RIP change: RIP stays on the branch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static bool IsCanonical(ulong address) => (ulong)((long)(address << 16) >> 16) == address;
 
-    static ulong Checked(ulong target) =>
-        IsCanonical(target) ? target : throw GuestFault.GeneralProtection("non-canonical branch target");
+    /// <summary>The target, or #GP for a non-canonical one (thrown out of line so RET and indirect jumps inline this).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static ulong Checked(ulong target) => IsCanonical(target) ? target : NonCanonical();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static ulong NonCanonical() => throw GuestFault.GeneralProtection("non-canonical branch target");
 
     /// <summary>JMP rel (target in Imm) or JMP r/m64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks

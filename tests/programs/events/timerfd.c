@@ -164,9 +164,11 @@ int main(void)
 
     printf("-- ordering\n");
     int shortt = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK), longt = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
-    s = spec(40, 0);
+    /* Margins of 150 ms: a VM stalled (compiling, a loaded host) between the two settime calls must not see the
+     * long timer expire before the short one is armed. */
+    s = spec(200, 0);
     timerfd_settime(longt, 0, &s, NULL);
-    s = spec(10, 0);
+    s = spec(50, 0);
     timerfd_settime(shortt, 0, &s, NULL);
     struct pollfd two[2] = { { shortt, POLLIN, 0 }, { longt, POLLIN, 0 } };
     T(poll(two, 2, -1) >= 1);
@@ -180,9 +182,9 @@ int main(void)
     read(shortt, &n, 8);
     read(longt, &n, 8);
     show("both read: the ready list empties", ep, 4, 0);
-    s = spec(30, 0);
+    s = spec(200, 0);
     timerfd_settime(longt, 0, &s, NULL);
-    s = spec(15, 0);
+    s = spec(50, 0);
     timerfd_settime(shortt, 0, &s, NULL);
     show("epoll: the shorter timer first", ep, 1, -1);
     T(read(shortt, &n, 8));
