@@ -62,10 +62,8 @@ def gcc_prepare(scratch, scale):
     for f in os.listdir(scratch):
         if f.endswith(".o"):
             os.unlink(os.path.join(scratch, f))
-    for u in gcc_units(scale):
-        dst = os.path.join(scratch, u)
-        if not os.path.exists(dst):
-            shutil.copyfile(os.path.join(PROGS, u.split("-", 1)[1]), dst)
+    for u in gcc_units(scale):  # fresh copies, so an edited source is never compiled stale
+        shutil.copyfile(os.path.join(PROGS, u.split("-", 1)[1]), os.path.join(scratch, u))
 
 
 def sqlite_rows(scale):
