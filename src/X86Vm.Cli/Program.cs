@@ -36,6 +36,12 @@ static partial class Program
         Description = "Compile hot guest code: on (default) or off (interpret everything; results are identical)",
         DefaultValueFactory = _ => "on",
     };
+    static readonly Option<int> JitThresholdOption = new("--jit-threshold")
+    {
+        Description = "Interpreted runs of a block before it is compiled (default 1000)",
+        DefaultValueFactory = _ => new VirtualMachineOptions { Program = "" }.JitThreshold,
+        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--jit-threshold: expected a number of at least 1"); } },
+    };
     static NetworkMode ReportBadNet(System.CommandLine.Parsing.ArgumentResult r)
     {
         r.AddError($"--net {r.Tokens.Single().Value}: expected 'private' or 'host'");
@@ -67,7 +73,7 @@ static partial class Program
     {
         Description = "Wall-clock SECONDS the VM may run; then it stops, reports and exits with status 124. Default: no limit",
     };
-    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit",
+    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit", "--jit-threshold",
         "--max-memory", "--max-tmpfs", "--max-processes", "--max-open-files", "--max-time"];
 
     static int Main(string[] args)
@@ -88,6 +94,7 @@ static partial class Program
         run.Options.Add(GdbOption);
         JitOption.AcceptOnlyFromAmong("on", "off");
         run.Options.Add(JitOption);
+        run.Options.Add(JitThresholdOption);
         run.Options.Add(MaxMemoryOption);
         run.Options.Add(MaxTmpfsOption);
         run.Options.Add(MaxProcessesOption);
@@ -120,7 +127,7 @@ static partial class Program
                 return 125;
             }
             return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env,
-                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", limits.Value);
+                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", parse.GetValue(JitThresholdOption), limits.Value);
         });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
@@ -247,7 +254,7 @@ static partial class Program
     static readonly TimeSpan TimeLimitGrace = TimeSpan.FromSeconds(1);
 
     static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
-        List<string> env, NetworkMode network, string? gdb, bool jit, Limits limits)
+        List<string> env, NetworkMode network, string? gdb, bool jit, int jitThreshold, Limits limits)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -273,6 +280,7 @@ static partial class Program
                 Network = network,
                 Gdb = gdb,
                 Jit = jit,
+                JitThreshold = jitThreshold,
                 MaxMemory = limits.Memory,
                 MaxTmpfs = limits.Tmpfs,
                 MaxProcesses = limits.Processes ?? X86Vm.Linux.KernelOptions.DefaultMaxTasks,
