@@ -61,13 +61,15 @@ public class LimitTests
 
     /// <summary>
     /// The program run natively as an otherwise unused user with RLIMIT_NPROC = <paramref name="nproc"/>, which Linux
-    /// enforces like the VM's task limit (root is exempt); null when this host cannot do that.
+    /// enforces like the VM's task limit (root is exempt); null when this host cannot do that — also when that user
+    /// cannot reach the binary (a clone in a private temporary directory: prlimit then fails to execute it).
     /// </summary>
     static RunResult? NativeWithNproc(string binary, string[] args, int nproc)
     {
         if (!IsRoot || !File.Exists("/usr/bin/setpriv") || !File.Exists("/usr/bin/prlimit")) return null;
-        return GuestRunner.Native("/usr/bin/setpriv",
+        RunResult r = GuestRunner.Native("/usr/bin/setpriv",
             ["--reuid=64999", "--regid=64999", "--clear-groups", "/usr/bin/prlimit", $"--nproc={nproc}", binary, .. args]);
+        return r.ExitStatus is 126 or 127 || r.Stderr.Contains("failed to execute", StringComparison.Ordinal) ? null : r;
     }
 
     /// <summary>The program run natively on a fresh tmpfs of <paramref name="size"/> in a private mount namespace; null when not possible.</summary>
