@@ -88,10 +88,12 @@ public sealed class SyscallTable : ISyscallHandler
         if (e == null)
         {
             result = -Errno.ENOSYS;
+            // Reported by name in --strace (and once per call number in the strace log), never on the diagnostics
+            // stream: in the command that is the terminal the guest's own stderr goes to.
             if (_reported.Add(number))
             {
                 string name = SyscallNames.ByNumber.TryGetValue(number, out var n) ? n : $"#{number}";
-                _kernel.Options.Diagnostics.WriteLine($"x86vm: unsupported syscall {name} ({number}), returning ENOSYS");
+                _kernel.Options.Strace?.WriteLine($"x86vm: unsupported syscall {name} ({number}), returning ENOSYS");
             }
             _kernel.Options.Strace?.WriteLine($"{Prefix(p, thread)}{(SyscallNames.ByNumber.TryGetValue(number, out var nm) ? nm : "syscall_" + number)}(...) = -1 ENOSYS (Function not implemented)");
         }
