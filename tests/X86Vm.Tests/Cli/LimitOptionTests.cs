@@ -128,7 +128,9 @@ public class LimitOptionTests
         var (status, stderr, elapsed, peakKb) = Command(["--max-time", "2", "/usr/bin/yes"], readStdout: false);
         Assert.Equal(124, status);
         Assert.Equal("x86vm: time limit of 2 s reached\n", stderr);
-        Assert.InRange(elapsed.TotalSeconds, 2, 9);
+        // Not before the limit; the upper bound only tells "ended" from "hung" (a loaded 2-core CI machine starts the
+        // command slowly), never a speed.
+        Assert.InRange(elapsed.TotalSeconds, 2, 120);
         Assert.InRange(peakKb, 0, 512 * 1024);
     }
 }
