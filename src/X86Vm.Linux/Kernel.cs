@@ -29,6 +29,13 @@ public sealed partial class Kernel
     readonly List<GuestThread> _threads = new();
     int _nextId = 1000;
 
+    /// <summary>Open file descriptions released in this VM (epoll's purge hint).</summary>
+    public ReleaseCounter DescriptionReleases { get; } = new();
+
+    /// <summary>TimerFd creation order in this VM: timers expiring together fire in this order.</summary>
+    public long NextTimerFdOrder() => ++_timerFdsCreated;
+    long _timerFdsCreated;
+
     /// <summary>Decoded guest code shared by the VM's processes (same bytes at the same address decode once).</summary>
     public X86Vm.Cpu.Execution.DecodedBlocks DecodedCode { get; } = new();
 

@@ -166,5 +166,5 @@ public sealed class BasicBlock
         PreciseVariant?.Invalidate();
     }
 
-    static void LeaveInvalidatedBlock(Cpu c, ref DecodedOp op) => throw BlockInvalidatedException.Instance;
+    static void LeaveInvalidatedBlock(Cpu c, ref DecodedOp op) => throw new BlockInvalidatedException();
 }

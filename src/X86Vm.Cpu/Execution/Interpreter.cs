@@ -142,7 +142,4 @@ public static class Interpreter
 /// Thrown by the op after a store that overwrote the code of the block running it (its handler is replaced when the
 /// block is invalidated), so the new bytes are decoded before they run.
 /// </summary>
-public sealed class BlockInvalidatedException : Exception
-{
-    public static readonly BlockInvalidatedException Instance = new();
-}
+public sealed class BlockInvalidatedException : Exception;

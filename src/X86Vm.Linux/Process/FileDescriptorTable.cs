@@ -24,9 +24,11 @@ public sealed class FileDescriptorTable
     /// </summary>
     public int MaxDescriptors { get; set; } = Limit;
 
-    /// <summary>Open file descriptions whose last descriptor was closed, ever (lets epoll skip its purge when nothing closed).</summary>
-    public static ulong Releases => Interlocked.Read(ref _releases);
-    static ulong _releases;
+    /// <summary>Counts open file descriptions whose last descriptor was closed (the VM's, shared by its processes' tables).</summary>
+    readonly ReleaseCounter _releases;
+
+    /// <summary>A table counting releases in <paramref name="releases"/> (the VM's counter; a private one when null).</summary>
+    public FileDescriptorTable(ReleaseCounter? releases = null) => _releases = releases ?? new ReleaseCounter();
 
     public OpenFile? Get(int fd) => _slots.TryGetValue(fd, out var s) ? s.File : null;
 
@@ -64,7 +66,7 @@ public sealed class FileDescriptorTable
         // Descriptors in every process share the open file description: release it with the last one.
         if (--slot.File.References == 0)
         {
-            Interlocked.Increment(ref _releases);
+            _releases.Increment();
             slot.File.Release();
         }
         return true;
@@ -80,7 +82,7 @@ public sealed class FileDescriptorTable
     /// <summary>A copy referring to the same open files (fork: descriptors are duplicated, offsets shared).</summary>
     public FileDescriptorTable Clone()
     {
-        var copy = new FileDescriptorTable { MaxDescriptors = MaxDescriptors };
+        var copy = new FileDescriptorTable(_releases) { MaxDescriptors = MaxDescriptors };
         foreach (var (fd, slot) in _slots.OrderBy(kv => kv.Key)) copy.Set(fd, slot.File, slot.CloseOnExec);
         return copy;
     }

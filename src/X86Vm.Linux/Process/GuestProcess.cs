@@ -23,7 +23,7 @@ public sealed class GuestProcess
     /// <summary>Decoded code of <see cref="Memory"/>, shared by its threads.</summary>
     public BlockCache Code { get; internal set; }
     public List<GuestThread> Threads { get; } = new();
-    public FileDescriptorTable Files { get; internal set; } = new();
+    public FileDescriptorTable Files { get; internal set; }
 
     /// <summary>The thread-group leader's CPU (the process's first thread).</summary>
     public CpuCore MainThread => Threads[0].Cpu;
@@ -96,6 +96,7 @@ public sealed class GuestProcess
         Pid = pid;
         Memory = memory;
         Code = new BlockCache(memory, kernel.Options.Compiler, kernel.DecodedCode);
+        Files = new FileDescriptorTable(kernel.DescriptionReleases);
         ResourceLimits = Syscalls.ProcessSyscalls.DefaultLimits(kernel.Options);
         Files.MaxDescriptors = kernel.Options.OpenFiles.Soft;
         ProcessGroup = pid;

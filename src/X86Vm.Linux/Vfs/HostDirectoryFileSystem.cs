@@ -57,7 +57,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             SafeFileHandle? tmp = _tree.Open(relativePath, access | OpenFlags.TmpFile, mode, out errno);
             if (tmp == null) return null;
             HostTree.SetMode(tmp, mode);
-            return new HostFile(this, tmp) { Path = guestPath + "/#" + NextTmp++, StatusFlags = flags & ~OpenFlags.TmpFile | access };
+            return new HostFile(this, tmp) { Path = guestPath + "/#" + _nextTmp++, StatusFlags = flags & ~OpenFlags.TmpFile | access };
         }
         FileStatus? st = _tree.Lstat(relativePath, out errno);
         bool create = (flags & OpenFlags.Create) != 0;
@@ -89,7 +89,8 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
         return new HostFile(this, handle) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.NoCtty) };
     }
 
-    static int NextTmp;
+    /// <summary>Numbers the O_TMPFILE files of this file system (their guest path has no name).</summary>
+    int _nextTmp;
 
     int Mutate(Func<int> action) => ReadOnly ? Errno.EROFS : action();
 

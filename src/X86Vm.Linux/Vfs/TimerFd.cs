@@ -16,8 +16,6 @@ public sealed class TimerFd : OpenFile, IPollSource
     public const int TFD_TIMER_ABSTIME = 1, TFD_TIMER_CANCEL_ON_SET = 2;
     public const int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9;
 
-    static long _created;
-
     readonly Kernel _kernel;
     readonly PollWaitQueue _queue = new();
     /// <summary>Expirations not yet read (the kernel's ctx->ticks).</summary>
@@ -28,7 +26,7 @@ public sealed class TimerFd : OpenFile, IPollSource
     {
         _kernel = kernel;
         ClockId = clock;
-        Order = Interlocked.Increment(ref _created);
+        Order = kernel.NextTimerFdOrder();
         Path = "anon_inode:[timerfd]";
         StatusFlags = OpenFlags.ReadWrite | (flags & OpenFlags.NonBlock);
     }
