@@ -70,19 +70,16 @@ def sqlite_rows(scale):
     return max(100, 500 * scale)
 
 
+def c_program(name, description):
+    """A C workload from programs/NAME.c, built musl static, taking the scale as its argument."""
+    return Workload(name, "throughput", description + " (C, musl static)", lambda s: [built(name), str(s)])
+
+
 WORKLOADS = [
-    Workload("crypto", "throughput",
-             "SHA-256, ChaCha20 and bignum multiplies (C, musl static)",
-             lambda s: [built("crypto"), str(s)]),
-    Workload("interp", "throughput",
-             "bytecode interpreter with switch dispatch (C, musl static)",
-             lambda s: [built("interp"), str(s)]),
-    Workload("sieve", "throughput",
-             "bit sieve, prime gaps, hashing, hash-set probes (C, musl static)",
-             lambda s: [built("sieve"), str(s)]),
-    Workload("fpsse", "throughput",
-             "double/float matmul, n-body with sqrt, dot products (C, musl static)",
-             lambda s: [built("fpsse"), str(s)]),
+    c_program("crypto", "SHA-256, ChaCha20 and bignum multiplies"),
+    c_program("interp", "bytecode interpreter with switch dispatch"),
+    c_program("sieve", "bit sieve, prime gaps, hashing, hash-set probes"),
+    c_program("fpsse", "double/float matmul, n-body with sqrt, dot products"),
     Workload("python3", "throughput",
              "/usr/bin/python3 running programs/bench.py (dynamic, glibc)",
              lambda s: ["/usr/bin/python3", os.path.join(PROGS, "bench.py"), str(s)]),

@@ -34,9 +34,6 @@ public sealed class BlockCache
     /// <summary>Interpreted executions after which a block is handed to the compiler (0: never).</summary>
     public int CompileThreshold { get; }
 
-    /// <summary>The compiler this cache hands hot blocks to (shared by the caches of one VM), or null.</summary>
-    public BlockCompiler? Compiler => _compiler;
-
     /// <summary>Queues a hot block for compilation; its <see cref="BasicBlock.Compiled"/> appears when ready.</summary>
     public void RequestCompile(BasicBlock block) => _compiler?.Enqueue(block);
 

@@ -43,7 +43,7 @@ public sealed class BlockCompiler
     static readonly FieldInfo RegionValidField = typeof(CompiledRegion).GetField(nameof(CompiledRegion.Valid))!;
     static readonly (FieldInfo Field, Func<DecodedOp, ulong> Value)[] ConstantFields = OperandFields();
 
-    readonly Queue<CompiledRegion> _queue = new();
+    readonly Queue<(CompiledRegion Region, RegionShape Shape)> _queue = new();
     bool _draining;
 
     /// <summary>Interpreted executions before a block is compiled.</summary>
@@ -52,9 +52,6 @@ public sealed class BlockCompiler
     /// <summary>Compile on the requesting thread (tests: the compiled form is used from the next execution on).</summary>
     public bool Synchronous { get; init; }
 
-    /// <summary>Region methods compiled so far (for statistics; regions reusing a shared method are not counted).</summary>
-    public int CompiledRegions => _compiled;
-    int _compiled;
 
     /// <summary>Chooses the region entered at <paramref name="entry"/> and queues it for compilation. VM thread only.</summary>
     public void Enqueue(BasicBlock entry)
@@ -70,7 +67,8 @@ public sealed class BlockCompiler
         CompiledRegion? region = FormRegion(entry);
         if (region == null) return;
         foreach (BasicBlock b in region.Blocks) b.AddRegion(region);
-        DynamicMethod? known = Shared(new RegionShape(region));
+        var shape = new RegionShape(region);
+        DynamicMethod? known = Shared(shape);
         if (known != null)
         {
             Bind(region, known); // compiled for another process already: ready now
@@ -78,12 +76,12 @@ public sealed class BlockCompiler
         }
         if (Synchronous)
         {
-            Install(region);
+            Install(region, shape);
             return;
         }
         lock (_queue)
         {
-            _queue.Enqueue(region);
+            _queue.Enqueue((region, shape));
             if (_draining) return;
             _draining = true;
         }
@@ -94,23 +92,22 @@ public sealed class BlockCompiler
     {
         while (true)
         {
-            CompiledRegion region;
+            (CompiledRegion Region, RegionShape Shape) next;
             lock (_queue)
             {
-                if (!_queue.TryDequeue(out region!))
+                if (!_queue.TryDequeue(out next))
                 {
                     _draining = false;
                     return;
                 }
             }
-            Install(region);
+            Install(next.Region, next.Shape);
         }
     }
 
-    void Install(CompiledRegion region)
+    void Install(CompiledRegion region, RegionShape shape)
     {
         if (!region.Valid) return;
-        var shape = new RegionShape(region);
         DynamicMethod? method = Shared(shape);
         if (method == null)
         {
@@ -118,7 +115,6 @@ public sealed class BlockCompiler
             if (method == null) return;
             lock (_shared)
                 if (_shared.Count < MaxSharedRegions) _shared.TryAdd(shape, method);
-            Interlocked.Increment(ref _compiled);
         }
         Bind(region, method);
     }
