@@ -20,7 +20,7 @@ public sealed class KernelOptions
     public IEntropy Entropy { get; init; } = new HostEntropy();
     /// <summary>Receives strace(1)-style lines when set.</summary>
     public TextWriter? Strace { get; init; }
-    /// <summary>Receives x86vm's own diagnostics (unsupported syscalls, fatal signals).</summary>
+    /// <summary>Receives x86vm's own diagnostics (fatal signals, limits); unsupported syscalls are reported in <see cref="Strace"/>.</summary>
     public TextWriter Diagnostics { get; init; } = TextWriter.Null;
     /// <summary>The guest's initial current directory (a guest path).</summary>
     public string WorkingDirectory { get; init; } = "/";

@@ -111,7 +111,7 @@ public sealed class VirtualMachineOptions
     /// <summary>strace-style syscall log, when set.</summary>
     public TextWriter? Strace { get; init; }
 
-    /// <summary>x86vm's own one-line diagnostics (unsupported syscalls, fatal signals). Default: <see cref="Stderr"/>.</summary>
+    /// <summary>x86vm's own one-line diagnostics (fatal signals, limits; unsupported syscalls go to <see cref="Strace"/>). Default: <see cref="Stderr"/>.</summary>
     public TextWriter? Diagnostics { get; init; }
 
     public IClock? Clock { get; init; }
