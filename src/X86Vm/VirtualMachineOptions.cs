@@ -134,7 +134,7 @@ public sealed class VirtualMachineOptions
     public bool Jit { get; init; } = true;
 
     /// <summary>Interpreted executions of a block before it is compiled (with <see cref="Jit"/>); at least 1.</summary>
-    public int JitThreshold { get; init; } = 1000;
+    public int JitThreshold { get; init; } = 10000;
 
     /// <summary>
     /// Compile on the VM's own thread instead of in the background, so a block's compiled form is used from its next
