@@ -18,6 +18,14 @@ public sealed class KernelOptions
     public TerminalInfo? StderrTerminal { get; init; }
     public IClock Clock { get; init; } = new HostClock();
     public IEntropy Entropy { get; init; } = new HostEntropy();
+    /// <summary>The VM's instruction counter (share it with a <see cref="VirtualClock"/>); its budget stops <see cref="Kernel.Run"/>.</summary>
+    public InstructionMeter Meter { get; init; } = new();
+    /// <summary>
+    /// Deterministic mode (docs/determinism.md): inputs from the host are presented deterministically (host files get
+    /// virtual inode numbers, devices and timestamps, directories list in byte order, stdin reads are filled whole).
+    /// The clock and entropy are chosen by whoever builds the options.
+    /// </summary>
+    public bool Deterministic { get; init; }
     /// <summary>Receives strace(1)-style lines when set.</summary>
     public TextWriter? Strace { get; init; }
     /// <summary>Receives x86vm's own diagnostics (fatal signals, limits); unsupported syscalls are reported in <see cref="Strace"/>.</summary>

@@ -109,6 +109,7 @@ public sealed class SyscallTable : ISyscallHandler
                 // the number). The instruction retires once, when the call completes.
                 cpu.Rip -= SyscallLength;
                 cpu.Retired--;
+                _kernel.Meter.Charge(1); // but it ran: each execution of a SYSCALL costs one (docs/metering.md)
                 cpu.StopRequested = true;
                 return;
             }
