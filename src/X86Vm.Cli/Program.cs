@@ -83,6 +83,10 @@ static partial class Program
         Description = "Stop after exactly N instructions across all threads and processes, report \"out of budget\" and exit with " +
             "status 122 (docs/metering.md)",
     };
+    static readonly Option<bool> StateHashOption = new("--state-hash")
+    {
+        Description = "Print the VM's state hash (64 hex digits, docs/state-hash.md) on stderr when it stops",
+    };
     static readonly string[] ValueOptions = ["--seed", "--max-instructions", "--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit", "--jit-threshold",
         "--max-memory", "--max-tmpfs", "--max-processes", "--max-open-files", "--max-time"];
 
@@ -113,6 +117,7 @@ static partial class Program
         run.Options.Add(DeterministicOption);
         run.Options.Add(SeedOption);
         run.Options.Add(MaxInstructionsOption);
+        run.Options.Add(StateHashOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
         run.SetAction(parse =>
@@ -139,7 +144,8 @@ static partial class Program
                 Console.Error.WriteLine($"x86vm: {error}");
                 return 125;
             }
-            var verifiable = ParseVerifiable(parse.GetValue(DeterministicOption), parse.GetValue(SeedOption), parse.GetValue(MaxInstructionsOption), out error);
+            var verifiable = ParseVerifiable(parse.GetValue(DeterministicOption), parse.GetValue(SeedOption), parse.GetValue(MaxInstructionsOption),
+                parse.GetValue(StateHashOption), out error);
             if (verifiable == null)
             {
                 Console.Error.WriteLine($"x86vm: {error}");
@@ -273,9 +279,9 @@ static partial class Program
     }
 
     /// <summary>The verifiable-VM options: --deterministic, --seed, --max-instructions.</summary>
-    internal readonly record struct Verifiable(bool Deterministic, ulong Seed, ulong? MaxInstructions);
+    internal readonly record struct Verifiable(bool Deterministic, ulong Seed, ulong? MaxInstructions, bool StateHash);
 
-    internal static Verifiable? ParseVerifiable(bool deterministic, string? seed, string? maxInstructions, out string? error)
+    internal static Verifiable? ParseVerifiable(bool deterministic, string? seed, string? maxInstructions, bool stateHash, out string? error)
     {
         error = null;
         ulong s = 0;
@@ -289,7 +295,7 @@ static partial class Program
             if (ulong.TryParse(maxInstructions, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) && n >= 1) budget = n;
             else error = $"--max-instructions {maxInstructions}: expected a whole number of at least 1";
         }
-        return error == null ? new Verifiable(deterministic, s, budget) : null;
+        return error == null ? new Verifiable(deterministic, s, budget, stateHash) : null;
     }
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
@@ -356,6 +362,8 @@ static partial class Program
             if (vm.OutOfBudget)
                 diagnostics.WriteLine($"x86vm: out of budget: {vm.InstructionsExecuted} of {verifiable.MaxInstructions} instructions executed " +
                     $"({vm.InstructionsRetired} retired by the program's main thread)");
+            if (verifiable.StateHash)
+                diagnostics.WriteLine($"x86vm: state hash {Convert.ToHexStringLower(vm.StateHash())}");
             if (stats)
             {
                 double seconds = clock.Elapsed.TotalSeconds;

@@ -200,6 +200,13 @@ public sealed class VirtualMachine
         set => _meter.Budget = value;
     }
 
+    /// <summary>
+    /// The 32-byte root of the VM's state hash (docs/state-hash.md): a BLAKE3 Merkle tree over guest memory, every
+    /// thread's registers, the kernel's processes, descriptors, pipes, signals and timers, the VM's own files, the clock
+    /// and the instruction count. Two deterministic VMs in the same state have the same hash. Call it between runs.
+    /// </summary>
+    public byte[] StateHash() => _kernel.StateHash();
+
     /// <summary>True when the VM was built deterministic (<see cref="VirtualMachineOptions.Deterministic"/>).</summary>
     public bool Deterministic => _deterministic;
 

@@ -316,6 +316,19 @@ public sealed partial class AddressSpace
         FlushTlb(); // writes must take the slow path again to set the bit
     }
 
+    /// <summary>
+    /// Every materialised page in page-number order with its flags, for the state hash and snapshots. Dirty means
+    /// written since the last <see cref="ClearDirty"/>; a shared page's bytes can also change through other mappings
+    /// and its file, so a caller caching by the dirty bit must look at shared pages every time.
+    /// </summary>
+    public List<(ulong Vpn, Page Page, bool Dirty, bool Shared)> ResidentPagesInOrder()
+    {
+        var list = new List<(ulong, Page, bool, bool)>(_pages.Count);
+        foreach (var (vpn, e) in _pages) list.Add((vpn, e.Page, e.Dirty, e.Shared));
+        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return list;
+    }
+
     /// <summary>The materialised page at <paramref name="address"/>, or null (for MAP_SHARED setup and snapshots).</summary>
     public Page? PageAt(ulong address) => _pages.TryGetValue(address >> Page.Shift, out PageEntry e) ? e.Page : null;
 }

@@ -26,6 +26,8 @@ public sealed class EventFd : OpenFile, IPollSource, IBlockingFile
 
     public ulong Count { get; private set; }
 
+    public override void WriteState(State.StateWriter w) => w.U64(Count).Bool(_semaphore);
+
     bool NonBlocking => (StatusFlags & OpenFlags.NonBlock) != 0;
 
     public override long Read(Span<byte> buffer)
