@@ -207,6 +207,55 @@ public sealed class VirtualMachine
     /// </summary>
     public byte[] StateHash() => _kernel.StateHash();
 
+    /// <summary>The pid of the program's first process (the one <see cref="Run(CancellationToken)"/> waits for).</summary>
+    public int ProcessId => _process.Pid;
+
+    /// <summary>
+    /// Reads guest memory of process <paramref name="pid"/> as the kernel's copy from user would (read protection
+    /// honoured); false when the process does not exist or part of the range is not readable.
+    /// </summary>
+    public bool ReadMemory(int pid, ulong address, Span<byte> destination) =>
+        _kernel.FindProcess(pid) is { Exited: false } p && p.Memory.TryRead(address, destination);
+
+    /// <summary>
+    /// Writes guest memory of process <paramref name="pid"/> as the kernel's copy to user would (write protection
+    /// honoured; decoded code of the range is dropped); false when the process does not exist or part of the range is
+    /// not writable. Call it between runs.
+    /// </summary>
+    public bool WriteMemory(int pid, ulong address, ReadOnlySpan<byte> source) =>
+        _kernel.FindProcess(pid) is { Exited: false } p && p.Memory.TryWrite(address, source);
+
+    /// <summary>Thread <paramref name="tid"/>'s register (a process's main thread has the pid as its tid).</summary>
+    public ulong ReadRegister(int tid, GuestRegister register)
+    {
+        X86Vm.Cpu.Cpu c = FindCpu(tid);
+        return register switch
+        {
+            GuestRegister.Rip => c.Rip,
+            GuestRegister.Rflags => c.Rflags,
+            GuestRegister.FsBase => c.FsBase,
+            GuestRegister.GsBase => c.GsBase,
+            _ => c.R((int)register),
+        };
+    }
+
+    /// <summary>Sets thread <paramref name="tid"/>'s register. Call it between runs.</summary>
+    public void WriteRegister(int tid, GuestRegister register, ulong value)
+    {
+        X86Vm.Cpu.Cpu c = FindCpu(tid);
+        switch (register)
+        {
+            case GuestRegister.Rip: c.Rip = value; break;
+            case GuestRegister.Rflags: c.Rflags = value; break;
+            case GuestRegister.FsBase: c.FsBase = value; break;
+            case GuestRegister.GsBase: c.GsBase = value; break;
+            default: c.R((int)register) = value; break;
+        }
+    }
+
+    X86Vm.Cpu.Cpu FindCpu(int tid) =>
+        _kernel.Threads.FirstOrDefault(t => t.Tid == tid)?.Cpu ?? throw new ArgumentException($"no live guest thread {tid}", nameof(tid));
+
     /// <summary>True when the VM was built deterministic (<see cref="VirtualMachineOptions.Deterministic"/>).</summary>
     public bool Deterministic => _deterministic;
 
