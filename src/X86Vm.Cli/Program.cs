@@ -75,7 +75,8 @@ static partial class Program
     };
     static readonly Option<bool> DeterministicOption = new("--deterministic")
     {
-        Description = "Run deterministically: virtual time, seeded entropy, fixed identity, host inputs presented reproducibly (docs/determinism.md)",
+        Description = "Run deterministically: virtual time, seeded entropy, fixed identity, host inputs presented reproducibly, an empty " +
+            "environment unless --env (docs/determinism.md)",
     };
     static readonly Option<string?> SeedOption = new("--seed") { Description = "The entropy seed of --deterministic (a number; default 0)" };
     static readonly Option<string?> MaxInstructionsOption = new("--max-instructions")
@@ -131,7 +132,10 @@ static partial class Program
             }
             var host = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .Select(e => $"{e.Key}={e.Value}");
-            var env = BuildEnvironment(host, parse.GetValue(ClearEnvOption), parse.GetValue(UnsetEnvOption) ?? [], parse.GetValue(EnvOption) ?? [], out error);
+            // The environment is an input like the files: a deterministic run starts from an empty one (add with --env), so
+            // that it does not differ between hosts, users and shells.
+            bool clearEnv = parse.GetValue(ClearEnvOption) || parse.GetValue(DeterministicOption);
+            var env = BuildEnvironment(host, clearEnv, parse.GetValue(UnsetEnvOption) ?? [], parse.GetValue(EnvOption) ?? [], out error);
             if (env == null)
             {
                 Console.Error.WriteLine($"x86vm: {error}");
