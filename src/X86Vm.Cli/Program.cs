@@ -371,7 +371,8 @@ static partial class Program
             if (stats)
             {
                 double seconds = clock.Elapsed.TotalSeconds;
-                diagnostics.WriteLine($"x86vm: {vm.InstructionsRetired} instructions in {seconds:F3} s ({vm.InstructionsRetired / seconds / 1e6:F1} MIPS)");
+                diagnostics.WriteLine($"x86vm: {vm.InstructionsRetired} instructions in {seconds:F3} s ({vm.InstructionsRetired / seconds / 1e6:F1} MIPS); " +
+                    $"{vm.InstructionsExecuted} units metered in the whole VM (docs/metering.md)");
             }
             return status;
         }

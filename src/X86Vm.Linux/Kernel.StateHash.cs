@@ -42,7 +42,8 @@ public sealed partial class Kernel
         return StateWriter.Node("x86vm-state-v1", w =>
         {
             w.U64(Meter.Now).I64(Clock.MonotonicNanoseconds).I64(Clock.RealtimeNanoseconds).Bool(Options.Deterministic);
-            w.I32(_nextId).U64(_lastAnonymousInode).I64(_timerFdsCreated).I32(_cursor);
+            w.I32(_nextId).U64(_lastAnonymousInode).I64(_timerFdsCreated).I32(_cursor).U64(_debt);
+            w.I32(_cut?.Thread.Tid ?? 0).U64(_cut?.Limit ?? 0);
             w.Hash(processesHash).Hash(futexHash).Hash(filesHash);
         });
     }

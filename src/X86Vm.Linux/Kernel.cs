@@ -281,6 +281,7 @@ public sealed partial class Kernel
                 Debugger?.Exited(initial);
                 return status;
             }
+            PayDebt();
             if (Meter.Remaining == 0)
             {
                 OutOfBudget = true;
@@ -329,15 +330,20 @@ public sealed partial class Kernel
             ulong runLimit = retiredLimit;
             if (Meter.Remaining < retiredLimit - cpu.Retired) runLimit = cpu.Retired + Meter.Remaining;
             _running = cpu;
+            _runLimit = runLimit;
             Meter.Begin(cpu);
             StopReason reason = Interpreter.Run(cpu, runLimit);
             Meter.End();
             _running = null;
-            if (reason == StopReason.InstructionLimit && runLimit < retiredLimit)
+            if ((reason == StopReason.InstructionLimit && runLimit < retiredLimit) || (reason == StopReason.Requested && _stoppedForCharge))
             {
-                _cut = (t, retiredLimit); // out of budget inside the quantum: the next Run goes on from here
+                // Out of budget inside the quantum, or stopped only to put a syscall's charge on the meter: the same
+                // thread goes on with the rest of its quantum (after the next Run call when the budget is spent).
+                _stoppedForCharge = false;
+                _cut = (t, retiredLimit);
                 continue;
             }
+            _stoppedForCharge = false;
             if (reason == StopReason.Fault && cpu.PendingFault!.IsOutOfMemory) KillForMemory(t.Process); // SIGKILL: no debugger stop
             else if (reason == StopReason.Fault && Debugger?.OnFault(t, cpu.PendingFault!) != true) DeliverFault(t, cpu.PendingFault!);
             Debugger?.AfterRun(t);
@@ -348,6 +354,49 @@ public sealed partial class Kernel
     }
 
     bool _started;
+
+    /// <summary>Bytes of kernel work (<see cref="X86Vm.Cpu.Memory.MemoryAccount.KernelWork"/>) per unit of a syscall's charge.</summary>
+    public const ulong WorkPerUnit = 64;
+
+    /// <summary>The retired count the running thread's run stops at (what its instructions may still take of the budget).</summary>
+    ulong _runLimit;
+
+    /// <summary>Charged units not yet on the meter: paid before anything runs again, across budget stops if need be.</summary>
+    ulong _debt;
+
+    /// <summary>The running thread was stopped only so that a charge could be paid without passing the budget.</summary>
+    bool _stoppedForCharge;
+
+    /// <summary>
+    /// A syscall's charge for its work (docs/metering.md). It goes on the meter at once when the budget leaves room for
+    /// it beside everything the current run may still retire; otherwise the run stops after this SYSCALL and the charge
+    /// is paid before the thread goes on, so the meter never passes the budget and a run in slices counts like one run.
+    /// </summary>
+    internal void ChargeSyscall(CpuCore cpu, ulong units)
+    {
+        if (units == 0) return;
+        ulong mayStillRetire = _runLimit > cpu.Retired ? _runLimit - cpu.Retired : 0;
+        if (_debt == 0 && Meter.Remaining >= mayStillRetire && Meter.Remaining - mayStillRetire >= units)
+        {
+            Meter.Charge(units);
+            return;
+        }
+        _debt += units;
+        if (!cpu.StopRequested)
+        {
+            cpu.StopRequested = true;
+            _stoppedForCharge = true;
+        }
+    }
+
+    /// <summary>Puts as much of the owed charge on the meter as the budget allows.</summary>
+    void PayDebt()
+    {
+        if (_debt == 0) return;
+        ulong paid = Math.Min(_debt, Meter.Remaining);
+        Meter.Charge(paid);
+        _debt -= paid;
+    }
 
     /// <summary>The CPU inside <see cref="Interpreter.Run"/> now, for the time limit to stop from its timer thread.</summary>
     volatile CpuCore? _running;

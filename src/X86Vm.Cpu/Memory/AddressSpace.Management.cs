@@ -163,6 +163,7 @@ public sealed partial class AddressSpace
     /// </summary>
     public bool TryRead(ulong address, Span<byte> destination)
     {
+        Account.KernelWork += (ulong)destination.Length;
         try { CopyOut(address, destination); return true; }
         catch (GuestFault f) { return Failed(f); }
     }
@@ -183,6 +184,7 @@ public sealed partial class AddressSpace
     /// </summary>
     public bool TryWrite(ulong address, ReadOnlySpan<byte> source)
     {
+        Account.KernelWork += (ulong)source.Length;
         try { CopyIn(address, source); return true; }
         catch (GuestFault f) { return Failed(f); }
     }
@@ -234,6 +236,7 @@ public sealed partial class AddressSpace
     /// <summary>Writes ignoring protection (the ELF loader filling read-only segments). The range must be mapped.</summary>
     public void Poke(ulong address, ReadOnlySpan<byte> source)
     {
+        Account.KernelWork += (ulong)source.Length;
         int done = 0;
         while (done < source.Length)
         {
@@ -289,6 +292,7 @@ public sealed partial class AddressSpace
     public AddressSpace CloneCopyOnWrite()
     {
         var clone = new AddressSpace(Account);
+        Account.KernelWork += 64 * (ulong)_pages.Count;
         foreach (Mapping m in _mappings.All) clone._mappings.Insert(m.Clone());
         foreach (var (vpn, e) in _pages)
         {

@@ -100,7 +100,9 @@ public sealed class SyscallTable : ISyscallHandler
         else
         {
             TextWriter? strace = _kernel.Options.Strace;
+            ulong work = _kernel.Options.Memory.KernelWork;
             result = e.Handler(p, args);
+            _kernel.ChargeSyscall(cpu, (_kernel.Options.Memory.KernelWork - work) / Kernel.WorkPerUnit);
             // A copy to or from user memory hit the memory limit: the OOM kill comes before the guest sees a result.
             if (_kernel.Options.Memory.Exhausted != null && _kernel.SettleMemory() && p.Exited) return;
             if (result == Blocked)

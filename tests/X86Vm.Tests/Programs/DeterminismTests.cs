@@ -121,6 +121,32 @@ public class DeterminismTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Tiers))]
+    public void ASyscallIsChargedOneUnitPer64BytesCopied(bool jit)
+    {
+        string copy = Binary("copy", "gcc");
+        (ulong Executed, ulong Retired) Run(string size, ulong? budget = null)
+        {
+            VirtualMachine vm = NewVm(copy, [size], [], jit, new MemoryStream(), new MemoryStream(), budget: budget);
+            int status = vm.Run();
+            Assert.Equal(budget == null ? 0 : VirtualMachine.OutOfBudgetStatus, status);
+            return (vm.InstructionsExecuted, vm.InstructionsRetired);
+        }
+        // The argument's digits change a few instructions of strtoul; the charge is the rest of the difference.
+        var small = Run("0000000");
+        var large = Run("1048576");
+        Assert.Equal(1048576UL / 64, (large.Executed - large.Retired) - (small.Executed - small.Retired));
+        // A budget that ends inside the charge (the program exits a few hundred instructions after its write) stops exactly
+        // there, and the rest of the charge is paid when the run goes on.
+        VirtualMachine cut = NewVm(copy, ["1048576"], [], jit, new MemoryStream(), new MemoryStream(), budget: large.Executed - 8000);
+        Assert.Equal(VirtualMachine.OutOfBudgetStatus, cut.Run());
+        Assert.Equal(large.Executed - 8000, cut.InstructionsExecuted);
+        cut.InstructionBudget = null;
+        Assert.Equal(0, cut.Run());
+        Assert.Equal(large, (cut.InstructionsExecuted, cut.InstructionsRetired));
+    }
+
     /// <summary>spin.c stopped by the budget in its final loop: its state with stdin <paramref name="input"/>.</summary>
     static (VirtualMachine Vm, string Hash) Spin(string input, string cowDir, bool erase, ulong budget = 200_000)
     {
