@@ -42,6 +42,8 @@ public sealed partial class Kernel
         return StateWriter.Node("x86vm-state-v1", w =>
         {
             w.U64(Meter.Now).I64(Clock.MonotonicNanoseconds).I64(Clock.RealtimeNanoseconds).Bool(Options.Deterministic);
+            // The entropy stream's position (its seed is an input); 0 for the host's entropy.
+            w.U64(Options.Entropy is Host.SeededEntropy seeded ? seeded.Position : 0);
             w.I32(_nextId).U64(_lastAnonymousInode).I64(_timerFdsCreated).I32(_cursor).U64(_debt);
             w.I32(_cut?.Thread.Tid ?? 0).U64(_cut?.Limit ?? 0);
             w.Hash(processesHash).Hash(futexHash).Hash(filesHash);
