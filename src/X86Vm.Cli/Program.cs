@@ -367,7 +367,8 @@ static partial class Program
                 diagnostics.WriteLine($"x86vm: out of budget: {vm.InstructionsExecuted} of {verifiable.MaxInstructions} instructions executed " +
                     $"({vm.InstructionsRetired} retired by the program's main thread)");
             if (verifiable.StateHash)
-                diagnostics.WriteLine($"x86vm: state hash {Convert.ToHexStringLower(vm.StateHash())}");
+                diagnostics.WriteLine($"x86vm: state hash {Convert.ToHexStringLower(vm.StateHash())}" +
+                    (vm.Deterministic ? "" : " (not deterministic: it includes the host clock; see --deterministic)"));
             if (stats)
             {
                 double seconds = clock.Elapsed.TotalSeconds;
