@@ -6,8 +6,8 @@ namespace X86Vm.Linux.Host;
 /// Deterministic mode's view of host files (docs/determinism.md): what the host's metadata would leak from the machine
 /// rather than the files is replaced. Inode numbers are handed out in the order the VM first sees each host inode (so
 /// they depend on what the guest did, not on the host's disk); the device is the mount's; owner root; blocks follow
-/// the size; timestamps are the virtual clock's boot time until the guest changes the file through the VM (then the
-/// virtual time of that change); directories list in byte order of their names.
+/// the size; every timestamp shows the host's modification time (an input, like the content) until the guest changes
+/// the file through the VM (then the virtual time of that change); directories list in byte order of their names.
 /// </summary>
 public sealed class HostFilePresenter(ulong device, IClock clock)
 {
@@ -28,11 +28,14 @@ public sealed class HostFilePresenter(ulong device, IClock clock)
     public FileStatus Present(FileStatus host)
     {
         ulong ino = Inode(host.Device, host.Inode);
-        long boot = VirtualClock.BootRealtime;
-        var (a, m, c) = _times.TryGetValue(ino, out var t) ? t : (boot, boot, boot);
+        // The modification time is an input, like the content: tools compare it (python's .pyc check, make), and it
+        // travels with the files (dpkg, tar and cp -p keep it). Access, change and birth times follow host activity
+        // (reads, chmod, link counts, when a copy was made), so they show the modification time too.
+        long mtime = host.ModifyNs;
+        var (a, m, c) = _times.TryGetValue(ino, out var t) ? t : (mtime, mtime, mtime);
         return host with
         {
-            Inode = ino, Device = device, Uid = 0, Gid = 0, AccessNs = a, ModifyNs = m, ChangeNs = c, BirthNs = boot,
+            Inode = ino, Device = device, Uid = 0, Gid = 0, AccessNs = a, ModifyNs = m, ChangeNs = c, BirthNs = mtime,
             BlockSize = 4096, Blocks = host.Kind == FileKind.Regular ? (host.Size + 4095) / 4096 * 8 : host.Kind == FileKind.Directory ? 8UL : 0,
             Size = host.Kind == FileKind.Directory ? 4096 : host.Size, // a host directory's size depends on its file system
         };
