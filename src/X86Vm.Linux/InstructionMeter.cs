@@ -5,7 +5,8 @@ namespace X86Vm.Linux;
 /// <summary>
 /// The VM's one instruction counter, across every thread and process (docs/metering.md): the instructions each
 /// thread retires inside the scheduler's runs, plus one for each execution of a SYSCALL that blocked (it is not
-/// retired architecturally until it completes, but it ran). The virtual clock and the instruction budget read it.
+/// retired architecturally until it completes, but it ran), plus each syscall's charge for its work. The virtual clock
+/// and the instruction budget read it.
 /// Plain data: the running CPU is only a reference to read its counter mid-run.
 /// </summary>
 public sealed class InstructionMeter
@@ -41,7 +42,7 @@ public sealed class InstructionMeter
         _running = null;
     }
 
-    /// <summary>Work the architectural counter does not show (a SYSCALL execution that blocked).</summary>
+    /// <summary>Work the architectural counter does not show (a SYSCALL execution that blocked, a syscall's charge).</summary>
     public void Charge(ulong units) => _total += units;
 
     /// <summary>Restores a count (a VM resumed from saved state; tests).</summary>

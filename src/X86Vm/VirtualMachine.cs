@@ -182,8 +182,9 @@ public sealed class VirtualMachine
     public ulong InstructionsRetired => _process.Threads.Count > 0 ? _process.MainThread.Retired : 0;
 
     /// <summary>
-    /// Units the whole VM has consumed (docs/metering.md): instructions retired by every thread of every process,
-    /// plus one per SYSCALL execution that blocked. What <see cref="VirtualMachineOptions.MaxInstructions"/> limits.
+    /// Units the whole VM has consumed (docs/metering.md): instructions retired by every thread of every process, plus
+    /// one per SYSCALL execution that blocked, plus each syscall's charge for its work (one unit per 64 bytes copied).
+    /// What <see cref="VirtualMachineOptions.MaxInstructions"/> limits.
     /// </summary>
     public ulong InstructionsExecuted => _meter.Now;
 

@@ -188,7 +188,8 @@ public sealed class VirtualMachineOptions
 
     /// <summary>
     /// The instruction budget (docs/metering.md): <see cref="VirtualMachine.Run(CancellationToken)"/> stops after exactly this many
-    /// units (retired instructions across all threads and processes, plus one per blocked SYSCALL execution) and returns
+    /// units (retired instructions across all threads and processes, plus one per blocked SYSCALL execution, plus each
+    /// syscall's charge for its work) and returns
     /// <see cref="VirtualMachine.OutOfBudgetStatus"/>. Default: none.
     /// </summary>
     public ulong? MaxInstructions { get; init; }
