@@ -62,15 +62,31 @@ public sealed class BlockCompiler
     /// <summary>Compile on the requesting thread (tests: the compiled form is used from the next execution on).</summary>
     public bool Synchronous { get; init; }
 
+    /// <summary>
+    /// Background compilation may take at most this share of the time since the compiler was created (plus
+    /// <see cref="CompileAllowance"/>): large programs full of warm code (gcc's cc1 in bench/) otherwise spent twice the
+    /// guest's own CPU time in the .NET JIT. Hot loops are compiled early, within the allowance.
+    /// </summary>
+    const double MaxCompileShare = 0.25;
+    static readonly TimeSpan CompileAllowance = TimeSpan.FromSeconds(2);
+
+    readonly System.Diagnostics.Stopwatch _age = System.Diagnostics.Stopwatch.StartNew();
+    long _compileTicks;
+
+    /// <summary>Background compilation has used its share of time: new requests wait (a cache policy; results never depend on it).</summary>
+    bool OverCompileBudget =>
+        !Synchronous && Interlocked.Read(ref _compileTicks) > (_age.Elapsed * MaxCompileShare + CompileAllowance).Ticks *
+        ((double)System.Diagnostics.Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+
 
     /// <summary>Chooses the region entered at <paramref name="entry"/> and queues it for compilation. VM thread only.</summary>
     public void Enqueue(BasicBlock entry)
     {
         if (entry.RunsAlone || !entry.Valid || entry.Compiled is { Region.Valid: true }) return;
-        if (entry.InPendingRegion())
+        if (entry.InPendingRegion() || OverCompileBudget)
         {
-            // Overlapping regions multiply compile work: wait for the pending one, and start a region here only if
-            // this block keeps being entered from the run loop after that.
+            // Overlapping regions multiply compile work: wait for the pending one (or for the compile budget), and
+            // start a region here only if this block keeps being entered from the run loop after that.
             entry.Executions = 0;
             return;
         }
@@ -121,7 +137,9 @@ public sealed class BlockCompiler
         DynamicMethod? method = Shared(shape);
         if (method == null)
         {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             method = Compile(region);
+            Interlocked.Add(ref _compileTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
             if (method == null) return;
             lock (_shared)
                 if (_shared.Count < MaxSharedRegions) _shared.TryAdd(shape, method);
