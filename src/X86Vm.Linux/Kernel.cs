@@ -274,6 +274,16 @@ public sealed partial class Kernel
             CurrentThread = t;
             CpuCore cpu = t.Cpu;
             ulong quantum = _threads.Count == 1 && !TimersArmed() ? Slice : Quantum;
+            if (Options.InstructionLimit is ulong budget)
+            {
+                if (_retiredTotal >= budget)
+                {
+                    int status = StopForInstructionLimit();
+                    Debugger?.Exited(initial);
+                    return status;
+                }
+                quantum = Math.Min(quantum, budget - _retiredTotal);
+            }
             if (t.Resumed != null && HasDeliverableSignal(t))
                 quantum = 1; // finish the woken syscall first (its result is the handler's saved RAX), then take the signal
             else
@@ -284,8 +294,10 @@ public sealed partial class Kernel
             ulong retiredLimit = cpu.Retired + quantum;
             if (Debugger != null && !Debugger.BeforeRun(t, ref retiredLimit)) continue;
             _running = cpu;
+            ulong retiredBefore = cpu.Retired;
             StopReason reason = Interpreter.Run(cpu, retiredLimit);
             _running = null;
+            if (cpu.Retired > retiredBefore) _retiredTotal += cpu.Retired - retiredBefore;
             if (reason == StopReason.Fault && cpu.PendingFault!.IsOutOfMemory) KillForMemory(t.Process); // SIGKILL: no debugger stop
             else if (reason == StopReason.Fault && Debugger?.OnFault(t, cpu.PendingFault!) != true) DeliverFault(t, cpu.PendingFault!);
             Debugger?.AfterRun(t);

@@ -64,4 +64,10 @@ public sealed class KernelOptions
 
     /// <summary>Wall-clock time the VM may run: then it reports one line, kills every process and <see cref="Kernel.Run"/> returns 124.</summary>
     public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>
+    /// Instructions all threads together may retire: then the VM stops as at the time limit (one line, every process
+    /// killed, <see cref="Kernel.Run"/> returns 124). Counted in retired instructions, so it stops at the same point every run.
+    /// </summary>
+    public ulong? InstructionLimit { get; init; }
 }

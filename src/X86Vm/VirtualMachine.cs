@@ -67,6 +67,7 @@ public sealed class VirtualMachine
             OpenFiles = options.MaxOpenFiles is int n ? (n, n) : KernelOptions.DefaultOpenFiles,
             OpenFilesCeiling = options.MaxOpenFiles ?? KernelOptions.DefaultOpenFilesCeiling,
             TimeLimit = options.MaxTime,
+            InstructionLimit = options.MaxInstructions,
         });
         var argv = new List<string> { options.Argv0 ?? options.Program };
         argv.AddRange(options.Arguments);

@@ -173,6 +173,12 @@ public sealed class VirtualMachineOptions
     /// </summary>
     public TimeSpan? MaxTime { get; init; }
 
+    /// <summary>
+    /// Instructions all guest threads together may retire; then the VM stops as at <see cref="MaxTime"/> (one line,
+    /// status 124). Unlike wall time it stops at the same instruction on every run (the fuzzer's budget). Default: none.
+    /// </summary>
+    public ulong? MaxInstructions { get; init; }
+
     /// <summary>The default <see cref="MaxMemory"/>: 4 GiB, or half of the host's memory when that is less (whole MiB).</summary>
     public static long DefaultMaxMemory { get; } = ComputeDefaultMaxMemory();
 
