@@ -28,7 +28,12 @@ public sealed record Outcome(OutcomeKind Kind, int Status, string Detail)
             string first = Detail.Split('\n')[0];
             string? frame = Detail.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("at X86Vm.", StringComparison.Ordinal));
             frame = frame?.Split(" in ")[0];
-            return $"{Kind}: {(Kind == OutcomeKind.Crash ? first.Split(':')[0] : first)} {frame}".Trim();
+            return Kind switch
+            {
+                OutcomeKind.Crash => $"Crash: {first.Split(':')[0]} {frame}".Trim(),
+                OutcomeKind.StackTrace => $"StackTrace: {frame ?? "a message of several lines"}",
+                _ => $"{Kind}: {first}",
+            };
         }
     }
 }

@@ -72,11 +72,11 @@ public static class ElfLoader
             if (interp.Type == ElfImage.ET_DYN)
             {
                 ulong? at = Syscalls.MemorySyscalls.FindMmapArea(p, high - low);
-                if (at == null) throw new BadExecutableException($"{execFn}: no room for interpreter {elf.Interpreter}");
+                if (at == null) throw new BadExecutableException($"{execFn}: no room for interpreter {Printable(elf.Interpreter)}");
                 interpBias = at.Value - low;
                 interpreterBase = at.Value;
             }
-            MapSegments(mem, interp, interpBias, interpPath, $"{execFn}: interpreter {elf.Interpreter}");
+            MapSegments(mem, interp, interpBias, interpPath, $"{execFn}: interpreter {Printable(elf.Interpreter)}");
             start = interp.Entry + interpBias;
         }
 
@@ -96,14 +96,17 @@ public static class ElfLoader
         Func<string, (byte[] Data, string ResolvedPath)?>? readInterpreter)
     {
         var file = readInterpreter?.Invoke(path)
-            ?? throw new BadExecutableException($"{execFn}: interpreter {path} not found");
+            ?? throw new BadExecutableException($"{execFn}: interpreter {Printable(path)} not found");
         ElfImage interp;
-        try { interp = new ElfImage(file.Data, path); }
+        try { interp = new ElfImage(file.Data, Printable(path)); }
         catch (BadExecutableException e) { throw new BadExecutableException($"{execFn}: bad interpreter: {e.Message}"); }
         if (interp.Interpreter != null)
-            throw new BadExecutableException($"{execFn}: bad interpreter: {path} itself needs an interpreter ({interp.Interpreter})");
+            throw new BadExecutableException($"{execFn}: bad interpreter: {Printable(path)} itself needs an interpreter ({Printable(interp.Interpreter)})");
         return (interp, file.ResolvedPath);
     }
+
+    /// <summary>A path from the file as it may appear in the one-line message: control characters shown as '?'.</summary>
+    static string Printable(string path) => string.Concat(path.Select(c => char.IsControl(c) ? '?' : c));
 
     /// <summary>The largest power-of-two PT_LOAD alignment (at least a page), like binfmt_elf's maximum_alignment.</summary>
     static ulong MaxAlignment(ElfImage elf)
@@ -123,7 +126,8 @@ public static class ElfLoader
     static (ulong End, ulong PhdrAddress) MapSegments(AddressSpace mem, ElfImage elf, ulong bias, string name, string who)
     {
         ulong end = 0, phdrAddress = 0;
-        var loads = elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).ToList();
+        // elf(5) requires ascending p_vaddr but Linux does not check: sorted, every segment's pages get mapped below.
+        var loads = elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).OrderBy(h => h.VirtualAddress + bias).ToList();
         foreach (var ph in loads)
         {
             ulong start = AlignDown(ph.VirtualAddress + bias);
