@@ -18,7 +18,24 @@ public sealed class FuzzRunner : IDisposable
 
     readonly string _dir = Directory.CreateTempSubdirectory("x86vm-fuzz-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    /// <summary>
+    /// Runs the VMs: one long-lived thread rather than one per input (a million short-lived threads exhaust the
+    /// host's thread ids in some sandboxes), replaced only when a hung VM keeps it.
+    /// </summary>
+    System.Collections.Concurrent.BlockingCollection<Action> _work = StartWorker();
+
+    static System.Collections.Concurrent.BlockingCollection<Action> StartWorker()
+    {
+        var queue = new System.Collections.Concurrent.BlockingCollection<Action>();
+        new Thread(() => { foreach (Action a in queue.GetConsumingEnumerable()) a(); }) { IsBackground = true, Name = "fuzz VM" }.Start();
+        return queue;
+    }
+
+    public void Dispose()
+    {
+        _work.CompleteAdding();
+        Directory.Delete(_dir, true);
+    }
 
     public Outcome Run(FuzzInput input)
     {
@@ -28,11 +45,18 @@ public sealed class FuzzRunner : IDisposable
         else File.Delete(interp);
         var diagnostics = new StringWriter();
         using var cancel = new CancellationTokenSource();
-        Task<Outcome> run = Task.Factory.StartNew(() => RunVm(input, diagnostics, cancel.Token), TaskCreationOptions.LongRunning);
+        var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Add(() => done.SetResult(RunVm(input, diagnostics, cancel.Token)));
+        Task<Outcome> run = done.Task;
         if (!run.Wait(HangGuard))
         {
             cancel.Cancel();
             bool ended = run.Wait(TimeSpan.FromSeconds(10));
+            if (!ended)
+            {
+                _work.CompleteAdding(); // the stuck thread is left behind; later inputs get a new one
+                _work = StartWorker();
+            }
             return new Outcome(OutcomeKind.Hang, -1, $"no return after {HangGuard.TotalSeconds} s{(ended ? "" : " (still running after cancellation)")}");
         }
         Outcome o = run.Result;

@@ -35,7 +35,12 @@ public sealed class FuzzSession(FuzzKind kind, ulong seed, string? findingsDirec
         for (long i = first; i < first + count; i++)
         {
             FuzzInput input = Generate(kind, seed, i);
-            Outcome o = runner.Run(input);
+            Outcome o;
+            try { o = runner.Run(input); }
+            catch (Exception e) // the runner itself failed (no thread could start: host memory exhausted)
+            {
+                o = new Outcome(OutcomeKind.Crash, -1, e.ToString());
+            }
             Inputs++;
             Counts[o.Kind] = Counts.GetValueOrDefault(o.Kind) + 1;
             if (o.IsFinding)
@@ -50,7 +55,6 @@ public sealed class FuzzSession(FuzzKind kind, ulong seed, string? findingsDirec
                     Findings.Add(f);
                     onFinding?.Invoke(f);
                 }
-                if (o.Kind == OutcomeKind.Hang && o.Detail.Contains("still running", StringComparison.Ordinal)) break; // the runner is not reusable
             }
             if (onProgress != null && _clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
             {

@@ -12,9 +12,9 @@ public class FuzzSampleTests
     const ulong Seed = 20261207;
 
     [Theory]
-    [InlineData(FuzzKind.Elf, 1500)]
-    [InlineData(FuzzKind.Insn, 1500)]
-    [InlineData(FuzzKind.Syscall, SyscallGenerator.Numbers * 2)] // every syscall number first in two inputs
+    [InlineData(FuzzKind.Elf, 3000)]
+    [InlineData(FuzzKind.Insn, 3000)]
+    [InlineData(FuzzKind.Syscall, SyscallGenerator.Numbers * 3)] // every syscall number first in three inputs
     public void SeededSampleHasNoFindings(FuzzKind kind, int count)
     {
         var session = new FuzzSession(kind, Seed);
