@@ -128,6 +128,31 @@ public sealed class SandboxAttackTests : IDisposable
         Assert.DoesNotContain("fd 4:", o);
     }
 
+    /// <summary>
+    /// Two VMs in one host process: while the first holds a file of its own mount open, the second reads
+    /// /proc/PID/fd/N for every pid it might guess. Pids and descriptors are per VM: it finds only its own processes.
+    /// </summary>
+    [Fact]
+    public async Task ProcFdOfAnotherVmIsNotVisible()
+    {
+        string theirs = Directory.CreateTempSubdirectory("x86vm-attack-other-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(theirs, "held.txt"), "other vm secret\n");
+            IReadOnlyList<MountSpec> otherMounts = [new MountSpec(_root, "/", MountKind.ReadOnly), new MountSpec(theirs, "/rw", MountKind.ReadWrite)];
+            Task<RunResult> other = Task.Run(() => SyscallPrograms.Vm("/attack", ["hold:/rw/held.txt"], otherMounts, "/"));
+            var waited = Stopwatch.StartNew();
+            while (!File.Exists(Path.Combine(theirs, "held.txt.ready")) && !other.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(60))
+                await Task.Delay(10);
+            Assert.True(File.Exists(Path.Combine(theirs, "held.txt.ready")), "the other VM holds its file");
+            string o = Attack("scanfd:1100");
+            Assert.DoesNotContain("other vm secret", o);
+            Assert.Contains("scanfd: 0 found\n", o);
+            Assert.Contains("hold /rw/held.txt: ok\n", (await other).StdoutText);
+        }
+        finally { Directory.Delete(theirs, true); }
+    }
+
     /// <summary>The host's own process (the x86vm test host) does not exist inside the VM's /proc.</summary>
     [Fact]
     public void ProcOfTheHostProcessIsNotVisible()

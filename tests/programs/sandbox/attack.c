@@ -14,6 +14,8 @@
  *   net:PORT           TCP connect to 127.0.0.1:PORT (a host listener), then listen on PORT
  *   rofile:PATH        every way to write PATH (a file on a read-only or copy-on-write mount)
  *   ln:A=B             hard link A as B (across mounts: EXDEV)
+ *   hold:PATH          open PATH, create PATH.ready, sleep 5 s holding it (the other VM of a two-VM test)
+ *   scanfd:MAXPID      read /proc/PID/fd/N for every PID up to MAXPID but our own and N < 8; print what opens
  */
 #include "../syscalls/check.h"
 #include <dirent.h>
@@ -321,6 +323,31 @@ static void rofile(const char *path)
     printf(", unlink %s\n", res(unlink(path)));
 }
 
+static void hold(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    char ready[600];
+    snprintf(ready, sizeof ready, "%s.ready", path);
+    close(open(ready, O_WRONLY | O_CREAT, 0644));
+    printf("hold %s: %s\n", path, fd < 0 ? errname(errno) : "ok");
+    sleep(5);
+}
+
+static void scanfd(const char *max)
+{
+    int found = 0;
+    for (int pid = 1; pid <= atoi(max); pid++) {
+        if (pid == getpid()) continue;
+        for (int n = 0; n < 8; n++) {
+            char path[64];
+            snprintf(path, sizeof path, "/proc/%d/fd/%d", pid, n);
+            const char *r = cat(path);
+            if (strcmp(r, "ENOENT") != 0) { printf("scanfd %s: %s\n", path, r); found++; }
+        }
+    }
+    printf("scanfd: %d found\n", found);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -339,6 +366,8 @@ int main(int argc, char **argv)
         else if (strcmp(cmd, "mem") == 0) memory(arg);
         else if (strcmp(cmd, "net") == 0) net(arg);
         else if (strcmp(cmd, "rofile") == 0) rofile(arg);
+        else if (strcmp(cmd, "hold") == 0) hold(arg);
+        else if (strcmp(cmd, "scanfd") == 0) scanfd(arg);
         else if (strcmp(cmd, "ln") == 0 && strchr(arg, '=')) {
             char *to = strchr(arg, '=');
             *to++ = 0;
