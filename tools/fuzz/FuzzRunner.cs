@@ -92,7 +92,8 @@ public sealed class FuzzRunner : IDisposable
                 MaxTime = TimeLimit,
                 MaxInstructions = InstructionBudget,
             });
-            return new Outcome(OutcomeKind.Exited, vm.Run(cancel), "");
+            int status = vm.Run(cancel);
+            return new Outcome(OutcomeKind.Exited, status, "", vm.InstructionsRetired);
         }
         catch (VirtualMachineStartException e)
         {

@@ -15,6 +15,8 @@ public sealed class FuzzSession(FuzzKind kind, ulong seed, string? findingsDirec
     public Dictionary<string, int> Signatures { get; } = [];
     public Dictionary<OutcomeKind, long> Counts { get; } = [];
     public long Inputs { get; private set; }
+    /// <summary>Instructions the inputs' first processes retired, in total: how much of the VM the inputs reach.</summary>
+    public ulong Retired { get; private set; }
     public TimeSpan Elapsed => _clock.Elapsed;
 
     readonly Stopwatch _clock = new();
@@ -42,6 +44,7 @@ public sealed class FuzzSession(FuzzKind kind, ulong seed, string? findingsDirec
                 o = new Outcome(OutcomeKind.Crash, -1, e.ToString());
             }
             Inputs++;
+            Retired += o.Retired;
             Counts[o.Kind] = Counts.GetValueOrDefault(o.Kind) + 1;
             if (o.IsFinding)
             {

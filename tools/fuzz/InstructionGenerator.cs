@@ -33,6 +33,8 @@ public static class InstructionGenerator
     {
         Rng r = Rng.ForInput(seed, index);
         var code = new CodeWriter();
+        bool resume = r.Chance(50);
+        if (resume) AddFaultHandlers(code);
         for (int reg = 0; reg < 16; reg++)
             if (reg != 4 || r.Chance(10)) code.MovImmediate(reg, GuestLayout.Value(r));
         var body = new List<byte>();
@@ -53,6 +55,12 @@ public static class InstructionGenerator
             }
         }
         code.Raw(body.ToArray()).ExitGroup(0);
+        if (resume)
+        {
+            var pad = new byte[HandlerOffset - code.Length];
+            r.Fill(pad);
+            code.Raw(pad).Raw(Handler);
+        }
         byte[] page = code.ToArray();
         uint flags = Segment.PF_R | Segment.PF_X | (r.Chance(25) ? Segment.PF_W : 0);
         var segments = new List<Segment>
@@ -61,10 +69,45 @@ public static class InstructionGenerator
             new(Segment.PT_LOAD, Segment.PF_R | Segment.PF_W, GuestLayout.Data, GuestLayout.DataPage(r), GuestLayout.DataSize),
             new(Segment.PT_LOAD, Segment.PF_R, GuestLayout.ReadOnly, GuestLayout.DataPage(r)[..0x1000], 0x1000),
         };
+        if (resume) segments.Add(new(Segment.PT_LOAD, Segment.PF_R | Segment.PF_W, SignalArea, SignalStructures(), SignalAreaSize));
         return new FuzzInput(FuzzKind.Insn, seed, index, ElfWriter.Build(segments, GuestLayout.Code), null, r.Chance(25));
     }
 
     static byte[] Template(Rng r) => r.Pick(Templates);
+
+    // Resuming after faults: half the inputs catch SIGSEGV, SIGILL, SIGBUS, SIGFPE and SIGTRAP on an alternate stack
+    // with a handler that moves the saved RIP one byte on and returns through rt_sigreturn. So one input runs on
+    // through the whole page instead of ending at its first fault, and signal delivery and sigreturn run with
+    // arbitrary register state.
+    const ulong SignalArea = 0x800000;
+    const ulong SignalAreaSize = 0x11000; // the sigaction, the stack_t, then a 64 KiB alternate stack
+    const int HandlerOffset = 0xF00;
+
+    static readonly byte[] Handler =
+    [
+        0x48, 0x83, 0x82, 0xA8, 0x00, 0x00, 0x00, 0x01, // add qword [rdx + 0xA8], 1: the ucontext's saved RIP
+        0xC3,                                           // ret to the restorer
+        0xB8, 0x0F, 0x00, 0x00, 0x00, 0x0F, 0x05,       // restorer: mov eax, 15 (rt_sigreturn); syscall
+    ];
+
+    /// <summary>struct sigaction (handler, SA_SIGINFO|SA_ONSTACK|SA_RESTORER, restorer, empty mask), then stack_t.</summary>
+    static byte[] SignalStructures()
+    {
+        var b = new byte[0x60];
+        BitConverter.TryWriteBytes(b.AsSpan(0), GuestLayout.Code + HandlerOffset);
+        BitConverter.TryWriteBytes(b.AsSpan(8), 0x4UL | 0x08000000 | 0x04000000);
+        BitConverter.TryWriteBytes(b.AsSpan(16), GuestLayout.Code + HandlerOffset + 9);
+        BitConverter.TryWriteBytes(b.AsSpan(0x40), SignalArea + 0x1000);
+        BitConverter.TryWriteBytes(b.AsSpan(0x50), 0x10000UL);
+        return b;
+    }
+
+    static void AddFaultHandlers(CodeWriter code)
+    {
+        code.MovImmediate(0, 131).MovImmediate(7, SignalArea + 0x40).MovImmediate(6, 0).Syscall(); // sigaltstack(&ss, NULL)
+        foreach (int sig in new[] { 4, 5, 7, 8, 11 })
+            code.MovImmediate(0, 13).MovImmediate(7, (ulong)sig).MovImmediate(6, SignalArea).MovImmediate(2, 0).MovImmediate(10, 8).Syscall();
+    }
 
     /// <summary>Prefix combination <paramref name="combination"/> (in a random order), then an opcode and operand bytes.</summary>
     static void AddPrefixed(List<byte> body, Rng r, int combination)

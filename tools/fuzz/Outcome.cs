@@ -15,8 +15,8 @@ public enum OutcomeKind
     StackTrace,
 }
 
-/// <summary>The result of one input: its kind, the exit status when it ran, and for findings what went wrong.</summary>
-public sealed record Outcome(OutcomeKind Kind, int Status, string Detail)
+/// <summary>The result of one input: its kind, the exit status when it ran, the first process's retired instructions, and for findings what went wrong.</summary>
+public sealed record Outcome(OutcomeKind Kind, int Status, string Detail, ulong Retired = 0)
 {
     public bool IsFinding => Kind is OutcomeKind.Crash or OutcomeKind.Hang or OutcomeKind.StackTrace;
 

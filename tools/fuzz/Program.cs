@@ -55,6 +55,7 @@ foreach (FuzzKind kind in kinds)
     findings += session.Findings.Count;
     Console.WriteLine($"{kind}: {session.Inputs} inputs in {session.Elapsed.TotalSeconds:0.0} s = {session.Rate:0} inputs/s; " +
         string.Join(", ", session.Counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}")) +
+        $"; {session.Retired / (ulong)Math.Max(1, session.Inputs)} instructions per input" +
         $"; {session.Signatures.Values.Sum()} findings, {session.Findings.Count} distinct");
 }
 return findings == 0 ? 0 : 1;

@@ -130,9 +130,12 @@ public static class ElfLoader
         var loads = elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).OrderBy(h => h.VirtualAddress + bias).ToList();
         foreach (var ph in loads)
         {
-            ulong start = AlignDown(ph.VirtualAddress + bias);
-            ulong segEnd = AddressSpace.PageAlignUp(ph.VirtualAddress + bias + ph.MemorySize);
-            if (segEnd <= start || segEnd > AddressSpace.UserTop)
+            ulong address = ph.VirtualAddress + bias;
+            ulong start = AlignDown(address);
+            // Checked before adding: address + p_memsz may wrap around to just past the start.
+            bool fits = address < AddressSpace.UserTop && ph.MemorySize <= AddressSpace.UserTop - address;
+            ulong segEnd = fits ? AddressSpace.PageAlignUp(address + ph.MemorySize) : 0;
+            if (!fits || segEnd <= start || segEnd > AddressSpace.UserTop)
                 throw new BadExecutableException($"{who}: ELF segment at 0x{ph.VirtualAddress:x} is outside the user address space");
             // Segments may share a boundary page: map only what an earlier segment did not.
             ulong mapFrom = Math.Max(start, end);

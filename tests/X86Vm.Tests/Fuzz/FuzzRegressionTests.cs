@@ -104,6 +104,19 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.Equal((OutcomeKind.Exited, 128 + 4), (o.Kind, o.Status));
     }
 
+    /// <summary>A segment whose p_vaddr + p_memsz wraps around to just past its start: outside the address space.</summary>
+    [Fact]
+    public void SegmentSizeThatWrapsAroundIsRejected()
+    {
+        byte[] elf = ElfWriter.Build([
+            new(Segment.PT_LOAD, Segment.PF_R | Segment.PF_X, GuestLayout.Code, ExitCode, (ulong)ExitCode.Length),
+            new(Segment.PT_LOAD, Segment.PF_R | Segment.PF_W, 0x3fe998, new byte[0xd0f], ulong.MaxValue),
+        ], GuestLayout.Code);
+        Outcome o = Run(elf);
+        Assert.Equal(OutcomeKind.Rejected, o.Kind);
+        Assert.Contains("outside the user address space", o.Detail);
+    }
+
     /// <summary>An ET_DYN segment whose p_vaddr wraps around below the others once relocated: its pages are mapped first.</summary>
     [Fact]
     public void RelocatedSegmentBelowTheFirstIsMapped()

@@ -63,9 +63,11 @@ public sealed class SandboxAttackTests : IDisposable
     [Theory]
     [InlineData("rw")]
     [InlineData("cow")]
+    [InlineData("ro")] // the read-only root
     public void SymlinkSwappedOnTheHostDuringResolution(string mount)
     {
-        string dir = mount == "rw" ? _rw : _cow;
+        string dir = mount switch { "rw" => _rw, "cow" => _cow, _ => _root };
+        string guest = mount == "ro" ? "" : "/" + mount;
         Directory.CreateDirectory(Path.Combine(dir, "real"));
         File.WriteAllText(Path.Combine(dir, "real", "secret.txt"), "inside\n");
         string flip = Path.Combine(dir, "flip");
@@ -85,7 +87,7 @@ public sealed class SandboxAttackTests : IDisposable
         });
         flipper.Start();
         string o;
-        try { o = Attack($"race:/{mount}/flip/secret.txt:3000"); }
+        try { o = Attack($"race:{guest}/flip/secret.txt:3000"); }
         finally
         {
             stop.Cancel();
