@@ -29,7 +29,8 @@ public sealed class FuzzSession(FuzzKind kind, ulong seed, string? findingsDirec
     };
 
     /// <summary>Runs inputs <paramref name="first"/> … first+count-1; <paramref name="onFinding"/> hears of each new signature.</summary>
-    public void Run(long first, long count, Action<Finding>? onFinding = null, Action<FuzzSession>? onProgress = null)
+    public void Run(long first, long count, Action<Finding>? onFinding = null, Action<FuzzSession>? onProgress = null,
+        Action<FuzzInput, Outcome, TimeSpan>? onInput = null)
     {
         using var runner = new FuzzRunner();
         _clock.Start();
@@ -38,6 +39,7 @@ public sealed class FuzzSession(FuzzKind kind, ulong seed, string? findingsDirec
         {
             FuzzInput input = Generate(kind, seed, i);
             Outcome o;
+            TimeSpan started = _clock.Elapsed;
             try { o = runner.Run(input); }
             catch (Exception e) // the runner itself failed (no thread could start: host memory exhausted)
             {
@@ -45,6 +47,7 @@ public sealed class FuzzSession(FuzzKind kind, ulong seed, string? findingsDirec
             }
             Inputs++;
             Retired += o.Retired;
+            onInput?.Invoke(input, o, _clock.Elapsed - started);
             Counts[o.Kind] = Counts.GetValueOrDefault(o.Kind) + 1;
             if (o.IsFinding)
             {

@@ -76,29 +76,38 @@ public static class InstructionGenerator
     static byte[] Template(Rng r) => r.Pick(Templates);
 
     // Resuming after faults: half the inputs catch SIGSEGV, SIGILL, SIGBUS, SIGFPE and SIGTRAP on an alternate stack
-    // with a handler that moves the saved RIP one byte on and returns through rt_sigreturn. So one input runs on
+    // with a handler that moves the saved RIP one byte on and returns through rt_sigreturn (up to FaultBudget times,
+    // then exits). So one input runs on
     // through the whole page instead of ending at its first fault, and signal delivery and sigreturn run with
     // arbitrary register state.
     const ulong SignalArea = 0x800000;
     const ulong SignalAreaSize = 0x11000; // the sigaction, the stack_t, then a 64 KiB alternate stack
     const int HandlerOffset = 0xF00;
 
+    /// <summary>Faults an input survives before the handler exits: each costs a signal frame, and 200,000 would take seconds.</summary>
+    const int FaultBudget = 64;
+    const int RestorerOffset = 19;
+
     static readonly byte[] Handler =
     [
+        0x48, 0xFF, 0x0C, 0x25, 0x60, 0x00, 0x80, 0x00, // dec qword [SignalArea + 0x60]: the faults left
+        0x74, 0x10,                                     // jz exit
         0x48, 0x83, 0x82, 0xA8, 0x00, 0x00, 0x00, 0x01, // add qword [rdx + 0xA8], 1: the ucontext's saved RIP
         0xC3,                                           // ret to the restorer
         0xB8, 0x0F, 0x00, 0x00, 0x00, 0x0F, 0x05,       // restorer: mov eax, 15 (rt_sigreturn); syscall
+        0xB8, 0xE7, 0x00, 0x00, 0x00, 0x31, 0xFF, 0x0F, 0x05, // exit: exit_group(0)
     ];
 
-    /// <summary>struct sigaction (handler, SA_SIGINFO|SA_ONSTACK|SA_RESTORER, restorer, empty mask), then stack_t.</summary>
+    /// <summary>struct sigaction (handler, SA_SIGINFO|SA_ONSTACK|SA_RESTORER, restorer, empty mask), stack_t, the fault count.</summary>
     static byte[] SignalStructures()
     {
-        var b = new byte[0x60];
+        var b = new byte[0x68];
         BitConverter.TryWriteBytes(b.AsSpan(0), GuestLayout.Code + HandlerOffset);
         BitConverter.TryWriteBytes(b.AsSpan(8), 0x4UL | 0x08000000 | 0x04000000);
-        BitConverter.TryWriteBytes(b.AsSpan(16), GuestLayout.Code + HandlerOffset + 9);
+        BitConverter.TryWriteBytes(b.AsSpan(16), GuestLayout.Code + HandlerOffset + RestorerOffset);
         BitConverter.TryWriteBytes(b.AsSpan(0x40), SignalArea + 0x1000);
         BitConverter.TryWriteBytes(b.AsSpan(0x50), 0x10000UL);
+        BitConverter.TryWriteBytes(b.AsSpan(0x60), (ulong)FaultBudget);
         return b;
     }
 

@@ -13,7 +13,7 @@ public class FuzzSampleTests
 
     [Theory]
     [InlineData(FuzzKind.Elf, 3000)]
-    [InlineData(FuzzKind.Insn, 3000)]
+    [InlineData(FuzzKind.Insn, 2000)]
     [InlineData(FuzzKind.Syscall, SyscallGenerator.Numbers * 3)] // every syscall number first in three inputs
     public void SeededSampleHasNoFindings(FuzzKind kind, int count)
     {
