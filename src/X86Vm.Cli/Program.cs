@@ -73,7 +73,22 @@ static partial class Program
     {
         Description = "Wall-clock SECONDS the VM may run; then it stops, reports and exits with status 124. Default: no limit",
     };
-    static readonly string[] ValueOptions = ["--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit", "--jit-threshold",
+    static readonly Option<bool> DeterministicOption = new("--deterministic")
+    {
+        Description = "Run deterministically: virtual time, seeded entropy, fixed identity, host inputs presented reproducibly, an empty " +
+            "environment unless --env (docs/determinism.md)",
+    };
+    static readonly Option<string?> SeedOption = new("--seed") { Description = "The entropy seed of --deterministic (a number; default 0)" };
+    static readonly Option<string?> MaxInstructionsOption = new("--max-instructions")
+    {
+        Description = "Stop after exactly N instructions across all threads and processes, report \"out of budget\" and exit with " +
+            "status 122 (docs/metering.md)",
+    };
+    static readonly Option<bool> StateHashOption = new("--state-hash")
+    {
+        Description = "Print the VM's state hash (64 hex digits, docs/state-hash.md) on stderr when it stops",
+    };
+    static readonly string[] ValueOptions = ["--seed", "--max-instructions", "--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit", "--jit-threshold",
         "--max-memory", "--max-tmpfs", "--max-processes", "--max-open-files", "--max-time"];
 
     static int Main(string[] args)
@@ -100,6 +115,10 @@ static partial class Program
         run.Options.Add(MaxProcessesOption);
         run.Options.Add(MaxOpenFilesOption);
         run.Options.Add(MaxTimeOption);
+        run.Options.Add(DeterministicOption);
+        run.Options.Add(SeedOption);
+        run.Options.Add(MaxInstructionsOption);
+        run.Options.Add(StateHashOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
         run.SetAction(parse =>
@@ -113,7 +132,10 @@ static partial class Program
             }
             var host = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .Select(e => $"{e.Key}={e.Value}");
-            var env = BuildEnvironment(host, parse.GetValue(ClearEnvOption), parse.GetValue(UnsetEnvOption) ?? [], parse.GetValue(EnvOption) ?? [], out error);
+            // The environment is an input like the files: a deterministic run starts from an empty one (add with --env), so
+            // that it does not differ between hosts, users and shells.
+            bool clearEnv = parse.GetValue(ClearEnvOption) || parse.GetValue(DeterministicOption);
+            var env = BuildEnvironment(host, clearEnv, parse.GetValue(UnsetEnvOption) ?? [], parse.GetValue(EnvOption) ?? [], out error);
             if (env == null)
             {
                 Console.Error.WriteLine($"x86vm: {error}");
@@ -126,8 +148,21 @@ static partial class Program
                 Console.Error.WriteLine($"x86vm: {error}");
                 return 125;
             }
+            var verifiable = ParseVerifiable(parse.GetValue(DeterministicOption), parse.GetValue(SeedOption), parse.GetValue(MaxInstructionsOption),
+                parse.GetValue(StateHashOption), out error);
+            if (verifiable == null)
+            {
+                Console.Error.WriteLine($"x86vm: {error}");
+                return 125;
+            }
+            if (verifiable.Value.Deterministic && parse.GetValue(NetOption) == NetworkMode.Host)
+            {
+                Console.Error.WriteLine("x86vm: --net host cannot be deterministic: the host network's timing and data are outside the VM");
+                return 125;
+            }
             return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env,
-                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", parse.GetValue(JitThresholdOption), limits.Value);
+                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", parse.GetValue(JitThresholdOption), limits.Value,
+                verifiable.Value);
         });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
@@ -247,6 +282,26 @@ static partial class Program
         return problem == null ? limits : null;
     }
 
+    /// <summary>The verifiable-VM options: --deterministic, --seed, --max-instructions.</summary>
+    internal readonly record struct Verifiable(bool Deterministic, ulong Seed, ulong? MaxInstructions, bool StateHash);
+
+    internal static Verifiable? ParseVerifiable(bool deterministic, string? seed, string? maxInstructions, bool stateHash, out string? error)
+    {
+        error = null;
+        ulong s = 0;
+        if (seed != null && !ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out s))
+            error = $"--seed {seed}: expected a whole number from 0 to {ulong.MaxValue}";
+        else if (seed != null && !deterministic)
+            error = "--seed only applies with --deterministic";
+        ulong? budget = null;
+        if (error == null && maxInstructions != null)
+        {
+            if (ulong.TryParse(maxInstructions, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) && n >= 1) budget = n;
+            else error = $"--max-instructions {maxInstructions}: expected a whole number of at least 1";
+        }
+        return error == null ? new Verifiable(deterministic, s, budget, stateHash) : null;
+    }
+
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
     private static partial void HostExit(int status);
 
@@ -254,7 +309,7 @@ static partial class Program
     static readonly TimeSpan TimeLimitGrace = TimeSpan.FromSeconds(1);
 
     static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
-        List<string> env, NetworkMode network, string? gdb, bool jit, int jitThreshold, Limits limits)
+        List<string> env, NetworkMode network, string? gdb, bool jit, int jitThreshold, Limits limits, Verifiable verifiable)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -286,6 +341,9 @@ static partial class Program
                 MaxProcesses = limits.Processes ?? X86Vm.Linux.KernelOptions.DefaultMaxTasks,
                 MaxOpenFiles = limits.OpenFiles,
                 MaxTime = limits.Time,
+                Deterministic = verifiable.Deterministic,
+                Seed = verifiable.Seed,
+                MaxInstructions = verifiable.MaxInstructions,
             });
             // The VM checks its time limit at scheduling points; a host call that never returns (writing to a pipe nobody
             // reads, reading a terminal) would hold it there, so the command ends itself a little later.
@@ -305,10 +363,17 @@ static partial class Program
                 : null;
             var clock = Stopwatch.StartNew();
             int status = vm.Run();
+            if (vm.OutOfBudget)
+                diagnostics.WriteLine($"x86vm: out of budget: {vm.InstructionsExecuted} of {verifiable.MaxInstructions} instructions executed " +
+                    $"({vm.InstructionsRetired} retired by the program's main thread)");
+            if (verifiable.StateHash)
+                diagnostics.WriteLine($"x86vm: state hash {Convert.ToHexStringLower(vm.StateHash())}" +
+                    (vm.Deterministic ? "" : " (not deterministic: it includes the host clock; see --deterministic)"));
             if (stats)
             {
                 double seconds = clock.Elapsed.TotalSeconds;
-                diagnostics.WriteLine($"x86vm: {vm.InstructionsRetired} instructions in {seconds:F3} s ({vm.InstructionsRetired / seconds / 1e6:F1} MIPS)");
+                diagnostics.WriteLine($"x86vm: {vm.InstructionsRetired} instructions in {seconds:F3} s ({vm.InstructionsRetired / seconds / 1e6:F1} MIPS); " +
+                    $"{vm.InstructionsExecuted} units metered in the whole VM (docs/metering.md)");
             }
             return status;
         }

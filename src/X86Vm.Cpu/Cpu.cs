@@ -178,6 +178,13 @@ public sealed partial class Cpu
                 case 0xF: return (long)a > (long)b;  // G
             }
         }
+        else if ((kind >> 2) == (int)FlagOp.Add && (cc is 0x2 or 0x3))
+        {
+            // ADD carries out exactly when the truncated sum is below an operand.
+            int shift = 64 - (8 << (kind & 3));
+            bool carry = FlagRes << shift < FlagA << shift;
+            return cc == 0x2 ? carry : !carry;
+        }
         else if ((kind >> 2) == (int)FlagOp.Logic)
         {
             int shift = 64 - (8 << (kind & 3));
@@ -205,7 +212,17 @@ public sealed partial class Cpu
 
     bool ConditionSlow(int cc)
     {
-        ulong f = StatusFlags;
+        // Only the flags the condition reads: a materialised record, or a partial one (BT, MUL, rotates…) that set them
+        // all, answers without evaluating the record underneath.
+        ulong needed = (cc >> 1) switch
+        {
+            0 => RFlags.OF, 1 => RFlags.CF, 2 => RFlags.ZF, 3 => RFlags.CF | RFlags.ZF, 4 => RFlags.SF, 5 => RFlags.PF,
+            6 => RFlags.SF | RFlags.OF, _ => RFlags.ZF | RFlags.SF | RFlags.OF,
+        };
+        int op = FlagKind >> 2;
+        ulong f = op == (int)FlagOp.Materialized || (op == (int)FlagOp.Partial && (needed & ~FlagB) == 0)
+            ? FlagRes
+            : StatusFlags;
         bool result = (cc >> 1) switch
         {
             0 => (f & RFlags.OF) != 0,

@@ -47,17 +47,6 @@ public sealed partial class Kernel
         return true;
     }
 
-    /// <summary>Instructions retired by every thread of the VM, for <see cref="KernelOptions.InstructionLimit"/>.</summary>
-    ulong _retiredTotal;
-
-    /// <summary>The instruction limit is used up: one line, every process killed, as at the time limit.</summary>
-    int StopForInstructionLimit()
-    {
-        Options.Diagnostics.WriteLine($"x86vm: instruction limit of {Options.InstructionLimit} reached");
-        foreach (GuestProcess p in _processes.Values.Where(p => !p.Exited).OrderBy(p => p.Pid).ToList()) p.Kill(Signals.SIGKILL);
-        return TimeLimitStatus;
-    }
-
     volatile bool _timeLimitReported;
 
     /// <summary>True once the time limit ended the VM (its line is written).</summary>

@@ -18,13 +18,16 @@ public sealed partial class Kernel
     public KernelOptions Options { get; }
     public SyscallTable Syscalls { get; }
     public Host.IClock Clock => Options.Clock;
+    /// <summary>The VM's instruction counter and budget (docs/metering.md).</summary>
+    public InstructionMeter Meter => Options.Meter;
     public VirtualFileSystem Vfs => Options.FileSystem;
     public Futexes Futexes { get; } = new();
 
     /// <summary>An attached debugger (the GDB stub), consulted at scheduling points; null when none.</summary>
     public IDebugger? Debugger { get; set; }
 
-    readonly Dictionary<int, GuestProcess> _processes = new();
+    /// <summary>Live and zombie processes by pid: iterated in pid order, which does not depend on the history of the table.</summary>
+    readonly SortedDictionary<int, GuestProcess> _processes = new();
     /// <summary>Every live thread in creation order: the scheduler's round-robin order.</summary>
     readonly List<GuestThread> _threads = new();
     int _nextId = 1000;
@@ -92,7 +95,7 @@ public sealed partial class Kernel
         p.Cwd = Options.WorkingDirectory;
         var t = NewThread(p, new CpuCore(memory, p.Code));
         CurrentThread = t;
-        p.Files.Set(0, new StreamFile(Options.Stdin, Options.StdinTerminal) { Path = "/dev/stdin", StatusFlags = OpenFlags.ReadOnly }, false);
+        p.Files.Set(0, new StreamFile(Options.Stdin, Options.StdinTerminal) { FillReads = Options.Deterministic, Path = "/dev/stdin", StatusFlags = OpenFlags.ReadOnly }, false);
         p.Files.Set(1, new StreamFile(Options.Stdout, Options.StdoutTerminal) { Path = "/dev/stdout", StatusFlags = OpenFlags.WriteOnly }, false);
         p.Files.Set(2, new StreamFile(Options.Stderr, Options.StderrTerminal) { Path = "/dev/stderr", StatusFlags = OpenFlags.WriteOnly }, false);
         byte[] image = ReadProgram(p, path, out string resolved);
@@ -238,11 +241,28 @@ public sealed partial class Kernel
     /// <summary>Instructions between checks for cancellation when only one thread runs.</summary>
     const ulong Slice = 50_000_000;
 
+    /// <summary>The shell status <see cref="Run"/> returns when the instruction budget ran out (docs/metering.md).</summary>
+    public const int OutOfBudgetStatus = 122;
+
+    /// <summary>True when the last <see cref="Run"/> stopped because the instruction budget was spent.</summary>
+    public bool OutOfBudget { get; private set; }
+
+    /// <summary>The round-robin position: the next thread <see cref="PickNext"/> looks at.</summary>
+    int _cursor;
+
+    /// <summary>
+    /// A quantum the budget cut short: the thread and the retired count its quantum ends at. The next
+    /// <see cref="Run"/> finishes it first, so a run in slices schedules exactly as one run.
+    /// </summary>
+    (GuestThread Thread, ulong Limit)? _cut;
+
     /// <summary>
     /// Runs every thread of the VM until <paramref name="initial"/> exits (or <paramref name="cancel"/> fires);
     /// returns its shell exit status, or <see cref="TimeLimitStatus"/> when <see cref="KernelOptions.TimeLimit"/>
-    /// passed first. Threads take turns in creation order, each for a quantum of retired instructions or until it
-    /// blocks; a blocked thread becomes runnable when its condition is ready.
+    /// passed first, or <see cref="OutOfBudgetStatus"/> when the <see cref="InstructionMeter.Budget"/> is spent (then
+    /// raise the budget and call again to continue exactly where it stopped). Threads take turns in creation order,
+    /// each for a quantum of retired instructions or until it blocks; a blocked thread becomes runnable when its
+    /// condition is ready.
     /// </summary>
     public int Run(GuestProcess initial, CancellationToken cancel = default)
     {
@@ -251,8 +271,12 @@ public sealed partial class Kernel
         // The limit ends a long run of one thread at its next block boundary instead of the end of its slice.
         using var stop = timeLimit.Token.Register(() => { if (_running is CpuCore c) c.StopRequested = true; });
         _wake = wake.Token;
-        Debugger?.Start(initial);
-        int cursor = 0;
+        OutOfBudget = false;
+        if (!_started)
+        {
+            _started = true;
+            Debugger?.Start(initial);
+        }
         while (!initial.Exited)
         {
             cancel.ThrowIfCancellationRequested();
@@ -262,47 +286,69 @@ public sealed partial class Kernel
                 Debugger?.Exited(initial);
                 return status;
             }
-            SettleMemory();
-            if (initial.Exited) break;
-            if (Debugger != null)
+            PayDebt();
+            if (Meter.Remaining == 0)
             {
-                Debugger.Poll();
-                if (initial.Exited) break; // killed from the debugger
+                OutOfBudget = true;
+                return OutOfBudgetStatus;
             }
-            FireTimers();
-            GuestThread? t = PickNext(ref cursor);
-            if (t == null)
+            GuestThread t;
+            ulong retiredLimit;
+            if (_cut is var (cutThread, cutLimit))
             {
-                if (!WaitForEvent(initial)) break;
-                continue;
+                // The rest of the quantum the budget interrupted, as if it had not stopped.
+                _cut = null;
+                t = cutThread;
+                retiredLimit = cutLimit;
+            }
+            else
+            {
+                SettleMemory();
+                if (initial.Exited) break;
+                if (Debugger != null)
+                {
+                    Debugger.Poll();
+                    if (initial.Exited) break; // killed from the debugger
+                }
+                FireTimers();
+                GuestThread? next = PickNext(ref _cursor);
+                if (next == null)
+                {
+                    if (!WaitForEvent(initial)) break;
+                    continue;
+                }
+                t = next;
+                CurrentThread = t;
+                ulong quantum = _threads.Count == 1 && !TimersArmed() ? Slice : Quantum;
+                if (t.Resumed != null && HasDeliverableSignal(t))
+                    quantum = 1; // finish the woken syscall first (its result is the handler's saved RAX), then take the signal
+                else
+                {
+                    DeliverPendingSignals(t);
+                    if (t.State != GuestThreadState.Runnable || t.Process.Stopped) continue;
+                }
+                retiredLimit = t.Cpu.Retired + quantum;
+                if (Debugger != null && !Debugger.BeforeRun(t, ref retiredLimit)) continue;
             }
             CurrentThread = t;
             CpuCore cpu = t.Cpu;
-            ulong quantum = _threads.Count == 1 && !TimersArmed() ? Slice : Quantum;
-            if (Options.InstructionLimit is ulong budget)
-            {
-                if (_retiredTotal >= budget)
-                {
-                    int status = StopForInstructionLimit();
-                    Debugger?.Exited(initial);
-                    return status;
-                }
-                quantum = Math.Min(quantum, budget - _retiredTotal);
-            }
-            if (t.Resumed != null && HasDeliverableSignal(t))
-                quantum = 1; // finish the woken syscall first (its result is the handler's saved RAX), then take the signal
-            else
-            {
-                DeliverPendingSignals(t);
-                if (t.State != GuestThreadState.Runnable || t.Process.Stopped) continue;
-            }
-            ulong retiredLimit = cpu.Retired + quantum;
-            if (Debugger != null && !Debugger.BeforeRun(t, ref retiredLimit)) continue;
+            ulong runLimit = retiredLimit;
+            if (Meter.Remaining < retiredLimit - cpu.Retired) runLimit = cpu.Retired + Meter.Remaining;
             _running = cpu;
-            ulong retiredBefore = cpu.Retired;
-            StopReason reason = Interpreter.Run(cpu, retiredLimit);
+            _runLimit = runLimit;
+            Meter.Begin(cpu);
+            StopReason reason = Interpreter.Run(cpu, runLimit);
+            Meter.End();
             _running = null;
-            if (cpu.Retired > retiredBefore) _retiredTotal += cpu.Retired - retiredBefore;
+            if ((reason == StopReason.InstructionLimit && runLimit < retiredLimit) || (reason == StopReason.Requested && _stoppedForCharge))
+            {
+                // Out of budget inside the quantum, or stopped only to put a syscall's charge on the meter: the same
+                // thread goes on with the rest of its quantum (after the next Run call when the budget is spent).
+                _stoppedForCharge = false;
+                _cut = (t, retiredLimit);
+                continue;
+            }
+            _stoppedForCharge = false;
             if (reason == StopReason.Fault && cpu.PendingFault!.IsOutOfMemory) KillForMemory(t.Process); // SIGKILL: no debugger stop
             else if (reason == StopReason.Fault && Debugger?.OnFault(t, cpu.PendingFault!) != true) DeliverFault(t, cpu.PendingFault!);
             Debugger?.AfterRun(t);
@@ -310,6 +356,51 @@ public sealed partial class Kernel
         }
         Debugger?.Exited(initial);
         return initial.ShellStatus;
+    }
+
+    bool _started;
+
+    /// <summary>Bytes of kernel work (<see cref="X86Vm.Cpu.Memory.MemoryAccount.KernelWork"/>) per unit of a syscall's charge.</summary>
+    public const ulong WorkPerUnit = 64;
+
+    /// <summary>The retired count the running thread's run stops at (what its instructions may still take of the budget).</summary>
+    ulong _runLimit;
+
+    /// <summary>Charged units not yet on the meter: paid before anything runs again, across budget stops if need be.</summary>
+    ulong _debt;
+
+    /// <summary>The running thread was stopped only so that a charge could be paid without passing the budget.</summary>
+    bool _stoppedForCharge;
+
+    /// <summary>
+    /// A syscall's charge for its work (docs/metering.md). It goes on the meter at once when the budget leaves room for
+    /// it beside everything the current run may still retire; otherwise the run stops after this SYSCALL and the charge
+    /// is paid before the thread goes on, so the meter never passes the budget and a run in slices counts like one run.
+    /// </summary>
+    internal void ChargeSyscall(CpuCore cpu, ulong units)
+    {
+        if (units == 0) return;
+        ulong mayStillRetire = _runLimit > cpu.Retired ? _runLimit - cpu.Retired : 0;
+        if (_debt == 0 && Meter.Remaining >= mayStillRetire && Meter.Remaining - mayStillRetire >= units)
+        {
+            Meter.Charge(units);
+            return;
+        }
+        _debt += units;
+        if (!cpu.StopRequested)
+        {
+            cpu.StopRequested = true;
+            _stoppedForCharge = true;
+        }
+    }
+
+    /// <summary>Puts as much of the owed charge on the meter as the budget allows.</summary>
+    void PayDebt()
+    {
+        if (_debt == 0) return;
+        ulong paid = Math.Min(_debt, Meter.Remaining);
+        Meter.Charge(paid);
+        _debt -= paid;
     }
 
     /// <summary>The CPU inside <see cref="Interpreter.Run"/> now, for the time limit to stop from its timer thread.</summary>
@@ -375,6 +466,12 @@ public sealed partial class Kernel
             Options.Diagnostics.WriteLine("x86vm: every guest thread is blocked or stopped and nothing can wake them (deadlock)");
             initial.Kill(Signals.SIGKILL);
             return false;
+        }
+        if (Clock.IsVirtual && ExternalEventSources == 0)
+        {
+            // Deterministic time: nothing can happen before the earliest deadline, so it is now.
+            Clock.AdvanceTo(earliest.Value);
+            return true;
         }
         long wait = earliest.Value - Clock.MonotonicNanoseconds;
         if (wait <= 0) return true;

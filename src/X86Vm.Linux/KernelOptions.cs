@@ -18,6 +18,14 @@ public sealed class KernelOptions
     public TerminalInfo? StderrTerminal { get; init; }
     public IClock Clock { get; init; } = new HostClock();
     public IEntropy Entropy { get; init; } = new HostEntropy();
+    /// <summary>The VM's instruction counter (share it with a <see cref="VirtualClock"/>); its budget stops <see cref="Kernel.Run"/>.</summary>
+    public InstructionMeter Meter { get; init; } = new();
+    /// <summary>
+    /// Deterministic mode (docs/determinism.md): inputs from the host are presented deterministically (host files get
+    /// virtual inode numbers, devices and timestamps, directories list in byte order, stdin reads are filled whole).
+    /// The clock and entropy are chosen by whoever builds the options.
+    /// </summary>
+    public bool Deterministic { get; init; }
     /// <summary>Receives strace(1)-style lines when set.</summary>
     public TextWriter? Strace { get; init; }
     /// <summary>Receives x86vm's own diagnostics (fatal signals, limits); unsupported syscalls are reported in <see cref="Strace"/>.</summary>
@@ -64,10 +72,4 @@ public sealed class KernelOptions
 
     /// <summary>Wall-clock time the VM may run: then it reports one line, kills every process and <see cref="Kernel.Run"/> returns 124.</summary>
     public TimeSpan? TimeLimit { get; init; }
-
-    /// <summary>
-    /// Instructions all threads together may retire: then the VM stops as at the time limit (one line, every process
-    /// killed, <see cref="Kernel.Run"/> returns 124). Counted in retired instructions, so it stops at the same point every run.
-    /// </summary>
-    public ulong? InstructionLimit { get; init; }
 }

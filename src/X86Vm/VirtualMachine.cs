@@ -28,12 +28,23 @@ public sealed class VirtualMachine
     readonly MemoryAccount _memory;
     readonly GuestProcess _process;
     readonly GdbStub? _gdb;
+    readonly InstructionMeter _meter;
+    readonly bool _deterministic;
 
     public VirtualMachine(VirtualMachineOptions options)
     {
         string cwd = options.WorkingDirectory ?? (options.Mounts == null ? Directory.GetCurrentDirectory() : "/");
-        IEntropy entropy = options.Entropy ?? new HostEntropy();
-        IClock clock = options.Clock ?? new HostClock();
+        if (options.Deterministic)
+        {
+            if (options.Network == NetworkMode.Host)
+                throw new VirtualMachineStartException("--net host cannot be deterministic: the host network's timing and data are outside the VM", 125);
+            if (options.Clock != null || options.Entropy != null)
+                throw new VirtualMachineStartException("a deterministic VM uses its own virtual clock and seeded entropy", 125);
+        }
+        _meter = new InstructionMeter { Budget = options.MaxInstructions };
+        IEntropy entropy = options.Entropy ?? (options.Deterministic ? new SeededEntropy(options.Seed) : new HostEntropy());
+        IClock clock = options.Clock ?? (options.Deterministic ? new VirtualClock(_meter) : new HostClock());
+        _deterministic = options.Deterministic;
         _memory = CreateMemoryAccount(options);
         if (options.MaxProcesses < 1) throw new VirtualMachineStartException("the process limit must be at least 1", 125);
         if (options.MaxOpenFiles is < 1 or > 1 << 20) throw new VirtualMachineStartException("the open-file limit must be between 1 and 1048576", 125);
@@ -41,7 +52,8 @@ public sealed class VirtualMachine
         GuestProcess? current = null;
         Kernel? kernel = null;
         // While the program loads (a PT_INTERP under /proc) the process exists only as the kernel's current thread.
-        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current ?? kernel!.Current, _memory);
+        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current ?? kernel!.Current, _memory,
+            options.Deterministic);
 
         Stream stderr = options.Stderr ?? Stream.Null;
         TextWriter diagnostics = options.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true };
@@ -57,6 +69,8 @@ public sealed class VirtualMachine
             StderrTerminal = options.StderrIsTerminal ? terminal : null,
             Clock = clock,
             Entropy = entropy,
+            Meter = _meter,
+            Deterministic = options.Deterministic,
             Strace = options.Strace,
             Diagnostics = diagnostics,
             WorkingDirectory = cwd,
@@ -69,7 +83,6 @@ public sealed class VirtualMachine
             OpenFiles = options.MaxOpenFiles is int n ? (n, n) : KernelOptions.DefaultOpenFiles,
             OpenFilesCeiling = options.MaxOpenFiles ?? KernelOptions.DefaultOpenFilesCeiling,
             TimeLimit = options.MaxTime,
-            InstructionLimit = options.MaxInstructions,
         });
         var argv = new List<string> { options.Argv0 ?? options.Program };
         argv.AddRange(options.Arguments);
@@ -102,7 +115,8 @@ public sealed class VirtualMachine
     /// <summary>The memory account of <see cref="VirtualMachineOptions.MaxMemory"/>: one per VM, checked before anything is built.</summary>
     static MemoryAccount CreateMemoryAccount(VirtualMachineOptions options)
     {
-        long limit = options.MaxMemory ?? VirtualMachineOptions.DefaultMaxMemory;
+        long limit = options.MaxMemory ??
+            (options.Deterministic ? VirtualMachineOptions.DeterministicMaxMemory : VirtualMachineOptions.DefaultMaxMemory);
         if (limit < Page.Size) throw new VirtualMachineStartException("the memory limit must be at least 4 KiB", 125);
         long files = options.MaxTmpfs ?? limit / 2;
         if (files < 0) throw new VirtualMachineStartException("the tmpfs limit must not be negative", 125);
@@ -133,7 +147,7 @@ public sealed class VirtualMachine
     /// directories that do not exist fail the start with one line.
     /// </summary>
     static VirtualFileSystem BuildFileSystem(IReadOnlyList<MountSpec> mounts, IClock clock, IEntropy entropy,
-        Func<GuestProcess> current, MemoryAccount memory)
+        Func<GuestProcess> current, MemoryAccount memory, bool deterministic)
     {
         var vfs = new VirtualFileSystem();
         ulong device = 0x30;
@@ -146,10 +160,13 @@ public sealed class VirtualMachine
             {
                 IFileSystem fs = m.Kind switch
                 {
-                    MountKind.Tmpfs => new MemoryFileSystem(clock, device++, account: memory),
-                    MountKind.CopyOnWrite => new MemoryFileSystem(clock, device++, new HostTree(m.HostPath!), account: memory),
-                    _ => new HostDirectoryFileSystem(m.HostPath!, m.Kind == MountKind.ReadOnly, memory),
+                    MountKind.Tmpfs => new MemoryFileSystem(clock, device, account: memory),
+                    MountKind.CopyOnWrite => new MemoryFileSystem(clock, device,
+                        new HostTree(m.HostPath!, deterministic ? new HostFilePresenter(device, clock) : null), account: memory),
+                    _ => new HostDirectoryFileSystem(m.HostPath!, m.Kind == MountKind.ReadOnly, memory,
+                        deterministic ? new HostFilePresenter(device, clock) : null),
                 };
+                device++;
                 vfs.Mount(m.GuestPath, fs);
             }
             catch (Exception e) when (e is DirectoryNotFoundException or ArgumentException or IOException)
@@ -157,6 +174,7 @@ public sealed class VirtualMachine
                 throw new VirtualMachineStartException($"mount {m.HostPath}: {e.Message}", 125);
             }
         }
+        if (deterministic) vfs.Mount("/sys", SysFileSystem.Create(clock, device++, memory)); // not the host's CPUs and devices
         vfs.Mount("/proc", new ProcFileSystem(current));
         vfs.Mount("/dev", new DevFileSystem(entropy, current));
         vfs.Mount("/dev/shm", new MemoryFileSystem(clock, device++, account: memory));
@@ -165,6 +183,85 @@ public sealed class VirtualMachine
 
     /// <summary>Instructions retired by the program so far.</summary>
     public ulong InstructionsRetired => _process.Threads.Count > 0 ? _process.MainThread.Retired : 0;
+
+    /// <summary>
+    /// Units the whole VM has consumed (docs/metering.md): instructions retired by every thread of every process, plus
+    /// one per SYSCALL execution that blocked, plus each syscall's charge for its work (one unit per 64 bytes copied).
+    /// What <see cref="VirtualMachineOptions.MaxInstructions"/> limits.
+    /// </summary>
+    public ulong InstructionsExecuted => _meter.Now;
+
+    /// <summary>The status <see cref="Run(CancellationToken)"/> returns when the instruction budget is spent.</summary>
+    public const int OutOfBudgetStatus = Kernel.OutOfBudgetStatus;
+
+    /// <summary>True when the last run stopped because the instruction budget was spent; raise it and run again to continue.</summary>
+    public bool OutOfBudget => _kernel.OutOfBudget;
+
+    /// <summary>The instruction budget (units in total, not per run); null for none. Raise it to continue a VM that ran out.</summary>
+    public ulong? InstructionBudget
+    {
+        get => _meter.Budget;
+        set => _meter.Budget = value;
+    }
+
+    /// <summary>
+    /// The 32-byte root of the VM's state hash (docs/state-hash.md): a BLAKE3 Merkle tree over guest memory, every
+    /// thread's registers, the kernel's processes, descriptors, pipes, signals and timers, the VM's own files, the clock
+    /// and the instruction count. Two deterministic VMs in the same state have the same hash. Call it between runs.
+    /// </summary>
+    public byte[] StateHash() => _kernel.StateHash();
+
+    /// <summary>The pid of the program's first process (the one <see cref="Run(CancellationToken)"/> waits for).</summary>
+    public int ProcessId => _process.Pid;
+
+    /// <summary>
+    /// Reads guest memory of process <paramref name="pid"/> as the kernel's copy from user would (read protection
+    /// honoured); false when the process does not exist or part of the range is not readable.
+    /// </summary>
+    public bool ReadMemory(int pid, ulong address, Span<byte> destination) =>
+        _kernel.FindProcess(pid) is { Exited: false } p && p.Memory.TryRead(address, destination);
+
+    /// <summary>
+    /// Writes guest memory of process <paramref name="pid"/> as the kernel's copy to user would (write protection
+    /// honoured; decoded code of the range is dropped); false when the process does not exist or part of the range is
+    /// not writable. Call it between runs.
+    /// </summary>
+    public bool WriteMemory(int pid, ulong address, ReadOnlySpan<byte> source) =>
+        _kernel.FindProcess(pid) is { Exited: false } p && p.Memory.TryWrite(address, source);
+
+    /// <summary>Thread <paramref name="tid"/>'s register (a process's main thread has the pid as its tid).</summary>
+    public ulong ReadRegister(int tid, GuestRegister register)
+    {
+        X86Vm.Cpu.Cpu c = FindCpu(tid);
+        return register switch
+        {
+            GuestRegister.Rip => c.Rip,
+            GuestRegister.Rflags => c.Rflags,
+            GuestRegister.FsBase => c.FsBase,
+            GuestRegister.GsBase => c.GsBase,
+            _ => c.R((int)register),
+        };
+    }
+
+    /// <summary>Sets thread <paramref name="tid"/>'s register. Call it between runs.</summary>
+    public void WriteRegister(int tid, GuestRegister register, ulong value)
+    {
+        X86Vm.Cpu.Cpu c = FindCpu(tid);
+        switch (register)
+        {
+            case GuestRegister.Rip: c.Rip = value; break;
+            case GuestRegister.Rflags: c.Rflags = value; break;
+            case GuestRegister.FsBase: c.FsBase = value; break;
+            case GuestRegister.GsBase: c.GsBase = value; break;
+            default: c.R((int)register) = value; break;
+        }
+    }
+
+    X86Vm.Cpu.Cpu FindCpu(int tid) =>
+        _kernel.Threads.FirstOrDefault(t => t.Tid == tid)?.Cpu ?? throw new ArgumentException($"no live guest thread {tid}", nameof(tid));
+
+    /// <summary>True when the VM was built deterministic (<see cref="VirtualMachineOptions.Deterministic"/>).</summary>
+    public bool Deterministic => _deterministic;
 
     /// <summary>Runs the program to completion; returns its exit status (128 + signal if a signal ended it).</summary>
     public int Run(CancellationToken cancel = default)

@@ -134,7 +134,7 @@ public sealed class VirtualMachineOptions
     public bool Jit { get; init; } = true;
 
     /// <summary>Interpreted executions of a block before it is compiled (with <see cref="Jit"/>); at least 1.</summary>
-    public int JitThreshold { get; init; } = 1000;
+    public int JitThreshold { get; init; } = 10000;
 
     /// <summary>
     /// Compile on the VM's own thread instead of in the background, so a block's compiled form is used from its next
@@ -174,13 +174,31 @@ public sealed class VirtualMachineOptions
     public TimeSpan? MaxTime { get; init; }
 
     /// <summary>
-    /// Instructions all guest threads together may retire; then the VM stops as at <see cref="MaxTime"/> (one line,
-    /// status 124). Unlike wall time it stops at the same instruction on every run (the fuzzer's budget). Default: none.
+    /// Deterministic mode (docs/determinism.md): the same program, arguments, environment, files, stdin and
+    /// <see cref="Seed"/> give the same output, instruction count and state hash on every run and host. Time is
+    /// virtual (derived from the instruction count; waits skip ahead instead of sleeping), entropy is seeded, host
+    /// files get virtual inode numbers and timestamps and list in byte order, stdin reads are filled whole, the memory
+    /// limit's default does not depend on the host, /sys is the VM's own. <see cref="Clock"/> and <see cref="Entropy"/>
+    /// must be left unset and <see cref="Network"/> private.
+    /// </summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>The seed of the guest's entropy (getrandom, /dev/urandom, AT_RANDOM) in deterministic mode.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>
+    /// The instruction budget (docs/metering.md): <see cref="VirtualMachine.Run(CancellationToken)"/> stops after exactly this many
+    /// units (retired instructions across all threads and processes, plus one per blocked SYSCALL execution, plus each
+    /// syscall's charge for its work) and returns
+    /// <see cref="VirtualMachine.OutOfBudgetStatus"/>. Default: none.
     /// </summary>
     public ulong? MaxInstructions { get; init; }
 
     /// <summary>The default <see cref="MaxMemory"/>: 4 GiB, or half of the host's memory when that is less (whole MiB).</summary>
     public static long DefaultMaxMemory { get; } = ComputeDefaultMaxMemory();
+
+    /// <summary>The default <see cref="MaxMemory"/> in deterministic mode: 4 GiB whatever the host has.</summary>
+    public const long DeterministicMaxMemory = 4L << 30;
 
     static long ComputeDefaultMaxMemory()
     {

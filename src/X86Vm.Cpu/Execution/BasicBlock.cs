@@ -52,8 +52,11 @@ public sealed class BasicBlock
         if (Valid && _recompiles++ < MaxRecompiles) Executions = 0;
     }
 
-    /// <summary>The compiled region entered at this block, once the block compiler has produced it.</summary>
-    public CompiledRegion? Compiled;
+    /// <summary>
+    /// Where this block runs compiled, once a region holding it has been compiled: preferably the region formed at this
+    /// block, else any region that contains it (regions can be entered at any of their blocks).
+    /// </summary>
+    public RegionEntry? Compiled;
 
     /// <summary>Compiled regions that contain this block (they must not run once it is stale).</summary>
     List<CompiledRegion>? _regions;

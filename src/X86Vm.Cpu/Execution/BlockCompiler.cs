@@ -46,8 +46,18 @@ public sealed class BlockCompiler
     readonly Queue<(CompiledRegion Region, RegionShape Shape)> _queue = new();
     bool _draining;
 
-    /// <summary>Interpreted executions before a block is compiled.</summary>
-    public int Threshold { get; init; } = 1000;
+    /// <summary>
+    /// Interpreted executions before a block is compiled. The .NET JIT spends 150-200 µs of CPU per guest op here (every
+    /// handler inlined), so only code that will run tens of thousands of times more repays it; measured on Debian's
+    /// python3 (bench/), 1000 compiled three times as much code as 10000 and cost twice the CPU time.
+    /// </summary>
+    public int Threshold { get; init; } = 10000;
+
+    /// <summary>
+    /// Interpreted executions a successor needs to join a region formed now (a fraction of <see cref="Threshold"/>): the
+    /// targets of a dispatch loop's indirect jump each get a fair share, blocks that ran a few times do not.
+    /// </summary>
+    int MinSuccessorExecutions => Threshold / 32;
 
     /// <summary>Compile on the requesting thread (tests: the compiled form is used from the next execution on).</summary>
     public bool Synchronous { get; init; }
@@ -56,7 +66,7 @@ public sealed class BlockCompiler
     /// <summary>Chooses the region entered at <paramref name="entry"/> and queues it for compilation. VM thread only.</summary>
     public void Enqueue(BasicBlock entry)
     {
-        if (entry.RunsAlone || !entry.Valid || entry.Compiled != null) return;
+        if (entry.RunsAlone || !entry.Valid || entry.Compiled is { Region.Valid: true }) return;
         if (entry.InPendingRegion())
         {
             // Overlapping regions multiply compile work: wait for the pending one, and start a region here only if
@@ -124,12 +134,22 @@ public sealed class BlockCompiler
         lock (_shared) return _shared.GetValueOrDefault(shape);
     }
 
-    /// <summary>Makes <paramref name="method"/> the region's code (a delegate closed over the region; no compilation).</summary>
+    /// <summary>
+    /// Makes <paramref name="method"/> the region's code (a delegate closed over the region; no compilation) and the
+    /// way into its blocks: always for the entry, for the others when no valid region has them yet.
+    /// </summary>
     static void Bind(CompiledRegion region, DynamicMethod method)
     {
         region.Run = (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
-        // The run loop checks Valid before entering, so a region invalidated meanwhile is never run.
-        region.Entry.Compiled = region;
+        if (!region.Valid) return;
+        // The run loop checks Valid before entering, so a region invalidated meanwhile is never run. Another thread may
+        // replace a block's entry meanwhile: either region runs the block identically.
+        for (int k = 0; k < region.Blocks.Length; k++)
+        {
+            BasicBlock b = region.Blocks[k];
+            RegionEntry? current = b.Compiled;
+            if (k == 0 || current == null || !current.Region.Valid) b.Compiled = region.Entries[k];
+        }
     }
 
     /// <summary>
@@ -145,7 +165,7 @@ public sealed class BlockCompiler
     /// the region; REP string blocks and unknown handlers are left out. Runs on the VM's thread, so the successor links
     /// are read while nobody changes them; the compiler only uses the region's own copy.
     /// </summary>
-    static CompiledRegion? FormRegion(BasicBlock entry)
+    CompiledRegion? FormRegion(BasicBlock entry)
     {
         if (!HandlersKnown(entry)) return null;
         var blocks = new List<BasicBlock> { entry };
@@ -163,6 +183,7 @@ public sealed class BlockCompiler
                 if (!index.TryGetValue(next, out int k))
                 {
                     if (!next.Valid || next.RunsAlone || next.IsPreciseVariant || !HandlersKnown(next)) continue;
+                    if (next.Executions < MinSuccessorExecutions) continue; // lukewarm: compiling it costs more than it saves
                     if (ops + next.Ops.Length > MaxRegionOps || blocks.Count >= MaxRegionBlocks) continue;
                     k = blocks.Count;
                     blocks.Add(next);
@@ -189,7 +210,7 @@ public sealed class BlockCompiler
 
         // The first parameter is the region: the delegate is closed over it, which .NET calls without a shuffle thunk.
         var method = new DynamicMethod($"region_{blocks[0].Start:x}", typeof(int),
-            [typeof(CompiledRegion), typeof(Cpu), typeof(int).MakeByRefType()], typeof(BlockCompiler).Module, skipVisibility: true);
+            [typeof(CompiledRegion), typeof(Cpu), typeof(int).MakeByRefType(), typeof(int)], typeof(BlockCompiler).Module, skipVisibility: true);
         ILGenerator il = method.GetILGenerator();
         EmitWarmUpExit(il);
         LocalBuilder limit = il.DeclareLocal(typeof(ulong));
@@ -205,6 +226,10 @@ public sealed class BlockCompiler
         il.Emit(OpCodes.Ldfld, BudgetField);
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, limit);
+        // Enter at the requested block (the run loop checked that the budget covers it).
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Switch, labels);
+        il.Emit(OpCodes.Br, labels[0]);
 
         int inlineOps = OpsPerMethod;
         var chunks = new List<DynamicMethod>();
@@ -281,7 +306,7 @@ public sealed class BlockCompiler
         // Translate everything to machine code here, not on the VM's thread at first use (see EmitWarmUpExit).
         var code = (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
         int ignored = 0;
-        code(null!, ref ignored);
+        code(null!, ref ignored, 0);
         foreach (DynamicMethod chunk in chunks) chunk.Invoke(null, [region, null, 0, 0]);
         return method;
     }

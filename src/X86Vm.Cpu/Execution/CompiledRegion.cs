@@ -3,9 +3,17 @@ namespace X86Vm.Cpu.Execution;
 /// <summary>
 /// Runs a compiled region: returns the index in <see cref="CompiledRegion.Blocks"/> of the block it left from, having
 /// added every retired instruction to <see cref="Cpu.Retired"/> and set <see cref="Cpu.Rip"/>. Before each op that can
-/// fault it stores the op's <see cref="CompiledRegion.Site"/> number in <paramref name="site"/>.
+/// fault it stores the op's <see cref="CompiledRegion.Site"/> number in <paramref name="site"/>. Execution starts at the
+/// start of block <paramref name="entry"/>: any block of a region can be entered, not only the first.
 /// </summary>
-public delegate int CompiledCode(Cpu c, ref int site);
+public delegate int CompiledCode(Cpu c, ref int site, int entry);
+
+/// <summary>Where a block is entered in compiled code: its region and its index there (one object, so both change together).</summary>
+public sealed class RegionEntry(CompiledRegion region, int block)
+{
+    public readonly CompiledRegion Region = region;
+    public readonly int Block = block;
+}
 
 /// <summary>
 /// Hot blocks compiled together into one .NET method (<see cref="BlockCompiler"/>): execution stays inside while the
@@ -35,21 +43,33 @@ public sealed class CompiledRegion
     /// <summary>The compiled method, set when compilation has finished.</summary>
     public CompiledCode? Run;
 
+    /// <summary>One entry per block (<see cref="RegionEntry.Block"/> = k), installed on the blocks when the code is ready.</summary>
+    public readonly RegionEntry[] Entries;
+
     public CompiledRegion(BasicBlock[] blocks, int[][] successors)
     {
         Blocks = blocks;
         Successors = successors;
+        Entries = new RegionEntry[blocks.Length];
+        for (int k = 0; k < blocks.Length; k++) Entries[k] = new RegionEntry(this, k);
     }
 
     public BasicBlock Entry => Blocks[0];
 
-    /// <summary>A block of the region was invalidated: leave the region at the next check and never enter it again.</summary>
+    /// <summary>
+    /// A block of the region was invalidated: leave the region at the next check and never enter it again. Blocks that
+    /// were entered through it are interpreted again and may start regions of their own.
+    /// </summary>
     public void Invalidate()
     {
         if (!Valid) return;
         Valid = false;
-        BasicBlock entry = Entry;
-        if (entry.Compiled == this) entry.Compiled = null;
-        entry.AllowRecompile();
+        foreach (BasicBlock b in Blocks)
+        {
+            if (b.Compiled?.Region != this) continue;
+            b.Compiled = null;
+            b.AllowRecompile();
+        }
+        if (Entry.Compiled == null) Entry.AllowRecompile();
     }
 }

@@ -97,12 +97,13 @@ public static class Interpreter
             ulong remaining = retiredLimit - c.Retired;
             c.InstructionBudget = remaining;
             DecodedOp[] ops = block.Ops;
-            CompiledRegion? region = block.Compiled;
-            if (region != null && region.Valid && (ulong)ops.Length <= remaining)
+            RegionEntry? compiled = block.Compiled;
+            if (compiled != null && compiled.Region.Valid && (ulong)ops.Length <= remaining)
             {
                 // The region retires, sets RIP and says which of its blocks it left from.
+                CompiledRegion region = compiled.Region;
                 at.Region = region;
-                int exit = region.Run!(c, ref at.Index);
+                int exit = region.Run!(c, ref at.Index, compiled.Block);
                 at.Region = null;
                 block = region.Blocks[exit];
             }

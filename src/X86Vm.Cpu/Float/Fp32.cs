@@ -66,6 +66,7 @@ public static class Fp32
         return (x - (s - bb)) + (y - bb);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the host fast path inlines; SoftFloat stays a call
     public static uint Add(uint a, uint b, uint mx, ref uint flags)
     {
         if (IsNormal(a) && IsNormal(b))
@@ -76,6 +77,7 @@ public static class Fp32
         return (uint)SoftFloat<F32>.Add(a, b, mx, ref flags);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the host fast path inlines; SoftFloat stays a call
     public static uint Sub(uint a, uint b, uint mx, ref uint flags)
     {
         if (IsNormal(a) && IsNormal(b))
@@ -86,12 +88,14 @@ public static class Fp32
         return (uint)SoftFloat<F32>.Sub(a, b, mx, ref flags);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the host fast path inlines; SoftFloat stays a call
     public static uint Mul(uint a, uint b, uint mx, ref uint flags)
     {
         if (IsNormal(a) && IsNormal(b) && Narrow(Widen(a) * Widen(b), 0, mx, ref flags, out uint r)) return r;
         return (uint)SoftFloat<F32>.Mul(a, b, mx, ref flags);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the host fast path inlines; SoftFloat stays a call
     public static uint Div(uint a, uint b, uint mx, ref uint flags)
     {
         if (IsNormal(a) && IsNormal(b))

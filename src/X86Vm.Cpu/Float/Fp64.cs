@@ -65,6 +65,7 @@ public static class Fp64
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the host fast path inlines; SoftFloat stays a call
     public static ulong Add(ulong a, ulong b, uint mx, ref uint flags)
     {
         if (IsNormal(a) && IsNormal(b))
@@ -79,6 +80,7 @@ public static class Fp64
         return SoftFloat<F64>.Add(a, b, mx, ref flags);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the host fast path inlines; SoftFloat stays a call
     public static ulong Sub(ulong a, ulong b, uint mx, ref uint flags)
     {
         if (IsNormal(a) && IsNormal(b))
@@ -93,6 +95,7 @@ public static class Fp64
         return SoftFloat<F64>.Sub(a, b, mx, ref flags);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the host fast path inlines; SoftFloat stays a call
     public static ulong Mul(ulong a, ulong b, uint mx, ref uint flags)
     {
         if (IsNormal(a) && IsNormal(b))
@@ -107,6 +110,7 @@ public static class Fp64
         return SoftFloat<F64>.Mul(a, b, mx, ref flags);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the host fast path inlines; SoftFloat stays a call
     public static ulong Div(ulong a, ulong b, uint mx, ref uint flags)
     {
         if (IsNormal(a) && IsNormal(b) && (a & ~Sign) >= ResidualLow)

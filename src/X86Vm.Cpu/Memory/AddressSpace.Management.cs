@@ -163,6 +163,7 @@ public sealed partial class AddressSpace
     /// </summary>
     public bool TryRead(ulong address, Span<byte> destination)
     {
+        Account.KernelWork += (ulong)destination.Length;
         try { CopyOut(address, destination); return true; }
         catch (GuestFault f) { return Failed(f); }
     }
@@ -183,6 +184,7 @@ public sealed partial class AddressSpace
     /// </summary>
     public bool TryWrite(ulong address, ReadOnlySpan<byte> source)
     {
+        Account.KernelWork += (ulong)source.Length;
         try { CopyIn(address, source); return true; }
         catch (GuestFault f) { return Failed(f); }
     }
@@ -234,6 +236,7 @@ public sealed partial class AddressSpace
     /// <summary>Writes ignoring protection (the ELF loader filling read-only segments). The range must be mapped.</summary>
     public void Poke(ulong address, ReadOnlySpan<byte> source)
     {
+        Account.KernelWork += (ulong)source.Length;
         int done = 0;
         while (done < source.Length)
         {
@@ -289,6 +292,7 @@ public sealed partial class AddressSpace
     public AddressSpace CloneCopyOnWrite()
     {
         var clone = new AddressSpace(Account);
+        Account.KernelWork += 64 * (ulong)_pages.Count;
         foreach (Mapping m in _mappings.All) clone._mappings.Insert(m.Clone());
         foreach (var (vpn, e) in _pages)
         {
@@ -314,6 +318,19 @@ public sealed partial class AddressSpace
         foreach (ulong vpn in _pages.Keys.ToList())
             CollectionsMarshal.GetValueRefOrNullRef(_pages, vpn).Dirty = false;
         FlushTlb(); // writes must take the slow path again to set the bit
+    }
+
+    /// <summary>
+    /// Every materialised page in page-number order with its flags, for the state hash and snapshots. Dirty means
+    /// written since the last <see cref="ClearDirty"/>; a shared page's bytes can also change through other mappings
+    /// and its file, so a caller caching by the dirty bit must look at shared pages every time.
+    /// </summary>
+    public List<(ulong Vpn, Page Page, bool Dirty, bool Shared)> ResidentPagesInOrder()
+    {
+        var list = new List<(ulong, Page, bool, bool)>(_pages.Count);
+        foreach (var (vpn, e) in _pages) list.Add((vpn, e.Page, e.Dirty, e.Shared));
+        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return list;
     }
 
     /// <summary>The materialised page at <paramref name="address"/>, or null (for MAP_SHARED setup and snapshots).</summary>

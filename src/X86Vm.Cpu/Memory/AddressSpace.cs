@@ -35,14 +35,21 @@ public sealed partial class AddressSpace
         public byte[] Data;
     }
 
-    // 2048 entries cover 8 MiB per access kind: working sets like a 4 MiB sieve bitmap stay on the fast path.
-    const int TlbBits = 11;
-    const int TlbSize = 1 << TlbBits;
+    // A space starts with 2048 entries per access kind (8 MiB), cheap for the many short processes of a shell script,
+    // and grows once to 16384 (64 MiB) when it keeps missing: bench/sieve's tables thrashed the small TLB (a quarter
+    // of its time went to refills), and the large one costs 512 KiB per space.
+    const int InitialTlbSize = 1 << 11;
+    const int LargeTlbSize = 1 << 14;
     const ulong InvalidVpn = ulong.MaxValue;
 
     readonly Dictionary<ulong, PageEntry> _pages = new();
-    readonly TlbEntry[] _readTlb = new TlbEntry[TlbSize];
-    readonly TlbEntry[] _writeTlb = new TlbEntry[TlbSize];
+    TlbEntry[] _readTlb = new TlbEntry[InitialTlbSize];
+    TlbEntry[] _writeTlb = new TlbEntry[InitialTlbSize];
+    /// <summary>TLB size minus one (both kinds have the same size).</summary>
+    int _tlbMask = InitialTlbSize - 1;
+    /// <summary>Refills since the TLB was created; at <see cref="GrowAfterRefills"/> the small TLB grows.</summary>
+    int _tlbRefills;
+    const int GrowAfterRefills = 8 * InitialTlbSize;
     readonly MappingTable _mappings = new();
 
     /// <summary>Called when a guest write hits a page holding decoded code (argument: page number).</summary>
@@ -65,7 +72,7 @@ public sealed partial class AddressSpace
 
     public void FlushTlb()
     {
-        for (int i = 0; i < TlbSize; i++)
+        for (int i = 0; i <= _tlbMask; i++)
         {
             _readTlb[i] = new TlbEntry { Vpn = InvalidVpn, Data = Array.Empty<byte>() };
             _writeTlb[i] = new TlbEntry { Vpn = InvalidVpn, Data = Array.Empty<byte>() };
@@ -75,13 +82,23 @@ public sealed partial class AddressSpace
     /// <summary>Makes the next write to <paramref name="vpn"/> take the slow path (a shared page got code, or was written back).</summary>
     internal void InvalidateWriteTlb(ulong vpn)
     {
-        int slot = (int)(vpn & (TlbSize - 1));
+        int slot = (int)vpn & _tlbMask;
         if (_writeTlb[slot].Vpn == vpn) _writeTlb[slot].Vpn = InvalidVpn;
+    }
+
+    /// <summary>Counts a refill; a space that keeps refilling gets the large TLB (empty: it refills from the page table).</summary>
+    void CountRefill()
+    {
+        if (++_tlbRefills < GrowAfterRefills || _tlbMask == LargeTlbSize - 1) return;
+        _readTlb = new TlbEntry[LargeTlbSize];
+        _writeTlb = new TlbEntry[LargeTlbSize];
+        _tlbMask = LargeTlbSize - 1;
+        FlushTlb();
     }
 
     void FlushTlbPage(ulong vpn)
     {
-        int slot = (int)(vpn & (TlbSize - 1));
+        int slot = (int)vpn & _tlbMask;
         if (_readTlb[slot].Vpn == vpn) _readTlb[slot].Vpn = InvalidVpn;
         if (_writeTlb[slot].Vpn == vpn) _writeTlb[slot].Vpn = InvalidVpn;
     }
@@ -92,7 +109,7 @@ public sealed partial class AddressSpace
     public unsafe T Read<T>(ulong address) where T : unmanaged
     {
         ulong vpn = address >> Page.Shift;
-        ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_readTlb), (nint)(vpn & (TlbSize - 1)));
+        ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_readTlb), (nint)((uint)vpn & (uint)_tlbMask));
         uint offset = (uint)address & (uint)Page.OffsetMask;
         if (e.Vpn == vpn && offset <= (uint)(Page.Size - sizeof(T)))
             return Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(e.Data), (nint)offset));
@@ -103,7 +120,7 @@ public sealed partial class AddressSpace
     public unsafe void Write<T>(ulong address, T value) where T : unmanaged
     {
         ulong vpn = address >> Page.Shift;
-        ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_writeTlb), (nint)(vpn & (TlbSize - 1)));
+        ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_writeTlb), (nint)((uint)vpn & (uint)_tlbMask));
         uint offset = (uint)address & (uint)Page.OffsetMask;
         if (e.Vpn == vpn && offset <= (uint)(Page.Size - sizeof(T)))
         {
@@ -163,7 +180,8 @@ public sealed partial class AddressSpace
     {
         ref PageEntry entry = ref Materialize(vpn, faultAddress, Protection.Read);
         if (_watchedPages != null && IsWatchedPage(vpn)) return entry.Page.Data;
-        ref TlbEntry e = ref _readTlb[(int)(vpn & (TlbSize - 1))];
+        CountRefill();
+        ref TlbEntry e = ref _readTlb[(int)vpn & _tlbMask];
         e.Vpn = vpn;
         e.Data = entry.Page.Data;
         return entry.Page.Data;
@@ -192,7 +210,8 @@ public sealed partial class AddressSpace
             }
         }
         if (_watchedPages != null && IsWatchedPage(vpn)) return entry.Page.Data;
-        ref TlbEntry e = ref _writeTlb[(int)(vpn & (TlbSize - 1))];
+        CountRefill();
+        ref TlbEntry e = ref _writeTlb[(int)vpn & _tlbMask];
         e.Vpn = vpn;
         e.Data = entry.Page.Data;
         return entry.Page.Data;

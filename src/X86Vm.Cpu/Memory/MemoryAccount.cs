@@ -38,6 +38,13 @@ public sealed class MemoryAccount
     /// <summary>The most <see cref="Pages"/> ever reached.</summary>
     public long PeakPages { get; private set; }
 
+    /// <summary>
+    /// Work the kernel did for the guest, in bytes: copies to and from guest memory (the kernel's copy_from_user and
+    /// copy_to_user), bytes written by the loader, and 64 per page-table entry a fork copies. A syscall is charged for
+    /// its share (docs/metering.md), so no guest can make the host copy for free.
+    /// </summary>
+    public ulong KernelWork { get; set; }
+
     /// <summary>Pages that may still be charged as file data (what statfs reports free on a tmpfs).</summary>
     public long FilePagesAvailable => Math.Max(0, Math.Min(FileLimitPages - FilePages, LimitPages - Pages));
 

@@ -30,8 +30,12 @@ public sealed partial class HostTree : IDisposable
 
     public string RootPath { get; }
 
-    public HostTree(string hostRoot)
+    /// <summary>Deterministic mode: every status and listing passes through it (virtual inodes, times, order).</summary>
+    public HostFilePresenter? Presenter { get; }
+
+    public HostTree(string hostRoot, HostFilePresenter? presenter = null)
     {
+        Presenter = presenter;
         RootPath = Path.GetFullPath(hostRoot);
         int fd = NativeOpen(RootPath, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
@@ -92,9 +96,14 @@ public sealed partial class HostTree : IDisposable
     {
         int fd = OpenRaw(relativePath, O_PATH, 0);
         if (fd < 0) { errno = -fd; return null; }
-        try { return HostStat.Fstat(fd, out errno); }
+        try { return Present(HostStat.Fstat(fd, out errno)); }
         finally { NativeClose(fd); }
     }
+
+    /// <summary>Metadata of a descriptor opened in this tree, as the guest sees it.</summary>
+    public FileStatus? Fstat(SafeFileHandle handle, out int errno) => Present(HostStat.Fstat(handle, out errno));
+
+    FileStatus? Present(FileStatus? st) => st == null || Presenter == null ? st : Presenter.Present(st);
 
     public string? ReadLink(string relativePath)
     {
@@ -176,6 +185,8 @@ public sealed partial class HostTree : IDisposable
     {
         int fd = OpenRaw(relativePath, O_RDONLY | O_DIRECTORY, 0);
         if (fd < 0) { errno = -fd; return null; }
+        // Entries are keyed like Lstat's by the directory's own device (a host mount point inside is rare).
+        ulong device = Presenter != null ? HostStat.Fstat(fd, out _)?.Device ?? 0 : 0;
         nint dir = NativeFdopendir(fd);
         if (dir == 0) { errno = Marshal.GetLastPInvokeError(); NativeClose(fd); return null; }
         var result = new List<DirectoryEntry>();
@@ -195,7 +206,7 @@ public sealed partial class HostTree : IDisposable
         }
         finally { NativeClosedir(dir); }
         errno = 0;
-        return result;
+        return Presenter != null ? Presenter.Present(device, result) : result;
     }
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -1,8 +1,8 @@
 namespace X86Vm.Linux.Host;
 
 /// <summary>
-/// The guest's only source of time. The host clock is the default; deterministic mode (later) derives
-/// time from the retired-instruction count instead, so no syscall reads host time directly.
+/// The guest's only source of time. The host clock is the default; deterministic mode uses a
+/// <see cref="VirtualClock"/> derived from the VM's instruction count instead, so no syscall reads host time directly.
 /// </summary>
 public interface IClock
 {
@@ -11,13 +11,22 @@ public interface IClock
 
     /// <summary>CLOCK_MONOTONIC in nanoseconds since an arbitrary start.</summary>
     long MonotonicNanoseconds { get; }
+
+    /// <summary>
+    /// True when time passes only as the VM runs: then nothing waits on the host, and when every thread waits the
+    /// scheduler moves time to the next deadline (<see cref="AdvanceTo"/>) instead of sleeping.
+    /// </summary>
+    bool IsVirtual => false;
+
+    /// <summary>Moves a virtual clock forward to <paramref name="monotonicNanoseconds"/> (never back).</summary>
+    void AdvanceTo(long monotonicNanoseconds) => throw new NotSupportedException("the host clock cannot be advanced");
 }
 
 public sealed class HostClock : IClock
 {
     readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
     // Monotonic time starts at a fixed offset like a machine that booted a while ago.
-    const long BootOffset = 1_000_000_000L * 3600;
+    public const long BootOffset = 1_000_000_000L * 3600;
 
     public long RealtimeNanoseconds => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 

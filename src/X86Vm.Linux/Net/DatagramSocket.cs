@@ -27,6 +27,12 @@ public sealed class DatagramSocket : LocalSocket
         Incoming = new SocketQueue(212992, Waiters);
 
     public override SocketAddress? PeerAddress => _connected;
+
+    public override void WriteState(State.StateWriter w)
+    {
+        w.String(LocalAddress?.ToString() ?? "").String(_connected?.ToString() ?? "").Bool(_closed);
+        Incoming.WriteState(w);
+    }
     public override ulong ReadinessGeneration => Incoming.Generation + (_peer?.Incoming.Generation ?? 0);
     protected override int ReadableBytes => Incoming.First?.Data.Length ?? 0;
 

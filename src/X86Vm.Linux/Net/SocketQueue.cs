@@ -43,6 +43,17 @@ public sealed class SocketQueue(int capacity, PollWaitQueue readers)
     public int Space => Math.Max(0, Capacity - Bytes);
     public SocketSegment? First => _segments.First?.Value;
 
+    /// <summary>The queue's part of the state hash: limits, then each segment's unread bytes, sender and passed files.</summary>
+    public void WriteState(State.StateWriter w)
+    {
+        w.I32(Capacity).I32(Bytes).Bool(Finished).U64((ulong)_segments.Count);
+        foreach (SocketSegment s in _segments)
+        {
+            w.Bytes(s.Data.AsSpan(s.Consumed)).String(s.From?.ToString() ?? "").I32(s.Rights?.Length ?? 0);
+            w.I32(s.Credentials?.Pid ?? 0).U32(s.Credentials?.Uid ?? 0).U32(s.Credentials?.Gid ?? 0);
+        }
+    }
+
     public void Enqueue(SocketSegment segment)
     {
         _segments.AddLast(segment);

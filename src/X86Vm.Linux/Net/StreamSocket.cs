@@ -38,6 +38,13 @@ public sealed class StreamSocket : LocalSocket
         Incoming = new SocketQueue(domain == AF_UNIX ? 212992 : 131072 * 2, Waiters);
 
     bool IsMessages => Type == SOCK_SEQPACKET;
+
+    public override void WriteState(X86Vm.Linux.State.StateWriter w)
+    {
+        w.U8((byte)_state).String(LocalAddress?.ToString() ?? "").String(_peerAddress?.ToString() ?? "");
+        w.I32(_backlog.Count).I32(_backlogLimit).Bool(_resetPending).Bool(_reset).Bool(_aborted).Bool(_unaccepted);
+        Incoming.WriteState(w);
+    }
     public override bool Listening => _state == State.Listening;
     public override SocketAddress? PeerAddress => _state == State.Connected ? _peerAddress : null;
     public override Credentials? PeerCredentials => _peerCredentials;

@@ -19,6 +19,10 @@ public sealed class Futexes
 
     readonly Dictionary<(AddressSpace, ulong), List<Waiter>> _queues = new();
 
+    /// <summary>Every non-empty wait queue with its waiters in wake order (state hash, snapshots).</summary>
+    public IEnumerable<(AddressSpace Space, ulong Address, IReadOnlyList<Waiter> Waiters)> Queues =>
+        _queues.Select(kv => (kv.Key.Item1, kv.Key.Item2, (IReadOnlyList<Waiter>)kv.Value));
+
     public void Enqueue(AddressSpace space, ulong address, Waiter w)
     {
         if (!_queues.TryGetValue((space, address), out var q)) _queues[(space, address)] = q = new List<Waiter>();

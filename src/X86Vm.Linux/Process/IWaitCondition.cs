@@ -1,3 +1,4 @@
+using X86Vm.Linux.Vfs;
 namespace X86Vm.Linux.Process;
 
 /// <summary>
@@ -30,13 +31,54 @@ public sealed record SleepUntil(long DeadlineNs) : IWaitCondition
     public long? Deadline => DeadlineNs;
 }
 
-/// <summary>Waiting for a condition given as a predicate, with an optional deadline.</summary>
-public sealed class WaitFor(Func<Kernel, bool> ready, long? deadline = null, string what = "") : IWaitCondition
+/// <summary>
+/// A wait for something the kernel can test, with an optional deadline: every kind is a record of the data its test
+/// needs (no closures), so a blocked thread's wait can be hashed and saved. A restarted call keeps its deadline.
+/// </summary>
+public abstract record ConditionWait(long? DeadlineNs, string What) : IWaitCondition
 {
-    public bool IsReady(Kernel kernel) => ready(kernel) || (deadline != null && kernel.Clock.MonotonicNanoseconds >= deadline);
-    public long? Deadline => deadline;
-    public bool TimedOut(Kernel kernel) => !ready(kernel) && deadline != null && kernel.Clock.MonotonicNanoseconds >= deadline;
-    public override string ToString() => what;
+    /// <summary>The awaited thing happened (the deadline aside).</summary>
+    protected abstract bool Ready(Kernel kernel);
+
+    public bool IsReady(Kernel kernel) => Ready(kernel) || (DeadlineNs != null && kernel.Clock.MonotonicNanoseconds >= DeadlineNs);
+    public long? Deadline => DeadlineNs;
+    public sealed override string ToString() => What;
+}
+
+/// <summary>A file became ready for one of <paramref name="Events"/> (reads, writes, socket calls).</summary>
+public sealed record FileReadyWait(OpenFile File, PollEvents Events, long? DeadlineNs, string What) : ConditionWait(DeadlineNs, What)
+{
+    protected override bool Ready(Kernel kernel) => (File.Poll() & Events) != 0;
+}
+
+/// <summary>poll/ppoll: one of the pollfds (copied from the guest when the call began) became ready.</summary>
+public sealed record PollWait(GuestProcess Process, byte[] Fds, ulong Count, long? DeadlineNs) : ConditionWait(DeadlineNs, "poll")
+{
+    protected override bool Ready(Kernel kernel) => Syscalls.PipeSyscalls.AnyReady(Process, Fds, Count);
+}
+
+/// <summary>select/pselect6: one of the descriptors in the read or write set (as the call began) became ready.</summary>
+public sealed record SelectWait(GuestProcess Process, int Nfds, byte[]? ReadSet, byte[]? WriteSet, long? DeadlineNs) : ConditionWait(DeadlineNs, "select")
+{
+    protected override bool Ready(Kernel kernel) => Syscalls.PipeSyscalls.Evaluate(Process, Nfds, ReadSet, WriteSet).Count > 0;
+}
+
+/// <summary>wait4/waitid: a selected child has something to report, or none is left.</summary>
+public sealed record ChildWait(GuestProcess Process, int Pid, int Options, string What) : ConditionWait(null, What)
+{
+    protected override bool Ready(Kernel kernel) => Syscalls.WaitSyscalls.HasEvent(Process, Pid, Options);
+}
+
+/// <summary>sigtimedwait: a signal of <paramref name="Set"/> is pending for the thread.</summary>
+public sealed record SignalSetWait(GuestThread Thread, ulong Set, long? DeadlineNs) : ConditionWait(DeadlineNs, "sigtimedwait")
+{
+    protected override bool Ready(Kernel kernel) => (Kernel.PendingFor(Thread) & Set) != 0;
+}
+
+/// <summary>A blocked eventfd write: its own <paramref name="Value"/> fits in the counter, or the eventfd is gone.</summary>
+public sealed record EventFdWriteWait(Vfs.EventFd File, ulong Value) : ConditionWait(null, "eventfd write")
+{
+    protected override bool Ready(Kernel kernel) => File.HasRoomFor(Value) || File.References == 0;
 }
 
 /// <summary>
@@ -44,9 +86,7 @@ public sealed class WaitFor(Func<Kernel, bool> ready, long? deadline = null, str
 /// stream sockets return from a blocking write only when everything is written (pipe(7) "PIPE_BUF", unix(7)), or
 /// with the count so far when a signal interrupts it.
 /// </summary>
-public sealed class PartialWrite(long done, Func<bool> ready, string what) : IWaitCondition
+public sealed record PartialWrite(long Done, OpenFile File, string What) : ConditionWait(null, What)
 {
-    public long Done { get; } = done;
-    public bool IsReady(Kernel kernel) => ready();
-    public override string ToString() => what;
+    protected override bool Ready(Kernel kernel) => (File.Poll() & (PollEvents.Out | PollEvents.HangUp | PollEvents.Error)) != 0;
 }

@@ -189,6 +189,9 @@ public sealed class SignalQueue
 
     public ulong Mask { get; private set; }
 
+    /// <summary>The queued siginfos in arrival order (state hash, snapshots).</summary>
+    public IReadOnlyList<SigInfo> Queued => _queue;
+
     public bool IsEmpty => Mask == 0;
 
     /// <summary>Queues a signal; false when a standard signal of that number is already pending (merged).</summary>

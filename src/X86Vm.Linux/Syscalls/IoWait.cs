@@ -43,7 +43,7 @@ static class IoWait
             if (n == fetched && fetched < data.Length) return done; // the bytes up to a bad address went out
             if (n == data.Length) continue;
             if (done > 0 && mayWait && f.CompletesWrites && (n > 0 || n == OpenFile.WouldBlock))
-                return k.Block(new PartialWrite(done, () => (f.Poll() & (PollEvents.Out | PollEvents.HangUp | PollEvents.Error)) != 0, $"write on {f.Path}"));
+                return k.Block(new PartialWrite(done, f, $"write on {f.Path}"));
             if (done > 0) return done;
             return complete(n);
         }
@@ -88,7 +88,7 @@ static class IoWait
         if (result == OpenFile.WouldBlock && f is IBlockingFile b && b.WaitCondition(waitFor) is { } condition)
             return p.Kernel.Block(condition);
         if (result == OpenFile.WouldBlock)
-            return p.Kernel.Block(new WaitFor(_ => (f.Poll() & (waitFor | PollEvents.HangUp | PollEvents.Error)) != 0, null, $"io on {f.Path}"));
+            return p.Kernel.Block(new FileReadyWait(f, waitFor | PollEvents.HangUp | PollEvents.Error, null, $"io on {f.Path}"));
         if (result == -Errno.EPIPE) p.Kernel.SendSignal(p.Kernel.CurrentThread, X86Vm.Cpu.Memory.Signals.SIGPIPE);
         return result;
     }

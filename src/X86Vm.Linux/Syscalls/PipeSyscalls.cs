@@ -65,7 +65,7 @@ static class PipeSyscalls
         if (!p.Memory.TryRead(fdsAddress, fds)) return -Errno.EFAULT;
         Kernel k = p.Kernel;
         // A restarted call keeps its original deadline.
-        if (k.CurrentThread.Resumed is WaitFor earlier) deadline = earlier.Deadline;
+        if (k.CurrentThread.Resumed is ConditionWait earlier) deadline = earlier.Deadline;
         int ready = 0;
         for (int i = 0; i < (int)count; i++)
         {
@@ -82,11 +82,11 @@ static class PipeSyscalls
             if (revents != 0) ready++;
         }
         if (ready == 0 && (deadline == null || k.Clock.MonotonicNanoseconds < deadline))
-            return k.Block(new WaitFor(_ => AnyReady(p, fds, count), deadline, "poll"));
+            return k.Block(new PollWait(p, fds, count, deadline));
         return p.Memory.TryWrite(fdsAddress, fds) ? ready : -Errno.EFAULT;
     }
 
-    static bool AnyReady(GuestProcess p, byte[] fds, ulong count)
+    internal static bool AnyReady(GuestProcess p, byte[] fds, ulong count)
     {
         for (int i = 0; i < (int)count; i++)
         {
@@ -134,7 +134,7 @@ static class PipeSyscalls
         byte[]? r = Load(readSet), w = Load(writeSet), e = Load(exceptSet);
         if ((readSet != 0 && r == null) || (writeSet != 0 && w == null) || (exceptSet != 0 && e == null)) return -Errno.EFAULT;
         Kernel k = p.Kernel;
-        if (k.CurrentThread.Resumed is WaitFor earlier) deadline = earlier.Deadline;
+        if (k.CurrentThread.Resumed is ConditionWait earlier) deadline = earlier.Deadline;
         for (int fd = 0; fd < nfds; fd++)
         {
             bool wanted = IsSet(r, fd) || IsSet(w, fd) || IsSet(e, fd);
@@ -142,7 +142,7 @@ static class PipeSyscalls
         }
         var (ro, wo, count) = Evaluate(p, nfds, r, w);
         if (count == 0 && (deadline == null || k.Clock.MonotonicNanoseconds < deadline))
-            return k.Block(new WaitFor(_ => Evaluate(p, nfds, r, w).Count > 0, deadline, "select"));
+            return k.Block(new SelectWait(p, nfds, r, w, deadline));
         if ((r != null && !p.Memory.TryWrite(readSet, ro)) || (w != null && !p.Memory.TryWrite(writeSet, wo)) ||
             (e != null && !p.Memory.TryWrite(exceptSet, new byte[bytes])))
             return -Errno.EFAULT;
@@ -151,7 +151,7 @@ static class PipeSyscalls
 
     static bool IsSet(byte[]? set, int fd) => set != null && (set[fd / 8] & (1 << (fd % 8))) != 0;
 
-    static (byte[] Read, byte[] Write, int Count) Evaluate(GuestProcess p, int nfds, byte[]? r, byte[]? w)
+    internal static (byte[] Read, byte[] Write, int Count) Evaluate(GuestProcess p, int nfds, byte[]? r, byte[]? w)
     {
         int bytes = (nfds + 63) / 64 * 8;
         var ro = new byte[bytes];

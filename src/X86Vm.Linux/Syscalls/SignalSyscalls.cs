@@ -104,7 +104,7 @@ static class SignalSyscalls
         Kernel k = p.Kernel;
         GuestThread t = k.CurrentThread;
         long? deadline = null;
-        if (t.Resumed is WaitFor earlier) deadline = earlier.Deadline; // a restarted wait keeps its deadline
+        if (t.Resumed is ConditionWait earlier) deadline = earlier.Deadline; // a restarted wait keeps its deadline
         else if (a.A2 != 0)
         {
             if (!GuestIo.ReadU64(p, a.A2, out ulong sec) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong nsec)) return -Errno.EFAULT;
@@ -118,7 +118,7 @@ static class SignalSyscalls
             return info.Signo;
         }
         if (deadline != null && k.Clock.MonotonicNanoseconds >= deadline) return -Errno.EAGAIN;
-        return k.Block(new WaitFor(_ => (Kernel.PendingFor(t) & set) != 0, deadline, "sigtimedwait"));
+        return k.Block(new SignalSetWait(t, set, deadline));
     }
 
     [Syscall(129, "d,d,p")]

@@ -15,10 +15,10 @@ static class SocketIo
         if (timeout > 0)
         {
             // A call restarted after waiting keeps its first deadline.
-            deadline = k.CurrentThread.Resumed is WaitFor earlier && earlier.Deadline != null ? earlier.Deadline : k.Clock.MonotonicNanoseconds + timeout;
+            deadline = k.CurrentThread.Resumed is ConditionWait earlier && earlier.Deadline != null ? earlier.Deadline : k.Clock.MonotonicNanoseconds + timeout;
             if (k.Clock.MonotonicNanoseconds >= deadline) return -Errno.EAGAIN;
         }
-        return k.Block(new WaitFor(_ => (s.Poll() & (waitFor | PollEvents.HangUp | PollEvents.Error)) != 0, deadline, $"{what} on {s.Path}"));
+        return k.Block(new FileReadyWait(s, waitFor | PollEvents.HangUp | PollEvents.Error, deadline, $"{what} on {s.Path}"));
     }
 
     /// <summary>Finishes a send: waits when it would block; EPIPE raises SIGPIPE unless MSG_NOSIGNAL.</summary>

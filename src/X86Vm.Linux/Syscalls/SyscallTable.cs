@@ -100,7 +100,9 @@ public sealed class SyscallTable : ISyscallHandler
         else
         {
             TextWriter? strace = _kernel.Options.Strace;
+            ulong work = _kernel.Options.Memory.KernelWork;
             result = e.Handler(p, args);
+            _kernel.ChargeSyscall(cpu, (_kernel.Options.Memory.KernelWork - work) / Kernel.WorkPerUnit);
             // A copy to or from user memory hit the memory limit: the OOM kill comes before the guest sees a result.
             if (_kernel.Options.Memory.Exhausted != null && _kernel.SettleMemory() && p.Exited) return;
             if (result == Blocked)
@@ -109,6 +111,7 @@ public sealed class SyscallTable : ISyscallHandler
                 // the number). The instruction retires once, when the call completes.
                 cpu.Rip -= SyscallLength;
                 cpu.Retired--;
+                _kernel.Meter.Charge(1); // but it ran: each execution of a SYSCALL costs one (docs/metering.md)
                 cpu.StopRequested = true;
                 return;
             }

@@ -33,7 +33,10 @@ static class WaitSyscalls
     }
 
     static long BlockUntilEvent(GuestProcess p, int pid, int options, string what) =>
-        p.Kernel.Block(new WaitFor(_ => Find(p, pid, options).Child != null || Selected(p, pid).Count == 0, null, what));
+        p.Kernel.Block(new ChildWait(p, pid, options, what));
+
+    /// <summary>What a blocked wait4/waitid waits for: a selected child to report, or no child left to select.</summary>
+    internal static bool HasEvent(GuestProcess p, int pid, int options) => Find(p, pid, options).Child != null || Selected(p, pid).Count == 0;
 
     /// <summary>Consumes a stop or continue report unless WNOWAIT (wait_task_stopped/wait_task_continued).</summary>
     static void Consume(GuestProcess child, Event what, int options)

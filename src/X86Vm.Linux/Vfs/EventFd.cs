@@ -26,6 +26,8 @@ public sealed class EventFd : OpenFile, IPollSource, IBlockingFile
 
     public ulong Count { get; private set; }
 
+    public override void WriteState(State.StateWriter w) => w.U64(Count).Bool(_semaphore);
+
     bool NonBlocking => (StatusFlags & OpenFlags.NonBlock) != 0;
 
     public override long Read(Span<byte> buffer)
@@ -74,10 +76,13 @@ public sealed class EventFd : OpenFile, IPollSource, IBlockingFile
     public PollWaitQueue PollQueue(GuestProcess poller) => _queue;
 
     /// <summary>A blocked write waits until its own value fits, not merely until EPOLLOUT (the counter may have some room).</summary>
+    /// <summary>A write of <paramref name="value"/> would not block.</summary>
+    public bool HasRoomFor(ulong value) => Max - Count > value;
+
     public IWaitCondition? WaitCondition(PollEvents waitFor)
     {
         if (waitFor != PollEvents.Out) return null;
         ulong value = _blockedWrite;
-        return new WaitFor(_ => Max - Count > value || References == 0, null, "eventfd write");
+        return new EventFdWriteWait(this, value);
     }
 }

@@ -60,6 +60,9 @@ public sealed class MemoryFileContent(MemoryAccount account) : IPageSource
 
     public long Size { get; private set; }
 
+    /// <summary>The pages that hold data, by index (for the state hash and snapshots).</summary>
+    public IEnumerable<(long Index, Page Page)> PagesInOrder => _pages.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value));
+
     /// <summary>Pages that hold data (for st_blocks).</summary>
     public long AllocatedPages => _pages.Count;
 

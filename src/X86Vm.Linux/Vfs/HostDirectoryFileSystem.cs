@@ -28,10 +28,11 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     readonly MemoryAccount _account;
 
     /// <param name="account">Where the page caches of shared mappings are charged (the VM's; null: no limit).</param>
-    public HostDirectoryFileSystem(string hostRoot, bool readOnly, MemoryAccount? account = null)
+    /// <param name="presenter">Deterministic mode: virtual inode numbers, times and listing order (null: the host's).</param>
+    public HostDirectoryFileSystem(string hostRoot, bool readOnly, MemoryAccount? account = null, HostFilePresenter? presenter = null)
     {
         _account = account ?? MemoryAccount.Unlimited();
-        _tree = new HostTree(hostRoot);
+        _tree = new HostTree(hostRoot, presenter);
         ReadOnly = readOnly;
     }
 
@@ -134,6 +135,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
         {
             int e = _tree.SetTimes(relativePath, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit);
             if (e != 0) return e;
+            _tree.Presenter?.TimesSet(st, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit);
         }
         RecordOwner(st, change);
         return 0;
@@ -161,6 +163,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             cache?.Growing(length);
             if (Ftruncate(h, length) != 0) return Marshal.GetLastPInvokeError();
             cache?.Truncated(length);
+            _tree.Presenter?.Modified(st);
             return 0;
         }
     }
@@ -184,6 +187,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
 
     public StatFsInfo StatFs()
     {
+        if (_tree.Presenter != null) return HostFilePresenter.StatFs(ReadOnly);
         byte[]? b = _tree.StatFs();
         if (b == null) return new StatFsInfo(0xEF53, 4096, 0, 0, 0, 0, 0) { Flags = ReadOnly ? 1 : 0 };
         long L(int o) => BitConverter.ToInt64(b, o);
@@ -209,7 +213,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             if (!create && fs._caches.Count == 0) return null;
             if (_key == null)
             {
-                if (HostStat.Fstat(handle, out _) is not FileStatus st) return null;
+                if (fs._tree.Fstat(handle, out _) is not FileStatus st) return null;
                 _key = (st.Device, st.Inode);
             }
             HostPageCache? cache = fs.FindCache(_key.Value);
@@ -239,10 +243,11 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             try { RandomAccess.Write(handle, buffer, offset); }
             catch (IOException) { return -Errno.EIO; }
             cache?.WriteThrough(buffer, offset);
+            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(handle, out _) is FileStatus written) presenter.Modified(written);
             return buffer.Length;
         }
 
-        public override FileStatus Status() => fs.WithOwner(HostStat.Fstat(handle, out _)) ?? new FileStatus { Kind = FileKind.Regular };
+        public override FileStatus Status() => fs.WithOwner(fs._tree.Fstat(handle, out _)) ?? new FileStatus { Kind = FileKind.Regular };
 
         public override int SetAttributes(in AttributeChange change)
         {
@@ -250,7 +255,12 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             if (change.Mode is uint mode && HostTree.SetMode(handle, mode) is int e1 && e1 != 0) return e1;
             if ((change.AccessNs != null || change.ModifyNs != null) &&
                 HostTree.SetTimes(handle, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit) is int e2 && e2 != 0) return e2;
-            if (HostStat.Fstat(handle, out _) is FileStatus st) fs.RecordOwner(st, change);
+            if (fs._tree.Fstat(handle, out _) is FileStatus st)
+            {
+                fs.RecordOwner(st, change);
+                if (change.AccessNs != null || change.ModifyNs != null)
+                    fs._tree.Presenter?.TimesSet(st, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit);
+            }
             return 0;
         }
 
@@ -260,6 +270,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             cache?.Growing(length);
             if (Ftruncate(handle, length) != 0) return -Marshal.GetLastPInvokeError();
             cache?.Truncated(length);
+            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(handle, out _) is FileStatus st) presenter.Modified(st);
             return 0;
         }
 

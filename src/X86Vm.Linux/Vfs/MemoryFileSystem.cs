@@ -16,7 +16,7 @@ namespace X86Vm.Linux.Vfs;
 /// mappings and read/write are coherent by construction. Files of a tmpfs (and memfds) carry seals. Their pages are
 /// charged to the VM's <see cref="MemoryAccount"/> as file data, so a full tmpfs refuses writes with ENOSPC.
 /// </summary>
-public sealed class MemoryFileSystem : IFileSystem
+public sealed partial class MemoryFileSystem : IFileSystem
 {
     const long TmpfsMagic = 0x01021994, OverlayMagic = 0x794c7630;
     const long MaxFileSize = long.MaxValue; // MAX_LFS_FILESIZE: content is sparse pages

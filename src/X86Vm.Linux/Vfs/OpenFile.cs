@@ -111,6 +111,12 @@ public abstract class OpenFile
 
     /// <summary>fallocate: 0 or a negative errno.</summary>
     public virtual long Allocate(int mode, long offset, long length) => -Errno.ENODEV;
+
+    /// <summary>
+    /// What this kind of open file holds beyond the common fields (a pipe's buffered bytes, an eventfd's count, a
+    /// timerfd's expiry), for the state hash (docs/state-hash.md). Files whose data lives in a file system add nothing.
+    /// </summary>
+    public virtual void WriteState(State.StateWriter w) { }
 }
 
 [Flags]

@@ -16,6 +16,8 @@ public sealed class Pipe
     public int Readers { get; internal set; }
     public int Writers { get; internal set; }
     public int Available => _buffer.Count;
+    /// <summary>The bytes waiting to be read, oldest first (state hash, snapshots).</summary>
+    public byte[] Contents => _buffer.ToArray();
     public int Space => Capacity - _buffer.Count;
     public ulong Inode { get; }
     /// <summary>Bumped by every transfer and every close of an end (see <see cref="OpenFile.ReadinessGeneration"/>).</summary>
@@ -63,6 +65,9 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile, IPollSource
 {
     public Pipe Pipe { get; } = pipe;
     public bool IsReadEnd { get; } = reading;
+
+    public override void WriteState(State.StateWriter w) =>
+        w.Bool(IsReadEnd).U64(Pipe.Inode).I32(Pipe.Readers).I32(Pipe.Writers).Bytes(Pipe.Contents);
 
     bool NonBlocking => (StatusFlags & OpenFlags.NonBlock) != 0;
     public override bool CompletesWrites => !NonBlocking;

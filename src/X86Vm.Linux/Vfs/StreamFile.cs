@@ -18,11 +18,28 @@ public sealed class StreamFile : OpenFile
         _terminal = terminal;
     }
 
+    /// <summary>
+    /// Deterministic mode: a read returns the whole buffer unless the stream ends first, so what the guest sees
+    /// depends on the bytes only, not on how the host delivered them (a pipe writer's timing, the terminal's lines).
+    /// </summary>
+    public bool FillReads { get; init; }
+
     public override long Read(Span<byte> buffer)
     {
         if (!_stream.CanRead) return -Errno.EBADF;
         _transfers++;
-        try { return _stream.Read(buffer); }
+        try
+        {
+            if (!FillReads) return _stream.Read(buffer);
+            int done = 0;
+            while (done < buffer.Length)
+            {
+                int n = _stream.Read(buffer[done..]);
+                if (n == 0) break;
+                done += n;
+            }
+            return done;
+        }
         catch (IOException) { return -Errno.EIO; }
     }
 

@@ -37,6 +37,8 @@ public sealed class TimerFd : OpenFile, IPollSource
     /// <summary>The next expiry (monotonic ns) not yet counted; null when disarmed.</summary>
     public long? Expiry { get; private set; }
     public long Interval { get; private set; }
+
+    public override void WriteState(State.StateWriter w) => w.I64(Order).OptionalI64(Expiry).I64(Interval).Bool(Fired);
     /// <summary>The timer fired and was not forwarded since (ctx->expired): it has no wake-up pending.</summary>
     public bool Fired { get; private set; }
 

@@ -433,6 +433,11 @@ public static class OracleCases
                 }
             }
             if (ctx.MemAddress != null && o.CanUseLockPrefix && rng.Next(4) == 0) insn.HasLockPrefix = true;
+            // A locked access that crosses a cache line is a split lock: Linux on CPUs that detect them throttles the
+            // task (split_lock_mitigate sleeps it), so the host run may time out. Semantics do not depend on the line.
+            if (ctx.MemAddress is { } ea && (insn.HasLockPrefix || ctx.Code.Mnemonic() == Mnemonic.Xchg) &&
+                (ea & 63) + (ulong)Math.Max(ctx.MemSize, 1) > 64)
+                return null;
         }
 
         byte[]? bytes = Encode(insn);

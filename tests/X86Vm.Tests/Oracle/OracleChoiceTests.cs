@@ -39,6 +39,28 @@ public class OracleChoiceTests
         if (NativeOracle.IsAvailable) Assert.Contains(OracleFault.Of(NativeOracle.Shared.Run(s)), c.FaultChoices);
     }
 
+    /// <summary>CALL r64 to a non-canonical target: Intel has written the return address below RSP when it raises #GP.</summary>
+    [Fact]
+    public void CallToNonCanonicalTargetAcceptsTheReturnAddressWrittenBelowRsp()
+    {
+        ulong rsp = OracleState.StackAddress + 0x800;
+        var s = new OracleState { Code = [0xFF, 0xD0], Rax = 0x0000_8000_0000_0000, Rsp = rsp };
+        var c = new OracleCase { Code = Code.Call_rm64, Input = s };
+        OracleState vm = VmOracleRunner.Run(s, c.MaxInstructions);
+        Assert.Equal((OracleState.SIGSEGV, OracleState.SI_KERNEL), (vm.Signal, vm.SiCode));
+        Assert.Equal(s.Stack[0x7F8..0x800], vm.Stack[0x7F8..0x800]); // x86vm's choice: nothing written
+        OracleState intel = vm.Clone();
+        BitConverter.GetBytes(OracleState.InstructionAddress + 2).CopyTo(intel.Stack, 0x7F8);
+        Assert.Empty(OracleCheck.Differences(c, intel, vm));
+        // Anything else written there, or a write elsewhere, is still a difference.
+        OracleState other = intel.Clone();
+        other.Stack[0x7F8] ^= 1;
+        Assert.NotEmpty(OracleCheck.Differences(c, other, vm));
+        other = intel.Clone();
+        other.Stack[0x7F0] ^= 1;
+        Assert.NotEmpty(OracleCheck.Differences(c, other, vm));
+    }
+
     static void AcceptsAnyChoice(OracleCase c)
     {
         OracleState vm = VmOracleRunner.Run(c.Input, c.MaxInstructions);

@@ -18,6 +18,7 @@ public static class UndefinedResults
     public static List<string> Adopt(OracleCase c, OracleState host, OracleState vm)
     {
         var d = new List<string>();
+        AdoptCallPushBeforeGp(c, host, vm);
         if (host.Signal != 0 || vm.Signal != 0) return d; // a fault changes nothing, defined or not
         if (c.Code.Mnemonic() is Mnemonic.And or Mnemonic.Or or Mnemonic.Xor or Mnemonic.Test)
         {
@@ -33,5 +34,31 @@ public static class UndefinedResults
             vm.Gpr[reg] = (vm.Gpr[reg] & ~0xFFFFUL) | (host.Gpr[reg] & 0xFFFF);
         }
         return d;
+    }
+
+    /// <summary>
+    /// A near CALL to a non-canonical target raises #GP at the CALL (RIP and RSP unchanged on every CPU), but Intel
+    /// CPUs have stored the return address below RSP by then while AMD CPUs and x86vm store nothing. The eight bytes
+    /// under RSP are therefore the CPU's choice in that case (docs/undefined-behaviour.md): the host's are adopted when they hold exactly that return address.
+    /// </summary>
+    static void AdoptCallPushBeforeGp(OracleCase c, OracleState host, OracleState vm)
+    {
+        if (c.Code.Mnemonic() != Mnemonic.Call || host.Signal != OracleState.SIGSEGV || host.SiCode != OracleState.SI_KERNEL ||
+            vm.Signal != host.Signal || vm.SiCode != host.SiCode)
+            return;
+        ulong slot = c.Input.Rsp - 8;
+        byte[] pushed = BitConverter.GetBytes(OracleState.InstructionAddress + (ulong)c.Input.Code.Length);
+        if (slot >= OracleState.StackAddress && slot + 8 <= OracleState.StackAddress + OracleState.StackSize)
+        {
+            int at = (int)(slot - OracleState.StackAddress);
+            if (host.Stack.AsSpan(at, 8).SequenceEqual(pushed)) Array.Copy(host.Stack, at, vm.Stack, at, 8);
+        }
+        else if (slot >= OracleState.DataAddress && slot + 8 <= OracleState.DataAddress + OracleState.DataSize)
+        {
+            int at = (int)(slot - OracleState.DataAddress);
+            if (host.Data.AsSpan(at, 8).SequenceEqual(pushed)) Array.Copy(host.Data, at, vm.Data, at, 8);
+        }
+        else if (host.StrayWriteAddress == slot && vm.StrayWriteAddress == 0)
+            vm.StrayWriteAddress = slot; // the push landed outside the compared windows
     }
 }
