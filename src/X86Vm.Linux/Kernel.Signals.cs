@@ -376,7 +376,7 @@ public sealed partial class Kernel
                 if (a.Handler == SIG_IGN) sig = 0;
             }
         }
-        if (sig != 0) SendSignal(parent, sig, info);
+        if (sig is > 0 and <= 64) SendSignal(parent, sig, info); // clone's exit signal may be any byte; Linux sends only valid ones
         if (autoreap) Reap(child);
     }
 

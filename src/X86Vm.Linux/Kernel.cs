@@ -126,6 +126,11 @@ public sealed partial class Kernel
         resolvedPath = path;
         int err = Vfs.Resolve(p.Cwd, path, followLast: true, out ResolvedPath r);
         if (err != 0) return -err;
+        if (r.MagicFile is OpenFile magic) // /proc/self/fd/N (fexecve): the file the descriptor refers to
+        {
+            if (magic.FileSystem == null) return Errno.EACCES; // a pipe, socket or stream is not a regular file
+            r = new ResolvedPath(magic.FileSystem, magic.RelativePath, magic.Path);
+        }
         OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, OpenFlags.ReadOnly, 0, out err);
         if (f == null) return err;
         try

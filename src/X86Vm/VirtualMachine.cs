@@ -50,12 +50,15 @@ public sealed class VirtualMachine
         if (options.MaxOpenFiles is < 1 or > 1 << 20) throw new VirtualMachineStartException("the open-file limit must be between 1 and 1048576", 125);
         if (options.MaxTime is { } t && t <= TimeSpan.Zero) throw new VirtualMachineStartException("the time limit must be positive", 125);
         GuestProcess? current = null;
-        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current!, _memory, options.Deterministic);
+        Kernel? kernel = null;
+        // While the program loads (a PT_INTERP under /proc) the process exists only as the kernel's current thread.
+        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current ?? kernel!.Current, _memory,
+            options.Deterministic);
 
         Stream stderr = options.Stderr ?? Stream.Null;
         TextWriter diagnostics = options.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true };
         var terminal = new TerminalInfo(options.TerminalSize.Rows, options.TerminalSize.Columns);
-        _kernel = new Kernel(new KernelOptions
+        _kernel = kernel = new Kernel(new KernelOptions
         {
             FileSystem = vfs,
             Stdin = options.Stdin ?? Stream.Null,

@@ -17,12 +17,12 @@ static class InstControl
 
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Jmp, Bind.Sized(Self, nameof(Jmp)));
+        t.Add(Mnemonic.Jmp, NearOnly(Bind.Sized(Self, nameof(Jmp))));
         foreach (Mnemonic m in new[] { Mnemonic.Jo, Mnemonic.Jno, Mnemonic.Jb, Mnemonic.Jae, Mnemonic.Je, Mnemonic.Jne,
                      Mnemonic.Jbe, Mnemonic.Ja, Mnemonic.Js, Mnemonic.Jns, Mnemonic.Jp, Mnemonic.Jnp, Mnemonic.Jl,
                      Mnemonic.Jge, Mnemonic.Jle, Mnemonic.Jg })
             t.Add(m, Bind.Conditional(Self, nameof(Jcc)));
-        t.Add(Mnemonic.Call, Bind.Sized(Self, nameof(Call)));
+        t.Add(Mnemonic.Call, NearOnly(Bind.Sized(Self, nameof(Call))));
         t.Add(Mnemonic.Ret, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             Handlers.Get(Self, insn.OpCount == 0 ? nameof(Ret) : nameof(RetImm)));
         t.Add(Mnemonic.Loop, Counted(nameof(Loop), 0));
@@ -31,6 +31,13 @@ static class InstControl
         t.Add(Mnemonic.Jrcxz, Counted(nameof(Jrcxz), 0));
         t.Add(Mnemonic.Jecxz, Counted(nameof(Jrcxz), 0));
     }
+
+    /// <summary>
+    /// Far JMP/CALL (FF /5, FF /3 through an m16:32 or m16:64 pointer) load CS, which x86vm does not model: they bind
+    /// to nothing and raise #UD (SIGILL) like every unimplemented instruction.
+    /// </summary>
+    static Binder NearOnly(Binder near) => (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        insn.IsJmpFar || insn.IsJmpFarIndirect || insn.IsCallFar || insn.IsCallFarIndirect ? 0 : near(insn, ref op, o);
 
     /// <summary>LOOP/JRCXZ: the count register's size follows the address size (RCX or ECX).</summary>
     static Binder Counted(string name, int variant) => (in Instruction insn, ref DecodedOp op, Type[] o) =>

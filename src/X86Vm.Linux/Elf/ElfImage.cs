@@ -57,7 +57,7 @@ public sealed class ElfImage
         ProgramHeaderOffset = BinaryPrimitives.ReadUInt64LittleEndian(s[32..]);
         ProgramHeaderSize = BinaryPrimitives.ReadUInt16LittleEndian(s[54..]);
         ushort count = BinaryPrimitives.ReadUInt16LittleEndian(s[56..]);
-        if (ProgramHeaderSize < 56 || count == 0 || ProgramHeaderOffset + (ulong)count * ProgramHeaderSize > (ulong)data.Length)
+        if (ProgramHeaderSize < 56 || count == 0 || !Within(ProgramHeaderOffset, (ulong)count * ProgramHeaderSize, data.Length))
             throw new BadExecutableException($"{name}: truncated or corrupt ELF program headers");
         var headers = new List<ProgramHeader>();
         for (int i = 0; i < count; i++)
@@ -68,15 +68,17 @@ public sealed class ElfImage
                 BinaryPrimitives.ReadUInt64LittleEndian(p[8..]), BinaryPrimitives.ReadUInt64LittleEndian(p[16..]),
                 BinaryPrimitives.ReadUInt64LittleEndian(p[32..]), BinaryPrimitives.ReadUInt64LittleEndian(p[40..]),
                 BinaryPrimitives.ReadUInt64LittleEndian(p[48..]));
-            if (ph.Type == ProgramHeader.PT_LOAD && (ph.Offset + ph.FileSize > (ulong)data.Length || ph.FileSize > ph.MemorySize))
+            if (ph.Type == ProgramHeader.PT_LOAD && (!Within(ph.Offset, ph.FileSize, data.Length) || ph.FileSize > ph.MemorySize))
                 throw new BadExecutableException($"{name}: truncated or corrupt ELF (segment {i} lies outside the file)");
             if (ph.Type == ProgramHeader.PT_INTERP)
             {
-                if (ph.Offset + ph.FileSize > (ulong)data.Length)
+                if (!Within(ph.Offset, ph.FileSize, data.Length))
                     throw new BadExecutableException($"{name}: truncated ELF interpreter path");
+                // binfmt_elf: 2 to PATH_MAX bytes ending in NUL, else ENOEXEC.
                 var path = s.Slice((int)ph.Offset, (int)ph.FileSize);
-                int nul = path.IndexOf((byte)0);
-                Interpreter = System.Text.Encoding.UTF8.GetString(nul >= 0 ? path[..nul] : path); // NUL-terminated
+                if (path.Length is < 2 or > 4096 || path[^1] != 0)
+                    throw new BadExecutableException($"{name}: corrupt ELF interpreter path");
+                Interpreter = System.Text.Encoding.UTF8.GetString(path[..path.IndexOf((byte)0)]);
             }
             headers.Add(ph);
         }
@@ -84,6 +86,9 @@ public sealed class ElfImage
             throw new BadExecutableException($"{name}: ELF has no loadable segments");
         ProgramHeaders = headers;
     }
+
+    /// <summary>[offset, offset+size) lies inside a file of <paramref name="length"/> bytes (without the sum wrapping around).</summary>
+    static bool Within(ulong offset, ulong size, int length) => offset <= (ulong)length && size <= (ulong)length - offset;
 
     static string MachineName(ushort m) => m switch
     {

@@ -72,11 +72,11 @@ public static class ElfLoader
             if (interp.Type == ElfImage.ET_DYN)
             {
                 ulong? at = Syscalls.MemorySyscalls.FindMmapArea(p, high - low);
-                if (at == null) throw new BadExecutableException($"{execFn}: no room for interpreter {elf.Interpreter}");
+                if (at == null) throw new BadExecutableException($"{execFn}: no room for interpreter {Printable(elf.Interpreter)}");
                 interpBias = at.Value - low;
                 interpreterBase = at.Value;
             }
-            MapSegments(mem, interp, interpBias, interpPath, $"{execFn}: interpreter {elf.Interpreter}");
+            MapSegments(mem, interp, interpBias, interpPath, $"{execFn}: interpreter {Printable(elf.Interpreter)}");
             start = interp.Entry + interpBias;
         }
 
@@ -96,14 +96,17 @@ public static class ElfLoader
         Func<string, (byte[] Data, string ResolvedPath)?>? readInterpreter)
     {
         var file = readInterpreter?.Invoke(path)
-            ?? throw new BadExecutableException($"{execFn}: interpreter {path} not found");
+            ?? throw new BadExecutableException($"{execFn}: interpreter {Printable(path)} not found");
         ElfImage interp;
-        try { interp = new ElfImage(file.Data, path); }
+        try { interp = new ElfImage(file.Data, Printable(path)); }
         catch (BadExecutableException e) { throw new BadExecutableException($"{execFn}: bad interpreter: {e.Message}"); }
         if (interp.Interpreter != null)
-            throw new BadExecutableException($"{execFn}: bad interpreter: {path} itself needs an interpreter ({interp.Interpreter})");
+            throw new BadExecutableException($"{execFn}: bad interpreter: {Printable(path)} itself needs an interpreter ({Printable(interp.Interpreter)})");
         return (interp, file.ResolvedPath);
     }
+
+    /// <summary>A path from the file as it may appear in the one-line message: control characters shown as '?'.</summary>
+    static string Printable(string path) => string.Concat(path.Select(c => char.IsControl(c) ? '?' : c));
 
     /// <summary>The largest power-of-two PT_LOAD alignment (at least a page), like binfmt_elf's maximum_alignment.</summary>
     static ulong MaxAlignment(ElfImage elf)
@@ -123,12 +126,16 @@ public static class ElfLoader
     static (ulong End, ulong PhdrAddress) MapSegments(AddressSpace mem, ElfImage elf, ulong bias, string name, string who)
     {
         ulong end = 0, phdrAddress = 0;
-        var loads = elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).ToList();
+        // elf(5) requires ascending p_vaddr but Linux does not check: sorted, every segment's pages get mapped below.
+        var loads = elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).OrderBy(h => h.VirtualAddress + bias).ToList();
         foreach (var ph in loads)
         {
-            ulong start = AlignDown(ph.VirtualAddress + bias);
-            ulong segEnd = AddressSpace.PageAlignUp(ph.VirtualAddress + bias + ph.MemorySize);
-            if (segEnd <= start || segEnd > AddressSpace.UserTop)
+            ulong address = ph.VirtualAddress + bias;
+            ulong start = AlignDown(address);
+            // Checked before adding: address + p_memsz may wrap around to just past the start.
+            bool fits = address < AddressSpace.UserTop && ph.MemorySize <= AddressSpace.UserTop - address;
+            ulong segEnd = fits ? AddressSpace.PageAlignUp(address + ph.MemorySize) : 0;
+            if (!fits || segEnd <= start || segEnd > AddressSpace.UserTop)
                 throw new BadExecutableException($"{who}: ELF segment at 0x{ph.VirtualAddress:x} is outside the user address space");
             // Segments may share a boundary page: map only what an earlier segment did not.
             ulong mapFrom = Math.Max(start, end);

@@ -20,7 +20,13 @@ public sealed partial class HostTree : IDisposable
     const int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
     const long SYS_openat2 = 437; // the same number on every Linux architecture
 
-    readonly int _root;
+    /// <summary>
+    /// The root directory's descriptor. A SafeHandle, so that it is closed when the tree is collected: a VM is never
+    /// disposed, and a process that creates many VMs (an embedder, the fuzzer) would otherwise run out of descriptors.
+    /// </summary>
+    readonly SafeFileHandle _rootHandle;
+
+    int RootFd => (int)_rootHandle.DangerousGetHandle();
 
     public string RootPath { get; }
 
@@ -31,12 +37,13 @@ public sealed partial class HostTree : IDisposable
     {
         Presenter = presenter;
         RootPath = Path.GetFullPath(hostRoot);
-        _root = NativeOpen(RootPath, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (_root < 0)
+        int fd = NativeOpen(RootPath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
             throw new DirectoryNotFoundException($"{hostRoot}: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+        _rootHandle = new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    public void Dispose() => NativeClose(_root);
+    public void Dispose() => _rootHandle.Dispose();
 
     [StructLayout(LayoutKind.Sequential)]
     struct OpenHow { public ulong Flags, Mode, Resolve; }
@@ -58,7 +65,7 @@ public sealed partial class HostTree : IDisposable
             Mode = (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE ? mode & 0xFFF : 0,
             Resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
         };
-        long fd = Openat2(_root, relativePath.Length == 0 ? "." : relativePath, ref how, (nuint)Marshal.SizeOf<OpenHow>());
+        long fd = Openat2(RootFd, relativePath.Length == 0 ? "." : relativePath, ref how, (nuint)Marshal.SizeOf<OpenHow>());
         return fd < 0 ? -Marshal.GetLastPInvokeError() : (int)fd;
     }
 
@@ -170,7 +177,7 @@ public sealed partial class HostTree : IDisposable
     public byte[]? StatFs()
     {
         var buffer = new byte[120];
-        return NativeFstatfs(_root, buffer) == 0 ? buffer : null;
+        return NativeFstatfs(RootFd, buffer) == 0 ? buffer : null;
     }
 
     /// <summary>The entries of a directory (without "." and ".."), from readdir on a fresh descriptor.</summary>

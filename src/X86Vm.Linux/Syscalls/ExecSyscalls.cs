@@ -40,6 +40,11 @@ static class ExecSyscalls
         List<string>? argv = ReadStringArray(p, argvAddress), envp = ReadStringArray(p, envpAddress);
         if (argv == null || envp == null) return -Errno.EFAULT;
         if (path.Length == 0 && (flags & PathResolution.AT_EMPTY_PATH) == 0) return -Errno.ENOENT;
+        if (path.Length == 0) // execveat(fd, "", AT_EMPTY_PATH), fexecve: the file fd refers to, named as Linux names it
+        {
+            if (p.Files.Get(dirfd) == null) return -Errno.EBADF;
+            path = $"/dev/fd/{dirfd}";
+        }
         if (path.Length > 0 && path[0] != '/' && dirfd != PathResolution.AT_FDCWD)
         {
             var dir = p.Files.Get(dirfd);
@@ -53,7 +58,7 @@ static class ExecSyscalls
         for (int depth = 0; ; depth++)
         {
             int err = p.Kernel.ReadFile(p, path, out image, out resolved);
-            if (err != 0) return -err;
+            if (err != 0) return err == Errno.EISDIR ? -Errno.EACCES : -err; // execve(2): not a regular file
             if (image.Length < 2 || image[0] != '#' || image[1] != '!') break;
             if (depth >= MaxInterpreterDepth) return -Errno.ELOOP;
             int end = Array.IndexOf(image, (byte)'\n');

@@ -226,6 +226,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             return new SyntheticDirectory(entries, st) { Path = guestPath, StatusFlags = flags };
         }
         if ((flags & OpenFlags.Directory) != 0) { errno = Errno.ENOTDIR; return null; }
+        if (e.Content == null) { errno = Errno.ELOOP; return null; } // a link reached unfollowed, as open(O_NOFOLLOW)
         errno = 0; // the guest is root: opening for writing succeeds, writes are refused
         return new SyntheticFile(e.Content!(), st) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Truncate) };
     }
