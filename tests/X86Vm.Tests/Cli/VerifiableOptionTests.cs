@@ -31,6 +31,9 @@ public partial class VerifiableOptionTests
     {
         var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli.dll"), "run", .. args])
         {
+            // The repository as the current directory: the default view shows it, so the test binaries under .cache are
+            // visible wherever the clone lives (under /tmp the guest's private /tmp would hide them).
+            WorkingDirectory = GuestRunner.RepoRoot,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
