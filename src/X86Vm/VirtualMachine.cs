@@ -263,6 +263,25 @@ public sealed class VirtualMachine
     /// <summary>True when the VM was built deterministic (<see cref="VirtualMachineOptions.Deterministic"/>).</summary>
     public bool Deterministic => _deterministic;
 
+    /// <summary>
+    /// Runs until the program's first process ends or <paramref name="instructionBudget"/> more units (instructions and
+    /// syscall charges, docs/metering.md) are spent, whichever comes first. After <see cref="RunStatus.OutOfBudget"/>
+    /// call it again to continue exactly where it stopped: a run in slices computes what one run computes. It replaces
+    /// <see cref="InstructionBudget"/> with the new end of the slice.
+    /// </summary>
+    public RunResult Run(ulong instructionBudget)
+    {
+        ulong now = _meter.Now;
+        InstructionBudget = instructionBudget > ulong.MaxValue - now ? ulong.MaxValue : now + instructionBudget;
+        int status = Run();
+        if (OutOfBudget) return new RunResult(RunStatus.OutOfBudget, 0, 0, InstructionsExecuted);
+        if (TimeLimitReached) return new RunResult(RunStatus.TimeLimit, status, 0, InstructionsExecuted);
+        int signal = _process.WaitStatus & 0x7F;
+        return signal != 0
+            ? new RunResult(RunStatus.Signaled, status, signal, InstructionsExecuted)
+            : new RunResult(RunStatus.Exited, (_process.WaitStatus >> 8) & 0xFF, 0, InstructionsExecuted);
+    }
+
     /// <summary>Runs the program to completion; returns its exit status (128 + signal if a signal ended it).</summary>
     public int Run(CancellationToken cancel = default)
     {

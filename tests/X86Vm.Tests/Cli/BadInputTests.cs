@@ -30,7 +30,7 @@ public class BadInputTests : IDisposable
 
     void AssertRejected(string path, string expectedFragment, int expectedStatus = 126)
     {
-        RunResult r = GuestRunner.Vm(path, []);
+        GuestRunResult r = GuestRunner.Vm(path, []);
         Assert.Equal(expectedStatus, r.ExitStatus);
         Assert.Contains(expectedFragment, r.Stderr);
         Assert.DoesNotContain("\n", r.Stderr.TrimEnd());

@@ -38,7 +38,7 @@ public class EnvironmentOptionTests
     [Fact]
     public void GuestSeesTheEnvironmentItWasGiven()
     {
-        RunResult vm = GuestRunner.Vm("/bin/busybox", ["env"], environment: ["B=2", "A=1"]);
+        GuestRunResult vm = GuestRunner.Vm("/bin/busybox", ["env"], environment: ["B=2", "A=1"]);
         Assert.Equal("B=2\nA=1\n", vm.StdoutText);
     }
 }

@@ -13,10 +13,10 @@ public class AnonymousInodeTests
     public void PipeAndSocketInodesDependOnlyOnTheVmItself()
     {
         string program = SyscallPrograms.Binary("anon_inodes");
-        RunResult first = GuestRunner.Vm(program, []);
+        GuestRunResult first = GuestRunner.Vm(program, []);
         // Other VMs create pipes and sockets in between (the Python workload would do; a shell pipeline is enough).
         for (int i = 0; i < 3; i++) GuestRunner.Vm("/bin/busybox", ["sh", "-c", "echo x | cat | cat > /dev/null"]);
-        RunResult second = GuestRunner.Vm(program, []);
+        GuestRunResult second = GuestRunner.Vm(program, []);
         Assert.Equal(0, first.ExitStatus);
         Assert.Contains("fd 3 -> pipe:[", first.StdoutText);
         Assert.Equal(first.StdoutText, second.StdoutText);

@@ -19,12 +19,12 @@ public sealed class NetworkModeTests : IDisposable
 
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
-    Task<RunResult> StartVm(string program, IReadOnlyList<string> args, NetworkMode network) =>
+    Task<GuestRunResult> StartVm(string program, IReadOnlyList<string> args, NetworkMode network) =>
         Task.Run(() => GuestRunner.Vm(SyscallPrograms.Binary(program), args, cwd: _dir,
             mounts: GuestRunner.WithRepository(MountSpec.DefaultView(_dir)), network: network));
 
     /// <summary>Waits for the guest to write the port it listens on.</summary>
-    async Task<int> ReadPort(Task<RunResult> vm)
+    async Task<int> ReadPort(Task<GuestRunResult> vm)
     {
         string file = Path.Combine(_dir, "port");
         var deadline = DateTime.UtcNow + Wait;
@@ -32,7 +32,7 @@ public sealed class NetworkModeTests : IDisposable
         {
             if (vm.IsCompleted)
             {
-                RunResult r = await vm;
+                GuestRunResult r = await vm;
                 Assert.Fail($"the guest ended before listening: {r.StdoutText} {r.Stderr}");
             }
             if (File.Exists(file) && File.ReadAllText(file).EndsWith('\n')) return int.Parse(File.ReadAllText(file));
@@ -53,7 +53,7 @@ public sealed class NetworkModeTests : IDisposable
     [Fact]
     public async Task HostNetworkGuestServerAnswersAHostClient()
     {
-        Task<RunResult> vm = StartVm("serve_once", [Path.Combine(_dir, "port")], NetworkMode.Host);
+        Task<GuestRunResult> vm = StartVm("serve_once", [Path.Combine(_dir, "port")], NetworkMode.Host);
         int port = await ReadPort(vm);
         using (var client = new TcpClient())
         {
@@ -63,7 +63,7 @@ public sealed class NetworkModeTests : IDisposable
             client.Client.Shutdown(SocketShutdown.Send);
             Assert.Equal("echo: hello from the host\n", await new StreamReader(stream, Encoding.ASCII).ReadToEndAsync());
         }
-        RunResult result = await vm.WaitAsync(Wait);
+        GuestRunResult result = await vm.WaitAsync(Wait);
         Assert.Equal("served: hello from the host\n", result.StdoutText);
         Assert.Equal(0, result.ExitStatus);
     }
@@ -72,14 +72,14 @@ public sealed class NetworkModeTests : IDisposable
     public async Task HostNetworkGuestClientReachesAHostServer()
     {
         using TcpListener listener = HostListener(out int port);
-        Task<RunResult> vm = StartVm("connect_once", [port.ToString()], NetworkMode.Host);
+        Task<GuestRunResult> vm = StartVm("connect_once", [port.ToString()], NetworkMode.Host);
         using (TcpClient accepted = await listener.AcceptTcpClientAsync().WaitAsync(Wait))
         {
             var reader = new StreamReader(accepted.GetStream(), Encoding.ASCII);
             string line = (await reader.ReadLineAsync())!;
             await accepted.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"host got '{line}'\n"));
         }
-        RunResult result = await vm.WaitAsync(Wait);
+        GuestRunResult result = await vm.WaitAsync(Wait);
         Assert.Equal("reply: host got 'hello from the guest'\n", result.StdoutText);
         Assert.Equal(0, result.ExitStatus);
     }
@@ -88,7 +88,7 @@ public sealed class NetworkModeTests : IDisposable
     public async Task PrivateNetworkCannotReachAHostServer()
     {
         using TcpListener listener = HostListener(out int port);
-        RunResult vm = await StartVm("connect_once", [port.ToString()], NetworkMode.Private).WaitAsync(Wait);
+        GuestRunResult vm = await StartVm("connect_once", [port.ToString()], NetworkMode.Private).WaitAsync(Wait);
         Assert.Equal("connect: Connection refused\n", vm.StdoutText);
         Assert.Equal(1, vm.ExitStatus);
         Assert.False(listener.Pending());
@@ -100,7 +100,7 @@ public sealed class NetworkModeTests : IDisposable
         // The guest listens, then waits (polling for a file the host creates) before its own client connects.
         string script = $"{SyscallPrograms.Binary("serve_once")} {_dir}/port & " +
                         $"while [ ! -e {_dir}/go ]; do sleep 0.05; done; {SyscallPrograms.Binary("connect_once")} $(cat {_dir}/port); wait";
-        Task<RunResult> vm = Task.Run(() => GuestRunner.Vm("/bin/busybox", ["sh", "-c", script], cwd: _dir,
+        Task<GuestRunResult> vm = Task.Run(() => GuestRunner.Vm("/bin/busybox", ["sh", "-c", script], cwd: _dir,
             mounts: GuestRunner.WithRepository(MountSpec.DefaultView(_dir))));
         int port = await ReadPort(vm);
         bool reached;
@@ -115,7 +115,7 @@ public sealed class NetworkModeTests : IDisposable
         }
         catch (SocketException) { reached = false; }
         File.WriteAllText(Path.Combine(_dir, "go"), "");
-        RunResult result = await vm.WaitAsync(Wait);
+        GuestRunResult result = await vm.WaitAsync(Wait);
         Assert.False(reached);
         Assert.Equal("reply: echo: hello from the guest\nserved: hello from the guest\n",
             string.Concat(result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().Select(l => l + "\n")));

@@ -17,8 +17,8 @@ public class SocketFuzzTests
         string dir = Directory.CreateTempSubdirectory("x86vm-fuzz-").FullName;
         try
         {
-            RunResult native = GuestRunner.Native(program, [], cwd: dir);
-            RunResult vm = GuestRunner.Vm(program, [], cwd: dir, mounts: GuestRunner.WithRepository(MountSpec.DefaultView(dir)));
+            GuestRunResult native = GuestRunner.Native(program, [], cwd: dir);
+            GuestRunResult vm = GuestRunner.Vm(program, [], cwd: dir, mounts: GuestRunner.WithRepository(MountSpec.DefaultView(dir)));
             Assert.Equal(0, native.ExitStatus);
             Assert.Equal(native.StdoutText, vm.StdoutText);
             Assert.Equal(native.ExitStatus, vm.ExitStatus);

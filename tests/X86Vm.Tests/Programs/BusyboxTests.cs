@@ -32,8 +32,8 @@ public class BusyboxTests
     public void ShellScriptMatchesNative(string script)
     {
         string[] args = ["sh", "-c", script];
-        RunResult native = GuestRunner.Native(Busybox, args);
-        RunResult vm = GuestRunner.Vm(Busybox, args);
+        GuestRunResult native = GuestRunner.Native(Busybox, args);
+        GuestRunResult vm = GuestRunner.Vm(Busybox, args);
         Assert.True(native.ExitStatus == vm.ExitStatus, $"exit native {native.ExitStatus} vm {vm.ExitStatus}; vm stderr: {vm.Stderr}");
         Assert.Equal(native.StdoutText, vm.StdoutText);
     }
@@ -54,7 +54,7 @@ public class BusyboxTests
             string script = $"busybox httpd -f -p 127.0.0.1:8080 -h {dir} & sleep 0.3; busybox wget -q -O - http://127.0.0.1:8080/index.html; " +
                             $"echo wget=$?; busybox nc -l -p 9000 > {dir}/nc.out & sleep 0.2; echo piped | busybox nc 127.0.0.1 9000; " +
                             $"wait %2; kill %1; cat {dir}/nc.out";
-            RunResult vm = GuestRunner.Vm(Busybox, ["sh", "-c", script], cwd: dir,
+            GuestRunResult vm = GuestRunner.Vm(Busybox, ["sh", "-c", script], cwd: dir,
                 mounts: GuestRunner.WithRepository(MountSpec.DefaultView(dir)));
             Assert.Equal(page + "wget=0\npiped\n", vm.StdoutText);
         }
@@ -68,7 +68,7 @@ public class BusyboxTests
     [Fact]
     public void StoppedVmEndsWithDeadlockReport()
     {
-        RunResult vm = GuestRunner.Vm(Busybox, ["sh", "-c", "echo before; kill -STOP $$; echo after"]);
+        GuestRunResult vm = GuestRunner.Vm(Busybox, ["sh", "-c", "echo before; kill -STOP $$; echo after"]);
         Assert.Equal("before\n", vm.StdoutText);
         Assert.Equal(137, vm.ExitStatus);
         Assert.Contains("deadlock", vm.Stderr);

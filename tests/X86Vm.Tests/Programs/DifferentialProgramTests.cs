@@ -19,8 +19,8 @@ public class DifferentialProgramTests
     {
         ProgramCase c = TestPrograms.All().Single(x => x.ToString() == id);
         byte[]? stdin = c.StdinFile == null ? null : File.ReadAllBytes(Path.Combine(TestPrograms.SourceDir, c.StdinFile));
-        RunResult native = GuestRunner.Native(c.Binary, c.Args, stdin);
-        RunResult vm = GuestRunner.Vm(c.Binary, c.Args, stdin);
+        GuestRunResult native = GuestRunner.Native(c.Binary, c.Args, stdin);
+        GuestRunResult vm = GuestRunner.Vm(c.Binary, c.Args, stdin);
         Assert.True(native.StdoutText == vm.StdoutText && native.ExitStatus == vm.ExitStatus,
             $"{id}: native exit {native.ExitStatus}, vm exit {vm.ExitStatus}\nvm stderr: {vm.Stderr}\n" +
             $"first difference at byte {FirstDifference(native.Stdout, vm.Stdout)}");

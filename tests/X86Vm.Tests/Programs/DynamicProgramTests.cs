@@ -65,7 +65,7 @@ public class DynamicProgramTests
         return data;
     }
 
-    static void AssertSame(RunResult native, RunResult vm, string what)
+    static void AssertSame(GuestRunResult native, GuestRunResult vm, string what)
     {
         Assert.True(native.StdoutText == vm.StdoutText && native.ExitStatus == vm.ExitStatus,
             $"{what}: native exit {native.ExitStatus}, vm exit {vm.ExitStatus}\n" +
@@ -96,7 +96,7 @@ public class DynamicProgramTests
     public void AuxiliaryVector()
     {
         string bin = Build("auxv");
-        RunResult vm = GuestRunner.Vm(bin, [], environment: Environment);
+        GuestRunResult vm = GuestRunner.Vm(bin, [], environment: Environment);
         AssertSame(GuestRunner.Native(bin, [], environment: Environment), vm, "auxv");
         Assert.Contains("AT_BASE nonzero 1, page aligned 1, above program 1", vm.StdoutText);
         Assert.Contains("AT_ENTRY is _start 1, inside program 1", vm.StdoutText);
@@ -111,10 +111,10 @@ public class DynamicProgramTests
     public void AuxiliaryVectorAddressesMatchNativeWithoutRandomisation()
     {
         string bin = Build("auxv");
-        RunResult native = GuestRunner.Native("setarch", ["-R", bin, "exact"], environment: Environment);
+        GuestRunResult native = GuestRunner.Native("setarch", ["-R", bin, "exact"], environment: Environment);
         if (native.ExitStatus != 0 && native.Stderr.Contains("setarch"))
             return; // personality(ADDR_NO_RANDOMIZE) refused (some sandboxes): the layout-independent test still runs
-        RunResult vm = GuestRunner.Vm(bin, ["exact"], environment: Environment);
+        GuestRunResult vm = GuestRunner.Vm(bin, ["exact"], environment: Environment);
         AssertSame(native, vm, "auxv exact");
         Assert.Contains("AT_BASE 0x7ffff7", vm.StdoutText);
         Assert.Contains("l_addr 0x555555554000", vm.StdoutText);

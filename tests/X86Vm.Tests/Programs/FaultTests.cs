@@ -31,8 +31,8 @@ public class FaultTests
     [InlineData("abort", "SIGILL")]
     public void FaultKillsWithTheNativeSignal(string fault, string expectedDiagnostic)
     {
-        RunResult native = GuestRunner.Native(Binary.Value, [fault]);
-        RunResult vm = GuestRunner.Vm(Binary.Value, [fault]);
+        GuestRunResult native = GuestRunner.Native(Binary.Value, [fault]);
+        GuestRunResult vm = GuestRunner.Vm(Binary.Value, [fault]);
         Assert.Equal(native.StdoutText, vm.StdoutText);
         Assert.Equal(native.ExitStatus, vm.ExitStatus);
         Assert.Contains(expectedDiagnostic, vm.Stderr);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace X86Vm.Tests.Programs;
 
 /// <summary>Result of one run: stdout bytes, stderr text, exit status.</summary>
-public sealed record RunResult(byte[] Stdout, string Stderr, int ExitStatus)
+public sealed record GuestRunResult(byte[] Stdout, string Stderr, int ExitStatus)
 {
     public string StdoutText => System.Text.Encoding.UTF8.GetString(Stdout);
 }
@@ -16,7 +16,7 @@ public static class GuestRunner
     /// <summary>A stable environment so native and VM runs see the same bytes.</summary>
     public static readonly string[] Environment = ["PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", "TERM=dumb"];
 
-    public static RunResult Native(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null,
+    public static GuestRunResult Native(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null,
         IReadOnlyList<string>? environment = null)
     {
         var psi = new ProcessStartInfo(program)
@@ -43,7 +43,7 @@ public static class GuestRunner
         if (!proc.WaitForExit(Timeout)) { proc.Kill(true); throw new TimeoutException($"native {program} timed out"); }
         copyOut.Wait();
         int status = proc.ExitCode;
-        return new RunResult(stdout.ToArray(), readErr.Result, status);
+        return new GuestRunResult(stdout.ToArray(), readErr.Result, status);
     }
 
     /// <summary>
@@ -54,7 +54,7 @@ public static class GuestRunner
     public static IReadOnlyList<MountSpec> WithRepository(IReadOnlyList<MountSpec> mounts) =>
         [.. mounts.Take(1), new MountSpec(RepoRoot, RepoRoot, MountKind.ReadOnly), .. mounts.Skip(1)];
 
-    public static RunResult Vm(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null, TextWriter? strace = null,
+    public static GuestRunResult Vm(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null, TextWriter? strace = null,
         IReadOnlyList<string>? environment = null, IReadOnlyList<MountSpec>? mounts = null, NetworkMode network = NetworkMode.Private)
     {
         cwd ??= Directory.GetCurrentDirectory();
@@ -80,11 +80,11 @@ public static class GuestRunner
                 JitSynchronous = JitMode.Synchronous,
             });
             int status = vm.Run(cancel.Token);
-            return new RunResult(stdout.ToArray(), System.Text.Encoding.UTF8.GetString(stderr.ToArray()), status);
+            return new GuestRunResult(stdout.ToArray(), System.Text.Encoding.UTF8.GetString(stderr.ToArray()), status);
         }
         catch (VirtualMachineStartException e)
         {
-            return new RunResult(stdout.ToArray(), e.Message, e.ExitCode);
+            return new GuestRunResult(stdout.ToArray(), e.Message, e.ExitCode);
         }
     }
 

@@ -64,20 +64,20 @@ public class LimitTests
     /// enforces like the VM's task limit (root is exempt); null when this host cannot do that — also when that user
     /// cannot reach the binary (a clone in a private temporary directory: prlimit then fails to execute it).
     /// </summary>
-    static RunResult? NativeWithNproc(string binary, string[] args, int nproc)
+    static GuestRunResult? NativeWithNproc(string binary, string[] args, int nproc)
     {
         if (!IsRoot || !File.Exists("/usr/bin/setpriv") || !File.Exists("/usr/bin/prlimit")) return null;
-        RunResult r = GuestRunner.Native("/usr/bin/setpriv",
+        GuestRunResult r = GuestRunner.Native("/usr/bin/setpriv",
             ["--reuid=64999", "--regid=64999", "--clear-groups", "/usr/bin/prlimit", $"--nproc={nproc}", binary, .. args]);
         return r.ExitStatus is 126 or 127 || r.Stderr.Contains("failed to execute", StringComparison.Ordinal) ? null : r;
     }
 
     /// <summary>The program run natively on a fresh tmpfs of <paramref name="size"/> in a private mount namespace; null when not possible.</summary>
-    static RunResult? NativeOnTmpfs(string binary, string size)
+    static GuestRunResult? NativeOnTmpfs(string binary, string size)
     {
         if (!IsRoot || !File.Exists("/usr/bin/unshare")) return null;
         string dir = Directory.CreateDirectory(Path.Combine(GuestRunner.RepoRoot, ".cache", "limits-tmpfs")).FullName;
-        RunResult r = GuestRunner.Native("/usr/bin/unshare",
+        GuestRunResult r = GuestRunner.Native("/usr/bin/unshare",
             ["-m", "/bin/sh", "-c", $"mount -t tmpfs -o size={size} x86vm-limits \"$0\" 2>/dev/null || exit 97; exec \"$1\" \"$0\"", dir, binary]);
         return r.ExitStatus == 97 || r.Stderr.StartsWith("unshare:", StringComparison.Ordinal) ? null : r;
     }
@@ -94,7 +94,7 @@ public class LimitTests
         Assert.Equal(expected, vm.Stdout);
         Assert.Equal(0, vm.Status);
         Assert.Equal("", vm.Stderr);
-        if (NativeWithNproc(bin, ["fork"], 64) is RunResult native) Assert.Equal(native.StdoutText, vm.Stdout);
+        if (NativeWithNproc(bin, ["fork"], 64) is GuestRunResult native) Assert.Equal(native.StdoutText, vm.Stdout);
     }
 
     [Theory]
@@ -105,7 +105,7 @@ public class LimitTests
         LimitRun vm = Vm(bin, ["threads"], processes: 64);
         Assert.Equal("pthread_create failed with EAGAIN after 63 threads\njoined 63 threads\n", vm.Stdout);
         Assert.Equal(0, vm.Status);
-        if (NativeWithNproc(bin, ["threads"], 64) is RunResult native) Assert.Equal(native.StdoutText, vm.Stdout);
+        if (NativeWithNproc(bin, ["threads"], 64) is GuestRunResult native) Assert.Equal(native.StdoutText, vm.Stdout);
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public class LimitTests
         LimitRun vm = Vm(bin, ["/tmp"], tmpfs: 1 << 20);
         Assert.Equal(expected, vm.Stdout);
         Assert.Equal(0, vm.Status);
-        if (NativeOnTmpfs(bin, "1m") is RunResult native) Assert.Equal(native.StdoutText, vm.Stdout);
+        if (NativeOnTmpfs(bin, "1m") is GuestRunResult native) Assert.Equal(native.StdoutText, vm.Stdout);
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public class LimitTests
     {
         string bin = Binary("openfiles", variant);
         LimitRun vm = Vm(bin, [], openFiles: 64);
-        RunResult native = GuestRunner.Native(bin, []); // at the host's own RLIMIT_NOFILE
+        GuestRunResult native = GuestRunner.Native(bin, []); // at the host's own RLIMIT_NOFILE
         Assert.Equal(native.StdoutText, vm.Stdout);
         Assert.Contains("open: EMFILE\nlast descriptor is the soft limit - 1: yes\n", vm.Stdout);
         Assert.Equal(0, vm.Status);

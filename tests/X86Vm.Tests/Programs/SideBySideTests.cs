@@ -23,11 +23,11 @@ public abstract class SideBySideTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected (RunResult Native, RunResult Vm) Both(string binary, IReadOnlyList<string> args, IReadOnlyList<string>? environment = null) =>
+    protected (GuestRunResult Native, GuestRunResult Vm) Both(string binary, IReadOnlyList<string> args, IReadOnlyList<string>? environment = null) =>
         (GuestRunner.Native(binary, args, cwd: NativeDir, environment: environment),
          GuestRunner.Vm(binary, args, cwd: VmDir, environment: environment));
 
-    protected static void AssertSame(RunResult native, RunResult vm, string what)
+    protected static void AssertSame(GuestRunResult native, GuestRunResult vm, string what)
     {
         Assert.True(native.ExitStatus == vm.ExitStatus && native.Stdout.AsSpan().SequenceEqual(vm.Stdout),
             $"{what}: native exit {native.ExitStatus}, vm exit {vm.ExitStatus}\n{FirstDifference(native.StdoutText, vm.StdoutText)}\n" +

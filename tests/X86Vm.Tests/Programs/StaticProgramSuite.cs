@@ -61,9 +61,9 @@ public sealed class StaticProgramSuite(string directory, params string[] headers
     {
         string? bin = Build(name, variant);
         if (bin == null) return;
-        RunResult native = GuestRunner.Native(bin, []);
+        GuestRunResult native = GuestRunner.Native(bin, []);
         if (mustSucceedNatively) Assert.True(native.ExitStatus == 0, $"{name}.{variant} fails natively:\n{native.StdoutText}");
-        RunResult vm = GuestRunner.Vm(bin, []);
+        GuestRunResult vm = GuestRunner.Vm(bin, []);
         Assert.True(native.StdoutText == vm.StdoutText && native.ExitStatus == vm.ExitStatus,
             $"{name}.{variant}: native exit {native.ExitStatus}, vm exit {vm.ExitStatus}\n--- native stdout:\n{native.StdoutText}\n" +
             $"--- vm stdout:\n{vm.StdoutText}\n--- vm stderr:\n{vm.Stderr}");

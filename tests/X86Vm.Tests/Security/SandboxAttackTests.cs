@@ -44,7 +44,7 @@ public sealed class SandboxAttackTests : IDisposable
     /// <summary>Runs the attacks; the guest must end normally and never print the secret or the host's passwd.</summary>
     string Attack(params string[] attacks)
     {
-        RunResult r = SyscallPrograms.Vm("/attack", attacks, Mounts, "/");
+        GuestRunResult r = SyscallPrograms.Vm("/attack", attacks, Mounts, "/");
         Assert.True(r.ExitStatus == 0, $"status {r.ExitStatus}: {r.Stderr}\n{r.StdoutText}");
         Assert.DoesNotContain(Secret, r.StdoutText);
         Assert.DoesNotContain("root:x:0:0", r.StdoutText);
@@ -142,7 +142,7 @@ public sealed class SandboxAttackTests : IDisposable
         {
             File.WriteAllText(Path.Combine(theirs, "held.txt"), "other vm secret\n");
             IReadOnlyList<MountSpec> otherMounts = [new MountSpec(_root, "/", MountKind.ReadOnly), new MountSpec(theirs, "/rw", MountKind.ReadWrite)];
-            Task<RunResult> other = Task.Run(() => SyscallPrograms.Vm("/attack", ["hold:/rw/held.txt"], otherMounts, "/"));
+            Task<GuestRunResult> other = Task.Run(() => SyscallPrograms.Vm("/attack", ["hold:/rw/held.txt"], otherMounts, "/"));
             var waited = Stopwatch.StartNew();
             while (!File.Exists(Path.Combine(theirs, "held.txt.ready")) && !other.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(60))
                 await Task.Delay(10);

@@ -37,7 +37,7 @@ public sealed class SandboxTests : IDisposable
 
     static string Run(IReadOnlyList<MountSpec> mounts, string cwd, params string[] commands)
     {
-        RunResult r = SyscallPrograms.Vm("/probe", commands, mounts, cwd);
+        GuestRunResult r = SyscallPrograms.Vm("/probe", commands, mounts, cwd);
         Assert.True(r.ExitStatus == 0, r.Stderr);
         Assert.DoesNotContain(Secret, r.StdoutText);
         Assert.DoesNotContain("root:x:0:0", r.StdoutText);

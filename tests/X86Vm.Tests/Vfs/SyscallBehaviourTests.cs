@@ -29,7 +29,7 @@ public class SyscallBehaviourTests
         string vmDir = Directory.CreateTempSubdirectory("x86vm-guest-").FullName;
         try
         {
-            RunResult native = GuestRunner.Native(binary, [], cwd: nativeDir);
+            GuestRunResult native = GuestRunner.Native(binary, [], cwd: nativeDir);
             Assert.True(native.ExitStatus == 0, $"{name} fails natively:\n{native.StdoutText}");
             IReadOnlyList<MountSpec> mounts = GuestRunner.WithRepository(kind switch
             {
@@ -37,7 +37,7 @@ public class SyscallBehaviourTests
                 "cow" => [new("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), new(vmDir, vmDir, MountKind.CopyOnWrite)],
                 _ => [new("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), MountSpec.Tmpfs(vmDir)],
             });
-            RunResult vm = SyscallPrograms.Vm(binary, [], mounts, vmDir);
+            GuestRunResult vm = SyscallPrograms.Vm(binary, [], mounts, vmDir);
             Assert.True(native.StdoutText == vm.StdoutText, $"{name} ({kind}) differs; vm stderr: {vm.Stderr}\n{SideBySideTests.FirstDifference(native.StdoutText, vm.StdoutText)}");
             Assert.Equal(native.ExitStatus, vm.ExitStatus);
             if (kind != "rw") Assert.Empty(Directory.EnumerateFileSystemEntries(vmDir));

@@ -45,6 +45,6 @@ public static class SyscallPrograms
     }
 
     /// <summary>Runs <paramref name="program"/> in a VM with the given mounts and working directory.</summary>
-    public static RunResult Vm(string program, IReadOnlyList<string> args, IReadOnlyList<MountSpec> mounts, string cwd) =>
+    public static GuestRunResult Vm(string program, IReadOnlyList<string> args, IReadOnlyList<MountSpec> mounts, string cwd) =>
         GuestRunner.Vm(program, args, cwd: cwd, mounts: mounts);
 }
