@@ -78,6 +78,24 @@ public class DeterminismTests
         Assert.NotEqual(first.Hash, other.Hash);
     }
 
+    /// <summary>
+    /// Many VMs in one process share nothing mutable: eight deterministic VMs running at once, each on a thread of its own
+    /// (half with the background compiler, as embedders run them, half compiling every block), compute exactly what one
+    /// VM computes alone: the same output, instruction count and state hash.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentVmsComputeWhatOneComputesAlone()
+    {
+        string mix = Binary("mix", "gcc");
+        Outcome alone = RunOnce(mix, [], Input, jit: false);
+        Task<Outcome>[] runs = Enumerable.Range(0, 8)
+            .Select(i => Task.Factory.StartNew(() => RunOnce(mix, [], Input, jit: i % 2 == 1, defaultJit: i % 2 == 0),
+                TaskCreationOptions.LongRunning))
+            .ToArray();
+        Outcome[] results = await Task.WhenAll(runs);
+        Assert.All(results, r => Assert.Equal(alone, r));
+    }
+
     [Theory]
     [MemberData(nameof(Tiers))]
     public void BudgetStopsAtExactlyNAndSlicesEndLikeOneRun(bool jit)
