@@ -68,15 +68,15 @@ public sealed class BlockCompiler
     /// guest's own CPU time in the .NET JIT. Hot loops are compiled early, within the allowance.
     /// </summary>
     const double MaxCompileShare = 0.25;
-    static readonly TimeSpan CompileAllowance = TimeSpan.FromSeconds(2);
+    static readonly long CompileAllowance = 2 * System.Diagnostics.Stopwatch.Frequency;
 
     readonly System.Diagnostics.Stopwatch _age = System.Diagnostics.Stopwatch.StartNew();
+    /// <summary>Time spent compiling, in <see cref="System.Diagnostics.Stopwatch"/> ticks like <see cref="_age"/>.</summary>
     long _compileTicks;
 
     /// <summary>Background compilation has used its share of time: new requests wait (a cache policy; results never depend on it).</summary>
     bool OverCompileBudget =>
-        !Synchronous && Interlocked.Read(ref _compileTicks) > (_age.Elapsed * MaxCompileShare + CompileAllowance).Ticks *
-        ((double)System.Diagnostics.Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        !Synchronous && Interlocked.Read(ref _compileTicks) > _age.ElapsedTicks * MaxCompileShare + CompileAllowance;
 
 
     /// <summary>Chooses the region entered at <paramref name="entry"/> and queues it for compilation. VM thread only.</summary>

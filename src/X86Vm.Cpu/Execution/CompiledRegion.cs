@@ -66,10 +66,11 @@ public sealed class CompiledRegion
         Valid = false;
         foreach (BasicBlock b in Blocks)
         {
-            if (b.Compiled?.Region != this) continue;
-            b.Compiled = null;
+            // The entry always counts up again (even when compiled code was not bound to it yet); the others only if
+            // they were entered through this region.
+            if (b.Compiled?.Region == this) b.Compiled = null;
+            else if (b != Entry) continue;
             b.AllowRecompile();
         }
-        if (Entry.Compiled == null) Entry.AllowRecompile();
     }
 }

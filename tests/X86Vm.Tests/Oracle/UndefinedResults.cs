@@ -48,17 +48,17 @@ public static class UndefinedResults
             return;
         ulong slot = c.Input.Rsp - 8;
         byte[] pushed = BitConverter.GetBytes(OracleState.InstructionAddress + (ulong)c.Input.Code.Length);
-        if (slot >= OracleState.StackAddress && slot + 8 <= OracleState.StackAddress + OracleState.StackSize)
+        foreach (var (start, hostBytes, vmBytes) in new[]
+                 {
+                     (OracleState.StackAddress, host.Stack, vm.Stack), (OracleState.DataAddress, host.Data, vm.Data),
+                 })
         {
-            int at = (int)(slot - OracleState.StackAddress);
-            if (host.Stack.AsSpan(at, 8).SequenceEqual(pushed)) Array.Copy(host.Stack, at, vm.Stack, at, 8);
+            if (slot < start || slot + 8 > start + (ulong)hostBytes.Length) continue;
+            int at = (int)(slot - start);
+            if (hostBytes.AsSpan(at, 8).SequenceEqual(pushed)) Array.Copy(hostBytes, at, vmBytes, at, 8);
+            return;
         }
-        else if (slot >= OracleState.DataAddress && slot + 8 <= OracleState.DataAddress + OracleState.DataSize)
-        {
-            int at = (int)(slot - OracleState.DataAddress);
-            if (host.Data.AsSpan(at, 8).SequenceEqual(pushed)) Array.Copy(host.Data, at, vm.Data, at, 8);
-        }
-        else if (host.StrayWriteAddress == slot && vm.StrayWriteAddress == 0)
+        if (host.StrayWriteAddress == slot && vm.StrayWriteAddress == 0)
             vm.StrayWriteAddress = slot; // the push landed outside the compared windows
     }
 }
