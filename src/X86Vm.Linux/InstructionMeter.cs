@@ -1,3 +1,4 @@
+using X86Vm.Cpu.State;
 using CpuCore = X86Vm.Cpu.Cpu;
 
 namespace X86Vm.Linux;
@@ -12,7 +13,7 @@ namespace X86Vm.Linux;
 public sealed class InstructionMeter
 {
     ulong _total;
-    CpuCore? _running;
+    [NotSnapshot] CpuCore? _running;
     ulong _runningStart;
 
     /// <summary>Units consumed so far, including the running thread's instructions of its current run.</summary>

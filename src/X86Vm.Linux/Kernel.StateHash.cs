@@ -1,4 +1,5 @@
 using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
 using X86Vm.Linux.Process;
 using X86Vm.Linux.State;
 using X86Vm.Linux.Vfs;
@@ -15,7 +16,7 @@ namespace X86Vm.Linux;
 public sealed partial class Kernel
 {
     /// <summary>Page leaf hashes of each address space from the last hash, reused while a page is clean (a cache only).</summary>
-    Dictionary<AddressSpace, Dictionary<ulong, (Page Page, byte[] Hash)>> _pageHashes = new();
+    [NotSnapshot] Dictionary<AddressSpace, Dictionary<ulong, (Page Page, byte[] Hash)>> _pageHashes = new();
 
     /// <summary>The 32-byte root of the state hash of the VM as it is now (call between runs).</summary>
     public byte[] StateHash()

@@ -1,5 +1,6 @@
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
 using X86Vm.Linux.Debugging;
 using X86Vm.Linux.Elf;
 using X86Vm.Linux.Process;
@@ -15,8 +16,8 @@ namespace X86Vm.Linux;
 /// </summary>
 public sealed partial class Kernel
 {
-    public KernelOptions Options { get; }
-    public SyscallTable Syscalls { get; }
+    public KernelOptions Options { get; private set; }
+    [field: NotSnapshot] public SyscallTable Syscalls { get; private set; }
     public Host.IClock Clock => Options.Clock;
     /// <summary>The VM's instruction counter and budget (docs/metering.md).</summary>
     public InstructionMeter Meter => Options.Meter;
@@ -24,7 +25,7 @@ public sealed partial class Kernel
     public Futexes Futexes { get; } = new();
 
     /// <summary>An attached debugger (the GDB stub), consulted at scheduling points; null when none.</summary>
-    public IDebugger? Debugger { get; set; }
+    [field: NotSnapshot] public IDebugger? Debugger { get; set; }
 
     /// <summary>Live and zombie processes by pid: iterated in pid order, which does not depend on the history of the table.</summary>
     readonly SortedDictionary<int, GuestProcess> _processes = new();
@@ -40,7 +41,7 @@ public sealed partial class Kernel
     long _timerFdsCreated;
 
     /// <summary>Decoded guest code shared by the VM's processes (same bytes at the same address decode once).</summary>
-    public X86Vm.Cpu.Execution.DecodedBlocks DecodedCode { get; } = new();
+    [field: NotSnapshot] public X86Vm.Cpu.Execution.DecodedBlocks DecodedCode { get; private set; } = new();
 
     public Kernel(KernelOptions options)
     {
@@ -79,12 +80,18 @@ public sealed partial class Kernel
 
     internal GuestThread NewThread(GuestProcess p, CpuCore cpu)
     {
-        cpu.Syscalls = Syscalls;
-        cpu.TimeStampCounter = () => (ulong)Clock.MonotonicNanoseconds * 3;
+        BindCpu(cpu);
         var t = new GuestThread(p.Threads.Count == 0 ? p.Pid : AllocateId(), p, cpu);
         p.Threads.Add(t);
         _threads.Add(t);
         return t;
+    }
+
+    /// <summary>What the kernel sets on every CPU it runs (again after a restore): its syscall table and time-stamp counter.</summary>
+    void BindCpu(CpuCore cpu)
+    {
+        cpu.Syscalls = Syscalls;
+        cpu.TimeStampCounter = () => (ulong)Clock.MonotonicNanoseconds * 3;
     }
 
     /// <summary>Creates the first process running <paramref name="path"/> (a guest path) with the given argv and environment.</summary>
@@ -95,9 +102,9 @@ public sealed partial class Kernel
         p.Cwd = Options.WorkingDirectory;
         var t = NewThread(p, new CpuCore(memory, p.Code));
         CurrentThread = t;
-        p.Files.Set(0, new StreamFile(Options.Stdin, Options.StdinTerminal) { FillReads = Options.Deterministic, Path = "/dev/stdin", StatusFlags = OpenFlags.ReadOnly }, false);
-        p.Files.Set(1, new StreamFile(Options.Stdout, Options.StdoutTerminal) { Path = "/dev/stdout", StatusFlags = OpenFlags.WriteOnly }, false);
-        p.Files.Set(2, new StreamFile(Options.Stderr, Options.StderrTerminal) { Path = "/dev/stderr", StatusFlags = OpenFlags.WriteOnly }, false);
+        p.Files.Set(0, new StreamFile(StandardStream.Stdin, Options.Stdin, Options.StdinTerminal) { FillReads = Options.Deterministic, Path = "/dev/stdin", StatusFlags = OpenFlags.ReadOnly }, false);
+        p.Files.Set(1, new StreamFile(StandardStream.Stdout, Options.Stdout, Options.StdoutTerminal) { Path = "/dev/stdout", StatusFlags = OpenFlags.WriteOnly }, false);
+        p.Files.Set(2, new StreamFile(StandardStream.Stderr, Options.Stderr, Options.StderrTerminal) { Path = "/dev/stderr", StatusFlags = OpenFlags.WriteOnly }, false);
         byte[] image = ReadProgram(p, path, out string resolved);
         p.Argv = argv;
         p.Environment = envp;
@@ -404,10 +411,10 @@ public sealed partial class Kernel
     }
 
     /// <summary>The CPU inside <see cref="Interpreter.Run"/> now, for the time limit to stop from its timer thread.</summary>
-    volatile CpuCore? _running;
+    [NotSnapshot] volatile CpuCore? _running;
 
     /// <summary>Cancelled by the caller's token or the time limit: ends the scheduler's sleeps early.</summary>
-    CancellationToken _wake;
+    [NotSnapshot] CancellationToken _wake;
 
     /// <summary>The next runnable thread after <paramref name="cursor"/> in round-robin order, waking ready ones.</summary>
     GuestThread? PickNext(ref int cursor)

@@ -1,3 +1,4 @@
+using X86Vm.Cpu.State;
 using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Host;
 using X86Vm.Linux.Process;
@@ -6,12 +7,12 @@ using X86Vm.Linux.Vfs;
 namespace X86Vm.Linux;
 
 /// <summary>Everything a VM's Linux personality is built from: its view of files, its streams, clock and entropy.</summary>
-public sealed class KernelOptions
+public sealed record KernelOptions
 {
     public required VirtualFileSystem FileSystem { get; init; }
-    public Stream Stdin { get; init; } = Stream.Null;
-    public Stream Stdout { get; init; } = Stream.Null;
-    public Stream Stderr { get; init; } = Stream.Null;
+    [field: NotSnapshot] public Stream Stdin { get; init; } = Stream.Null;
+    [field: NotSnapshot] public Stream Stdout { get; init; } = Stream.Null;
+    [field: NotSnapshot] public Stream Stderr { get; init; } = Stream.Null;
     /// <summary>Set when the corresponding host stream is a terminal.</summary>
     public TerminalInfo? StdinTerminal { get; init; }
     public TerminalInfo? StdoutTerminal { get; init; }
@@ -27,9 +28,9 @@ public sealed class KernelOptions
     /// </summary>
     public bool Deterministic { get; init; }
     /// <summary>Receives strace(1)-style lines when set.</summary>
-    public TextWriter? Strace { get; init; }
+    [field: NotSnapshot] public TextWriter? Strace { get; init; }
     /// <summary>Receives x86vm's own diagnostics (fatal signals, limits); unsupported syscalls are reported in <see cref="Strace"/>.</summary>
-    public TextWriter Diagnostics { get; init; } = TextWriter.Null;
+    [field: NotSnapshot] public TextWriter Diagnostics { get; init; } = TextWriter.Null;
     /// <summary>The guest's initial current directory (a guest path).</summary>
     public string WorkingDirectory { get; init; } = "/";
     /// <summary>
@@ -41,7 +42,7 @@ public sealed class KernelOptions
     /// The block compiler hot guest code is handed to (shared by every process of the VM); null runs everything in
     /// the interpreter. Both tiers compute bit-identical results.
     /// </summary>
-    public X86Vm.Cpu.Execution.BlockCompiler? Compiler { get; init; }
+    [field: NotSnapshot] public X86Vm.Cpu.Execution.BlockCompiler? Compiler { get; init; }
     /// <summary>uname nodename.</summary>
     public string HostName { get; init; } = "x86vm";
 
@@ -71,5 +72,5 @@ public sealed class KernelOptions
     public int OpenFilesCeiling { get; init; } = DefaultOpenFilesCeiling;
 
     /// <summary>Wall-clock time the VM may run: then it reports one line, kills every process and <see cref="Kernel.Run"/> returns 124.</summary>
-    public TimeSpan? TimeLimit { get; init; }
+    [field: NotSnapshot] public TimeSpan? TimeLimit { get; init; }
 }

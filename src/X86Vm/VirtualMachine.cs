@@ -22,7 +22,7 @@ public sealed class VirtualMachineStartException(string message, int exitCode) :
 /// One isolated x86-64 Linux virtual machine running one program. Everything it does to the host goes
 /// through its options: the mounted directories, the given streams, the clock and entropy source.
 /// </summary>
-public sealed class VirtualMachine
+public sealed partial class VirtualMachine
 {
     readonly Kernel _kernel;
     readonly MemoryAccount _memory;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using X86Vm.Cpu.State;
 
 namespace X86Vm.Cpu.Memory;
 
@@ -43,8 +44,8 @@ public sealed partial class AddressSpace
     const ulong InvalidVpn = ulong.MaxValue;
 
     readonly Dictionary<ulong, PageEntry> _pages = new();
-    TlbEntry[] _readTlb = new TlbEntry[InitialTlbSize];
-    TlbEntry[] _writeTlb = new TlbEntry[InitialTlbSize];
+    [NotSnapshot] TlbEntry[] _readTlb = new TlbEntry[InitialTlbSize];
+    [NotSnapshot] TlbEntry[] _writeTlb = new TlbEntry[InitialTlbSize];
     /// <summary>TLB size minus one (both kinds have the same size).</summary>
     int _tlbMask = InitialTlbSize - 1;
     /// <summary>Refills since the TLB was created; at <see cref="GrowAfterRefills"/> the small TLB grows.</summary>
@@ -53,7 +54,7 @@ public sealed partial class AddressSpace
     readonly MappingTable _mappings = new();
 
     /// <summary>Called when a guest write hits a page holding decoded code (argument: page number).</summary>
-    public Action<ulong>? CodeWritten;
+    [NotSnapshot] public Action<ulong>? CodeWritten;
 
     /// <param name="account">Where its pages are charged (the VM's memory); null: an account of its own without a limit.</param>
     public AddressSpace(MemoryAccount? account = null)
@@ -69,6 +70,15 @@ public sealed partial class AddressSpace
 
     /// <summary>Number of materialised pages (resident set).</summary>
     public int ResidentPages => _pages.Count;
+
+    /// <summary>After a restore: empty TLBs of the saved size (a snapshot holds no TLB entries and no code listeners).</summary>
+    public void RebuildCaches()
+    {
+        _readTlb = new TlbEntry[_tlbMask + 1];
+        _writeTlb = new TlbEntry[_tlbMask + 1];
+        CodeWritten = null;
+        FlushTlb();
+    }
 
     public void FlushTlb()
     {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using X86Vm.Cpu.State;
 using X86Vm.Linux.Vfs;
 
 namespace X86Vm.Linux.Host;
@@ -24,11 +25,11 @@ public sealed partial class HostTree : IDisposable
     /// The root directory's descriptor. A SafeHandle, so that it is closed when the tree is collected: a VM is never
     /// disposed, and a process that creates many VMs (an embedder, the fuzzer) would otherwise run out of descriptors.
     /// </summary>
-    readonly SafeFileHandle _rootHandle;
+    [NotSnapshot] SafeFileHandle _rootHandle;
 
     int RootFd => (int)_rootHandle.DangerousGetHandle();
 
-    public string RootPath { get; }
+    public string RootPath { get; private set; }
 
     /// <summary>Deterministic mode: every status and listing passes through it (virtual inodes, times, order).</summary>
     public HostFilePresenter? Presenter { get; }
@@ -36,14 +37,23 @@ public sealed partial class HostTree : IDisposable
     public HostTree(string hostRoot, HostFilePresenter? presenter = null)
     {
         Presenter = presenter;
-        RootPath = Path.GetFullPath(hostRoot);
-        int fd = NativeOpen(RootPath, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            throw new DirectoryNotFoundException($"{hostRoot}: {Errno.Describe(Marshal.GetLastPInvokeError())}");
-        _rootHandle = new SafeFileHandle(fd, ownsHandle: true);
+        Reopen(hostRoot);
     }
 
     public void Dispose() => _rootHandle.Dispose();
+
+    /// <summary>
+    /// Opens the root at <paramref name="hostRoot"/>: when made, and after a restore (the saved path, or where the
+    /// restoring host re-bound the mount).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_rootHandle), nameof(RootPath))]
+    public void Reopen(string hostRoot)
+    {
+        RootPath = Path.GetFullPath(hostRoot);
+        int fd = NativeOpen(RootPath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) throw new DirectoryNotFoundException($"{hostRoot}: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+        _rootHandle = new SafeFileHandle(fd, ownsHandle: true);
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     struct OpenHow { public ulong Flags, Mode, Resolve; }

@@ -1,3 +1,4 @@
+using X86Vm.Cpu.State;
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
 using CpuCore = X86Vm.Cpu.Cpu;
@@ -21,7 +22,7 @@ public sealed class GuestProcess
 
     public AddressSpace Memory { get; internal set; }
     /// <summary>Decoded code of <see cref="Memory"/>, shared by its threads.</summary>
-    public BlockCache Code { get; internal set; }
+    [field: NotSnapshot] public BlockCache Code { get; internal set; }
     public List<GuestThread> Threads { get; } = new();
     public FileDescriptorTable Files { get; internal set; }
 

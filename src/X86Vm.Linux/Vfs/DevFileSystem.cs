@@ -85,8 +85,10 @@ public sealed class DevFileSystem(IEntropy entropy, Func<GuestProcess> current) 
             KernelOptions o = current().Kernel.Options;
             TerminalInfo? terminal = o.StdinTerminal ?? o.StdoutTerminal ?? o.StderrTerminal;
             if (terminal == null) { errno = Errno.ENXIO; return null; }
-            var input = new StreamFile(o.Stdin, terminal);
-            var output = new StreamFile(o.StdoutTerminal != null ? o.Stdout : o.Stderr, terminal);
+            var input = new StreamFile(StandardStream.Stdin, o.Stdin, terminal);
+            var output = o.StdoutTerminal != null
+                ? new StreamFile(StandardStream.Stdout, o.Stdout, terminal)
+                : new StreamFile(StandardStream.Stderr, o.Stderr, terminal);
             return new TerminalDevice(input, output) { Path = guestPath, StatusFlags = status };
         }
         return new CharDevice(device, st, entropy) { Path = guestPath, StatusFlags = status };

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
 using X86Vm.Linux.Host;
 
 namespace X86Vm.Linux.Vfs;
@@ -23,7 +24,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     readonly HostTree _tree;
     readonly Dictionary<(ulong Device, ulong Inode), (uint Uid, uint Gid)> _owners = new();
     /// <summary>Page caches of the host files mapped shared, by host inode; a cache lives while a mapping or descriptor holds it.</summary>
-    readonly Dictionary<(ulong Device, ulong Inode), WeakReference<HostPageCache>> _caches = new();
+    [NotSnapshot] Dictionary<(ulong Device, ulong Inode), WeakReference<HostPageCache>> _caches = new();
 
     readonly MemoryAccount _account;
 
@@ -41,6 +42,25 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     public string HostRoot => _tree.RootPath;
 
     internal HostTree Tree => _tree;
+
+    /// <summary>After a restore: the root opened again at <paramref name="hostRoot"/>, no page caches (a snapshot has no shared host mappings), open files reopened.</summary>
+    public void Restored(string hostRoot, IEnumerable<OpenFile> files)
+    {
+        _tree.Reopen(hostRoot);
+        _caches = new();
+        foreach (OpenFile f in files)
+            if (f is HostFile h && h.FileSystem == this) h.Reopen();
+    }
+
+    /// <summary>Why <paramref name="f"/> cannot be saved in a snapshot, or null: a file of this tree open for writing, or mapped shared.</summary>
+    public static string? SnapshotRefusal(OpenFile f) => f switch
+    {
+        HostFile when (f.StatusFlags & OpenFlags.AccessMode) != OpenFlags.ReadOnly => $"a host file open for writing ({f.Path})",
+        _ => null,
+    };
+
+    /// <summary>The page cache of a shared host-file mapping (its pages live in the host file, not in the VM).</summary>
+    public static bool IsHostPageCache(object o) => o is HostPageCache;
 
     FileStatus? WithOwner(FileStatus? st) =>
         st != null && _owners.TryGetValue((st.Device, st.Inode), out var o) ? st with { Uid = o.Uid, Gid = o.Gid } : st;
@@ -203,6 +223,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
 
     sealed class HostFile(HostDirectoryFileSystem fs, SafeFileHandle handle) : OpenFile, IMappableFile
     {
+        [NotSnapshot] SafeFileHandle _handle = handle;
         (ulong, ulong)? _key;
         HostPageCache? _cache;
 
@@ -213,13 +234,13 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             if (!create && fs._caches.Count == 0) return null;
             if (_key == null)
             {
-                if (fs._tree.Fstat(handle, out _) is not FileStatus st) return null;
+                if (fs._tree.Fstat(_handle, out _) is not FileStatus st) return null;
                 _key = (st.Device, st.Inode);
             }
             HostPageCache? cache = fs.FindCache(_key.Value);
             if (cache == null && create)
             {
-                SafeFileHandle? own = Duplicate(handle);
+                SafeFileHandle? own = Duplicate(_handle);
                 if (own == null) return null;
                 cache = new HostPageCache(own, CanWrite, fs._account);
                 fs._caches[_key.Value] = new WeakReference<HostPageCache>(cache);
@@ -230,7 +251,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
         public override long ReadAt(Span<byte> buffer, long offset)
         {
             int n;
-            try { n = RandomAccess.Read(handle, buffer, offset); }
+            try { n = RandomAccess.Read(_handle, buffer, offset); }
             catch (IOException) { return -Errno.EIO; }
             Cache(create: false)?.Overlay(buffer[..n], offset);
             return n;
@@ -240,22 +261,22 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
         {
             HostPageCache? cache = Cache(create: false);
             cache?.Growing(offset + buffer.Length);
-            try { RandomAccess.Write(handle, buffer, offset); }
+            try { RandomAccess.Write(_handle, buffer, offset); }
             catch (IOException) { return -Errno.EIO; }
             cache?.WriteThrough(buffer, offset);
-            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(handle, out _) is FileStatus written) presenter.Modified(written);
+            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, out _) is FileStatus written) presenter.Modified(written);
             return buffer.Length;
         }
 
-        public override FileStatus Status() => fs.WithOwner(fs._tree.Fstat(handle, out _)) ?? new FileStatus { Kind = FileKind.Regular };
+        public override FileStatus Status() => fs.WithOwner(fs._tree.Fstat(_handle, out _)) ?? new FileStatus { Kind = FileKind.Regular };
 
         public override int SetAttributes(in AttributeChange change)
         {
             if (fs.ReadOnly) return Errno.EROFS;
-            if (change.Mode is uint mode && HostTree.SetMode(handle, mode) is int e1 && e1 != 0) return e1;
+            if (change.Mode is uint mode && HostTree.SetMode(_handle, mode) is int e1 && e1 != 0) return e1;
             if ((change.AccessNs != null || change.ModifyNs != null) &&
-                HostTree.SetTimes(handle, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit) is int e2 && e2 != 0) return e2;
-            if (fs._tree.Fstat(handle, out _) is FileStatus st)
+                HostTree.SetTimes(_handle, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit) is int e2 && e2 != 0) return e2;
+            if (fs._tree.Fstat(_handle, out _) is FileStatus st)
             {
                 fs.RecordOwner(st, change);
                 if (change.AccessNs != null || change.ModifyNs != null)
@@ -268,19 +289,19 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
         {
             HostPageCache? cache = Cache(create: false);
             cache?.Growing(length);
-            if (Ftruncate(handle, length) != 0) return -Marshal.GetLastPInvokeError();
+            if (Ftruncate(_handle, length) != 0) return -Marshal.GetLastPInvokeError();
             cache?.Truncated(length);
-            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(handle, out _) is FileStatus st) presenter.Modified(st);
+            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, out _) is FileStatus st) presenter.Modified(st);
             return 0;
         }
 
         public override long Sync()
         {
             Cache(create: false)?.WriteBack();
-            return -HostTree.Sync(handle);
+            return -HostTree.Sync(_handle);
         }
 
-        public override long Allocate(int mode, long offset, long length) => -HostTree.Allocate(handle, mode, offset, length);
+        public override long Allocate(int mode, long offset, long length) => -HostTree.Allocate(_handle, mode, offset, length);
 
         public IPageSource? MapShared(bool writable, out int errno)
         {
@@ -288,18 +309,25 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             errno = cache == null ? Errno.ENODEV : 0;
             if (cache != null && writable && !cache.Writable)
             {
-                SafeFileHandle? own = Duplicate(handle);
+                SafeFileHandle? own = Duplicate(_handle);
                 if (own == null) { errno = Errno.ENODEV; return null; }
                 cache.UseWritableHandle(own);
             }
             return cache;
         }
 
+        /// <summary>After a restore: opens the file again by its path (only files open read-only are saved).</summary>
+        public void Reopen()
+        {
+            _handle = fs._tree.Open(RelativePath, OpenFlags.ReadOnly, 0, out int errno) ??
+                throw new SnapshotFormatException($"the host file {Path} cannot be opened again: {Errno.Describe(errno)}");
+        }
+
         /// <summary>Closing a descriptor writes back what was written through mappings (the coherence model above).</summary>
         public override void Release()
         {
             _cache?.WriteBack();
-            handle.Dispose();
+            _handle.Dispose();
         }
     }
 

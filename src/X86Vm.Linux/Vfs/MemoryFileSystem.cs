@@ -1,3 +1,4 @@
+using X86Vm.Cpu.State;
 using Microsoft.Win32.SafeHandles;
 using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Host;
@@ -46,6 +47,9 @@ public sealed partial class MemoryFileSystem : IFileSystem
     }
 
     readonly HostTree? _lower;
+
+    /// <summary>The host directory under a copy-on-write overlay; null for a tmpfs.</summary>
+    public HostTree? LowerTree => _lower;
     readonly MemoryAccount _account;
     readonly IClock _clock;
     readonly ulong _device;
@@ -568,7 +572,7 @@ public sealed partial class MemoryFileSystem : IFileSystem
 
         public MemoryFileSystem Fs => fs;
         public Node Node => node;
-        SafeFileHandle? _lowerHandle;
+        [NotSnapshot] SafeFileHandle? _lowerHandle; // opened again on first read after a restore
 
         public override long ReadAt(Span<byte> buffer, long offset)
         {

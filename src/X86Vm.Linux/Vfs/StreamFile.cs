@@ -1,3 +1,4 @@
+using X86Vm.Cpu.State;
 using X86Vm.Linux.Process;
 
 namespace X86Vm.Linux.Vfs;
@@ -8,15 +9,22 @@ namespace X86Vm.Linux.Vfs;
 /// </summary>
 public sealed class StreamFile : OpenFile
 {
-    readonly Stream _stream;
+    [NotSnapshot] Stream _stream;
     readonly TerminalInfo? _terminal;
     ulong _transfers;
 
-    public StreamFile(Stream stream, TerminalInfo? terminal)
+    public StreamFile(StandardStream binding, Stream stream, TerminalInfo? terminal)
     {
+        Binding = binding;
         _stream = stream;
         _terminal = terminal;
     }
+
+    /// <summary>The host stream this is (a snapshot saves which, and the restoring host supplies the stream).</summary>
+    public StandardStream Binding { get; }
+
+    /// <summary>After a restore: the host's stream for <see cref="Binding"/>.</summary>
+    public void Rebind(Stream stream) => _stream = stream;
 
     /// <summary>
     /// Deterministic mode: a read returns the whole buffer unless the stream ends first, so what the guest sees

@@ -1,0 +1,71 @@
+using System.Buffers.Binary;
+using X86Vm.Cpu.Execution;
+using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
+
+namespace X86Vm.Cpu;
+
+public sealed partial class Cpu
+{
+    /// <summary>Bytes of the image <see cref="SaveState"/> writes.</summary>
+    public const int StateImageSize = 8 + 8 + 16 * 8 + 8 + 8 + FxsaveImageSize + 8 + 8 + 1;
+
+    /// <summary>
+    /// The CPU's state for a snapshot, between runs: RIP, RFLAGS as the guest reads it (the lazy-flag record is
+    /// materialised, not saved), the general registers, FS/GS base, the FXSAVE image (x87, MXCSR, XMM), the retired
+    /// count, the run's remaining budget and a pending stop. Nothing that only caches: decoded blocks, a pending fault.
+    /// </summary>
+    public void SaveState(Span<byte> image)
+    {
+        image[..StateImageSize].Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(image, Rip);
+        BinaryPrimitives.WriteUInt64LittleEndian(image[8..], Rflags);
+        for (int i = 0; i < 16; i++) BinaryPrimitives.WriteUInt64LittleEndian(image[(16 + 8 * i)..], R(i));
+        int at = 16 + 16 * 8;
+        BinaryPrimitives.WriteUInt64LittleEndian(image[at..], FsBase);
+        BinaryPrimitives.WriteUInt64LittleEndian(image[(at + 8)..], GsBase);
+        at += 16;
+        SaveFxsave(image.Slice(at, FxsaveImageSize));
+        at += FxsaveImageSize;
+        BinaryPrimitives.WriteUInt64LittleEndian(image[at..], Retired);
+        BinaryPrimitives.WriteUInt64LittleEndian(image[(at + 8)..], InstructionBudget);
+        image[at + 16] = StopRequested ? (byte)1 : (byte)0;
+    }
+
+    /// <summary>
+    /// Sets every field of this CPU (which may be an uninitialised instance a snapshot reader made) from an image of
+    /// <see cref="SaveState"/>, running in <paramref name="memory"/>. <see cref="Code"/>, <see cref="Syscalls"/> and
+    /// <see cref="TimeStampCounter"/> are left for the operating-system layer to bind. False when the image is invalid.
+    /// </summary>
+    public bool RestoreState(ReadOnlySpan<byte> image, AddressSpace memory)
+    {
+        if (image.Length != StateImageSize) return false;
+        Memory = memory;
+        Code = null!;
+        Fpu = new X87State();
+        PendingFault = null;
+        CurrentBlock = null;
+        CurrentOpIndex = 0;
+        Syscalls = null;
+        TimeStampCounter = null;
+        Regs = default;
+        SegBase = default;
+        Xmm = default;
+        FlagA = FlagB = FlagAux = 0;
+        FlagKind2 = 0;
+        FlagA2 = FlagB2 = FlagRes2 = FlagAux2 = 0;
+        Rip = BinaryPrimitives.ReadUInt64LittleEndian(image);
+        Rflags = BinaryPrimitives.ReadUInt64LittleEndian(image[8..]);
+        for (int i = 0; i < 16; i++) R(i) = BinaryPrimitives.ReadUInt64LittleEndian(image[(16 + 8 * i)..]);
+        int at = 16 + 16 * 8;
+        FsBase = BinaryPrimitives.ReadUInt64LittleEndian(image[at..]);
+        GsBase = BinaryPrimitives.ReadUInt64LittleEndian(image[(at + 8)..]);
+        at += 16;
+        if (!LoadFxsave(image.Slice(at, FxsaveImageSize))) return false;
+        at += FxsaveImageSize;
+        Retired = BinaryPrimitives.ReadUInt64LittleEndian(image[at..]);
+        InstructionBudget = BinaryPrimitives.ReadUInt64LittleEndian(image[(at + 8)..]);
+        StopRequested = image[at + 16] != 0;
+        return true;
+    }
+}

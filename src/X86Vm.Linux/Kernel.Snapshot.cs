@@ -1,0 +1,118 @@
+using System.Buffers.Binary;
+using X86Vm.Cpu.Execution;
+using X86Vm.Cpu.Memory;
+using X86Vm.Linux.Host;
+using X86Vm.Linux.Net;
+using X86Vm.Linux.Process;
+using X86Vm.Linux.State;
+using X86Vm.Linux.Syscalls;
+using X86Vm.Linux.Vfs;
+using CpuCore = X86Vm.Cpu.Cpu;
+
+namespace X86Vm.Linux;
+
+// Snapshots (docs/snapshots.md, docs/snapshot-format.md): the kernel and everything it reaches, written as data by the
+// snapshot codec, with the state hash of the saved VM; a load rebuilds the graph, binds what belongs to the host again
+// (streams, host directories, caches, the delegates the kernel sets) and refuses a VM whose hash differs.
+public sealed partial class Kernel
+{
+    /// <summary>The file's first bytes.</summary>
+    static ReadOnlySpan<byte> SnapshotMagic => "x86vm-snapshot\n\0"u8;
+
+    /// <summary>The format version this build writes and reads.</summary>
+    public const int SnapshotFormatVersion = 1;
+
+    /// <summary>
+    /// Writes the VM (between runs) to <paramref name="destination"/>; <paramref name="rootPid"/> is the process the
+    /// VM's run waits for. Throws <see cref="SnapshotNotSupportedException"/> naming what cannot move to another host.
+    /// </summary>
+    public void SaveSnapshot(Stream destination, int rootPid)
+    {
+        CheckSnapshotable();
+        byte[] hash = StateHash();
+        var payload = new MemoryStream();
+        Span<byte> pid = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(pid, rootPid);
+        payload.Write(pid);
+        SnapshotWriter.Write(payload, this, o => HostDirectoryFileSystem.IsHostPageCache(o) ? "a shared mapping of a host file" : null);
+        SnapshotFile.Write(destination, SnapshotMagic, SnapshotFormatVersion, hash, payload.GetBuffer().AsSpan(0, (int)payload.Length));
+    }
+
+    /// <summary>What the codec could only name by its path: host sockets, host files open for writing, a debugger.</summary>
+    void CheckSnapshotable()
+    {
+        if (Debugger != null) throw new SnapshotNotSupportedException("a debugger (gdb) is attached");
+        if (_running != null) throw new SnapshotNotSupportedException("the VM is running (save between runs)");
+        foreach (GuestProcess p in _processes.Values)
+            foreach (var (fd, file) in p.Files.All)
+            {
+                string? reason = file is HostSocket ? "a host network socket" : HostDirectoryFileSystem.SnapshotRefusal(file);
+                if (reason != null) throw new SnapshotNotSupportedException($"fd {fd} of pid {p.Pid} is {reason}");
+            }
+    }
+
+    /// <summary>
+    /// Rebuilds a kernel from a snapshot, bound to <paramref name="host"/>, and the pid its run waits for. Throws
+    /// <see cref="SnapshotFormatException"/> for anything but a snapshot of this format whose rebuilt state hashes
+    /// as saved.
+    /// </summary>
+    public static (Kernel Kernel, int RootPid) LoadSnapshot(Stream source, HostBindings host)
+    {
+        (byte[] hash, byte[] payload) = SnapshotFile.Read(source, SnapshotMagic, SnapshotFormatVersion);
+        if (payload.Length < 4) throw new SnapshotFormatException("damaged snapshot: no VM in it");
+        int rootPid = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        IReadOnlyList<object> objects = SnapshotReader.Read(new MemoryStream(payload, 4, payload.Length - 4, writable: false));
+        if (objects[0] is not Kernel kernel) throw new SnapshotFormatException("damaged snapshot: it does not start with a kernel");
+        kernel.Restored(objects, host);
+        if (kernel.FindProcess(rootPid) == null) throw new SnapshotFormatException("damaged snapshot: its program's process is missing");
+        if (!kernel.StateHash().AsSpan().SequenceEqual(hash))
+            throw new SnapshotFormatException("the restored VM's state hash differs from the one saved in the snapshot");
+        return (kernel, rootPid);
+    }
+
+    /// <summary>Binds a rebuilt kernel to this host and rebuilds what a snapshot leaves out.</summary>
+    void Restored(IReadOnlyList<object> objects, HostBindings host)
+    {
+        Options = Options with
+        {
+            Stdin = host.Stdin, Stdout = host.Stdout, Stderr = host.Stderr, Strace = host.Strace, Diagnostics = host.Diagnostics,
+            Compiler = host.Compiler, TimeLimit = host.TimeLimit,
+        };
+        Syscalls = new SyscallTable(this);
+        DecodedCode = new DecodedBlocks();
+        _pageHashes = new();
+        var files = objects.OfType<OpenFile>().ToList();
+        foreach (var (at, fs) in Vfs.Mounts)
+        {
+            string? Rebound(HostTree tree) => host.Mounts.GetValueOrDefault(at) ?? tree.RootPath;
+            try
+            {
+                if (fs is HostDirectoryFileSystem h) h.Restored(Rebound(h.Tree)!, files);
+                else if (fs is MemoryFileSystem { LowerTree: HostTree lower }) lower.Reopen(Rebound(lower)!);
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                throw new SnapshotFormatException($"mount {at}: {e.Message}");
+            }
+        }
+        foreach (object o in objects)
+        {
+            if (o is AddressSpace space) space.RebuildCaches();
+            else if (o is StreamFile s)
+                s.Rebind(s.Binding switch { StandardStream.Stdin => host.Stdin, StandardStream.Stdout => host.Stdout, _ => host.Stderr });
+        }
+        // One block cache per address space (threads and CLONE_VM processes share theirs), as when they were made.
+        var code = new Dictionary<AddressSpace, BlockCache>(ReferenceEqualityComparer.Instance);
+        foreach (GuestProcess p in _processes.Values)
+        {
+            if (!code.TryGetValue(p.Memory, out BlockCache? cache))
+                code[p.Memory] = cache = new BlockCache(p.Memory, Options.Compiler, DecodedCode);
+            p.Code = cache;
+            foreach (GuestThread t in p.Threads)
+            {
+                t.Cpu.Code = cache;
+                BindCpu(t.Cpu);
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using X86Vm.Tests.Programs;
+
+namespace X86Vm.Tests.Snapshots;
+
+/// <summary>
+/// <see cref="VirtualMachine.SaveSnapshot"/> and <see cref="VirtualMachine.LoadSnapshot"/>: a deterministic run cut at
+/// many instruction counts, each piece continued by a VM restored from the previous one's snapshot, prints the same
+/// output, ends the same way after the same count and with the same state hash as one uninterrupted run; a snapshot
+/// is canonical and verified; damaged ones and unsupported objects give clear errors.
+/// </summary>
+public class SnapshotTests
+{
+    static readonly StaticProgramSuite Suite = new("snapshots");
+
+    static string Program(string name, string variant) =>
+        Suite.Build(name, variant) ?? throw new InvalidOperationException($"{(variant == "gcc" ? "gcc" : "musl-gcc")} is not installed");
+
+    [Theory]
+    [InlineData("musl")]
+    [InlineData("gcc")]
+    public void ACutRunFinishesLikeOneRun(string variant)
+    {
+        string program = Program("workers", variant);
+        var whole = SnapshotRuns.Whole(program, []);
+        Assert.Equal(RunStatus.Exited, whole.Result.Status);
+        Assert.Equal(3, whole.Result.ExitCode);
+        Assert.Contains("child reaped exit 7", whole.Stdout);
+
+        // 31 cuts spread over the run, at odd offsets so that they land inside blocks and REP loops too.
+        ulong total = whole.Result.InstructionsRetired;
+        var cuts = Enumerable.Range(1, 31).Select(i => total * (ulong)i / 32 + (ulong)i * 7).ToList();
+        var cut = SnapshotRuns.Cut(program, [], cuts);
+        Assert.Equal(whole.Stdout, cut.Stdout);
+        Assert.Equal(whole.Result, cut.Result);
+        Assert.Equal(whole.Hash, cut.Hash);
+        // The cuts caught threads blocked on a futex (Waiter), in a read of a pipe or socket, in sigsuspend and in wait4.
+        Assert.Superset(new SortedSet<string> { "ChildWait", "FileReadyWait", "SignalWait", "Waiter" }, cut.Waits);
+    }
+
+    [Fact]
+    public void ARestoredVmHashesAsSavedAndSavesTheSameBytes()
+    {
+        string program = Program("workers", "musl");
+        var stdout = new MemoryStream();
+        var vm = new VirtualMachine(SnapshotRuns.Options(program, [], stdout));
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(1_500_000).Status);
+        byte[] hash = vm.StateHash();
+        var first = new MemoryStream();
+        vm.SaveSnapshot(first);
+        Assert.Equal(hash, vm.StateHash()); // saving changes nothing
+
+        VirtualMachine restored = VirtualMachine.LoadSnapshot(new MemoryStream(first.ToArray()), SnapshotRuns.Restore(new MemoryStream()));
+        Assert.Equal(hash, restored.StateHash());
+        Assert.Equal(vm.InstructionsExecuted, restored.InstructionsExecuted);
+        var second = new MemoryStream();
+        restored.SaveSnapshot(second);
+        Assert.Equal(first.ToArray(), second.ToArray());
+
+        // The original and the restored VM run on to the same end.
+        var restoredOut = new MemoryStream();
+        VirtualMachine again = VirtualMachine.LoadSnapshot(new MemoryStream(second.ToArray()), SnapshotRuns.Restore(restoredOut));
+        RunResult a = vm.Run(ulong.MaxValue), b = again.Run(ulong.MaxValue);
+        Assert.Equal(a, b);
+        Assert.Equal(vm.StateHash(), again.StateHash());
+        Assert.EndsWith(SnapshotRuns.Text(restoredOut), SnapshotRuns.Text(stdout));
+    }
+
+    [Fact]
+    public void AVmNeverRunSnapshotsAndRunsLikeOneRun()
+    {
+        string program = Program("workers", "musl");
+        var whole = SnapshotRuns.Whole(program, []);
+        var saved = new MemoryStream();
+        new VirtualMachine(SnapshotRuns.Options(program, [], new MemoryStream())).SaveSnapshot(saved);
+        var stdout = new MemoryStream();
+        VirtualMachine vm = VirtualMachine.LoadSnapshot(new MemoryStream(saved.ToArray()), SnapshotRuns.Restore(stdout));
+        Assert.Equal(whole.Result, vm.Run(ulong.MaxValue));
+        Assert.Equal(whole.Stdout, SnapshotRuns.Text(stdout));
+        Assert.Equal(whole.Hash, Convert.ToHexString(vm.StateHash()));
+    }
+
+    [Fact]
+    public void DamagedSnapshotsAreRefusedWithOneError()
+    {
+        string program = Program("workers", "musl");
+        var vm = new VirtualMachine(SnapshotRuns.Options(program, [], new MemoryStream()));
+        vm.Run(800_000);
+        var saved = new MemoryStream();
+        vm.SaveSnapshot(saved);
+        byte[] good = saved.ToArray();
+
+        string Refusal(byte[] bytes) => Assert.Throws<SnapshotFormatException>(() =>
+            VirtualMachine.LoadSnapshot(new MemoryStream(bytes), SnapshotRuns.Restore(new MemoryStream()))).Message;
+
+        Assert.Equal("not an x86vm snapshot", Refusal("#!/bin/sh\necho hello\n"u8.ToArray()));
+        Assert.Equal("not an x86vm snapshot", Refusal([]));
+        Assert.Contains("truncated", Refusal(good[..40]));
+        foreach (int length in new[] { 92, 93, good.Length / 3, good.Length / 2, good.Length - 1 })
+            Assert.Contains("snapshot", Refusal(good[..length]));
+        byte[] version = (byte[])good.Clone();
+        version[16] = 9;
+        Assert.Equal("snapshot format version 9; this x86vm reads version 1", Refusal(version));
+        // Any flipped byte after the header: the decompressor or the checksum catches it.
+        for (int at = 92; at < good.Length; at += Math.Max(1, good.Length / 97))
+        {
+            byte[] flipped = (byte[])good.Clone();
+            flipped[at] ^= 0x40;
+            Assert.Matches("damaged|truncated", Refusal(flipped));
+        }
+        // A wrong recorded state hash: the rebuilt VM does not hash as recorded.
+        byte[] wrongHash = (byte[])good.Clone();
+        wrongHash[20] ^= 1;
+        Assert.Equal("the restored VM's state hash differs from the one saved in the snapshot", Refusal(wrongHash));
+    }
+
+    [Fact]
+    public void AHostFileOpenForWritingIsRefusedByName()
+    {
+        string program = Program("holdfile", "musl");
+        string dir = Path.Combine(GuestRunner.RepoRoot, ".cache", "snapshot-rw");
+        Directory.CreateDirectory(dir);
+        var mounts = GuestRunner.WithRepository([new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), new MountSpec(dir, "/rw", MountKind.ReadWrite)]);
+        var vm = new VirtualMachine(SnapshotRuns.Options(program, ["/rw/held.txt"], new MemoryStream(), mounts));
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(2_000_000).Status);
+        var e = Assert.Throws<SnapshotNotSupportedException>(() => vm.SaveSnapshot(new MemoryStream()));
+        Assert.Equal($"fd 3 of pid {vm.ProcessId} is a host file open for writing (/rw/held.txt)", e.Message);
+        // The refusal changed nothing: the program runs on.
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(1_000_000).Status);
+    }
+
+    [Fact]
+    public void AnEndedProgramIsNotSaved()
+    {
+        string program = Program("workers", "musl");
+        var vm = new VirtualMachine(SnapshotRuns.Options(program, [], new MemoryStream()));
+        Assert.Equal(RunStatus.Exited, vm.Run(ulong.MaxValue).Status);
+        Assert.Throws<InvalidOperationException>(() => vm.SaveSnapshot(new MemoryStream()));
+    }
+
+    [Fact]
+    public void BusyboxShellLoopResumesLikeOneRun()
+    {
+        if (!File.Exists("/bin/busybox")) throw new InvalidOperationException("busybox-static is not installed");
+        string[] args = ["sh", "-c", "i=0; while [ $i -lt 12 ]; do echo line $i | tr a-z A-Z; echo $i > /tmp/n; i=$((i+1)); done; cat /tmp/n"];
+        var whole = SnapshotRuns.Whole("/bin/busybox", args);
+        Assert.Equal(RunStatus.Exited, whole.Result.Status);
+        Assert.Contains("LINE 11", whole.Stdout);
+        ulong total = whole.Result.InstructionsRetired;
+        var cut = SnapshotRuns.Cut("/bin/busybox", args, Enumerable.Range(1, 7).Select(i => total * (ulong)i / 8 + 13));
+        Assert.Equal(whole.Stdout, cut.Stdout);
+        Assert.Equal(whole.Result, cut.Result);
+        Assert.Equal(whole.Hash, cut.Hash);
+    }
+}
