@@ -16,7 +16,7 @@ public enum SnapshotShape : byte
     Array,
     /// <summary>An array of a primitive type, written as its bytes (little-endian hosts).</summary>
     PrimitiveArray,
-    /// <summary>A hash-based collection: its comparer, then its entries in enumeration order, re-added on load.</summary>
+    /// <summary>A hash-based collection: its comparer, then its entry slots (<see cref="HashCollectionSlots"/>).</summary>
     HashCollection,
     /// <summary>A CPU: its architectural state image (<see cref="CpuCore.SaveState"/>) and address space.</summary>
     Cpu,
@@ -39,8 +39,9 @@ public sealed class SnapshotLayout
         Type = type;
         Shape = shape;
         Fields = fields;
-        Description = $"{(int)shape}|{type.AssemblyQualifiedName}|" +
-            string.Join(";", fields.Select(f => $"{f.Name}:{f.FieldType.AssemblyQualifiedName}"));
+        Description = $"{(int)shape}|{type.AssemblyQualifiedName}|" + (shape == SnapshotShape.HashCollection
+            ? HashCollectionSlots.Describe(type)
+            : string.Join(";", fields.Select(f => $"{f.Name}:{f.FieldType.AssemblyQualifiedName}")));
     }
 
     /// <summary>The layout of <paramref name="type"/>, or null with the reason it cannot be saved.</summary>

@@ -22,6 +22,7 @@ public sealed class SnapshotReader
     readonly Dictionary<Type, SnapshotLayout> _layouts = new();
     readonly HashSet<Type> _describedStructs = [];
     readonly List<(object Collection, List<(object? Key, object? Value)> Entries)> _fills = [];
+    readonly List<(object Collection, int FreeList, int FreeCount, List<HashCollectionSlots.Slot> Slots)> _slotFills = [];
 
     SnapshotReader(Stream source)
     {
@@ -68,6 +69,17 @@ public sealed class SnapshotReader
                 Type element = o.GetType().GetElementType()!;
                 for (int i = 0; i < items.Length; i++) items.SetValue(Value(element), i);
                 break;
+            case SnapshotShape.HashCollection when HashCollectionSlots.HasSlots(o.GetType()):
+                Type[] types = o.GetType().GetGenericArguments();
+                int freeList = _in.ReadInt32(), freeCount = _in.ReadInt32();
+                int slotCount = Count();
+                var slots = new List<HashCollectionSlots.Slot>(slotCount);
+                for (int i = 0; i < slotCount; i++)
+                    slots.Add(_in.ReadBoolean()
+                        ? new HashCollectionSlots.Slot(true, Value(types[0]), types.Length == 2 ? Value(types[1]) : null, 0)
+                        : new HashCollectionSlots.Slot(false, null, null, _in.ReadInt32()));
+                _slotFills.Add((o, freeList, freeCount, slots));
+                break;
             case SnapshotShape.HashCollection:
                 Type[] args = o.GetType().GetGenericArguments();
                 int count = Count();
@@ -84,9 +96,16 @@ public sealed class SnapshotReader
         }
     }
 
-    /// <summary>Refills the hash-based collections in the saved enumeration order, now that every key is complete.</summary>
+    /// <summary>Refills the hash-based collections (slot by slot, or in order), now that every key is complete.</summary>
     void Fill()
     {
+        foreach (var (collection, freeList, freeCount, slots) in _slotFills)
+        {
+            // An empty set that never held anything has a free-list head of 0, not -1.
+            if (slots.Count(s => !s.Used) != freeCount || freeList < -1 || freeList >= Math.Max(1, slots.Count))
+                throw new SnapshotFormatException("damaged snapshot: a table whose free slots do not add up");
+            HashCollectionSlots.Write(collection, freeList, freeCount, slots);
+        }
         foreach (var (collection, entries) in _fills)
         {
             if (collection is IDictionary d)

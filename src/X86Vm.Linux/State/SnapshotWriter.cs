@@ -84,10 +84,30 @@ public sealed class SnapshotWriter
         }
     }
 
-    /// <summary>Count, then keys (and values) in enumeration order; the comparer was written with the reference.</summary>
+    /// <summary>Its slots (Dictionary, HashSet) or its entries in order (OrderedDictionary); the comparer was written with the reference.</summary>
     void HashCollection(object o)
     {
         Type[] args = o.GetType().GetGenericArguments();
+        if (HashCollectionSlots.HasSlots(o.GetType()))
+        {
+            var (freeList, freeCount, slots) = HashCollectionSlots.Read(o);
+            _out.Write(freeList);
+            _out.Write(freeCount);
+            _out.Write7BitEncodedInt(slots.Count);
+            foreach (HashCollectionSlots.Slot s in slots)
+            {
+                _out.Write(s.Used);
+                if (!s.Used)
+                {
+                    _out.Write(s.Next);
+                    continue;
+                }
+                _field = $"[{s.Key}]";
+                Value(args[0], s.Key);
+                if (args.Length == 2) Value(args[1], s.Value);
+            }
+            return;
+        }
         if (o is IDictionary d)
         {
             _out.Write7BitEncodedInt(d.Count);
