@@ -88,7 +88,7 @@ static partial class Program
     {
         Description = "Print the VM's state hash (64 hex digits, docs/state-hash.md) on stderr when it stops",
     };
-    static readonly string[] ValueOptions = ["--seed", "--max-instructions", "--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit", "--jit-threshold",
+    static readonly string[] ValueOptions = ["--seed", "--max-instructions", "--snapshot", "--snapshot-at", "--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit", "--jit-threshold",
         "--max-memory", "--max-tmpfs", "--max-processes", "--max-open-files", "--max-time"];
 
     static int Main(string[] args)
@@ -119,6 +119,8 @@ static partial class Program
         run.Options.Add(SeedOption);
         run.Options.Add(MaxInstructionsOption);
         run.Options.Add(StateHashOption);
+        run.Options.Add(SnapshotOption);
+        run.Options.Add(SnapshotAtOption);
         run.Arguments.Add(program);
         run.Arguments.Add(programArgs);
         run.SetAction(parse =>
@@ -160,11 +162,18 @@ static partial class Program
                 Console.Error.WriteLine("x86vm: --net host cannot be deterministic: the host network's timing and data are outside the VM");
                 return 125;
             }
+            var snapshot = ParseSnapshot(parse.GetValue(SnapshotOption), parse.GetValue(SnapshotAtOption), verifiable.Value, out error);
+            if (snapshot == null)
+            {
+                Console.Error.WriteLine($"x86vm: {error}");
+                return 125;
+            }
+            verifiable = snapshot.Value.Verifiable;
             return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env,
                 parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", parse.GetValue(JitThresholdOption), limits.Value,
-                verifiable.Value);
+                verifiable.Value, snapshot.Value.File);
         });
-        var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run };
+        var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run, ResumeCommand() };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
     }
 
@@ -174,7 +183,7 @@ static partial class Program
     /// </summary>
     internal static string[] SeparateGuestArguments(string[] args)
     {
-        if (args.Length == 0 || args[0] != "run") return args;
+        if (args.Length == 0 || args[0] != "run") return args; // resume takes no guest arguments
         for (int i = 1; i < args.Length; i++)
         {
             if (args[i] == "--") return args;
@@ -309,7 +318,7 @@ static partial class Program
     static readonly TimeSpan TimeLimitGrace = TimeSpan.FromSeconds(1);
 
     static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
-        List<string> env, NetworkMode network, string? gdb, bool jit, int jitThreshold, Limits limits, Verifiable verifiable)
+        List<string> env, NetworkMode network, string? gdb, bool jit, int jitThreshold, Limits limits, Verifiable verifiable, string? snapshot)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -361,21 +370,7 @@ static partial class Program
                     HostExit(X86Vm.Linux.Kernel.TimeLimitStatus);
                 }, null, limit + TimeLimitGrace, Timeout.InfiniteTimeSpan)
                 : null;
-            var clock = Stopwatch.StartNew();
-            int status = vm.Run();
-            if (vm.OutOfBudget)
-                diagnostics.WriteLine($"x86vm: out of budget: {vm.InstructionsExecuted} of {verifiable.MaxInstructions} instructions executed " +
-                    $"({vm.InstructionsRetired} retired by the program's main thread)");
-            if (verifiable.StateHash)
-                diagnostics.WriteLine($"x86vm: state hash {Convert.ToHexStringLower(vm.StateHash())}" +
-                    (vm.Deterministic ? "" : " (not deterministic: it includes the host clock; see --deterministic)"));
-            if (stats)
-            {
-                double seconds = clock.Elapsed.TotalSeconds;
-                diagnostics.WriteLine($"x86vm: {vm.InstructionsRetired} instructions in {seconds:F3} s ({vm.InstructionsRetired / seconds / 1e6:F1} MIPS); " +
-                    $"{vm.InstructionsExecuted} units metered in the whole VM (docs/metering.md)");
-            }
-            return status;
+            return Finish(vm, diagnostics, stats, verifiable.StateHash, snapshot);
         }
         catch (VirtualMachineStartException e)
         {

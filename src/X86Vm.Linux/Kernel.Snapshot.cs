@@ -34,7 +34,7 @@ public sealed partial class Kernel
         Span<byte> pid = stackalloc byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(pid, rootPid);
         payload.Write(pid);
-        SnapshotWriter.Write(payload, this, o => HostDirectoryFileSystem.IsHostPageCache(o) ? "a shared mapping of a host file" : null);
+        SnapshotWriter.Write(payload, this, HostDirectoryFileSystem.SnapshotRefusal);
         SnapshotFile.Write(destination, SnapshotMagic, SnapshotFormatVersion, hash, payload.GetBuffer().AsSpan(0, (int)payload.Length));
     }
 
@@ -46,7 +46,7 @@ public sealed partial class Kernel
         foreach (GuestProcess p in _processes.Values)
             foreach (var (fd, file) in p.Files.All)
             {
-                string? reason = file is HostSocket ? "a host network socket" : HostDirectoryFileSystem.SnapshotRefusal(file);
+                string? reason = file is HostSocket ? "a host network socket" : HostDirectoryFileSystem.DescriptorRefusal(file);
                 if (reason != null) throw new SnapshotNotSupportedException($"fd {fd} of pid {p.Pid} is {reason}");
             }
     }
@@ -81,13 +81,12 @@ public sealed partial class Kernel
         Syscalls = new SyscallTable(this);
         DecodedCode = new DecodedBlocks();
         _pageHashes = new();
-        var files = objects.OfType<OpenFile>().ToList();
         foreach (var (at, fs) in Vfs.Mounts)
         {
             string? Rebound(HostTree tree) => host.Mounts.GetValueOrDefault(at) ?? tree.RootPath;
             try
             {
-                if (fs is HostDirectoryFileSystem h) h.Restored(Rebound(h.Tree)!, files);
+                if (fs is HostDirectoryFileSystem h) h.Restored(Rebound(h.Tree)!, objects);
                 else if (fs is MemoryFileSystem { LowerTree: HostTree lower }) lower.Reopen(Rebound(lower)!);
             }
             catch (DirectoryNotFoundException e)

@@ -43,24 +43,28 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
 
     internal HostTree Tree => _tree;
 
-    /// <summary>After a restore: the root opened again at <paramref name="hostRoot"/>, no page caches (a snapshot has no shared host mappings), open files reopened.</summary>
-    public void Restored(string hostRoot, IEnumerable<OpenFile> files)
+    /// <summary>After a restore: the root opened again at <paramref name="hostRoot"/>, then its open files and the page caches of its shared mappings.</summary>
+    public void Restored(string hostRoot, IEnumerable<object> objects)
     {
         _tree.Reopen(hostRoot);
         _caches = new();
-        foreach (OpenFile f in files)
-            if (f is HostFile h && h.FileSystem == this) h.Reopen();
+        foreach (object o in objects)
+        {
+            if (o is HostFile h && h.FileSystem == this) h.Reopen();
+            else if (o is HostPageCache c && c.Owner == this && c.Reopen() is { } key) _caches[key] = new WeakReference<HostPageCache>(c);
+        }
     }
 
     /// <summary>Why <paramref name="f"/> cannot be saved in a snapshot, or null: a file of this tree open for writing, or mapped shared.</summary>
-    public static string? SnapshotRefusal(OpenFile f) => f switch
+    public static string? DescriptorRefusal(OpenFile f) => f switch
     {
         HostFile when (f.StatusFlags & OpenFlags.AccessMode) != OpenFlags.ReadOnly => $"a host file open for writing ({f.Path})",
         _ => null,
     };
 
-    /// <summary>The page cache of a shared host-file mapping (its pages live in the host file, not in the VM).</summary>
-    public static bool IsHostPageCache(object o) => o is HostPageCache;
+    /// <summary>Why <paramref name="o"/> cannot be saved in a snapshot, or null: the cache of a writable shared mapping of a host file.</summary>
+    public static string? SnapshotRefusal(object o) =>
+        o is HostPageCache { Writable: true } c ? $"a writable shared mapping of the host file {c.Path}" : null;
 
     FileStatus? WithOwner(FileStatus? st) =>
         st != null && _owners.TryGetValue((st.Device, st.Inode), out var o) ? st with { Uid = o.Uid, Gid = o.Gid } : st;
@@ -242,7 +246,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             {
                 SafeFileHandle? own = Duplicate(_handle);
                 if (own == null) return null;
-                cache = new HostPageCache(own, CanWrite, fs._account);
+                cache = new HostPageCache(fs, own, CanWrite, RelativePath);
                 fs._caches[_key.Value] = new WeakReference<HostPageCache>(cache);
             }
             return _cache = cache;
@@ -321,6 +325,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
         {
             _handle = fs._tree.Open(RelativePath, OpenFlags.ReadOnly, 0, out int errno) ??
                 throw new SnapshotFormatException($"the host file {Path} cannot be opened again: {Errno.Describe(errno)}");
+            _key = null; // the host's inode number, which another host gives otherwise
         }
 
         /// <summary>Closing a descriptor writes back what was written through mappings (the coherence model above).</summary>
@@ -339,11 +344,29 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     /// The pages of one host file that shared mappings map. They are charged to the VM's memory while cached, and the
     /// cache empties (after writing back) when its last mapping goes: the host file then has every byte.
     /// </summary>
-    sealed class HostPageCache(SafeFileHandle handle, bool writable, MemoryAccount account) : IPageSource, IWriteBackSource
+    sealed class HostPageCache(HostDirectoryFileSystem owner, SafeFileHandle handle, bool writable, string relativePath) : IPageSource, IWriteBackSource
     {
+        readonly MemoryAccount account = owner._account;
+
+        public HostDirectoryFileSystem Owner => owner;
+
+        /// <summary>The file's path below the mount (to open it again after a restore, and for messages).</summary>
+        public string Path => relativePath;
+
         readonly Dictionary<ulong, Page> _pages = new();
-        SafeFileHandle _handle = handle;
+        [NotSnapshot] SafeFileHandle _handle = handle;
         int _mappings;
+
+        /// <summary>
+        /// After a restore (only read-only caches are saved: their pages hold nothing the host file lacks): the file
+        /// opened again by its path; its inode key, which differs on another host.
+        /// </summary>
+        public (ulong Device, ulong Inode)? Reopen()
+        {
+            _handle = owner._tree.Open(relativePath, OpenFlags.ReadOnly, 0, out int errno) ??
+                throw new SnapshotFormatException($"the mapped host file {relativePath} cannot be opened again: {Errno.Describe(errno)}");
+            return owner._tree.Fstat(_handle, out _) is FileStatus st ? (st.Device, st.Inode) : null;
+        }
 
         public void Attach() => _mappings++;
 
