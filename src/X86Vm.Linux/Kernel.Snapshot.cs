@@ -81,6 +81,9 @@ public sealed partial class Kernel
         Syscalls = new SyscallTable(this);
         DecodedCode = new DecodedBlocks();
         _pageHashes = new();
+        foreach (string at in host.Mounts.Keys)
+            if (!Vfs.Mounts.Any(m => m.At == at && m.Fs is HostDirectoryFileSystem or MemoryFileSystem { LowerTree: not null }))
+                throw new ArgumentException($"mount {at}: the snapshot has no host directory mounted there");
         foreach (var (at, fs) in Vfs.Mounts)
         {
             string? Rebound(HostTree tree) => host.Mounts.GetValueOrDefault(at) ?? tree.RootPath;

@@ -40,7 +40,8 @@ public sealed partial class VirtualMachine
     /// output, instruction counts and state hashes as if it had never stopped.
     /// </summary>
     /// <exception cref="SnapshotFormatException">Not a snapshot, another format version or build, damaged or truncated,
-    /// a mount's host directory missing, or a rebuilt VM whose state hash differs from the saved one.</exception>
+    /// a mount's host directory or an open host file missing, or a rebuilt VM whose state hash differs from the saved one.</exception>
+    /// <exception cref="ArgumentException">A re-bound mount names a guest path where the snapshot has no host directory.</exception>
     public static VirtualMachine LoadSnapshot(Stream source, RestoreOptions host)
     {
         Stream stderr = host.Stderr ?? Stream.Null;
@@ -55,7 +56,7 @@ public sealed partial class VirtualMachine
                 ? new X86Vm.Cpu.Execution.BlockCompiler { Threshold = Math.Max(1, host.JitThreshold), Synchronous = host.JitSynchronous }
                 : null,
             TimeLimit = host.MaxTime,
-            Mounts = (host.Mounts ?? []).ToDictionary(m => m.GuestPath, m => m.HostPath ??
+            Mounts = (host.Mounts ?? []).ToDictionary(m => m.GuestPath.Length > 1 ? m.GuestPath.TrimEnd('/') : m.GuestPath, m => m.HostPath ??
                 throw new ArgumentException($"mount {m.GuestPath}: a re-bound mount needs a host path", nameof(host))),
         };
         var (kernel, rootPid) = Kernel.LoadSnapshot(source, bindings);

@@ -129,6 +129,64 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void AHostNetworkSocketIsRefusedByName()
+    {
+        string program = Program("hostsocket", "musl");
+        var vm = new VirtualMachine(new VirtualMachineOptions
+        {
+            Program = program,
+            Stdout = new MemoryStream(),
+            Stderr = new MemoryStream(),
+            WorkingDirectory = "/",
+            Mounts = GuestRunner.WithRepository([new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp")]),
+            Network = NetworkMode.Host,
+            Jit = false,
+        });
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(2_000_000).Status);
+        var e = Assert.Throws<SnapshotNotSupportedException>(() => vm.SaveSnapshot(new MemoryStream()));
+        Assert.Equal($"fd 3 of pid {vm.ProcessId} is a host network socket", e.Message);
+    }
+
+    [Fact]
+    public void MountsRebindToAnotherHostDirectory()
+    {
+        // A shell holding a host file open (fd 3, one line read) is saved, its directory moved, and the restored VM, with
+        // the mount re-bound to the new place, reads the rest of the file through the same descriptor.
+        if (!File.Exists("/bin/busybox")) throw new InvalidOperationException("busybox-static is not installed");
+        string root = Path.Combine(GuestRunner.RepoRoot, ".cache", "snapshot-mounts");
+        string before = Path.Combine(root, "before"), after = Path.Combine(root, "after");
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        Directory.CreateDirectory(before);
+        File.WriteAllText(Path.Combine(before, "data.txt"), "first line\nsecond line\nthird line\n");
+        IReadOnlyList<MountSpec> Mounts(string dir) =>
+            [new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), new MountSpec(dir, "/data", MountKind.ReadOnly)];
+        string[] args = ["sh", "-c", "exec 3</data/data.txt; read first <&3; echo got $first; i=0; while [ $i -lt 300 ]; do i=$((i+1)); done; cat <&3"];
+
+        var wholeOut = new MemoryStream();
+        var whole = new VirtualMachine(SnapshotRuns.Options("/bin/busybox", args, wholeOut, Mounts(before)));
+        RunResult end = whole.Run(ulong.MaxValue);
+        Assert.Equal("got first line\nsecond line\nthird line\n", SnapshotRuns.Text(wholeOut));
+
+        var firstOut = new MemoryStream();
+        var vm = new VirtualMachine(SnapshotRuns.Options("/bin/busybox", args, firstOut, Mounts(before)));
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(end.InstructionsRetired / 2).Status);
+        Assert.Equal("got first line\n", SnapshotRuns.Text(firstOut));
+        var saved = new MemoryStream();
+        vm.SaveSnapshot(saved);
+        Directory.Move(before, after);
+
+        Assert.Throws<SnapshotFormatException>(() => VirtualMachine.LoadSnapshot(new MemoryStream(saved.ToArray()), SnapshotRuns.Restore(new MemoryStream())));
+        Assert.Throws<ArgumentException>(() => VirtualMachine.LoadSnapshot(new MemoryStream(saved.ToArray()),
+            new RestoreOptions { Mounts = [new MountSpec(after, "/elsewhere", MountKind.ReadOnly)] }));
+        var restOut = new MemoryStream();
+        var restored = VirtualMachine.LoadSnapshot(new MemoryStream(saved.ToArray()),
+            new RestoreOptions { Stdout = restOut, Mounts = [new MountSpec(after, "/data", MountKind.ReadOnly)] });
+        Assert.Equal(end, restored.Run(ulong.MaxValue));
+        Assert.Equal("second line\nthird line\n", SnapshotRuns.Text(restOut));
+        Assert.Equal(whole.StateHash(), restored.StateHash());
+    }
+
+    [Fact]
     public void AnEndedProgramIsNotSaved()
     {
         string program = Program("workers", "musl");

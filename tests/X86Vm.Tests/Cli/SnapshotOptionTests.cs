@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using X86Vm.Cli;
+using X86Vm.Tests.Programs;
+
+namespace X86Vm.Tests.Cli;
+
+/// <summary>
+/// run --snapshot/--snapshot-at and resume: a run saved at one count, resumed in a fresh x86vm process, saved again
+/// and resumed to its end prints what one run prints, with its status and state hash; bad options and files are one
+/// line and status 125.
+/// </summary>
+public class SnapshotOptionTests
+{
+    static (int Status, string Stdout, string Stderr) X86vm(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli.dll"), .. args])
+        {
+            WorkingDirectory = GuestRunner.RepoRoot,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+        };
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    static string HashLine(string stderr) => stderr.Split('\n').Single(l => l.StartsWith("x86vm: state hash ", StringComparison.Ordinal));
+
+    [Fact]
+    public void ASavedRunResumesInAnotherProcessLikeOneRun()
+    {
+        string program = new StaticProgramSuite("snapshots").Build("workers", "musl")!;
+        string dir = Path.Combine(GuestRunner.RepoRoot, ".cache", "snapshot-cli");
+        Directory.CreateDirectory(dir);
+        string first = Path.Combine(dir, "first.snap"), second = Path.Combine(dir, "second.snap");
+        File.Delete(first);
+        File.Delete(second);
+
+        var whole = X86vm("run", "--deterministic", "--state-hash", program);
+        Assert.Equal(3, whole.Status);
+
+        var a = X86vm("run", "--deterministic", "--snapshot", first, "--snapshot-at", "1200000", program);
+        Assert.Equal(Program.SnapshotWrittenStatus, a.Status);
+        Assert.Contains("x86vm: out of budget: 1200000 of 1200000 instructions executed", a.Stderr);
+        Assert.Contains($"x86vm: snapshot written to {first}", a.Stderr);
+        var b = X86vm("resume", "--max-instructions", "900000", "--snapshot", second, first);
+        Assert.Equal(Program.SnapshotWrittenStatus, b.Status);
+        Assert.Contains("x86vm: out of budget: 2100000 of 2100000 instructions executed", b.Stderr);
+        var c = X86vm("resume", "--state-hash", second);
+        Assert.Equal(3, c.Status);
+        Assert.Equal(whole.Stdout, a.Stdout + b.Stdout + c.Stdout);
+        Assert.Equal(HashLine(whole.Stderr), HashLine(c.Stderr));
+    }
+
+    [Fact]
+    public void BadOptionsAndFilesAreOneLine()
+    {
+        Assert.Equal((125, "", "x86vm: --snapshot-at needs --snapshot FILE\n"), X86vm("run", "--snapshot-at", "5", "/bin/true"));
+        Assert.Equal((125, "", "x86vm: --snapshot-at and --max-instructions both set the budget: give one\n"),
+            X86vm("run", "--snapshot", "x", "--snapshot-at", "5", "--max-instructions", "5", "/bin/true"));
+        string junk = Path.Combine(GuestRunner.RepoRoot, ".cache", "snapshot-cli-junk");
+        File.WriteAllText(junk, "not a snapshot");
+        Assert.Equal((125, "", $"x86vm: {junk}: not an x86vm snapshot\n"), X86vm("resume", junk));
+        var missing = X86vm("resume", junk + ".missing");
+        Assert.Equal(125, missing.Status);
+        Assert.StartsWith($"x86vm: {junk}.missing: ", missing.Stderr);
+    }
+
+    [Fact]
+    public void SnapshotOptionsTakeTheirValues() =>
+        Assert.Equal(["run", "--snapshot", "s", "--snapshot-at", "9", "--", "/bin/busybox", "-c", "x"],
+            Program.SeparateGuestArguments(["run", "--snapshot", "s", "--snapshot-at", "9", "/bin/busybox", "-c", "x"]));
+}
