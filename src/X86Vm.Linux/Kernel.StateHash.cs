@@ -19,7 +19,10 @@ public sealed partial class Kernel
     [NotSnapshot] Dictionary<AddressSpace, Dictionary<ulong, (Page Page, byte[] Hash)>> _pageHashes = new();
 
     /// <summary>The 32-byte root of the state hash of the VM as it is now (call between runs).</summary>
-    public byte[] StateHash()
+    public byte[] StateHash() => StateHash(Clock.MonotonicNanoseconds, Clock.RealtimeNanoseconds);
+
+    /// <summary>The state hash with the given clock readings (a snapshot of a host-clock VM verifies its state without the moving clock).</summary>
+    byte[] StateHash(long monotonic, long realtime)
     {
         var leaves = new Dictionary<AddressSpace, Dictionary<ulong, (Page, byte[])>>();
         var descriptions = new Dictionary<OpenFile, int>(ReferenceEqualityComparer.Instance);
@@ -42,7 +45,7 @@ public sealed partial class Kernel
         });
         return StateWriter.Node("x86vm-state-v1", w =>
         {
-            w.U64(Meter.Now).I64(Clock.MonotonicNanoseconds).I64(Clock.RealtimeNanoseconds).Bool(Options.Deterministic);
+            w.U64(Meter.Now).I64(monotonic).I64(realtime).Bool(Options.Deterministic);
             // The entropy stream's position (its seed is an input); 0 for the host's entropy.
             w.U64(Options.Entropy is Host.SeededEntropy seeded ? seeded.Position : 0);
             w.I32(_nextId).U64(_lastAnonymousInode).I64(_timerFdsCreated).I32(_cursor).U64(_debt);

@@ -1,3 +1,5 @@
+using X86Vm.Cpu.State;
+
 namespace X86Vm.Linux.Host;
 
 /// <summary>
@@ -24,12 +26,22 @@ public interface IClock
 
 public sealed class HostClock : IClock
 {
-    readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
+    /// <summary>A host timestamp: meaningless in another process, so a snapshot leaves it out (<see cref="ContinueFrom"/>).</summary>
+    [NotSnapshot] long _start = System.Diagnostics.Stopwatch.GetTimestamp();
+    /// <summary>CLOCK_MONOTONIC at <see cref="_start"/>.</summary>
+    long _base = BootOffset;
     // Monotonic time starts at a fixed offset like a machine that booted a while ago.
     public const long BootOffset = 1_000_000_000L * 3600;
 
     public long RealtimeNanoseconds => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
     public long MonotonicNanoseconds =>
-        BootOffset + (long)(System.Diagnostics.Stopwatch.GetElapsedTime(_start).Ticks * 100);
+        _base + (long)(System.Diagnostics.Stopwatch.GetElapsedTime(_start).Ticks * 100);
+
+    /// <summary>After a restore: monotonic time goes on from <paramref name="monotonicNanoseconds"/>, its reading when the VM was saved.</summary>
+    public void ContinueFrom(long monotonicNanoseconds)
+    {
+        _base = monotonicNanoseconds;
+        _start = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
 }

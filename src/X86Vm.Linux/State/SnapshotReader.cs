@@ -16,6 +16,7 @@ public sealed class SnapshotReader
 {
     readonly BinaryReader _in;
     readonly long _length;
+    int _depth;
     readonly List<object> _objects = [];
     readonly Queue<object> _pending = new();
     readonly List<Type> _typeIds = [];
@@ -42,9 +43,7 @@ public sealed class SnapshotReader
             r.Fill();
             return r._objects;
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidCastException or ArgumentException or
-                                      NullReferenceException or FormatException or OverflowException or TargetInvocationException or
-                                      MissingMethodException or NotSupportedException or IndexOutOfRangeException)
+        catch (Exception e) when (e is not (SnapshotFormatException or OutOfMemoryException))
         {
             throw new SnapshotFormatException($"damaged snapshot: {e.Message}", e);
         }
@@ -129,7 +128,10 @@ public sealed class SnapshotReader
             SnapshotLayout layout = Layout(declared);
             if (_describedStructs.Add(declared)) CheckDescription(layout, String());
             object box = RuntimeHelpers.GetUninitializedObject(declared);
+            // Values nest on the stack (a struct in a struct, a boxed value in a field): bounded, whatever the file says.
+            if (++_depth > SnapshotWriter.MaxNesting) throw new SnapshotFormatException("damaged snapshot: values nested too deeply");
             foreach (FieldInfo f in layout.Fields) f.SetValue(box, Value(f.FieldType));
+            _depth--;
             return box;
         }
         object? o = Ref();

@@ -15,6 +15,10 @@ public sealed class SnapshotWriter
     /// <summary>Reference tags (the reader's <see cref="SnapshotReader"/> mirror).</summary>
     internal const int Null = 0, NewObject = 1, InlineString = 2, InlineBoxed = 3, InlineDelegate = 4, FirstId = 5;
 
+    /// <summary>How deep values written inline (structs, boxed values) may nest: the reader refuses deeper ones.</summary>
+    internal const int MaxNesting = 64;
+    int _depth;
+
     readonly BinaryWriter _out;
     readonly Dictionary<object, int> _ids = new(ReferenceEqualityComparer.Instance);
     readonly List<(int Parent, string Field)> _origins = [];
@@ -144,7 +148,9 @@ public sealed class SnapshotWriter
         {
             SnapshotLayout layout = Layout(declared);
             if (_describedStructs.Add(declared)) String(layout.Description);
+            if (++_depth > MaxNesting) throw new SnapshotNotSupportedException($"values nested too deeply ({PathOf(_current)}.{_field})");
             foreach (FieldInfo f in layout.Fields) Value(f.FieldType, f.GetValue(value));
+            _depth--;
             return;
         }
         Ref(value);

@@ -1,3 +1,4 @@
+using X86Vm.Linux.State;
 using X86Vm.Tests.Programs;
 
 namespace X86Vm.Tests.Snapshots;
@@ -114,6 +115,63 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void ChecksummedButAlteredDataIsRefusedOrHarmlessNeverACrash()
+    {
+        // Past the checksum (as a broken writer or a hand-made file would be): every altered payload either rebuilds a VM
+        // whose state hash is still the saved one, or is refused with a SnapshotFormatException; nothing else escapes.
+        string program = Program("workers", "musl");
+        var vm = new VirtualMachine(SnapshotRuns.Options(program, [], new MemoryStream()));
+        vm.Run(1_800_000);
+        var saved = new MemoryStream();
+        vm.SaveSnapshot(saved);
+        saved.Position = 0;
+        ReadOnlySpan<byte> magic = "x86vm-snapshot\n\0"u8;
+        var (hash, payload) = SnapshotFile.Read(saved, magic, 1);
+        int refused = 0, loaded = 0;
+        var random = new Random(12);
+        for (int trial = 0; trial < 240; trial++)
+        {
+            byte[] altered = trial % 8 == 7 ? payload[..random.Next(payload.Length)] : (byte[])payload.Clone();
+            if (trial % 8 != 7) altered[random.Next(altered.Length)] ^= (byte)(1 << random.Next(8));
+            var file = new MemoryStream();
+            SnapshotFile.Write(file, magic, 1, hash, altered);
+            try
+            {
+                VirtualMachine.LoadSnapshot(new MemoryStream(file.ToArray()), SnapshotRuns.Restore(new MemoryStream()));
+                loaded++;
+            }
+            catch (SnapshotFormatException)
+            {
+                refused++;
+            }
+        }
+        Assert.True(refused > 200, $"only {refused} of 240 altered snapshots were refused ({loaded} loaded)");
+    }
+
+    [Fact]
+    public void AHostClockVmResumes()
+    {
+        // Outside deterministic mode a snapshot works too (its output depends on the host's time, so it is not compared).
+        string program = Program("workers", "musl");
+        var stdout = new MemoryStream();
+        var vm = new VirtualMachine(new VirtualMachineOptions
+        {
+            Program = program,
+            Stdout = stdout,
+            WorkingDirectory = "/",
+            Mounts = GuestRunner.WithRepository([new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp")]),
+            Jit = false,
+        });
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(1_000_000).Status);
+        var saved = new MemoryStream();
+        vm.SaveSnapshot(saved);
+        var rest = new MemoryStream();
+        RunResult end = VirtualMachine.LoadSnapshot(new MemoryStream(saved.ToArray()), SnapshotRuns.Restore(rest)).Run(ulong.MaxValue);
+        Assert.Equal((RunStatus.Exited, 3), (end.Status, end.ExitCode));
+        Assert.Contains("child reaped exit 7", SnapshotRuns.Text(stdout) + SnapshotRuns.Text(rest));
+    }
+
+    [Fact]
     public void AHostFileOpenForWritingIsRefusedByName()
     {
         string program = Program("holdfile", "musl");
@@ -193,6 +251,25 @@ public class SnapshotTests
         var vm = new VirtualMachine(SnapshotRuns.Options(program, [], new MemoryStream()));
         Assert.Equal(RunStatus.Exited, vm.Run(ulong.MaxValue).Status);
         Assert.Throws<InvalidOperationException>(() => vm.SaveSnapshot(new MemoryStream()));
+    }
+
+    [Fact]
+    public void PythonWithSubprocessResumesLikeOneRun()
+    {
+        // A dynamically linked program (libraries mapped from the read-only host root, shared read-only mappings among
+        // them), with hashlib, fork, a pipe and a subprocess.
+        if (!File.Exists("/usr/bin/python3")) throw new InvalidOperationException("python3 is not installed");
+        string[] args = ["-c", "import hashlib,os,subprocess\nprint(hashlib.sha256(b'x'*100000).hexdigest())\nr,w=os.pipe()\npid=os.fork()\n" +
+            "if pid==0:\n    os.write(w,b'hi from child'); os._exit(5)\nprint(os.read(r,100), os.waitpid(pid,0)[1]>>8)\n" +
+            "print(subprocess.run(['/bin/echo','sub'],capture_output=True).stdout)"];
+        var whole = SnapshotRuns.Whole("/usr/bin/python3", args);
+        Assert.Equal((RunStatus.Exited, 0), (whole.Result.Status, whole.Result.ExitCode));
+        Assert.Contains("b'hi from child' 5\nb'sub\\n'", whole.Stdout);
+        ulong total = whole.Result.InstructionsRetired;
+        var cut = SnapshotRuns.Cut("/usr/bin/python3", args, [total / 3 + 11, total * 3 / 4 + 5]);
+        Assert.Equal(whole.Stdout, cut.Stdout);
+        Assert.Equal(whole.Result, cut.Result);
+        Assert.Equal(whole.Hash, cut.Hash);
     }
 
     [Fact]
