@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace X86Vm.Cli;
 
 // Snapshots on the command line (docs/snapshots.md): `run --snapshot FILE` writes the VM when its instruction budget is
-// spent (--max-instructions N, or --snapshot-at N), and `resume FILE` continues it, here or on another host.
+// spent (--max-instructions N, or --snapshot-at N) or x86vm gets SIGINT or SIGTERM, and `resume FILE` continues it,
+// here or on another host.
 static partial class Program
 {
     /// <summary>The status of a run that stopped and wrote its snapshot (the program has not ended: resume it).</summary>
@@ -13,8 +15,8 @@ static partial class Program
 
     static readonly Option<string?> SnapshotOption = new("--snapshot")
     {
-        Description = "When the instruction budget is spent, write the whole VM to FILE and exit with status 123 (continue it with " +
-            "x86vm resume FILE; docs/snapshots.md)",
+        Description = "When the instruction budget is spent, or on SIGINT or SIGTERM, write the whole VM to FILE and exit with status " +
+            "123 (continue it with x86vm resume FILE; docs/snapshots.md)",
     };
     static readonly Option<string?> SnapshotAtOption = new("--snapshot-at")
     {
@@ -127,11 +129,34 @@ static partial class Program
     {
         var clock = Stopwatch.StartNew();
         ulong startRetired = vm.InstructionsRetired;
-        int status = vm.Run();
-        if (vm.OutOfBudget)
+        // With --snapshot, SIGINT and SIGTERM stop the VM at its next scheduling point and save it (without, they end x86vm).
+        using var interrupt = new CancellationTokenSource();
+        string? stoppedBy = null;
+        void Stop(PosixSignalContext c, string name)
         {
+            c.Cancel = true;
+            stoppedBy ??= name;
+            interrupt.Cancel();
+        }
+        using var sigint = snapshot != null ? PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, "SIGINT")) : null;
+        using var sigterm = snapshot != null ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, "SIGTERM")) : null;
+        int status;
+        bool interrupted = false;
+        try
+        {
+            status = vm.Run(interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            interrupted = true;
+            status = 128 + (stoppedBy == "SIGINT" ? 2 : 15);
+            diagnostics.WriteLine($"x86vm: stopped by {stoppedBy} after {vm.InstructionsExecuted} instructions executed");
+        }
+        if (vm.OutOfBudget)
             diagnostics.WriteLine($"x86vm: out of budget: {vm.InstructionsExecuted} of {vm.InstructionBudget} instructions executed " +
                 $"({vm.InstructionsRetired} retired by the program's main thread)");
+        if (vm.OutOfBudget || interrupted)
+        {
             if (snapshot != null)
             {
                 try

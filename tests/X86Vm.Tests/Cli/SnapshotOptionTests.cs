@@ -56,6 +56,34 @@ public class SnapshotOptionTests
         Assert.Equal(HashLine(whole.Stderr), HashLine(c.Stderr));
     }
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public void ASignalToX86vmSavesTheVm(string signal)
+    {
+        string program = new StaticProgramSuite("snapshots").Build("ticker", "musl")!;
+        string file = Path.Combine(GuestRunner.RepoRoot, ".cache", "snapshot-cli", $"signal-{signal}.snap");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.Delete(file);
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli.dll"), "run", "--deterministic", "--snapshot", file, program])
+        {
+            WorkingDirectory = GuestRunner.RepoRoot,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var p = Process.Start(psi)!;
+        Assert.Equal("running", p.StandardOutput.ReadLine()); // the guest runs
+        using (var kill = Process.Start("kill", ["-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!) kill.WaitForExit();
+        string stderr = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(60_000), "x86vm did not stop");
+        Assert.Equal(Program.SnapshotWrittenStatus, p.ExitCode);
+        Assert.Matches($"^x86vm: stopped by SIG{signal} after [0-9]+ instructions executed\nx86vm: snapshot written to ", stderr);
+
+        var resumed = X86vm("resume", "--max-instructions", "1000000", file);
+        Assert.Equal(122, resumed.Status);
+        Assert.Equal("", resumed.Stdout);
+    }
+
     [Fact]
     public void BadOptionsAndFilesAreOneLine()
     {
