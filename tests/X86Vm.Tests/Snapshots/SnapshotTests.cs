@@ -39,6 +39,20 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void TheDeterminismMixFinishesLikeOneRun()
+    {
+        // tests/programs/determinism/mix.c: getrandom, /dev/urandom, nanosleep, interval timers and SIGALRM, condition
+        // variables, fork, a pipe, a tmpfs file, clock reads.
+        string program = new StaticProgramSuite("determinism").Build("mix", "musl") ?? throw new InvalidOperationException("musl-gcc is not installed");
+        var whole = SnapshotRuns.Whole(program, []);
+        ulong total = whole.Result.InstructionsRetired;
+        var cut = SnapshotRuns.Cut(program, [], Enumerable.Range(1, 19).Select(i => total * (ulong)i / 20 + (ulong)i * 3));
+        Assert.Equal(whole.Stdout, cut.Stdout);
+        Assert.Equal(whole.Result, cut.Result);
+        Assert.Equal(whole.Hash, cut.Hash);
+    }
+
+    [Fact]
     public void ARestoredVmHashesAsSavedAndSavesTheSameBytes()
     {
         string program = Program("workers", "musl");
@@ -209,7 +223,8 @@ public class SnapshotTests
     public void MountsRebindToAnotherHostDirectory()
     {
         // A shell holding a host file open (fd 3, one line read) is saved, its directory moved, and the restored VM, with
-        // the mount re-bound to the new place, reads the rest of the file through the same descriptor.
+        // the mount re-bound to the new place, reads the rest of the file through the same descriptor. The same directory
+        // is also mounted copy-on-write, where the shell wrote a file before the save that it reads after.
         if (!File.Exists("/bin/busybox")) throw new InvalidOperationException("busybox-static is not installed");
         string root = Path.Combine(GuestRunner.RepoRoot, ".cache", "snapshot-mounts");
         string before = Path.Combine(root, "before"), after = Path.Combine(root, "after");
@@ -217,13 +232,18 @@ public class SnapshotTests
         Directory.CreateDirectory(before);
         File.WriteAllText(Path.Combine(before, "data.txt"), "first line\nsecond line\nthird line\n");
         IReadOnlyList<MountSpec> Mounts(string dir) =>
-            [new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), new MountSpec(dir, "/data", MountKind.ReadOnly)];
-        string[] args = ["sh", "-c", "exec 3</data/data.txt; read first <&3; echo got $first; i=0; while [ $i -lt 300 ]; do i=$((i+1)); done; cat <&3"];
+        [
+            new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp"), new MountSpec(dir, "/data", MountKind.ReadOnly),
+            new MountSpec(dir, "/cow", MountKind.CopyOnWrite),
+        ];
+        string[] args = ["sh", "-c", "exec 3</data/data.txt; read first <&3; echo got $first; echo mine > /cow/new.txt; " +
+            "i=0; while [ $i -lt 300 ]; do i=$((i+1)); done; cat <&3; cat /cow/new.txt; ls /cow"];
 
         var wholeOut = new MemoryStream();
         var whole = new VirtualMachine(SnapshotRuns.Options("/bin/busybox", args, wholeOut, Mounts(before)));
         RunResult end = whole.Run(ulong.MaxValue);
-        Assert.Equal("got first line\nsecond line\nthird line\n", SnapshotRuns.Text(wholeOut));
+        Assert.Equal("got first line\nsecond line\nthird line\nmine\ndata.txt\nnew.txt\n", SnapshotRuns.Text(wholeOut));
+        Assert.False(File.Exists(Path.Combine(before, "new.txt")));
 
         var firstOut = new MemoryStream();
         var vm = new VirtualMachine(SnapshotRuns.Options("/bin/busybox", args, firstOut, Mounts(before)));
@@ -238,9 +258,9 @@ public class SnapshotTests
             new RestoreOptions { Mounts = [new MountSpec(after, "/elsewhere", MountKind.ReadOnly)] }));
         var restOut = new MemoryStream();
         var restored = VirtualMachine.LoadSnapshot(new MemoryStream(saved.ToArray()),
-            new RestoreOptions { Stdout = restOut, Mounts = [new MountSpec(after, "/data", MountKind.ReadOnly)] });
+            new RestoreOptions { Stdout = restOut, Mounts = [new MountSpec(after, "/data", MountKind.ReadOnly), new MountSpec(after, "/cow/", MountKind.CopyOnWrite)] });
         Assert.Equal(end, restored.Run(ulong.MaxValue));
-        Assert.Equal("second line\nthird line\n", SnapshotRuns.Text(restOut));
+        Assert.Equal("second line\nthird line\nmine\ndata.txt\nnew.txt\n", SnapshotRuns.Text(restOut));
         Assert.Equal(whole.StateHash(), restored.StateHash());
     }
 
