@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
 using X86Vm.Cpu.State;
 

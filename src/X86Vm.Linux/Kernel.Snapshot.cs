@@ -7,7 +7,6 @@ using X86Vm.Linux.Process;
 using X86Vm.Linux.State;
 using X86Vm.Linux.Syscalls;
 using X86Vm.Linux.Vfs;
-using CpuCore = X86Vm.Cpu.Cpu;
 
 namespace X86Vm.Linux;
 

@@ -1,5 +1,5 @@
-using X86Vm.Cpu.State;
 using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
 using X86Vm.Linux.Host;
 using X86Vm.Linux.Process;
 using X86Vm.Linux.Vfs;

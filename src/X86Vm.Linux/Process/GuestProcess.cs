@@ -1,6 +1,6 @@
-using X86Vm.Cpu.State;
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
 using CpuCore = X86Vm.Cpu.Cpu;
 
 namespace X86Vm.Linux.Process;

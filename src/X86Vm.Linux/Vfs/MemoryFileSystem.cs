@@ -1,6 +1,6 @@
-using X86Vm.Cpu.State;
 using Microsoft.Win32.SafeHandles;
 using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
 using X86Vm.Linux.Host;
 
 namespace X86Vm.Linux.Vfs;
