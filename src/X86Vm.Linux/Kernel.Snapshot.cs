@@ -7,6 +7,7 @@ using X86Vm.Linux.Process;
 using X86Vm.Linux.State;
 using X86Vm.Linux.Syscalls;
 using X86Vm.Linux.Vfs;
+using CpuCore = X86Vm.Cpu.Cpu;
 
 namespace X86Vm.Linux;
 
@@ -18,6 +19,7 @@ public sealed partial class Kernel
     /// <summary>The file's first bytes.</summary>
     static ReadOnlySpan<byte> SnapshotMagic => "x86vm-snapshot\n\0"u8;
 
+    /// <summary>Bytes before the object graph: the root pid and CLOCK_MONOTONIC at the save.</summary>
     const int PayloadPrefix = 4 + 8;
 
     /// <summary>The format version this build writes and reads.</summary>
@@ -106,11 +108,11 @@ public sealed partial class Kernel
                 throw new ArgumentException($"mount {at}: the snapshot has no host directory mounted there");
         foreach (var (at, fs) in Vfs.Mounts)
         {
-            string? Rebound(HostTree tree) => host.Mounts.GetValueOrDefault(at) ?? tree.RootPath;
+            string Rebound(HostTree tree) => host.Mounts.GetValueOrDefault(at) ?? tree.RootPath;
             try
             {
-                if (fs is HostDirectoryFileSystem h) h.Restored(Rebound(h.Tree)!, objects);
-                else if (fs is MemoryFileSystem { LowerTree: HostTree lower }) lower.Reopen(Rebound(lower)!);
+                if (fs is HostDirectoryFileSystem h) h.Restored(Rebound(h.Tree), objects);
+                else if (fs is MemoryFileSystem { LowerTree: HostTree lower }) lower.Reopen(Rebound(lower));
             }
             catch (DirectoryNotFoundException e)
             {
@@ -123,18 +125,20 @@ public sealed partial class Kernel
             else if (o is StreamFile s)
                 s.Rebind(s.Binding switch { StandardStream.Stdin => host.Stdin, StandardStream.Stdout => host.Stdout, _ => host.Stderr });
         }
-        // One block cache per address space (threads and CLONE_VM processes share theirs), as when they were made.
+        // One block cache per address space (threads and CLONE_VM processes share theirs), as when they were made; every
+        // CPU (an exited thread's too) gets its space's cache, the syscall table and the time-stamp counter.
         var code = new Dictionary<AddressSpace, BlockCache>(ReferenceEqualityComparer.Instance);
-        foreach (GuestProcess p in _processes.Values)
+        BlockCache CodeOf(AddressSpace space)
         {
-            if (!code.TryGetValue(p.Memory, out BlockCache? cache))
-                code[p.Memory] = cache = new BlockCache(p.Memory, Options.Compiler, DecodedCode);
-            p.Code = cache;
-            foreach (GuestThread t in p.Threads)
-            {
-                t.Cpu.Code = cache;
-                BindCpu(t.Cpu);
-            }
+            if (!code.TryGetValue(space, out BlockCache? cache)) code[space] = cache = new BlockCache(space, Options.Compiler, DecodedCode);
+            return cache;
         }
+        foreach (GuestProcess p in _processes.Values) p.Code = CodeOf(p.Memory);
+        foreach (object o in objects)
+            if (o is CpuCore cpu)
+            {
+                cpu.Code = CodeOf(cpu.Memory);
+                BindCpu(cpu);
+            }
     }
 }
