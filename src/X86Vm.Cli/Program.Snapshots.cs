@@ -11,12 +11,12 @@ namespace X86Vm.Cli;
 static partial class Program
 {
     /// <summary>The status of a run that stopped and wrote its snapshot (the program has not ended: resume it).</summary>
-    internal const int SnapshotWrittenStatus = 123;
+    internal const int SnapshotWrittenStatus = 121;
 
     static readonly Option<string?> SnapshotOption = new("--snapshot")
     {
         Description = "When the instruction budget is spent, or on SIGINT or SIGTERM, write the whole VM to FILE and exit with status " +
-            "123 (continue it with x86vm resume FILE; docs/snapshots.md)",
+            "121 (continue it with x86vm resume FILE; docs/snapshots.md)",
     };
     static readonly Option<string?> SnapshotAtOption = new("--snapshot-at")
     {
@@ -47,7 +47,7 @@ static partial class Program
         var resume = new Command("resume", "Continue a VM from a snapshot, exactly where it stopped") { file };
         var maxInstructions = new Option<string?>("--max-instructions")
         {
-            Description = "Stop after exactly N more instructions, report \"out of budget\" and exit with status 122 (or 123 with --snapshot)",
+            Description = "Stop after exactly N more instructions, report \"out of budget\" and exit with status 122 (or 121 with --snapshot)",
         };
         resume.Options.Add(maxInstructions);
         resume.Options.Add(SnapshotOption);
@@ -122,7 +122,7 @@ static partial class Program
     }
 
     /// <summary>
-    /// Runs a VM to its end or its budget and reports as `run` does: the "out of budget" line, the snapshot (status 123),
+    /// Runs a VM to its end or its budget and reports as `run` does: the "out of budget" line, the snapshot (status 121),
     /// the state hash, the statistics. Returns the command's status.
     /// </summary>
     static int Finish(VirtualMachine vm, TextWriter diagnostics, bool stats, bool stateHash, string? snapshot)
