@@ -349,6 +349,17 @@ public sealed partial class Kernel
                 continue;
             }
             _stoppedForCharge = false;
+            if (reason == StopReason.Fault && cpu.PendingFault!.WatchKind != null && Hooks != null &&
+                CompleteWatchedAccess(t, cpu.PendingFault) is StopReason completed)
+            {
+                // A memory watch saw the instruction complete: the thread goes on with its quantum, as unwatched.
+                reason = completed;
+                if (reason == StopReason.InstructionLimit)
+                {
+                    _cut = (t, retiredLimit);
+                    continue;
+                }
+            }
             if (reason == StopReason.Fault && cpu.PendingFault!.IsOutOfMemory) KillForMemory(t.Process); // SIGKILL: no debugger stop
             else if (reason == StopReason.Fault && Debugger?.OnFault(t, cpu.PendingFault!) != true) DeliverFault(t, cpu.PendingFault!);
             Debugger?.AfterRun(t);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.State;
+using X86Vm.Linux.Hooks;
 using X86Vm.Linux.Process;
 using CpuCore = X86Vm.Cpu.Cpu;
 
@@ -85,6 +86,21 @@ public sealed class SyscallTable : ISyscallHandler
         var args = new SyscallArgs(cpu.R(Reg.RDI), cpu.R(Reg.RSI), cpu.R(Reg.RDX), cpu.R(Reg.R10), cpu.R(Reg.R8), cpu.R(Reg.R9));
         Entry? e = (uint)number < (uint)_entries.Length ? _entries[number] : null;
         long result;
+        // The host's filter sees each call once: not again when a woken thread re-executes the call it blocked in
+        // (Resumed), but again when a signal handler restarts it, as seccomp does.
+        if (_kernel.Hooks?.SyscallFilter is { } filter && thread.Resumed == null)
+        {
+            var request = new SyscallRequest(p, thread.Tid, number, args);
+            SyscallDecision decision = filter(request);
+            if (decision.Action != SyscallAction.Allow)
+            {
+                result = decision.Result;
+                _kernel.Options.Strace?.WriteLine($"{Prefix(p, thread)}{request.Name}({(e != null ? StraceFormatter.Arguments(p, e.Format, args, result) : "...")}) = " +
+                    $"{StraceFormatter.Result(e?.Name ?? "", result)} ({(decision.Action == SyscallAction.Deny ? "denied" : "emulated")} by the syscall filter)");
+                cpu.R(Reg.RAX) = (ulong)result;
+                return;
+            }
+        }
         if (e == null)
         {
             result = -Errno.ENOSYS;

@@ -1,0 +1,47 @@
+namespace X86Vm;
+
+public sealed partial class VirtualMachine : IDisposable
+{
+    bool _disposed;
+    /// <summary>1 while a thread runs the VM: one thread at a time, and a hook must not run its own VM.</summary>
+    int _running;
+
+    /// <summary>The kernel, unless the VM is disposed (then <see cref="ObjectDisposedException"/>).</summary>
+    X86Vm.Linux.Kernel Live
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _kernel;
+        }
+    }
+
+    /// <summary>
+    /// Ends the VM and releases everything it holds on the host: every guest process is killed (its host files and
+    /// sockets close, shared file mappings are written back), the GDB stub stops listening, queued compilation is
+    /// dropped and the mounts close their directory handles. The streams in <see cref="VirtualMachineOptions"/> are the
+    /// caller's and stay open. Afterwards every run, state, memory and register call throws
+    /// <see cref="ObjectDisposedException"/>. Do not call it while another thread runs the VM.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _gdb?.Dispose();
+        _kernel.Shutdown();
+    }
+
+    /// <summary>Marks the VM running on this thread for the duration of a run (see <see cref="_running"/>).</summary>
+    RunScope EnterRun()
+    {
+        X86Vm.Linux.Kernel _ = Live;
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+            throw new InvalidOperationException("the VM is already running: run a VM on one thread at a time, and not from its own hooks");
+        return new RunScope(this);
+    }
+
+    readonly struct RunScope(VirtualMachine vm) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref vm._running, 0);
+    }
+}
