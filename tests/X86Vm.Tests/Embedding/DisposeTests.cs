@@ -1,0 +1,115 @@
+using X86Vm.Tests.Programs;
+
+namespace X86Vm.Tests.Embedding;
+
+/// <summary>
+/// <see cref="VirtualMachine.Dispose"/>: a VM leaves no host descriptor behind — after 1000 create/run/dispose cycles,
+/// or disposed mid-run with a host file open, or with a GDB stub listening — and a disposed VM refuses every call.
+/// </summary>
+[Collection(nameof(DisposeTests))] // counts the test process's descriptors: nothing else of this class runs meanwhile
+public class DisposeTests
+{
+    static int HostDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+
+    static VirtualMachine Vm(string program, params string[] args) => new(new VirtualMachineOptions
+    {
+        Program = program,
+        Arguments = args,
+        Environment = GuestRunner.Environment,
+        Stdout = new MemoryStream(),
+        WorkingDirectory = "/",
+        // Host directories read-only and copy-on-write, and a read-write one: every kind that holds a host handle.
+        Mounts = [new MountSpec("/", "/", MountKind.ReadOnly), new MountSpec(GuestRunner.RepoRoot, GuestRunner.RepoRoot, MountKind.CopyOnWrite),
+            new MountSpec(Path.Combine(GuestRunner.RepoRoot, "tests"), "/work", MountKind.ReadWrite), MountSpec.Tmpfs("/tmp")],
+        Deterministic = true,
+        Jit = false,
+    });
+
+    static string Hello() => TestPrograms.All().First(c => c is { Name: "hello", Variant: "gcc-O2" }).Binary;
+
+    [Fact]
+    public void ThousandCyclesLeaveNoDescriptor()
+    {
+        string hello = Hello();
+        using (VirtualMachine warm = Vm(hello)) warm.Run(ulong.MaxValue); // the runtime's own lazily opened handles
+        int before = HostDescriptors();
+        for (int i = 0; i < 1000; i++)
+        {
+            VirtualMachine vm = Vm(hello);
+            // Every other VM is disposed in the middle of its run, with its process alive.
+            RunResult r = vm.Run(i % 2 == 0 ? ulong.MaxValue : 5_000);
+            Assert.Equal(i % 2 == 0 ? RunStatus.Exited : RunStatus.OutOfBudget, r.Status);
+            vm.Dispose();
+            // At once, not when the collector finalizes what a VM left behind.
+            Assert.Equal(before, HostDescriptors());
+        }
+    }
+
+    [Fact]
+    public void DisposeClosesTheGuestsHostFiles()
+    {
+        string program = EmbeddingPrograms.Binary("holdfile");
+        int before = HostDescriptors();
+        VirtualMachine vm = Vm(program, "/work/programs/embedding/holdfile.c"); // the read-write mount: a host file descriptor
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(100_000).Status);
+        int during = HostDescriptors();
+        Assert.True(during > before, $"{during} descriptors while the guest holds a host file, {before} before");
+        vm.Dispose();
+        Assert.Equal(before, HostDescriptors());
+        vm.Dispose(); // twice is harmless
+    }
+
+    [Fact]
+    public void DisposeClosesTheGdbListener()
+    {
+        GdbVm().Dispose(); // the runtime's socket engine (its epoll and wake-up descriptors) opens once per process
+        int before = HostDescriptors();
+        VirtualMachine vm = GdbVm();
+        Assert.NotNull(vm.GdbEndPoint);
+        Assert.True(HostDescriptors() > before);
+        vm.Dispose();
+        Assert.Equal(before, HostDescriptors());
+    }
+
+    static VirtualMachine GdbVm() => new(new VirtualMachineOptions
+        {
+            Program = Hello(),
+            Mounts = [new MountSpec("/", "/", MountKind.ReadOnly)],
+            WorkingDirectory = "/",
+            Gdb = "127.0.0.1:0",
+            Diagnostics = TextWriter.Null,
+        });
+
+    [Fact]
+    public void DisposedVmRefusesCalls()
+    {
+        VirtualMachine vm = Vm(Hello());
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(1000).Status);
+        int pid = vm.ProcessId;
+        vm.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => vm.Run(1000));
+        Assert.Throws<ObjectDisposedException>(() => vm.Run(CancellationToken.None));
+        Assert.Throws<ObjectDisposedException>(() => vm.StateHash());
+        Assert.Throws<ObjectDisposedException>(() => vm.ReadMemory(pid, 0x400000, new byte[1]));
+        Assert.Throws<ObjectDisposedException>(() => vm.WriteMemory(pid, 0x400000, new byte[1]));
+        Assert.Throws<ObjectDisposedException>(() => vm.ReadRegister(pid, GuestRegister.Rip));
+        Assert.Throws<ObjectDisposedException>(() => vm.WriteRegister(pid, GuestRegister.Rip, 0));
+        Assert.Throws<ObjectDisposedException>(() => vm.SyscallFilter = null);
+        Assert.Throws<ObjectDisposedException>(() => vm.SetInstructionCallback(1, null));
+        Assert.Throws<ObjectDisposedException>(() => vm.WatchMemory(pid, 0x400000, 1, X86Vm.Cpu.Memory.WatchKind.Write, _ => { }));
+    }
+
+    [Fact]
+    public void HookRunningItsOwnVmIsRefused()
+    {
+        using VirtualMachine vm = Vm(Hello());
+        Exception? inner = null;
+        vm.SetInstructionCallback(1000, v =>
+        {
+            inner = Record.Exception(() => v.Run(10));
+            return HookAction.Stop;
+        });
+        Assert.Equal(RunStatus.Stopped, vm.Run(ulong.MaxValue).Status);
+        Assert.IsType<InvalidOperationException>(inner);
+    }
+}
