@@ -31,6 +31,10 @@ public sealed partial class VirtualMachine
     readonly InstructionMeter _meter;
     readonly bool _deterministic;
 
+    /// <summary>
+    /// Builds the VM and loads the program into its first process, ready to <see cref="Run(ulong)"/>. Throws
+    /// <see cref="VirtualMachineStartException"/> when the program cannot start or an option is out of range.
+    /// </summary>
     public VirtualMachine(VirtualMachineOptions options)
     {
         string cwd = options.WorkingDirectory ?? (options.Mounts == null ? Directory.GetCurrentDirectory() : "/");
