@@ -266,7 +266,8 @@ public sealed partial class Kernel
     /// </summary>
     public int Run(GuestProcess initial, CancellationToken cancel = default)
     {
-        using var timeLimit = Options.TimeLimit is TimeSpan limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var runTime = new RunTimeScope(this);
+        using var timeLimit = Options.TimeLimit is TimeSpan limit ? new CancellationTokenSource(TimeLeft(limit)) : new CancellationTokenSource();
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancel, timeLimit.Token);
         // The limit ends a long run of one thread at its next block boundary instead of the end of its slice.
         using var stop = timeLimit.Token.Register(() => { if (_running is CpuCore c) c.StopRequested = true; });

@@ -34,11 +34,20 @@ public sealed partial class VirtualMachine : IDisposable
     /// <summary>Marks the VM running on this thread for the duration of a run (see <see cref="_running"/>).</summary>
     RunScope EnterRun()
     {
-        X86Vm.Linux.Kernel _ = Live;
-        if (Interlocked.Exchange(ref _running, 1) != 0)
-            throw new InvalidOperationException("the VM is already running: run a VM on one thread at a time, and not from its own hooks");
+        ThrowIfRunning();
+        if (Interlocked.Exchange(ref _running, 1) != 0) throw AlreadyRunning();
         return new RunScope(this);
     }
+
+    /// <summary>Refuses a run (or a change to its budget) while the VM runs: from a hook, or from another thread.</summary>
+    void ThrowIfRunning()
+    {
+        X86Vm.Linux.Kernel _ = Live;
+        if (Volatile.Read(ref _running) != 0) throw AlreadyRunning();
+    }
+
+    static InvalidOperationException AlreadyRunning() =>
+        new("the VM is already running: run a VM on one thread at a time, and not from its own hooks");
 
     readonly struct RunScope(VirtualMachine vm) : IDisposable
     {

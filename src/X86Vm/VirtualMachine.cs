@@ -275,6 +275,7 @@ public sealed partial class VirtualMachine
     /// </summary>
     public RunResult Run(ulong instructionBudget)
     {
+        ThrowIfRunning();
         ulong now = _meter.Now;
         InstructionBudget = instructionBudget > ulong.MaxValue - now ? ulong.MaxValue : now + instructionBudget;
         int status = Run();

@@ -94,4 +94,27 @@ public class InstructionCallbackHookTests
         Assert.Equal(new RunResult(RunStatus.OutOfBudget, 0, 0, 2 * Interval + 5), vm.Run(5));
         Assert.Equal(2, seen.Count);
     }
+
+    [Fact]
+    public void TimeLimitCoversAllRunsOfTheVm()
+    {
+        string program = EmbeddingPrograms.Binary("holdfile");
+        using VirtualMachine vm = new(new VirtualMachineOptions
+        {
+            Program = program,
+            Arguments = [program],
+            Mounts = X86Vm.Tests.Programs.GuestRunner.WithRepository([new MountSpec("/", "/", MountKind.ReadOnly)]),
+            WorkingDirectory = "/",
+            Deterministic = true,
+            MaxTime = TimeSpan.FromSeconds(1),
+        });
+        // A callback every 10,000 units cuts the run into many short ones: the limit still ends the spinning program.
+        int calls = 0;
+        vm.SetInstructionCallback(10_000, _ => { calls++; return HookAction.Continue; });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        RunResult r = vm.Run(ulong.MaxValue);
+        Assert.Equal(RunStatus.TimeLimit, r.Status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"stopped after {clock.Elapsed}");
+        Assert.True(calls > 10, $"{calls} callbacks");
+    }
 }
