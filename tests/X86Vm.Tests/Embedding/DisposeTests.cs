@@ -25,6 +25,18 @@ public class DisposeTests
         catch (IOException) { return f; } // closed meanwhile
     }).Where(d => !d.EndsWith(".dll", StringComparison.Ordinal) && !d.EndsWith(".so", StringComparison.Ordinal)).ToList();
 
+    /// <summary>
+    /// The count to compare with: after the collector has finalized what earlier tests dropped without disposing (their
+    /// handles would otherwise close at random moments of the measurement).
+    /// </summary>
+    static int Baseline()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return HostDescriptors();
+    }
+
     static string Describe() => string.Join("\n", Descriptors());
 
     static VirtualMachine Vm(string program, params string[] args) => new(new VirtualMachineOptions
@@ -48,7 +60,7 @@ public class DisposeTests
     {
         string hello = Hello();
         using (VirtualMachine warm = Vm(hello)) warm.Run(ulong.MaxValue); // the runtime's own lazily opened handles
-        int before = HostDescriptors();
+        int before = Baseline();
         for (int i = 0; i < 1000; i++)
         {
             VirtualMachine vm = Vm(hello);
@@ -65,7 +77,7 @@ public class DisposeTests
     public void DisposeClosesTheGuestsHostFiles()
     {
         string program = EmbeddingPrograms.Binary("holdfile");
-        int before = HostDescriptors();
+        int before = Baseline();
         VirtualMachine vm = Vm(program, "/work/programs/embedding/holdfile.c"); // the read-write mount: a host file descriptor
         Assert.Equal(RunStatus.OutOfBudget, vm.Run(100_000).Status);
         int during = HostDescriptors();
@@ -79,7 +91,7 @@ public class DisposeTests
     public void DisposeClosesTheGdbListener()
     {
         GdbVm().Dispose(); // the runtime's socket engine (its epoll and wake-up descriptors) opens once per process
-        int before = HostDescriptors();
+        int before = Baseline();
         VirtualMachine vm = GdbVm();
         Assert.NotNull(vm.GdbEndPoint);
         Assert.True(HostDescriptors() > before);
