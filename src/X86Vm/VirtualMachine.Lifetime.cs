@@ -31,6 +31,16 @@ public sealed partial class VirtualMachine : IDisposable
         _kernel.Shutdown();
     }
 
+    /// <summary>
+    /// A constructor that fails after the file view exists lets go of its host handles at once (an exception filter:
+    /// it returns false, so the exception goes on to the constructor's own handlers).
+    /// </summary>
+    static bool Abandon(X86Vm.Linux.Kernel kernel)
+    {
+        kernel.Shutdown();
+        return false;
+    }
+
     /// <summary>Marks the VM running on this thread for the duration of a run (see <see cref="_running"/>).</summary>
     RunScope EnterRun()
     {

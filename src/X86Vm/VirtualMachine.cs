@@ -94,6 +94,7 @@ public sealed partial class VirtualMachine
         {
             _process = current = _kernel.Start(options.Program, argv, options.Environment);
         }
+        catch (Exception) when (Abandon(kernel)) { throw; } // never caught: releases the mounts, then the catches below
         catch (GuestFault f) when (f.IsOutOfMemory)
         {
             throw new VirtualMachineStartException(
@@ -108,6 +109,7 @@ public sealed partial class VirtualMachine
         if (options.Gdb != null)
         {
             try { _gdb = GdbStub.Listen(options.Gdb, _kernel, diagnostics); }
+            catch (Exception) when (Abandon(kernel)) { throw; }
             catch (FormatException e) { throw new VirtualMachineStartException(e.Message, 125); }
             catch (SocketException e) { throw new VirtualMachineStartException($"--gdb {options.Gdb}: cannot listen: {e.Message}", 125); }
             _kernel.Debugger = _gdb;

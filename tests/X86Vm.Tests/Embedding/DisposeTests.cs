@@ -124,6 +124,15 @@ public class DisposeTests
         });
 
     [Fact]
+    public void FailedStartLeavesNoDescriptor()
+    {
+        int before = Baseline();
+        for (int i = 0; i < 20; i++)
+            Assert.Equal(127, Assert.Throws<VirtualMachineStartException>(() => Vm("/no/such/program")).ExitCode);
+        Assert.Equal(before, Settled(before));
+    }
+
+    [Fact]
     public void DisposedVmRefusesCalls()
     {
         VirtualMachine vm = Vm(Hello());
