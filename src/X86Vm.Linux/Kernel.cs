@@ -42,6 +42,10 @@ public sealed partial class Kernel
     /// <summary>Decoded guest code shared by the VM's processes (same bytes at the same address decode once).</summary>
     public X86Vm.Cpu.Execution.DecodedBlocks DecodedCode { get; } = new();
 
+    /// <summary>The internal tmpfs memfds live on (the kernel's shm_mnt), made at the first memfd_create.</summary>
+    public MemoryFileSystem MemfdMount => _memfdMount ??= new MemoryFileSystem(Clock, 0x1, account: Options.Memory);
+    MemoryFileSystem? _memfdMount;
+
     public Kernel(KernelOptions options)
     {
         Options = options;
