@@ -114,6 +114,15 @@ public sealed class BlockCompiler
         ThreadPool.UnsafeQueueUserWorkItem(static self => self.Drain(), this, preferLocal: false);
     }
 
+    /// <summary>
+    /// The VM is being disposed: queued regions are dropped, so the background worker ends after the one it is
+    /// compiling and holds nothing of the VM afterwards.
+    /// </summary>
+    public void Stop()
+    {
+        lock (_queue) _queue.Clear();
+    }
+
     void Drain()
     {
         while (true)
