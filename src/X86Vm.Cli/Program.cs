@@ -38,7 +38,7 @@ static partial class Program
     };
     static readonly Option<int> JitThresholdOption = new("--jit-threshold")
     {
-        Description = "Interpreted runs of a block before it is compiled (default 1000)",
+        Description = "Interpreted runs of a block before it is compiled",
         DefaultValueFactory = _ => new VirtualMachineOptions { Program = "" }.JitThreshold,
         Validators = { r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--jit-threshold: expected a number of at least 1"); } },
     };

@@ -49,6 +49,22 @@ public sealed partial class Kernel
 
     volatile bool _timeLimitReported;
 
+    /// <summary>
+    /// Wall-clock time spent inside <see cref="Run"/> so far: the time limit covers every run of the VM together, so a
+    /// VM run in budget slices or stopped by a host's hook every so often still ends at the limit.
+    /// </summary>
+    TimeSpan _runTime;
+
+    /// <summary>What is left of the time limit (a spent limit fires at once).</summary>
+    TimeSpan TimeLeft(TimeSpan limit) => limit - _runTime > TimeSpan.FromMilliseconds(1) ? limit - _runTime : TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Adds a run's wall-clock time to <see cref="_runTime"/> when the run ends.</summary>
+    readonly struct RunTimeScope(Kernel kernel) : IDisposable
+    {
+        readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
+        public void Dispose() => kernel._runTime += System.Diagnostics.Stopwatch.GetElapsedTime(_start);
+    }
+
     /// <summary>True once the time limit ended the VM (its line is written).</summary>
     public bool TimeLimitReached => _timeLimitReported;
 

@@ -82,7 +82,7 @@ public sealed partial class Kernel
         });
         return StateWriter.Node("process", w =>
         {
-            w.I32(p.Pid).I32(p.ParentPid).I32(p.ProcessGroup).I32(p.Session).U8((byte)p.State).I32(p.WaitStatus);
+            w.I32(p.Pid).I32(p.ParentPid).I32(p.ProcessGroup).I32(p.Session).U8((byte)p.State).I32(p.WaitStatus).I64(p.ChildrenCpuTime);
             w.Bool(p.Stopped).I32(p.StopReport).Bool(p.ContinueReport).Bool(p.VforkPending).I32(p.ExitSignal);
             w.I32(p.ParentDeathSignal).Bool(p.Dumpable).String(p.ThreadName);
             w.String(p.ExecutablePath).Strings(p.Argv).Strings(p.Environment).Bytes(p.AuxiliaryVector);

@@ -43,6 +43,10 @@ public sealed partial class Kernel
     /// <summary>Decoded guest code shared by the VM's processes (same bytes at the same address decode once).</summary>
     [field: NotSnapshot] public X86Vm.Cpu.Execution.DecodedBlocks DecodedCode { get; private set; } = new();
 
+    /// <summary>The internal tmpfs memfds live on (the kernel's shm_mnt), made at the first memfd_create.</summary>
+    public MemoryFileSystem MemfdMount => _memfdMount ??= new MemoryFileSystem(Clock, 0x1, account: Options.Memory);
+    MemoryFileSystem? _memfdMount;
+
     public Kernel(KernelOptions options)
     {
         Options = options;
@@ -273,7 +277,8 @@ public sealed partial class Kernel
     /// </summary>
     public int Run(GuestProcess initial, CancellationToken cancel = default)
     {
-        using var timeLimit = Options.TimeLimit is TimeSpan limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var runTime = new RunTimeScope(this);
+        using var timeLimit = Options.TimeLimit is TimeSpan limit ? new CancellationTokenSource(TimeLeft(limit)) : new CancellationTokenSource();
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancel, timeLimit.Token);
         // The limit ends a long run of one thread at its next block boundary instead of the end of its slice.
         using var stop = timeLimit.Token.Register(() => { if (_running is CpuCore c) c.StopRequested = true; });
@@ -356,6 +361,17 @@ public sealed partial class Kernel
                 continue;
             }
             _stoppedForCharge = false;
+            if (reason == StopReason.Fault && cpu.PendingFault!.WatchKind != null && Hooks != null &&
+                CompleteWatchedAccess(t, cpu.PendingFault) is StopReason completed)
+            {
+                // A memory watch saw the instruction complete: the thread goes on with its quantum, as unwatched.
+                reason = completed;
+                if (reason == StopReason.InstructionLimit)
+                {
+                    _cut = (t, retiredLimit);
+                    continue;
+                }
+            }
             if (reason == StopReason.Fault && cpu.PendingFault!.IsOutOfMemory) KillForMemory(t.Process); // SIGKILL: no debugger stop
             else if (reason == StopReason.Fault && Debugger?.OnFault(t, cpu.PendingFault!) != true) DeliverFault(t, cpu.PendingFault!);
             Debugger?.AfterRun(t);

@@ -11,6 +11,8 @@ public enum RunStatus
     OutOfBudget,
     /// <summary><see cref="VirtualMachineOptions.MaxTime"/> passed.</summary>
     TimeLimit,
+    /// <summary>An <see cref="InstructionCallback"/> returned <see cref="HookAction.Stop"/>; call <see cref="VirtualMachine.Run(ulong)"/> again to continue.</summary>
+    Stopped,
 }
 
 /// <summary>

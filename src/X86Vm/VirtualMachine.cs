@@ -31,6 +31,10 @@ public sealed partial class VirtualMachine
     readonly InstructionMeter _meter;
     readonly bool _deterministic;
 
+    /// <summary>
+    /// Builds the VM and loads the program into its first process, ready to <see cref="Run(ulong)"/>. Throws
+    /// <see cref="VirtualMachineStartException"/> when the program cannot start or an option is out of range.
+    /// </summary>
     public VirtualMachine(VirtualMachineOptions options)
     {
         string cwd = options.WorkingDirectory ?? (options.Mounts == null ? Directory.GetCurrentDirectory() : "/");
@@ -90,6 +94,7 @@ public sealed partial class VirtualMachine
         {
             _process = current = _kernel.Start(options.Program, argv, options.Environment);
         }
+        catch (Exception) when (Abandon(kernel)) { throw; } // never caught: releases the mounts, then the catches below
         catch (GuestFault f) when (f.IsOutOfMemory)
         {
             throw new VirtualMachineStartException(
@@ -104,6 +109,7 @@ public sealed partial class VirtualMachine
         if (options.Gdb != null)
         {
             try { _gdb = GdbStub.Listen(options.Gdb, _kernel, diagnostics); }
+            catch (Exception) when (Abandon(kernel)) { throw; }
             catch (FormatException e) { throw new VirtualMachineStartException(e.Message, 125); }
             catch (SocketException e) { throw new VirtualMachineStartException($"--gdb {options.Gdb}: cannot listen: {e.Message}", 125); }
             _kernel.Debugger = _gdb;
@@ -209,7 +215,7 @@ public sealed partial class VirtualMachine
     /// thread's registers, the kernel's processes, descriptors, pipes, signals and timers, the VM's own files, the clock
     /// and the instruction count. Two deterministic VMs in the same state have the same hash. Call it between runs.
     /// </summary>
-    public byte[] StateHash() => _kernel.StateHash();
+    public byte[] StateHash() => Live.StateHash();
 
     /// <summary>The pid of the program's first process (the one <see cref="Run(CancellationToken)"/> waits for).</summary>
     public int ProcessId => _process.Pid;
@@ -219,7 +225,7 @@ public sealed partial class VirtualMachine
     /// honoured); false when the process does not exist or part of the range is not readable.
     /// </summary>
     public bool ReadMemory(int pid, ulong address, Span<byte> destination) =>
-        _kernel.FindProcess(pid) is { Exited: false } p && p.Memory.TryRead(address, destination);
+        Live.FindProcess(pid) is { Exited: false } p && p.Memory.TryRead(address, destination);
 
     /// <summary>
     /// Writes guest memory of process <paramref name="pid"/> as the kernel's copy to user would (write protection
@@ -227,7 +233,7 @@ public sealed partial class VirtualMachine
     /// not writable. Call it between runs.
     /// </summary>
     public bool WriteMemory(int pid, ulong address, ReadOnlySpan<byte> source) =>
-        _kernel.FindProcess(pid) is { Exited: false } p && p.Memory.TryWrite(address, source);
+        Live.FindProcess(pid) is { Exited: false } p && p.Memory.TryWrite(address, source);
 
     /// <summary>Thread <paramref name="tid"/>'s register (a process's main thread has the pid as its tid).</summary>
     public ulong ReadRegister(int tid, GuestRegister register)
@@ -258,7 +264,7 @@ public sealed partial class VirtualMachine
     }
 
     X86Vm.Cpu.Cpu FindCpu(int tid) =>
-        _kernel.Threads.FirstOrDefault(t => t.Tid == tid)?.Cpu ?? throw new ArgumentException($"no live guest thread {tid}", nameof(tid));
+        Live.Threads.FirstOrDefault(t => t.Tid == tid)?.Cpu ?? throw new ArgumentException($"no live guest thread {tid}", nameof(tid));
 
     /// <summary>True when the VM was built deterministic (<see cref="VirtualMachineOptions.Deterministic"/>).</summary>
     public bool Deterministic => _deterministic;
@@ -271,9 +277,11 @@ public sealed partial class VirtualMachine
     /// </summary>
     public RunResult Run(ulong instructionBudget)
     {
+        ThrowIfRunning();
         ulong now = _meter.Now;
         InstructionBudget = instructionBudget > ulong.MaxValue - now ? ulong.MaxValue : now + instructionBudget;
         int status = Run();
+        if (_stopped) return new RunResult(RunStatus.Stopped, 0, 0, InstructionsExecuted);
         if (OutOfBudget) return new RunResult(RunStatus.OutOfBudget, 0, 0, InstructionsExecuted);
         if (TimeLimitReached) return new RunResult(RunStatus.TimeLimit, status, 0, InstructionsExecuted);
         int signal = _process.WaitStatus & 0x7F;
@@ -285,11 +293,11 @@ public sealed partial class VirtualMachine
     /// <summary>Runs the program to completion; returns its exit status (128 + signal if a signal ended it).</summary>
     public int Run(CancellationToken cancel = default)
     {
-        if (_gdb == null) return _kernel.Run(_process, cancel);
+        if (_gdb == null) return RunKernel(cancel);
         using CancellationTokenRegistration abort = cancel.Register(_gdb.Abort);
         try
         {
-            return _kernel.Run(_process, cancel);
+            return RunKernel(cancel);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

@@ -19,11 +19,14 @@ public enum MountKind
 /// <summary>A directory placed into the guest's file view at <paramref name="GuestPath"/> (absolute). Later mounts shadow earlier ones.</summary>
 public sealed record MountSpec(string? HostPath, string GuestPath, MountKind Kind)
 {
+    /// <summary>A host directory mounted read-only or read-write.</summary>
     public MountSpec(string hostPath, string guestPath, bool readOnly)
         : this(hostPath, guestPath, readOnly ? MountKind.ReadOnly : MountKind.ReadWrite) { }
 
+    /// <summary>True for <see cref="MountKind.ReadOnly"/>.</summary>
     public bool ReadOnly => Kind == MountKind.ReadOnly;
 
+    /// <summary>An empty in-memory file system at <paramref name="guestPath"/>.</summary>
     public static MountSpec Tmpfs(string guestPath) => new(null, guestPath, MountKind.Tmpfs);
 
     /// <summary>The default view: the host root read-only, a private tmpfs at /tmp, <paramref name="workingDirectory"/> read-write.</summary>
@@ -68,7 +71,6 @@ public sealed record MountSpec(string? HostPath, string GuestPath, MountKind Kin
     }
 }
 
-/// <summary>What a <see cref="VirtualMachine"/> runs and what it may see.</summary>
 /// <summary>Which network a guest's inet sockets reach.</summary>
 public enum NetworkMode
 {
@@ -78,6 +80,7 @@ public enum NetworkMode
     Host,
 }
 
+/// <summary>What a <see cref="VirtualMachine"/> runs and what it may see.</summary>
 public sealed class VirtualMachineOptions
 {
     /// <summary>The program, as a path in the guest's view (relative paths start at <see cref="WorkingDirectory"/>).</summary>
@@ -85,6 +88,7 @@ public sealed class VirtualMachineOptions
 
     /// <summary>argv[1..]; argv[0] is <see cref="Program"/> unless <see cref="Argv0"/> is set.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
+    /// <summary>argv[0] when it should differ from <see cref="Program"/> (a busybox applet name, say).</summary>
     public string? Argv0 { get; init; }
 
     /// <summary>The guest environment as K=V strings.</summary>
@@ -100,12 +104,19 @@ public sealed class VirtualMachineOptions
     /// <summary>The guest's starting directory (a guest path). Default: the host's current directory.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>The guest's descriptor 0 (default: empty). The caller owns the stream; the VM never closes it.</summary>
     public Stream? Stdin { get; init; }
+    /// <summary>The guest's descriptor 1 (default: discarded). The caller owns the stream.</summary>
     public Stream? Stdout { get; init; }
+    /// <summary>The guest's descriptor 2 (default: discarded), and <see cref="Diagnostics"/> unless that is set. The caller owns the stream.</summary>
     public Stream? Stderr { get; init; }
+    /// <summary>Present descriptor 0 to the guest as a terminal (isatty, termios ioctls).</summary>
     public bool StdinIsTerminal { get; init; }
+    /// <summary>Present descriptor 1 to the guest as a terminal.</summary>
     public bool StdoutIsTerminal { get; init; }
+    /// <summary>Present descriptor 2 to the guest as a terminal.</summary>
     public bool StderrIsTerminal { get; init; }
+    /// <summary>The window size a terminal reports (TIOCGWINSZ).</summary>
     public (ushort Rows, ushort Columns) TerminalSize { get; init; } = (24, 80);
 
     /// <summary>strace-style syscall log, when set.</summary>
@@ -114,15 +125,17 @@ public sealed class VirtualMachineOptions
     /// <summary>x86vm's own one-line diagnostics (fatal signals, limits; unsupported syscalls go to <see cref="Strace"/>). Default: <see cref="Stderr"/>.</summary>
     public TextWriter? Diagnostics { get; init; }
 
+    /// <summary>The guest's clocks (default: the host's; a deterministic VM uses its own virtual clock and must leave this unset).</summary>
     public IClock? Clock { get; init; }
     /// <summary>The network inet sockets use; Unix sockets always stay inside the VM.</summary>
     public NetworkMode Network { get; init; } = NetworkMode.Private;
+    /// <summary>The guest's randomness (default: the host's; a deterministic VM seeds its own from <see cref="Seed"/>).</summary>
     public IEntropy? Entropy { get; init; }
 
     /// <summary>
     /// Debug the program with GDB: where the GDB remote-protocol stub listens — <c>PORT</c> or <c>localhost:PORT</c>
     /// (TCP on the loopback interface), <c>HOST:PORT</c>, or a Unix socket path (anything with a slash). Port 0 picks a
-    /// free port (<see cref="VirtualMachine.GdbEndPoint"/>). <see cref="VirtualMachine.Run"/> then waits for the
+    /// free port (<see cref="VirtualMachine.GdbEndPoint"/>). <see cref="VirtualMachine.Run(CancellationToken)"/> then waits for the
     /// debugger before the first instruction. See docs/gdb.md.
     /// </summary>
     public string? Gdb { get; init; }
@@ -169,7 +182,7 @@ public sealed class VirtualMachineOptions
 
     /// <summary>
     /// Wall-clock time the VM may run; then it stops every process, writes one line on <see cref="Diagnostics"/> and
-    /// <see cref="VirtualMachine.Run"/> returns 124 (as timeout(1)). Default: none.
+    /// <see cref="VirtualMachine.Run(CancellationToken)"/> returns 124 (as timeout(1)). Default: none.
     /// </summary>
     public TimeSpan? MaxTime { get; init; }
 

@@ -5,7 +5,7 @@ namespace X86Vm.Cpu.Decoding;
 /// <summary>
 /// One instruction decoded once into the form the interpreter executes: a handler already specialised
 /// to its operand kinds and sizes, and the operand fields that handler reads. Produced by
-/// <see cref="InstructionBinder"/>; never re-decoded while its block stays valid.
+/// the instruction binder; never re-decoded while its block stays valid.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct DecodedOp

@@ -114,6 +114,15 @@ public sealed class BlockCompiler
         ThreadPool.UnsafeQueueUserWorkItem(static self => self.Drain(), this, preferLocal: false);
     }
 
+    /// <summary>
+    /// The VM is being disposed: queued regions are dropped, so the background worker ends after the one it is
+    /// compiling and holds nothing of the VM afterwards.
+    /// </summary>
+    public void Stop()
+    {
+        lock (_queue) _queue.Clear();
+    }
+
     void Drain()
     {
         while (true)
@@ -233,7 +242,6 @@ public sealed class BlockCompiler
         EmitWarmUpExit(il);
         LocalBuilder limit = il.DeclareLocal(typeof(ulong));
         LocalBuilder rip = il.DeclareLocal(typeof(ulong));
-        LocalBuilder constantOp = il.DeclareLocal(typeof(DecodedOp));
         var labels = new Label[blocks.Length];
         for (int k = 0; k < blocks.Length; k++) labels[k] = il.DefineLabel();
 
@@ -260,7 +268,7 @@ public sealed class BlockCompiler
             if (ops.Length <= inlineOps)
             {
                 inlineOps -= ops.Length;
-                if (!EmitOps(il, constantOp, ops, 0, ops.Length, () => il.Emit(OpCodes.Ldc_I4, CompiledRegion.Site(exitBlock, 0)),
+                if (!EmitOps(il, ops, 0, ops.Length, () => il.Emit(OpCodes.Ldc_I4, CompiledRegion.Site(exitBlock, 0)),
                         () => EmitReturn(il, exitBlock))) return null;
             }
             else
@@ -341,13 +349,12 @@ public sealed class BlockCompiler
             skipVisibility: true);
         ILGenerator il = method.GetILGenerator();
         EmitWarmUpExit(il);
-        LocalBuilder constantOp = il.DeclareLocal(typeof(DecodedOp));
         void Leave()
         {
             il.Emit(OpCodes.Ldc_I4_0);
             il.Emit(OpCodes.Ret);
         }
-        if (!EmitOps(il, constantOp, ops, from, count, () => il.Emit(OpCodes.Ldarg_3), Leave)) return null;
+        if (!EmitOps(il, ops, from, count, () => il.Emit(OpCodes.Ldarg_3), Leave)) return null;
         il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
         return method;
@@ -359,7 +366,7 @@ public sealed class BlockCompiler
     /// that can write memory (except the block's last) leaves through <paramref name="leave"/> if the region became
     /// stale. False when a handler is not a known method.
     /// </summary>
-    static bool EmitOps(ILGenerator il, LocalBuilder constantOp, DecodedOp[] ops, int from, int count, Action pushBlockSite,
+    static bool EmitOps(ILGenerator il, DecodedOp[] ops, int from, int count, Action pushBlockSite,
         Action leave)
     {
         for (int j = from; j < from + count; j++)
@@ -380,7 +387,9 @@ public sealed class BlockCompiler
                 il.Emit(OpCodes.Stind_I4);
             }
             il.Emit(OpCodes.Ldarg_1);
-            EmitConstantOp(il, constantOp, op);
+            // A local of its own per op: a handler the .NET JIT does not inline exposes the address of the local it is
+            // given, and an exposed local is never promoted, so one shared local would cost every op its constants.
+            EmitConstantOp(il, il.DeclareLocal(typeof(DecodedOp)), op);
             il.Emit(OpCodes.Call, handler);
             if (op.MayWriteMemory && j < ops.Length - 1)
             {

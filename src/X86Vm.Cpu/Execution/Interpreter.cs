@@ -23,29 +23,83 @@ public enum StopReason
 /// </summary>
 public static class Interpreter
 {
-    /// <summary>Where the running instruction is, for the fault path: an interpreted block and op index, or a region and site.</summary>
-    struct Position
-    {
-        public BasicBlock? Block;
-        public CompiledRegion? Region;
-        public int Index;
-    }
-
     public static StopReason Run(Cpu c, ulong retiredLimit)
     {
         c.StopRequested = false;
+        return RunBlocks(c, retiredLimit);
+    }
+
+    /// <summary>
+    /// The loop. Where the running instruction is (an interpreted block and op index, or a region and its site) lives
+    /// in locals the fault handlers read: locals live into a handler are plain stack stores, where fields of a
+    /// caller's struct would cost a GC write barrier per block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static unsafe StopReason RunBlocks(Cpu c, ulong retiredLimit)
+    {
+        BlockCache code = c.Code;
+        BasicBlock? previous = null;
+        BasicBlock? running = null; // the interpreted block, else null (a region, or between blocks)
+        CompiledRegion? region = null; // the region running, else null
+        int index = 0; // the op of `running`, or the site of `region`
         while (true)
         {
-            var at = new Position();
             try
             {
-                return RunBlocks(c, retiredLimit, ref at);
+                while (true)
+                {
+                    if (c.Retired >= retiredLimit) return StopReason.InstructionLimit;
+                    ulong rip = c.Rip;
+                    running = null; // a fetch fault below belongs to no block
+                    BasicBlock? block = previous?.SuccessorAt(rip);
+                    if (block == null)
+                    {
+                        block = code.Get(rip);
+                        previous?.AddSuccessor(block);
+                    }
+                    ulong remaining = retiredLimit - c.Retired;
+                    c.InstructionBudget = remaining;
+                    DecodedOp[] ops = block.Ops;
+                    RegionEntry? compiled = block.Compiled;
+                    if (compiled != null && compiled.Region.Valid && (ulong)ops.Length <= remaining)
+                    {
+                        // The region retires, sets RIP and says which of its blocks it left from.
+                        region = compiled.Region;
+                        int exit = region.Run!(c, ref index, compiled.Block);
+                        block = region.Blocks[exit];
+                        region = null;
+                    }
+                    else
+                    {
+                        int n = ops.Length;
+                        if ((ulong)n > remaining)
+                        {
+                            // Stopping inside the block: run its precise variant so the state there is exact.
+                            block = code.Precise(block);
+                            ops = block.Ops;
+                            n = (int)remaining;
+                        }
+                        else if (++block.Executions == code.CompileThreshold) code.RequestCompile(block);
+                        running = block;
+                        ref DecodedOp op = ref MemoryMarshal.GetArrayDataReference(ops);
+                        for (int i = 0; i < n; i++)
+                        {
+                            index = i;
+                            op.Handler(c, ref op);
+                            op = ref Unsafe.Add(ref op, 1);
+                        }
+                        c.Retired += (ulong)n;
+                        if (n < ops.Length || !block.EndsWithControlTransfer) c.Rip = ops[n - 1].NextIp;
+                    }
+                    if (c.StopRequested) return StopReason.Requested;
+                    previous = block;
+                }
             }
             catch (GuestFault f)
             {
-                // The hot loop has no exception handling of its own: it leaves where it is in `at`, which is all a
-                // fault needs (the op did not retire; RIP points at it; a trap retires and RIP follows it).
-                if (Locate(at, out BasicBlock? block, out int op))
+                // The hot loop has no exception handling of its own: where it was is all a fault needs (the op did not
+                // retire; RIP points at it; a trap retires and RIP follows it).
+                if (Locate(running, region, index, out BasicBlock? block, out int op))
                 {
                     c.Retired += (ulong)op + (f.IsTrap ? 1UL : 0);
                     c.Rip = f.IsTrap ? block.Ops[op].NextIp : block.Ops[op].Ip;
@@ -57,85 +111,28 @@ public static class Interpreter
             {
                 // The running block's own code was overwritten by one of its instructions (self-modifying code): the
                 // ops before this one retired; the rest are decoded afresh from the new bytes.
-                c.Retired += (ulong)at.Index;
-                c.Rip = at.Block!.Ops[at.Index].Ip;
+                c.Retired += (ulong)index;
+                c.Rip = running!.Ops[index].Ip;
+                running = null;
+                previous = null;
             }
         }
     }
 
     /// <summary>The block and op index of a position (a region's site is in one of its blocks, whose earlier ops retired).</summary>
-    static bool Locate(in Position at, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BasicBlock? block, out int op)
+    static bool Locate(BasicBlock? running, CompiledRegion? region, int index,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BasicBlock? block, out int op)
     {
-        if (at.Region != null)
+        if (region != null)
         {
-            var (b, o) = CompiledRegion.FromSite(at.Index);
-            block = at.Region.Blocks[b];
+            var (b, o) = CompiledRegion.FromSite(index);
+            block = region.Blocks[b];
             op = o;
             return true;
         }
-        block = at.Block;
-        op = at.Index;
+        block = running;
+        op = index;
         return block != null;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe StopReason RunBlocks(Cpu c, ulong retiredLimit, ref Position at)
-    {
-        BlockCache code = c.Code;
-        BasicBlock? previous = null;
-        while (true)
-        {
-            if (c.Retired >= retiredLimit) return StopReason.InstructionLimit;
-            ulong rip = c.Rip;
-            at.Block = null; // a fetch fault below belongs to no block
-            BasicBlock? block = previous?.SuccessorAt(rip);
-            if (block == null)
-            {
-                block = code.Get(rip);
-                previous?.AddSuccessor(block);
-            }
-            ulong remaining = retiredLimit - c.Retired;
-            c.InstructionBudget = remaining;
-            DecodedOp[] ops = block.Ops;
-            RegionEntry? compiled = block.Compiled;
-            if (compiled != null && compiled.Region.Valid && (ulong)ops.Length <= remaining)
-            {
-                // The region retires, sets RIP and says which of its blocks it left from.
-                CompiledRegion region = compiled.Region;
-                at.Region = region;
-                int exit = region.Run!(c, ref at.Index, compiled.Block);
-                at.Region = null;
-                block = region.Blocks[exit];
-            }
-            else
-            {
-                int n = ops.Length;
-                if ((ulong)n > remaining)
-                {
-                    // Stopping inside the block: run its precise variant so the state there is exact.
-                    block = code.Precise(block);
-                    ops = block.Ops;
-                    n = (int)remaining;
-                }
-                else if (++block.Executions == code.CompileThreshold) code.RequestCompile(block);
-                at.Block = block;
-                ref DecodedOp op = ref MemoryMarshal.GetArrayDataReference(ops);
-                for (int i = 0; i < n; i++)
-                {
-                    at.Index = i;
-                    op.Handler(c, ref op);
-                    op = ref Unsafe.Add(ref op, 1);
-                }
-                c.Retired += (ulong)n;
-                if (n < ops.Length || !block.EndsWithControlTransfer) c.Rip = ops[n - 1].NextIp;
-            }
-            if (c.StopRequested)
-            {
-                at.Block = null;
-                return StopReason.Requested;
-            }
-            previous = block;
-        }
     }
 }
 

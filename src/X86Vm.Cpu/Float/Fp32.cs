@@ -72,7 +72,7 @@ public static class Fp32
         if (IsNormal(a) && IsNormal(b))
         {
             double x = Widen(a), y = Widen(b), s = x + y;
-            if (Narrow(s, TwoSumError(x, y, s), mx, ref flags, out uint r)) return r;
+            if (Narrow(s, Fp64.InexactIsSilent(mx) ? 0 : TwoSumError(x, y, s), mx, ref flags, out uint r)) return r;
         }
         return (uint)SoftFloat<F32>.Add(a, b, mx, ref flags);
     }
@@ -83,7 +83,7 @@ public static class Fp32
         if (IsNormal(a) && IsNormal(b))
         {
             double x = Widen(a), y = -Widen(b), s = x + y;
-            if (Narrow(s, TwoSumError(x, y, s), mx, ref flags, out uint r)) return r;
+            if (Narrow(s, Fp64.InexactIsSilent(mx) ? 0 : TwoSumError(x, y, s), mx, ref flags, out uint r)) return r;
         }
         return (uint)SoftFloat<F32>.Sub(a, b, mx, ref flags);
     }
@@ -101,7 +101,7 @@ public static class Fp32
         if (IsNormal(a) && IsNormal(b))
         {
             double x = Widen(a), y = Widen(b), q = x / y;
-            double rem = Math.FusedMultiplyAdd(-q, y, x);
+            double rem = Fp64.InexactIsSilent(mx) ? 0 : Math.FusedMultiplyAdd(-q, y, x);
             if (Narrow(q, (b & Sign) != 0 ? -rem : rem, mx, ref flags, out uint r)) return r;
         }
         return (uint)SoftFloat<F32>.Div(a, b, mx, ref flags);
@@ -112,7 +112,7 @@ public static class Fp32
         if (a - 0x0080_0000u < 0x7F80_0000u - 0x0080_0000u) // positive normal
         {
             double x = Widen(a), s = Math.Sqrt(x);
-            if (Narrow(s, Math.FusedMultiplyAdd(-s, s, x), mx, ref flags, out uint r)) return r;
+            if (Narrow(s, Fp64.InexactIsSilent(mx) ? 0 : Math.FusedMultiplyAdd(-s, s, x), mx, ref flags, out uint r)) return r;
         }
         return (uint)SoftFloat<F32>.Sqrt(a, mx, ref flags);
     }

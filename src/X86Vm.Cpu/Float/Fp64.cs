@@ -37,6 +37,14 @@ public static class Fp64
     static bool SafeResult(double r) => (U(r) & ~Sign) - SafeLow < MaxFinite - SafeLow;
 
     /// <summary>
+    /// Rounding to nearest with PE already set and masked, the state from a program's first inexact operation on: the
+    /// host's correctly rounded result is the answer and signalling inexactness again changes nothing, so a safe
+    /// result needs no exact error term.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool InexactIsSilent(uint mx) => (mx & (Mxcsr.RcMask | Mxcsr.PM | Mxcsr.PE)) == (Mxcsr.PM | Mxcsr.PE);
+
+    /// <summary>
     /// The nearest result <paramref name="r"/> of an inexact operation whose exact value is r + e (only
     /// e's sign matters): sets PE and applies the MXCSR rounding direction.
     /// </summary>
@@ -73,6 +81,7 @@ public static class Fp64
             double x = D(a), y = D(b), s = x + y;
             if (SafeResult(s))
             {
+                if (InexactIsSilent(mx)) return U(s);
                 double bb = s - x, e = (x - (s - bb)) + (y - bb);
                 return e == 0 ? U(s) : Inexact(s, e, mx, ref flags);
             }
@@ -88,6 +97,7 @@ public static class Fp64
             double x = D(a), y = -D(b), s = x + y;
             if (SafeResult(s))
             {
+                if (InexactIsSilent(mx)) return U(s);
                 double bb = s - x, e = (x - (s - bb)) + (y - bb);
                 return e == 0 ? U(s) : Inexact(s, e, mx, ref flags);
             }
@@ -103,6 +113,7 @@ public static class Fp64
             double x = D(a), y = D(b), p = x * y;
             if (SafeResult(p) && (U(p) & ~Sign) >= ResidualLow)
             {
+                if (InexactIsSilent(mx)) return U(p);
                 double e = Math.FusedMultiplyAdd(x, y, -p);
                 return e == 0 ? U(p) : Inexact(p, e, mx, ref flags);
             }
@@ -118,6 +129,7 @@ public static class Fp64
             double x = D(a), y = D(b), q = x / y;
             if (SafeResult(q))
             {
+                if (InexactIsSilent(mx)) return U(q);
                 double r = Math.FusedMultiplyAdd(-q, y, x); // x − q·y, exact
                 if (r == 0) return U(q);
                 return Inexact(q, (b & Sign) != 0 ? -r : r, mx, ref flags);
@@ -131,6 +143,7 @@ public static class Fp64
         if (a - ResidualLow < 0x7FF0_0000_0000_0000 - ResidualLow) // positive, normal, ≥ 2^−960
         {
             double x = D(a), s = Math.Sqrt(x);
+            if (InexactIsSilent(mx)) return U(s);
             double r = Math.FusedMultiplyAdd(-s, s, x);
             return r == 0 ? U(s) : Inexact(s, r, mx, ref flags);
         }

@@ -34,8 +34,9 @@ public struct F64 : IFloatFormat
 /// checked against the reference CPU (AMD EPYC, Zen) by the native oracle (tests/…/native/ssefp_oracle.c):
 /// </para>
 /// <list type="bullet">
-/// <item>Tininess is detected before rounding: a result whose exact value is below the smallest normal is
-/// tiny even if it rounds up to it. Masked: UE and PE when tiny and inexact. Unmasked: UE for every tiny
+/// <item>Tininess is detected after rounding: a result whose exact value is below the smallest normal but rounds
+/// up to it at full precision with an unbounded exponent is not tiny (PE only; FTZ leaves it alone;
+/// tests/programs/sse_underflow.c). Masked: UE and PE when tiny and inexact. Unmasked: UE for every tiny
 /// result, PE only if rounding to full precision with an unbounded exponent is inexact; likewise an
 /// unmasked overflow reports OE, plus PE only in that case.</item>
 /// <item>FTZ (underflow masked) turns every tiny result, exact or not, into a zero of its sign with UE and PE.</item>
@@ -140,7 +141,8 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
     }
 
     /// <summary>
-    /// A result whose exact value is below the smallest normal (tininess before rounding):
+    /// A result whose exact value is below the smallest normal. One that rounds up to the smallest normal at full
+    /// precision is not tiny (x86 detects tininess after rounding): the smallest normal with PE. Otherwise:
     /// <list type="bullet">
     /// <item>underflow unmasked: UE and #XM (also for exact results), with PE when rounding to the full
     /// precision with an unbounded exponent (the value a trap handler would get) is inexact;</item>
@@ -152,6 +154,15 @@ public static class SoftFloat<F> where F : struct, IFloatFormat
     {
         int rb = 62 - Frac;
         ulong roundMask = (1UL << rb) - 1, half = 1UL << (rb - 1);
+        if (exp == Emin - 1)
+        {
+            ulong full = sig >> rb, fullRem = sig & roundMask;
+            if (full == (1UL << (Frac + 1)) - 1 && fullRem != 0 && RoundsUp(Mxcsr.Rounding(mx), sign != 0, fullRem, half, full))
+            {
+                flags |= Mxcsr.PE;
+                return sign | (1UL << Frac);
+            }
+        }
         if ((mx & Mxcsr.UM) == 0)
         {
             flags |= (sig & roundMask) != 0 ? Mxcsr.UE | Mxcsr.PE : Mxcsr.UE;

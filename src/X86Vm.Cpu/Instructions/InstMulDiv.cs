@@ -23,12 +23,12 @@ static class InstMulDiv
 
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Mul, Bind.Sized(Self, nameof(Mul)));
+        t.Add(Mnemonic.Mul, Bind.SizedWithFlags(Self, nameof(Mul)));
         t.Add(Mnemonic.Div, Bind.Sized(Self, nameof(Div)));
         t.Add(Mnemonic.Idiv, Bind.Sized(Self, nameof(Idiv)));
         t.Add(Mnemonic.Imul, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             Handlers.Get(Self, o.Length switch { 1 => nameof(Imul1), 2 => nameof(Imul2), _ => nameof(Imul3) },
-                [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. o]));
+                [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. o, Bind.FlagsMode(op)]));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -37,8 +37,12 @@ static class InstMulDiv
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static long Signed<T>(T v) where T : IBinaryInteger<T> => (long)InstMove.SignExtend(v);
 
-    static void MulFlags(Cpu c, bool overflow) =>
-        c.SetStatusFlags(overflow ? RFlags.CF | RFlags.OF : 0, RFlags.CF | RFlags.OF);
+    /// <summary>CF = OF = the high half is significant; nothing when flag liveness found them dead.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void MulFlags<F>(Cpu c, bool overflow) where F : IFlagsMode
+    {
+        if (F.Live) c.SetStatusFlags(overflow ? RFlags.CF | RFlags.OF : 0, RFlags.CF | RFlags.OF);
+    }
 
     static void DivFlags(Cpu c) => c.SetStatusFlags(RFlags.AF, RFlags.SF | RFlags.ZF | RFlags.AF | RFlags.PF);
 
@@ -55,7 +59,7 @@ static class InstMulDiv
         }
     }
 
-    public static void Mul<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand
+    public static void Mul<T, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand where F : IFlagsMode
     {
         ulong a = U(GprAccess.Read<T>(c, RaxOffset)), b = U(S.Read<T>(c, ref op)), low, high;
         if (Unsafe.SizeOf<T>() == 8)
@@ -68,10 +72,10 @@ static class InstMulDiv
             high = p >> bits;
         }
         StoreWide<T>(c, low, high);
-        MulFlags(c, high != 0);
+        MulFlags<F>(c, high != 0);
     }
 
-    public static void Imul1<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand
+    public static void Imul1<T, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand where F : IFlagsMode
     {
         long a = Signed(GprAccess.Read<T>(c, RaxOffset)), b = Signed(S.Read<T>(c, ref op));
         ulong low, high;
@@ -91,22 +95,23 @@ static class InstMulDiv
             overflow = p != Signed(T.CreateTruncating(p));
         }
         StoreWide<T>(c, low, high);
-        MulFlags(c, overflow);
+        MulFlags<F>(c, overflow);
     }
 
     /// <summary>IMUL r, r/m: dest = dest × src truncated.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
-    public static void Imul2<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand =>
-        Imul<T, D>(c, ref op, D.Read<T>(c, ref op), S.Read<T>(c, ref op));
+    public static void Imul2<T, D, S, F>(Cpu c, ref DecodedOp op)
+        where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode =>
+        Imul<T, D, F>(c, ref op, D.Read<T>(c, ref op), S.Read<T>(c, ref op));
 
     /// <summary>IMUL r, r/m, imm: dest = src × imm truncated.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
-    public static void Imul3<T, D, S, I>(Cpu c, ref DecodedOp op)
-        where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where I : IOperand =>
-        Imul<T, D>(c, ref op, S.Read<T>(c, ref op), I.Read<T>(c, ref op));
+    public static void Imul3<T, D, S, I, F>(Cpu c, ref DecodedOp op)
+        where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where I : IOperand where F : IFlagsMode =>
+        Imul<T, D, F>(c, ref op, S.Read<T>(c, ref op), I.Read<T>(c, ref op));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Imul<T, D>(Cpu c, ref DecodedOp op, T x, T y) where T : unmanaged, IBinaryInteger<T> where D : IOperand
+    static void Imul<T, D, F>(Cpu c, ref DecodedOp op, T x, T y) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         long a = Signed(x), b = Signed(y);
         bool overflow;
@@ -124,7 +129,7 @@ static class InstMulDiv
             overflow = p != Signed(T.CreateTruncating(p));
         }
         D.Write(c, ref op, T.CreateTruncating(low));
-        MulFlags(c, overflow);
+        MulFlags<F>(c, overflow);
     }
 
     public static void Div<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand

@@ -9,7 +9,7 @@ public enum WatchKind
     Access = Write | Read,
 }
 
-// Data watchpoints (a debugger's "hardware" watchpoints). A watched range keeps its pages out of both TLBs, so
+// Data watchpoints (a debugger's "hardware" watchpoints, and the embedding API's memory watches). A watched range keeps its pages out of both TLBs, so
 // every access an instruction makes to such a page takes the slow path, where it is compared with the ranges:
 // an access that overlaps one raises a watch fault before anything is read or written. The fault rewinds the
 // instruction like a page fault, and the debugger completes it with watches suspended — so it stops exactly
@@ -80,6 +80,6 @@ public sealed partial class AddressSpace
         ulong end = address + (ulong)size;
         foreach (WatchRange w in _watches)
             if ((w.Kind & access) != 0 && address < w.End && w.Start < end)
-                throw GuestFault.WatchHit(w.Start, w.Kind, access);
+                throw GuestFault.WatchHit(w.Start, w.Kind, access, address, size);
     }
 }

@@ -42,10 +42,13 @@ public sealed class GuestFault : Exception
     /// <summary>
     /// Set for a watch fault (<see cref="AddressSpace.AddWatch"/>): the instruction was about to make an access of
     /// kind <see cref="WatchAccess"/> to the range starting at <see cref="SiAddr"/>, watched for <see cref="WatchKind"/>.
-    /// It did not run (RIP points at it). Only a debugger sets watches, and it consumes these faults.
+    /// It did not run (RIP points at it). A debugger or the kernel's memory-watch hook consumes these faults.
     /// </summary>
     public WatchKind? WatchKind { get; init; }
     public WatchKind WatchAccess { get; init; }
+    /// <summary>The first byte and the size of the access a watch fault stopped (not the watched range's).</summary>
+    public ulong WatchAddress { get; init; }
+    public int WatchSize { get; init; }
 
     /// <summary>
     /// The access needed a new page and the VM's memory limit (<see cref="MemoryAccount"/>) is reached: not a CPU
@@ -70,8 +73,11 @@ public sealed class GuestFault : Exception
     /// <summary>#GP: the kernel reports SIGSEGV with SI_KERNEL and a zero address.</summary>
     public static GuestFault GeneralProtection(string? why = null) => new(Signals.SIGSEGV, Signals.SI_KERNEL, 0, why);
 
-    public static GuestFault WatchHit(ulong watchStart, WatchKind kind, WatchKind access) =>
-        new(Signals.SIGTRAP, Signals.TRAP_HWBKPT, watchStart, $"watchpoint at 0x{watchStart:x}") { WatchKind = kind, WatchAccess = access };
+    public static GuestFault WatchHit(ulong watchStart, WatchKind kind, WatchKind access, ulong address, int size) =>
+        new(Signals.SIGTRAP, Signals.TRAP_HWBKPT, watchStart, $"watchpoint at 0x{watchStart:x}")
+        {
+            WatchKind = kind, WatchAccess = access, WatchAddress = address, WatchSize = size,
+        };
 
     /// <summary>A page could not be charged to the VM's <see cref="MemoryAccount"/>: the process is to be killed.</summary>
     public static GuestFault OutOfMemory(ulong address) =>

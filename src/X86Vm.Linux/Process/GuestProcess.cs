@@ -90,6 +90,8 @@ public sealed class GuestProcess
     public bool Exited => State != ProcessState.Alive;
     /// <summary>The wait status (wait(2) encoding): exit code &lt;&lt; 8, or the terminating signal.</summary>
     public int WaitStatus { get; internal set; }
+    /// <summary>CPU time (ns) of the children this process waited for, with what they had waited for (RUSAGE_CHILDREN).</summary>
+    public long ChildrenCpuTime { get; internal set; }
 
     public GuestProcess(Kernel kernel, int pid, AddressSpace memory)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Process;
 using X86Vm.Linux.Vfs;
@@ -14,9 +13,6 @@ static class MemfdSyscalls
     const int NameMax = 255 - 6; // MFD_NAME_MAX_LEN: NAME_MAX minus "memfd:"
     public const int F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 
-    /// <summary>The internal tmpfs memfds live on (the kernel's shm_mnt), one per VM.</summary>
-    static readonly ConditionalWeakTable<Kernel, MemoryFileSystem> ShmMounts = new();
-
     [Syscall(319, "s,x", Partial = "MFD_HUGETLB is refused (EINVAL)")]
     static long MemfdCreate(GuestProcess p, in SyscallArgs a)
     {
@@ -26,7 +22,7 @@ static class MemfdSyscalls
         byte[]? raw = p.Memory.TryReadCString(a.A0, NameMax + 1);
         if (raw == null) return p.Memory.TryReadCString(a.A0, 1 << 16) != null ? -Errno.EINVAL : -Errno.EFAULT;
         string name = System.Text.Encoding.UTF8.GetString(raw);
-        MemoryFileSystem shm = ShmMounts.GetValue(p.Kernel, k => new MemoryFileSystem(k.Clock, 0x1, account: k.Options.Memory));
+        MemoryFileSystem shm = p.Kernel.MemfdMount;
         OpenFile f = shm.CreateMemfd(name, allowSealing: (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)) != 0,
             noExec: (flags & MFD_NOEXEC_SEAL) != 0);
         int fd = p.Files.Add(f, (flags & MFD_CLOEXEC) != 0);

@@ -14,7 +14,7 @@ static class TimeSyscalls
         CLOCK_REALTIME or CLOCK_REALTIME_COARSE => p.Kernel.Clock.RealtimeNanoseconds,
         CLOCK_MONOTONIC or CLOCK_MONOTONIC_RAW or CLOCK_MONOTONIC_COARSE or CLOCK_BOOTTIME => p.Kernel.Clock.MonotonicNanoseconds,
         // CPU time: the instructions retired at a nominal 1 ns each, so it is deterministic.
-        CLOCK_PROCESS_CPUTIME_ID => p.Threads.Sum(t => (long)t.Cpu.Retired),
+        CLOCK_PROCESS_CPUTIME_ID => Kernel.CpuTime(p),
         CLOCK_THREAD_CPUTIME_ID => (long)p.Kernel.CurrentThread.Cpu.Retired,
         _ => null,
     };

@@ -44,10 +44,22 @@ static class WaitSyscalls
         if ((options & WNOWAIT) != 0) return;
         if (what == Event.Stopped) child.StopReport = 0;
         else if (what == Event.Continued) child.ContinueReport = false;
-        else child.Kernel.Reap(child);
+        else
+        {
+            // wait_task_zombie: the parent inherits the child's CPU time and its children's.
+            if (child.Parent != null) child.Parent.ChildrenCpuTime += ChildCpuTime(child);
+            child.Kernel.Reap(child);
+        }
     }
 
-    [Syscall(61, "d,p,x,p", Partial = "rusage is zero")]
+    /// <summary>What a wait reports of a child: its own CPU time and that of the children it waited for.</summary>
+    static long ChildCpuTime(GuestProcess child) => Kernel.CpuTime(child) + child.ChildrenCpuTime;
+
+    /// <summary>The rusage of a waited-for child (only its CPU time: see getrusage).</summary>
+    static bool WriteChildRusage(GuestProcess p, ulong address, GuestProcess child) =>
+        address == 0 || ResourceUsageSyscalls.WriteRusage(p, address, ChildCpuTime(child), 0);
+
+    [Syscall(61, "d,p,x,p", Partial = "rusage holds only the child's CPU time")]
     static long Wait4(GuestProcess p, in SyscallArgs a)
     {
         int pid = (int)a.A0, options = (int)a.A2;
@@ -63,12 +75,12 @@ static class WaitSyscalls
         // wait(2) status: exit code << 8 or the signal; 0x7f | sig << 8 for a stop (WIFSTOPPED); 0xffff for WIFCONTINUED.
         int status = what switch { Event.Stopped => (child.StopReport << 8) | 0x7F, Event.Continued => 0xFFFF, _ => child.WaitStatus };
         if (a.A1 != 0 && !GuestIo.WriteU32(p, a.A1, (uint)status)) return -Errno.EFAULT;
-        if (a.A3 != 0 && !p.Memory.TryWrite(a.A3, new byte[144])) return -Errno.EFAULT; // struct rusage: all zero
+        if (!WriteChildRusage(p, a.A3, child)) return -Errno.EFAULT;
         Consume(child, what, options);
         return child.Pid;
     }
 
-    [Syscall(247, "d,d,p,x,p", Partial = "P_PIDFD unsupported; rusage is zero")]
+    [Syscall(247, "d,d,p,x,p", Partial = "P_PIDFD unsupported; rusage holds only the child's CPU time")]
     static long Waitid(GuestProcess p, in SyscallArgs a)
     {
         int idtype = (int)a.A0, id = (int)a.A1, options = (int)a.A3;
@@ -109,7 +121,7 @@ static class WaitSyscalls
             BitConverter.TryWriteBytes(info.AsSpan(24), value);
             if (!p.Memory.TryWrite(a.A2, info)) return -Errno.EFAULT;
         }
-        if (a.A4 != 0 && !p.Memory.TryWrite(a.A4, new byte[144])) return -Errno.EFAULT; // struct rusage: all zero
+        if (!WriteChildRusage(p, a.A4, child)) return -Errno.EFAULT;
         Consume(child, what, options);
         return 0;
     }

@@ -4,7 +4,7 @@ namespace X86Vm.Linux.Vfs;
 
 /// <summary>
 /// Woken when the readiness of a file it waits on may have changed: an epoll item (the kernel's wait_queue_entry whose
-/// callback is ep_poll_callback). <paramref name="key"/> names the events that changed; 0 is an unkeyed wake (a close,
+/// callback is ep_poll_callback). The key names the events that changed; 0 is an unkeyed wake (a close,
 /// a hang-up) that concerns every waiter.
 /// </summary>
 public interface IPollWaiter

@@ -19,8 +19,11 @@ namespace X86Vm.Linux.Vfs;
 /// written back: on msync, munmap, close of a descriptor, fsync, and when the mapping process exits or executes a
 /// new program. A program outside the VM changing the file while it is mapped is not noticed for cached pages.
 /// </summary>
-public sealed partial class HostDirectoryFileSystem : IFileSystem
+public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
 {
+    /// <summary>Closes the handle on the host directory (the VM is disposed; open files hold their own handles).</summary>
+    public void Dispose() => _tree.Dispose();
+
     readonly HostTree _tree;
     readonly Dictionary<(ulong Device, ulong Inode), (uint Uid, uint Gid)> _owners = new();
     /// <summary>Page caches of the host files mapped shared, by host inode; a cache lives while a mapping or descriptor holds it.</summary>

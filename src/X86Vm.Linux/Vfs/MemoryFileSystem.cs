@@ -17,8 +17,11 @@ namespace X86Vm.Linux.Vfs;
 /// mappings and read/write are coherent by construction. Files of a tmpfs (and memfds) carry seals. Their pages are
 /// charged to the VM's <see cref="MemoryAccount"/> as file data, so a full tmpfs refuses writes with ENOSPC.
 /// </summary>
-public sealed partial class MemoryFileSystem : IFileSystem
+public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
 {
+    /// <summary>Closes the copy-on-write overlay's handle on its host directory (the VM is disposed).</summary>
+    public void Dispose() => _lower?.Dispose();
+
     const long TmpfsMagic = 0x01021994, OverlayMagic = 0x794c7630;
     const long MaxFileSize = long.MaxValue; // MAX_LFS_FILESIZE: content is sparse pages
 

@@ -17,8 +17,14 @@ public readonly record struct ResolvedPath(IFileSystem FileSystem, string Relati
 /// inside the guest view (an absolute symlink target starts again at the guest root), so no path the
 /// guest writes can name anything outside its mounts. Backends receive only resolved paths.
 /// </summary>
-public sealed class VirtualFileSystem
+public sealed class VirtualFileSystem : IDisposable
 {
+    /// <summary>Releases the host handles of every mount that holds some (host directories, copy-on-write overlays).</summary>
+    public void Dispose()
+    {
+        foreach (var (_, fs) in _mountOrder) (fs as IDisposable)?.Dispose();
+    }
+
     const int MaxSymlinks = 40; // the kernel's limit (path_resolution(7)): ELOOP beyond it
     const int MaxPathLength = 4096;
 

@@ -165,7 +165,7 @@ public static class MmxBind
     /// <summary>The memory kind of an "mm, mm/m" source: 32 bits for the low unpacks, else 64.</summary>
     static Type SourceMemory(in Instruction insn) => insn.MemorySize.GetSize() == 4 ? typeof(MmMem32) : typeof(MmMem64);
 
-    /// <summary>How <typeparamref name="TOp"/> maps onto 64-bit operands.</summary>
+    /// <summary>How an op type maps onto 64-bit operands.</summary>
     static Type Layout(Type operation) =>
         operation == typeof(SseShuffle.UnpackHighB) || operation == typeof(SseShuffle.UnpackHighW) || operation == typeof(SseShuffle.UnpackHighD)
             ? typeof(HighHalves)

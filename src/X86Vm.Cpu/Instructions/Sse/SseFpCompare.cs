@@ -127,19 +127,30 @@ static class SseFpCompare
         _ => RFlags.ZF | RFlags.PF | RFlags.CF,
     });
 
+    /// <summary>−1, 0 or 1 for two numbers (no NaN): IEEE comparison, exact on every host.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int OrderOf(double a, double b) => a < b ? -1 : a > b ? 1 : 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot in loops: inlined into compiled blocks
     public static void ComiSingle<S>(Cpu c, ref DecodedOp op) where S : struct, IXmmOperand
     {
-        uint b = S.Read(c, ref op).AsUInt32().ToScalar(), flags = 0;
-        int r = SoftFloat<F32>.Compare(SseFpHandlers.Lane32(c, op.R1, 0), b, op.Cond != 0, c.Mxcsr, ref flags);
+        uint a = SseFpHandlers.Lane32(c, op.R1, 0), b = S.Read(c, ref op).AsUInt32().ToScalar(), flags = 0;
+        // Normal operands compare exactly on the host and raise nothing; zeros, denormals (DE) and NaNs take the soft path.
+        int r = Fp32.IsNormal(a) && Fp32.IsNormal(b)
+            ? OrderOf(BitConverter.UInt32BitsToSingle(a), BitConverter.UInt32BitsToSingle(b))
+            : SoftFloat<F32>.Compare(a, b, op.Cond != 0, c.Mxcsr, ref flags);
         Mxcsr.Commit(c, flags, op.Ip);
         SetComiFlags(c, r);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot in loops: inlined into compiled blocks
     public static void ComiDouble<S>(Cpu c, ref DecodedOp op) where S : struct, IXmmOperand
     {
-        ulong b = S.Read(c, ref op).AsUInt64().ToScalar();
+        ulong a = SseFpHandlers.Lane64(c, op.R1, 0), b = S.Read(c, ref op).AsUInt64().ToScalar();
         uint flags = 0;
-        int r = SoftFloat<F64>.Compare(SseFpHandlers.Lane64(c, op.R1, 0), b, op.Cond != 0, c.Mxcsr, ref flags);
+        int r = Fp64.IsNormal(a) && Fp64.IsNormal(b)
+            ? OrderOf(BitConverter.UInt64BitsToDouble(a), BitConverter.UInt64BitsToDouble(b))
+            : SoftFloat<F64>.Compare(a, b, op.Cond != 0, c.Mxcsr, ref flags);
         Mxcsr.Commit(c, flags, op.Ip);
         SetComiFlags(c, r);
     }

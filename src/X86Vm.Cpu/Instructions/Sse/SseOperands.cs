@@ -124,6 +124,7 @@ public interface IVectorImmOp
 public static class SseHandlers
 {
     /// <summary>"op xmm, xmm/m128": the destination is always the first register.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot and small: inlined into compiled blocks
     public static void Binary<TOp, S>(Cpu c, ref DecodedOp op) where TOp : struct, IVectorOp where S : struct, IXmmOperand
     {
         Vector128<byte> b = S.Read(c, ref op);
@@ -132,6 +133,7 @@ public static class SseHandlers
     }
 
     /// <summary>"op xmm, xmm/m128, imm8".</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot and small: inlined into compiled blocks
     public static void BinaryImm<TOp, S>(Cpu c, ref DecodedOp op) where TOp : struct, IVectorImmOp where S : struct, IXmmOperand
     {
         Vector128<byte> b = S.Read(c, ref op);
@@ -140,6 +142,7 @@ public static class SseHandlers
     }
 
     /// <summary>"op xmm, imm8" where the operation takes its count from the low quadword of a vector (shifts).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot and small: inlined into compiled blocks
     public static void ImmediateCount<TOp>(Cpu c, ref DecodedOp op) where TOp : struct, IVectorOp
     {
         ref Vector128<byte> d = ref XmmAccess.At(c, op.R1);
@@ -147,6 +150,7 @@ public static class SseHandlers
     }
 
     /// <summary>Whole-operand move (narrow memory kinds store or load only their width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot and small: inlined into compiled blocks
     public static void Move<D, S>(Cpu c, ref DecodedOp op) where D : struct, IXmmOperand where S : struct, IXmmOperand =>
         D.Write(c, ref op, S.Read(c, ref op));
 }

@@ -1,0 +1,44 @@
+using X86Vm.Linux.Process;
+using X86Vm.Linux.Syscalls;
+
+namespace X86Vm.Linux.Hooks;
+
+/// <summary>
+/// One system call as a <see cref="SyscallFilter"/> sees it: who makes it, its number and six raw arguments, and the
+/// caller's memory (to read paths and buffers the arguments point at). Valid only during the filter's call.
+/// </summary>
+public readonly struct SyscallRequest
+{
+    readonly GuestProcess _process;
+    readonly SyscallArgs _args;
+
+    internal SyscallRequest(GuestProcess process, int tid, int number, SyscallArgs args)
+    {
+        _process = process;
+        _args = args;
+        Tid = tid;
+        Number = number;
+    }
+
+    /// <summary>The calling process.</summary>
+    public int Pid => _process.Pid;
+
+    /// <summary>The calling thread (a process's main thread has the pid as its tid).</summary>
+    public int Tid { get; }
+
+    /// <summary>The x86-64 syscall number (RAX).</summary>
+    public int Number { get; }
+
+    /// <summary>The syscall's name ("openat"), or "syscall_N" for a number Linux does not define.</summary>
+    public string Name => SyscallNames.ByNumber.TryGetValue(Number, out string? n) ? n : $"syscall_{Number}";
+
+    /// <summary>Argument <paramref name="index"/> (0..5: RDI, RSI, RDX, R10, R8, R9).</summary>
+    public ulong Arg(int index) => (uint)index < 6 ? _args[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+    /// <summary>Reads the caller's memory as the kernel would; false when part of the range is not readable.</summary>
+    public bool ReadMemory(ulong address, Span<byte> destination) => _process.Memory.TryRead(address, destination);
+
+    /// <summary>A NUL-terminated string of the caller's memory (UTF-8), at most <paramref name="maxLength"/> bytes; null when unreadable.</summary>
+    public string? ReadString(ulong address, int maxLength = 4096) =>
+        _process.Memory.TryReadCString(address, maxLength) is byte[] b ? System.Text.Encoding.UTF8.GetString(b) : null;
+}
