@@ -1,5 +1,6 @@
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
+using X86Vm.Cpu.State;
 using X86Vm.Linux.Hooks;
 using X86Vm.Linux.Process;
 using CpuCore = X86Vm.Cpu.Cpu;
@@ -9,7 +10,7 @@ namespace X86Vm.Linux;
 public sealed partial class Kernel
 {
     /// <summary>The host's hooks (<see cref="KernelHooks"/>); null until one is registered, so unhooked VMs skip them.</summary>
-    public KernelHooks? Hooks { get; private set; }
+    [field: NotSnapshot] public KernelHooks? Hooks { get; private set; } // the host's: a restored VM starts without
 
     /// <summary>Sets (or with null removes) the syscall filter.</summary>
     public void SetSyscallFilter(SyscallFilter? filter)

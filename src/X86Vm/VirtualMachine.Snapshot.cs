@@ -30,6 +30,7 @@ public sealed partial class VirtualMachine
     /// <exception cref="InvalidOperationException">The program has ended.</exception>
     public void SaveSnapshot(Stream destination)
     {
+        ThrowIfRunning();
         if (_process.Exited) throw new InvalidOperationException("the program has ended: there is nothing to continue");
         _kernel.SaveSnapshot(destination, _process.Pid);
     }

@@ -1,3 +1,5 @@
+using X86Vm.Cpu.State;
+
 namespace X86Vm.Cpu.Memory;
 
 /// <summary>Which accesses a watched range reports (a debugger's data watchpoints).</summary>
@@ -22,9 +24,10 @@ public sealed partial class AddressSpace
 {
     readonly record struct WatchRange(ulong Start, ulong End, WatchKind Kind);
 
-    List<WatchRange>? _watches;
+    // The host's watches (a debugger's, an embedder's hooks): a snapshot leaves them out, a restored VM starts without.
+    [NotSnapshot] List<WatchRange>? _watches;
     /// <summary>Pages some watched range overlaps, with how many ranges overlap each.</summary>
-    Dictionary<ulong, int>? _watchedPages;
+    [NotSnapshot] Dictionary<ulong, int>? _watchedPages;
 
     /// <summary>While set, watched ranges do not fault (the debugger completing the accessing instruction).</summary>
     public bool WatchesSuspended { get; set; }

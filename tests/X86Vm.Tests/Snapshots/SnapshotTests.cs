@@ -265,6 +265,35 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void HooksAreTheHostsAndAreNotSaved()
+    {
+        // A syscall filter, an instruction callback and a memory watch belong to the host that registered them: the
+        // snapshot leaves them out (with their watched pages), and the restored VM runs on like one run without hooks.
+        string program = Program("workers", "musl");
+        var whole = SnapshotRuns.Whole(program, []);
+        var stdout = new MemoryStream();
+        var vm = new VirtualMachine(SnapshotRuns.Options(program, [], stdout));
+        int calls = 0, callbacks = 0, accesses = 0;
+        vm.SyscallFilter = _ => { calls++; return X86Vm.Linux.Hooks.SyscallDecision.Allow; };
+        vm.SetInstructionCallback(100_000, _ => { callbacks++; return HookAction.Continue; });
+        ulong rsp = vm.ReadRegister(vm.ProcessId, GuestRegister.Rsp);
+        vm.WatchMemory(vm.ProcessId, rsp - 64, 64, X86Vm.Cpu.Memory.WatchKind.Access, _ => accesses++);
+        Assert.Equal(RunStatus.OutOfBudget, vm.Run(1_300_000).Status);
+        Assert.True(calls > 0 && callbacks > 0 && accesses > 0, $"hooks ran {calls}, {callbacks}, {accesses} times");
+        var saved = new MemoryStream();
+        vm.SaveSnapshot(saved);
+
+        var rest = new MemoryStream();
+        VirtualMachine restored = VirtualMachine.LoadSnapshot(new MemoryStream(saved.ToArray()), SnapshotRuns.Restore(rest));
+        Assert.Null(restored.SyscallFilter);
+        int before = calls;
+        Assert.Equal(whole.Result, restored.Run(ulong.MaxValue));
+        Assert.Equal(before, calls);
+        Assert.Equal(whole.Stdout, SnapshotRuns.Text(stdout) + SnapshotRuns.Text(rest));
+        Assert.Equal(whole.Hash, Convert.ToHexString(restored.StateHash()));
+    }
+
+    [Fact]
     public void AnEndedProgramIsNotSaved()
     {
         string program = Program("workers", "musl");
