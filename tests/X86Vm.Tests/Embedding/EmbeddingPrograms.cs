@@ -12,21 +12,8 @@ static class EmbeddingPrograms
         Suite.Build(name, variant) ?? throw new InvalidOperationException($"{variant} is not installed");
 
     /// <summary>A deterministic VM of <paramref name="program"/>: interpreted, or (<paramref name="jit"/>) every block compiled from its second run.</summary>
-    public static VirtualMachine Vm(string program, string[] args, MemoryStream stdout, bool jit = false, TextWriter? strace = null) => new(new VirtualMachineOptions
-    {
-        Program = program,
-        Arguments = args,
-        Environment = GuestRunner.Environment,
-        Stdout = stdout,
-        Stderr = new MemoryStream(),
-        Strace = strace,
-        WorkingDirectory = "/",
-        Mounts = GuestRunner.WithRepository([new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp")]),
-        Deterministic = true,
-        Jit = jit,
-        JitThreshold = 1,
-        JitSynchronous = jit,
-    });
+    public static VirtualMachine Vm(string program, string[] args, MemoryStream stdout, bool jit = false, TextWriter? strace = null) =>
+        new(GuestRunner.DeterministicOptions(program, args, stdout, strace: strace, jit: jit ? (1, true) : null));
 
     /// <summary>A symbol's address and size in a static (non-PIE) program, from nm.</summary>
     public static (ulong Address, ulong Size) Symbol(string binary, string name)

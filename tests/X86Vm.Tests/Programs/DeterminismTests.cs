@@ -23,23 +23,9 @@ public class DeterminismTests
     sealed record Outcome(string Stdout, string Stderr, int Status, ulong Instructions, string Hash);
 
     static VirtualMachine NewVm(string program, string[] args, byte[] stdin, bool jit, MemoryStream stdout, MemoryStream stderr,
-        ulong seed = 7, ulong? budget = null, IReadOnlyList<MountSpec>? mounts = null, bool defaultJit = false) => new(new VirtualMachineOptions
-        {
-            Program = program,
-            Arguments = args,
-            Environment = GuestRunner.Environment,
-            Stdin = new MemoryStream(stdin),
-            Stdout = stdout,
-            Stderr = stderr,
-            WorkingDirectory = "/",
-            Mounts = mounts ?? GuestRunner.WithRepository([new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp")]),
-            Deterministic = true,
-            Seed = seed,
-            MaxInstructions = budget,
-            Jit = jit || defaultJit,
-            JitThreshold = jit ? 1 : 1000,
-            JitSynchronous = jit,
-        });
+        ulong seed = 7, ulong? budget = null, IReadOnlyList<MountSpec>? mounts = null, bool defaultJit = false) =>
+        new(GuestRunner.DeterministicOptions(program, args, stdout, new MemoryStream(stdin), stderr, mounts: mounts,
+            jit: jit ? (1, true) : defaultJit ? (1000, false) : null, seed: seed, budget: budget));
 
     /// <summary>One run; <paramref name="jit"/> compiles every block from its second run, else interpreted unless <paramref name="defaultJit"/>
     /// (hot blocks compiled in the background, as by default: when compiled code arrives depends on the host).</summary>

@@ -54,6 +54,38 @@ public static class GuestRunner
     public static IReadOnlyList<MountSpec> WithRepository(IReadOnlyList<MountSpec> mounts) =>
         [.. mounts.Take(1), new MountSpec(RepoRoot, RepoRoot, MountKind.ReadOnly), .. mounts.Skip(1)];
 
+    /// <summary>The host root read-only, a private /tmp and the repository: the view of the in-process deterministic VMs.</summary>
+    public static IReadOnlyList<MountSpec> ReadOnlyRootView => WithRepository([new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp")]);
+
+    /// <summary>
+    /// Options of a deterministic in-process VM as the tests build one: the test environment, working directory /,
+    /// <see cref="ReadOnlyRootView"/> unless <paramref name="mounts"/>, stderr into a buffer unless given, and the JIT only
+    /// when <paramref name="jit"/> says how.
+    /// </summary>
+    public static VirtualMachineOptions DeterministicOptions(string program, IReadOnlyList<string> args, Stream stdout,
+        Stream? stdin = null, Stream? stderr = null, TextWriter? strace = null, IReadOnlyList<MountSpec>? mounts = null,
+        (int Threshold, bool Synchronous)? jit = null, ulong seed = 0, ulong? budget = null) => new()
+    {
+        Program = program,
+        Arguments = args,
+        Environment = Environment,
+        Stdin = stdin,
+        Stdout = stdout,
+        Stderr = stderr ?? new MemoryStream(),
+        Strace = strace,
+        WorkingDirectory = "/",
+        Mounts = mounts ?? ReadOnlyRootView,
+        Deterministic = true,
+        Seed = seed,
+        MaxInstructions = budget,
+        Jit = jit != null,
+        JitThreshold = jit?.Threshold ?? 1000,
+        JitSynchronous = jit?.Synchronous ?? false,
+    };
+
+    /// <summary>The JIT settings of this test run (<see cref="JitMode"/>), or null when it interprets.</summary>
+    public static (int Threshold, bool Synchronous)? RunJit => JitMode.Enabled ? (JitMode.Threshold, JitMode.Synchronous) : null;
+
     public static GuestRunResult Vm(string program, IReadOnlyList<string> args, byte[]? stdin = null, string? cwd = null, TextWriter? strace = null,
         IReadOnlyList<string>? environment = null, IReadOnlyList<MountSpec>? mounts = null, NetworkMode network = NetworkMode.Private)
     {

@@ -8,18 +8,7 @@ public class RunResultTests
 {
     static readonly StaticProgramSuite Suite = new("determinism");
 
-    static VirtualMachine Vm(string program, string[] args, MemoryStream stdout) => new(new VirtualMachineOptions
-    {
-        Program = program,
-        Arguments = args,
-        Environment = GuestRunner.Environment,
-        Stdout = stdout,
-        Stderr = new MemoryStream(),
-        WorkingDirectory = "/",
-        Mounts = GuestRunner.WithRepository([new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp")]),
-        Deterministic = true,
-        Jit = false,
-    });
+    static VirtualMachine Vm(string program, string[] args, MemoryStream stdout) => new(GuestRunner.DeterministicOptions(program, args, stdout));
 
     [Theory]
     [InlineData("exit", RunStatus.Exited, 3, 0)]

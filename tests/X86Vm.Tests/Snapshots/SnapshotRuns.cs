@@ -10,20 +10,8 @@ namespace X86Vm.Tests.Snapshots;
 /// </summary>
 static class SnapshotRuns
 {
-    public static VirtualMachineOptions Options(string program, string[] args, Stream stdout, IReadOnlyList<MountSpec>? mounts = null) => new()
-    {
-        Program = program,
-        Arguments = args,
-        Environment = GuestRunner.Environment,
-        Stdout = stdout,
-        Stderr = new MemoryStream(),
-        WorkingDirectory = "/",
-        Mounts = mounts ?? GuestRunner.WithRepository([new MountSpec("/", "/", MountKind.ReadOnly), MountSpec.Tmpfs("/tmp")]),
-        Deterministic = true,
-        Jit = JitMode.Enabled,
-        JitThreshold = JitMode.Threshold,
-        JitSynchronous = JitMode.Synchronous,
-    };
+    public static VirtualMachineOptions Options(string program, string[] args, Stream stdout, IReadOnlyList<MountSpec>? mounts = null) =>
+        GuestRunner.DeterministicOptions(program, args, stdout, mounts: mounts, jit: GuestRunner.RunJit);
 
     public static RestoreOptions Restore(Stream stdout) => new()
     {
