@@ -7,34 +7,24 @@
 #include <string.h>
 #include <xmmintrin.h>
 
-static float f32(uint32_t bits) { float f; memcpy(&f, &bits, 4); return f; }
-static double f64(uint64_t bits) { double d; memcpy(&d, &bits, 8); return d; }
+/* mulss/mulsd with the multiply and both MXCSR accesses in one asm statement (the compiler does not order
+ * floating-point arithmetic after _mm_setcsr); prints the result's bits and the flags the multiply raised. */
+#define DEFINE_MUL(fn, type, bits_t, insn, digits)                                                                  \
+    static void fn(const char *name, bits_t a, bits_t b, unsigned csr)                                              \
+    {                                                                                                                \
+        type r, y;                                                                                                   \
+        memcpy(&r, &a, sizeof r);                                                                                    \
+        memcpy(&y, &b, sizeof y);                                                                                    \
+        unsigned after;                                                                                              \
+        __asm__ volatile("ldmxcsr %2\n\t" insn " %3, %0\n\tstmxcsr %1" : "+x"(r), "=m"(after) : "m"(csr), "x"(y)); \
+        _mm_setcsr(0x1f80);                                                                                          \
+        bits_t out;                                                                                                  \
+        memcpy(&out, &r, sizeof out);                                                                                \
+        printf("%-40s mxcsr %04x -> %0*llx flags %02x\n", name, csr, digits, (unsigned long long)out, after & 0x3f);  \
+    }
 
-/* The multiply and both MXCSR accesses in one asm statement: the compiler does not order floating-point arithmetic
- * after _mm_setcsr. */
-static void mulss(const char *name, uint32_t a, uint32_t b, unsigned csr)
-{
-    float r = f32(a), y = f32(b);
-    unsigned after;
-    __asm__ volatile("ldmxcsr %2\n\tmulss %3, %0\n\tstmxcsr %1" : "+x"(r), "=m"(after) : "m"(csr), "x"(y));
-    unsigned flags = after & 0x3f;
-    _mm_setcsr(0x1f80);
-    uint32_t bits;
-    memcpy(&bits, &r, 4);
-    printf("%-40s mxcsr %04x -> %08x flags %02x\n", name, csr, bits, flags);
-}
-
-static void mulsd(const char *name, uint64_t a, uint64_t b, unsigned csr)
-{
-    double r = f64(a), y = f64(b);
-    unsigned after;
-    __asm__ volatile("ldmxcsr %2\n\tmulsd %3, %0\n\tstmxcsr %1" : "+x"(r), "=m"(after) : "m"(csr), "x"(y));
-    unsigned flags = after & 0x3f;
-    _mm_setcsr(0x1f80);
-    uint64_t bits;
-    memcpy(&bits, &r, 8);
-    printf("%-40s mxcsr %04x -> %016llx flags %02x\n", name, csr, (unsigned long long)bits, flags);
-}
+DEFINE_MUL(mulss, float, uint32_t, "mulss", 8)
+DEFINE_MUL(mulsd, double, uint64_t, "mulsd", 16)
 
 int main(void)
 {
