@@ -40,12 +40,15 @@ public class PackageTests
 
             string tools = Path.Combine(work.FullName, "tools");
             Dotnet(env, work.FullName, "tool", "install", "--tool-path", tools, "--configfile", config, "X86Vm.Tool", "--version", "0.1.0");
-            string hello = Hello();
+            // The program sits in the consumer's directory: both runs show the guest their working directory, while the
+            // repository's .cache may be under the host's /tmp, which a VM's default view replaces with its own.
+            string consumer = Path.Combine(work.FullName, "consumer");
+            Directory.CreateDirectory(consumer);
+            string hello = Path.Combine(consumer, "hello");
+            File.Copy(Hello(), hello);
             var (status, stdout) = Run(env, work.FullName, Path.Combine(tools, "x86vm"), "run", hello);
             Assert.Equal((0, "hello, world\n"), (status, stdout));
 
-            string consumer = Path.Combine(work.FullName, "consumer");
-            Directory.CreateDirectory(consumer);
             foreach (string file in new[] { "Program.cs", "Embedding.csproj" })
                 File.Copy(Path.Combine(Sample, file), Path.Combine(consumer, file));
             File.Copy(config, Path.Combine(consumer, "NuGet.config"));
