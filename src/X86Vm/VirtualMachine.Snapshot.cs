@@ -1,4 +1,3 @@
-using System.Text;
 using X86Vm.Linux;
 using X86Vm.Linux.State;
 
@@ -52,10 +51,8 @@ public sealed partial class VirtualMachine
             Stdout = host.Stdout ?? Stream.Null,
             Stderr = stderr,
             Strace = host.Strace,
-            Diagnostics = host.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true },
-            Compiler = host.Jit
-                ? new X86Vm.Cpu.Execution.BlockCompiler { Threshold = Math.Max(1, host.JitThreshold), Synchronous = host.JitSynchronous }
-                : null,
+            Diagnostics = DiagnosticsWriter(host.Diagnostics, stderr),
+            Compiler = Compiler(host.Jit, host.JitThreshold, host.JitSynchronous),
             TimeLimit = host.MaxTime,
             Mounts = (host.Mounts ?? []).ToDictionary(m => m.GuestPath.Length > 1 ? m.GuestPath.TrimEnd('/') : m.GuestPath, m => m.HostPath ??
                 throw new ArgumentException($"mount {m.GuestPath}: a re-bound mount needs a host path", nameof(host))),

@@ -60,7 +60,7 @@ public sealed partial class VirtualMachine
             options.Deterministic);
 
         Stream stderr = options.Stderr ?? Stream.Null;
-        TextWriter diagnostics = options.Diagnostics ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true };
+        TextWriter diagnostics = DiagnosticsWriter(options.Diagnostics, stderr);
         var terminal = new TerminalInfo(options.TerminalSize.Rows, options.TerminalSize.Columns);
         _kernel = kernel = new Kernel(new KernelOptions
         {
@@ -79,9 +79,7 @@ public sealed partial class VirtualMachine
             Diagnostics = diagnostics,
             WorkingDirectory = cwd,
             HostNetwork = options.Network == NetworkMode.Host,
-            Compiler = options.Jit
-                ? new X86Vm.Cpu.Execution.BlockCompiler { Threshold = Math.Max(1, options.JitThreshold), Synchronous = options.JitSynchronous }
-                : null,
+            Compiler = Compiler(options.Jit, options.JitThreshold, options.JitSynchronous),
             Memory = _memory,
             MaxTasks = options.MaxProcesses,
             OpenFiles = options.MaxOpenFiles is int n ? (n, n) : KernelOptions.DefaultOpenFiles,
@@ -117,6 +115,14 @@ public sealed partial class VirtualMachine
             diagnostics.WriteLine($"x86vm: waiting for gdb on {where} (in gdb: target remote {where})");
         }
     }
+
+    /// <summary>Where x86vm's own lines go: the given writer, else the guest's stderr stream (UTF-8, flushed per write).</summary>
+    static TextWriter DiagnosticsWriter(TextWriter? given, Stream stderr) =>
+        given ?? new StreamWriter(stderr, new UTF8Encoding(false)) { AutoFlush = true };
+
+    /// <summary>The JIT tier of the options: a compiler with at least one interpreted run per block, or none.</summary>
+    static X86Vm.Cpu.Execution.BlockCompiler? Compiler(bool jit, int threshold, bool synchronous) =>
+        jit ? new X86Vm.Cpu.Execution.BlockCompiler { Threshold = Math.Max(1, threshold), Synchronous = synchronous } : null;
 
     /// <summary>The memory account of <see cref="VirtualMachineOptions.MaxMemory"/>: one per VM, checked before anything is built.</summary>
     static MemoryAccount CreateMemoryAccount(VirtualMachineOptions options)

@@ -30,7 +30,7 @@ public readonly struct SyscallRequest
     public int Number { get; }
 
     /// <summary>The syscall's name ("openat"), or "syscall_N" for a number Linux does not define.</summary>
-    public string Name => SyscallNames.ByNumber.TryGetValue(Number, out string? n) ? n : $"syscall_{Number}";
+    public string Name => SyscallTable.NameOf(Number);
 
     /// <summary>Argument <paramref name="index"/> (0..5: RDI, RSI, RDX, R10, R8, R9).</summary>
     public ulong Arg(int index) => (uint)index < 6 ? _args[index] : throw new ArgumentOutOfRangeException(nameof(index));

@@ -46,12 +46,18 @@ public sealed class SyscallTable : ISyscallHandler
                 if (attr == null) continue;
                 if (entries[attr.Number] != null)
                     throw new InvalidOperationException($"syscall {attr.Number} implemented twice");
-                string name = SyscallNames.ByNumber.TryGetValue(attr.Number, out var n) ? n : $"syscall_{attr.Number}";
-                entries[attr.Number] = new Entry(attr.Number, name, m.CreateDelegate<SyscallHandler>(), attr.Format, t.Name, attr.Partial);
+                entries[attr.Number] = new Entry(attr.Number, NameOf(attr.Number), m.CreateDelegate<SyscallHandler>(), attr.Format, t.Name, attr.Partial);
             }
         }
         return [.. entries];
     }
+
+    /// <summary>A syscall's name ("openat"), or "syscall_N" for a number Linux does not define.</summary>
+    public static string NameOf(int number) => SyscallNames.ByNumber.TryGetValue(number, out string? n) ? n : $"syscall_{number}";
+
+    /// <summary>One --strace line: "name(arguments) = result", with a note after it when given.</summary>
+    void Trace(GuestProcess p, GuestThread t, string name, string arguments, long result, string? note = null) =>
+        _kernel.Options.Strace?.WriteLine($"{Prefix(p, t)}{name}({arguments}) = {StraceFormatter.Result(name, result)}{(note == null ? "" : $" ({note})")}");
 
     /// <summary>strace -f style: "[pid N] " once a second process or thread exists.</summary>
     string Prefix(GuestProcess p, GuestThread t) => _kernel.Threads.Count() > 1 || p.Parent != null ? $"[pid {t.Tid}] " : "";
@@ -103,8 +109,9 @@ public sealed class SyscallTable : ISyscallHandler
             if (decision.Action != SyscallAction.Allow)
             {
                 result = decision.Result;
-                _kernel.Options.Strace?.WriteLine($"{Prefix(p, thread)}{request.Name}({(e != null ? StraceFormatter.Arguments(p, e.Format, args, result) : "...")}) = " +
-                    $"{StraceFormatter.Result(e?.Name ?? "", result)} ({(decision.Action == SyscallAction.Deny ? "denied" : "emulated")} by the syscall filter)");
+                if (_kernel.Options.Strace != null)
+                    Trace(p, thread, request.Name, e != null ? StraceFormatter.Arguments(p, e.Format, args, result) : "...", result,
+                        $"{(decision.Action == SyscallAction.Deny ? "denied" : "emulated")} by the syscall filter");
                 cpu.R(Reg.RAX) = (ulong)result;
                 return;
             }
@@ -119,7 +126,7 @@ public sealed class SyscallTable : ISyscallHandler
                 string name = SyscallNames.ByNumber.TryGetValue(number, out var n) ? n : $"#{number}";
                 _kernel.Options.Strace?.WriteLine($"x86vm: unsupported syscall {name} ({number}), returning ENOSYS");
             }
-            _kernel.Options.Strace?.WriteLine($"{Prefix(p, thread)}{(SyscallNames.ByNumber.TryGetValue(number, out var nm) ? nm : "syscall_" + number)}(...) = -1 ENOSYS (Function not implemented)");
+            Trace(p, thread, NameOf(number), "...", result);
         }
         else
         {
@@ -140,8 +147,7 @@ public sealed class SyscallTable : ISyscallHandler
                 return;
             }
             thread.Resumed = null;
-            if (strace != null)
-                strace.WriteLine($"{Prefix(p, thread)}{e.Name}({StraceFormatter.Arguments(p, e.Format, args, result)}) = {StraceFormatter.Result(e.Name, result)}");
+            if (strace != null) Trace(p, thread, e.Name, StraceFormatter.Arguments(p, e.Format, args, result), result);
         }
         if (thread.Cpu == cpu) cpu.R(Reg.RAX) = (ulong)result; // after execve the thread has a new CPU
     }
