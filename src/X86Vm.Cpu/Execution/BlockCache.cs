@@ -18,6 +18,9 @@ public sealed class BlockCache
 
     readonly BlockCompiler? _compiler;
 
+    /// <summary>The compiler of hot blocks, or null when this cache only interprets.</summary>
+    public BlockCompiler? Compiler => _compiler;
+
     /// <summary>
     /// A cache for <paramref name="memory"/>; with a <paramref name="compiler"/>, hot blocks are compiled; with
     /// <paramref name="shared"/>, decodings are reused from the VM's other address spaces.

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.Execution.Inline;
 
 namespace X86Vm.Cpu.Execution;
 
@@ -44,6 +45,10 @@ public sealed class BlockCompiler
     static readonly (FieldInfo Field, Func<DecodedOp, ulong> Value)[] ConstantFields = OperandFields();
 
     readonly Queue<(CompiledRegion Region, RegionShape Shape)> _queue = new();
+    int _boundRegions;
+
+    /// <summary>Regions made runnable so far (compiled here or shared); a statistic for tests and diagnostics.</summary>
+    public int CompiledRegions => Volatile.Read(ref _boundRegions);
     bool _draining;
 
     /// <summary>
@@ -165,9 +170,10 @@ public sealed class BlockCompiler
     /// Makes <paramref name="method"/> the region's code (a delegate closed over the region; no compilation) and the
     /// way into its blocks: always for the entry, for the others when no valid region has them yet.
     /// </summary>
-    static void Bind(CompiledRegion region, DynamicMethod method)
+    void Bind(CompiledRegion region, DynamicMethod method)
     {
         region.Run = (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
+        Interlocked.Increment(ref _boundRegions);
         if (!region.Valid) return;
         // The run loop checks Valid before entering, so a region invalidated meanwhile is never run. Another thread may
         // replace a block's entry meanwhile: either region runs the block identically.
@@ -369,6 +375,9 @@ public sealed class BlockCompiler
     static bool EmitOps(ILGenerator il, DecodedOp[] ops, int from, int count, Action pushBlockSite,
         Action leave)
     {
+        // The hot forms are emitted inline with the registers in locals; the CPU's registers are exact before every op
+        // that can fault (the fault path reads them), before every shared handler, and when the ops end or leave.
+        var inline = new InlineContext(il);
         for (int j = from; j < from + count; j++)
         {
             ref DecodedOp op = ref ops[j];
@@ -385,26 +394,38 @@ public sealed class BlockCompiler
                     il.Emit(OpCodes.Add);
                 }
                 il.Emit(OpCodes.Stind_I4);
+                inline.Registers.Flush();
             }
-            il.Emit(OpCodes.Ldarg_1);
-            // A local of its own per op: a handler the .NET JIT does not inline exposes the address of the local it is
-            // given, and an exposed local is never promoted, so one shared local would cost every op its constants.
-            EmitConstantOp(il, il.DeclareLocal(typeof(DecodedOp)), op);
-            il.Emit(OpCodes.Call, handler);
+            if (!(InlineEnabled && InlineForms.TryEmit(inline, handler, op)))
+            {
+                inline.Registers.Flush();
+                il.Emit(OpCodes.Ldarg_1);
+                // A local of its own per op: a handler the .NET JIT does not inline exposes the address of the local it
+                // is given, and an exposed local is never promoted, so one shared local would cost every op its constants.
+                EmitConstantOp(il, il.DeclareLocal(typeof(DecodedOp)), op);
+                il.Emit(OpCodes.Call, handler);
+                inline.Registers.Forget();
+                inline.Flags = null;
+            }
             if (op.MayWriteMemory && j < ops.Length - 1)
             {
                 // Self-modifying code: a store into the region's code invalidated it; leave after the writer.
                 Label stillValid = il.DefineLabel();
                 EmitRegionValid(il);
                 il.Emit(OpCodes.Brtrue, stillValid);
+                inline.Registers.StoreDirty();
                 EmitRetire(il, j + 1);
                 EmitSetRip(il, op.NextIp);
                 leave();
                 il.MarkLabel(stillValid);
             }
         }
+        inline.Registers.Flush();
         return true;
     }
+
+    /// <summary>Inline forms on (the default); X86VM_INLINE_FORMS=0 turns them off to compare (a diagnostic, never VM state).</summary>
+    static readonly bool InlineEnabled = Environment.GetEnvironmentVariable("X86VM_INLINE_FORMS") != "0";
 
     /// <summary>
     /// <c>if (c == null) return 0;</c> — a dynamic method is translated to machine code on its first call, so the

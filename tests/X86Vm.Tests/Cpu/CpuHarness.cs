@@ -20,11 +20,15 @@ public sealed class CpuHarness
     public readonly AddressSpace Memory = new();
     public readonly CpuCore Cpu;
 
-    public CpuHarness()
+    /// <summary>A CPU whose blocks are compiled as the test run's JIT mode says (<see cref="JitMode"/>).</summary>
+    public CpuHarness() : this(JitMode.Compiler()) { }
+
+    /// <param name="compiler">The block compiler, or null to interpret only.</param>
+    public CpuHarness(BlockCompiler? compiler)
     {
         Memory.Map(DataBase, DataSize, Protection.ReadWrite, MappingFlags.None, "data");
         Memory.Map(StackTop - 0x10000, 0x10000, Protection.ReadWrite, MappingFlags.None, "[stack]");
-        Cpu = new CpuCore(Memory, new BlockCache(Memory, JitMode.Compiler())) { Rsp = StackTop - 0x100 };
+        Cpu = new CpuCore(Memory, new BlockCache(Memory, compiler)) { Rsp = StackTop - 0x100 };
     }
 
     /// <summary>Loads machine code at <see cref="CodeBase"/> and points RIP at it.</summary>

@@ -1,0 +1,234 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.Flags;
+using X86Vm.Cpu.Memory;
+
+namespace X86Vm.Cpu.Execution.Inline;
+
+/// <summary>
+/// What the emitters of <see cref="InlineForms"/> share while they compile one straight run of ops: the IL generator
+/// (argument 1 is the <see cref="Cpu"/>), the registers held in locals, scratch locals, and the flag record of the last
+/// inline flag-setting op (so a following Jcc/SETcc/CMOVcc compares its operands directly). Operand values travel on
+/// the IL stack as 64-bit integers zero-extended from their size.
+/// </summary>
+sealed class InlineContext
+{
+    static readonly FieldInfo MemoryField = typeof(Cpu).GetField(nameof(Cpu.Memory))!;
+    static readonly FieldInfo SegBaseField = typeof(Cpu).GetField(nameof(Cpu.SegBase))!;
+    static readonly FieldInfo FlagKindField = typeof(Cpu).GetField(nameof(Cpu.FlagKind))!;
+    static readonly FieldInfo FlagAField = typeof(Cpu).GetField(nameof(Cpu.FlagA))!;
+    static readonly FieldInfo FlagBField = typeof(Cpu).GetField(nameof(Cpu.FlagB))!;
+    static readonly FieldInfo FlagResField = typeof(Cpu).GetField(nameof(Cpu.FlagRes))!;
+    static readonly MethodInfo ReadMethod = GenericAccess(nameof(AddressSpace.Read));
+    static readonly MethodInfo WriteMethod = GenericAccess(nameof(AddressSpace.Write));
+
+    public readonly ILGenerator IL;
+    public readonly RegisterLocals Registers;
+    readonly Stack<LocalBuilder> _free = new();
+
+    /// <summary>Locals holding the operands and result of <see cref="Flags"/> (each flag-setting op refills them).</summary>
+    public readonly LocalBuilder FlagA, FlagB, FlagResult;
+
+    /// <summary>The flags as the last inline op recorded them, or null when another op (or a join) may have changed them.</summary>
+    public KnownFlags? Flags;
+
+    public InlineContext(ILGenerator il)
+    {
+        IL = il;
+        Registers = new RegisterLocals(il);
+        FlagA = il.DeclareLocal(typeof(ulong));
+        FlagB = il.DeclareLocal(typeof(ulong));
+        FlagResult = il.DeclareLocal(typeof(ulong));
+    }
+
+    /// <summary>A scratch 64-bit local; give it back with <see cref="Return"/> once its value is dead.</summary>
+    public LocalBuilder Rent() => _free.Count > 0 ? _free.Pop() : IL.DeclareLocal(typeof(ulong));
+
+    public void Return(LocalBuilder local) => _free.Push(local);
+
+    /// <summary>The operand kinds an inline form can read or write (anything else keeps the shared handler).</summary>
+    public static bool IsOperand(Type kind) =>
+        kind == typeof(R1) || kind == typeof(R2) || kind == typeof(R3) || kind == typeof(Mem) || kind == typeof(Imm) ||
+        kind == typeof(One);
+
+    /// <summary>Operand size in bytes of an integer type argument, or 0 when it is not one the forms handle.</summary>
+    public static int SizeOf(Type t) =>
+        t == typeof(ulong) ? 8 : t == typeof(uint) ? 4 : t == typeof(ushort) ? 2 : t == typeof(byte) ? 1 : 0;
+
+    public static ulong Mask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
+
+    public static int SizeLog2(int size) => size switch { 1 => 0, 2 => 1, 4 => 2, _ => 3 };
+
+    /// <summary>Pushes the operand's value (zero-extended).</summary>
+    public void Read(Type kind, int size, in DecodedOp op)
+    {
+        if (kind == typeof(Imm)) IL.Emit(OpCodes.Ldc_I8, (long)(op.Imm & Mask(size)));
+        else if (kind == typeof(One)) IL.Emit(OpCodes.Ldc_I8, 1L);
+        else if (kind == typeof(Mem))
+        {
+            IL.Emit(OpCodes.Ldarg_1);
+            IL.Emit(OpCodes.Ldfld, MemoryField);
+            Address(op);
+            IL.Emit(OpCodes.Call, ReadMethod.MakeGenericMethod(TypeOf(size)));
+            if (size < 8) IL.Emit(OpCodes.Conv_U8);
+        }
+        else ReadRegister(RegisterOffset(kind, op), size);
+    }
+
+    /// <summary>Pushes a general register's low <paramref name="size"/> bytes at byte <paramref name="offset"/> of the file (AH is 1).</summary>
+    public void ReadRegister(int offset, int size)
+    {
+        Registers.Push(offset >> 3);
+        if ((offset & 7) != 0)
+        {
+            IL.Emit(OpCodes.Ldc_I4, (offset & 7) * 8);
+            IL.Emit(OpCodes.Shr_Un);
+        }
+        Truncate(size);
+    }
+
+    /// <summary>Writes <paramref name="value"/> to the operand with the architecture's rules for partial registers.</summary>
+    public void Write(Type kind, int size, in DecodedOp op, LocalBuilder value)
+    {
+        if (kind == typeof(Mem))
+        {
+            IL.Emit(OpCodes.Ldarg_1);
+            IL.Emit(OpCodes.Ldfld, MemoryField);
+            Address(op);
+            Store(size, value);
+            return;
+        }
+        WriteRegister(RegisterOffset(kind, op), size, value);
+    }
+
+    /// <summary>Writes <paramref name="size"/> bytes of <paramref name="value"/> at the address in <paramref name="address"/>.</summary>
+    public void WriteMemory(LocalBuilder address, int size, LocalBuilder value)
+    {
+        IL.Emit(OpCodes.Ldarg_1);
+        IL.Emit(OpCodes.Ldfld, MemoryField);
+        IL.Emit(OpCodes.Ldloc, address);
+        Store(size, value);
+    }
+
+    /// <summary>The store itself, with the address space and the address pushed.</summary>
+    void Store(int size, LocalBuilder value)
+    {
+        IL.Emit(OpCodes.Ldloc, value);
+        if (size < 8) IL.Emit(size == 4 ? OpCodes.Conv_U4 : size == 2 ? OpCodes.Conv_U2 : OpCodes.Conv_U1);
+        IL.Emit(OpCodes.Call, WriteMethod.MakeGenericMethod(TypeOf(size)));
+    }
+
+    /// <summary>
+    /// A register write: 64 bits replace the register, 32 bits zero-extend into it (SDM Vol. 1 §3.4.1.1), 16 and 8 bits
+    /// keep the other bytes.
+    /// </summary>
+    public void WriteRegister(int offset, int size, LocalBuilder value)
+    {
+        int reg = offset >> 3, shift = (offset & 7) * 8;
+        if (size >= 4)
+        {
+            IL.Emit(OpCodes.Ldloc, value);
+            Truncate(size);
+            Registers.Pop(reg);
+            return;
+        }
+        ulong mask = Mask(size) << shift;
+        Registers.Push(reg);
+        IL.Emit(OpCodes.Ldc_I8, (long)~mask);
+        IL.Emit(OpCodes.And);
+        IL.Emit(OpCodes.Ldloc, value);
+        Truncate(size);
+        if (shift != 0)
+        {
+            IL.Emit(OpCodes.Ldc_I4, shift);
+            IL.Emit(OpCodes.Shl);
+        }
+        IL.Emit(OpCodes.Or);
+        Registers.Pop(reg);
+    }
+
+    /// <summary>Masks the 64-bit value on the stack to <paramref name="size"/> bytes.</summary>
+    public void Truncate(int size)
+    {
+        if (size == 8) return;
+        if (size == 4)
+        {
+            IL.Emit(OpCodes.Conv_U4);
+            IL.Emit(OpCodes.Conv_U8);
+            return;
+        }
+        IL.Emit(OpCodes.Ldc_I8, (long)Mask(size));
+        IL.Emit(OpCodes.And);
+    }
+
+    /// <summary>Pushes the effective address, as <see cref="Cpu.EffectiveAddress"/> computes it, folded for this op.</summary>
+    public void Address(in DecodedOp op)
+    {
+        IL.Emit(OpCodes.Ldc_I8, (long)op.Disp);
+        if (op.Base < 16)
+        {
+            Registers.Push(op.Base);
+            IL.Emit(OpCodes.Add);
+        }
+        if (op.Index < 16)
+        {
+            Registers.Push(op.Index);
+            if (op.Scale != 0)
+            {
+                IL.Emit(OpCodes.Ldc_I4, (int)op.Scale);
+                IL.Emit(OpCodes.Shl);
+            }
+            IL.Emit(OpCodes.Add);
+        }
+        if (op.EaMask != ulong.MaxValue)
+        {
+            IL.Emit(OpCodes.Ldc_I8, (long)op.EaMask);
+            IL.Emit(OpCodes.And);
+        }
+        if (op.Seg != 0)
+        {
+            IL.Emit(OpCodes.Ldarg_1);
+            IL.Emit(OpCodes.Ldflda, SegBaseField);
+            IL.Emit(OpCodes.Ldc_I4, op.Seg * sizeof(ulong));
+            IL.Emit(OpCodes.Add);
+            IL.Emit(OpCodes.Ldind_I8);
+            IL.Emit(OpCodes.Add);
+        }
+    }
+
+    /// <summary>
+    /// Records the flags of an operation as <see cref="Cpu.SetFlags"/> does (operands and result already in
+    /// <see cref="FlagA"/>, <see cref="FlagB"/>, <see cref="FlagResult"/>) and remembers them for fused conditions.
+    /// </summary>
+    public void SetFlags(FlagOp kind, int size)
+    {
+        IL.Emit(OpCodes.Ldarg_1);
+        IL.Emit(OpCodes.Ldc_I4, LazyFlags.Kind(kind, SizeLog2(size)));
+        IL.Emit(OpCodes.Stfld, FlagKindField);
+        StoreField(FlagAField, FlagA);
+        StoreField(FlagBField, FlagB);
+        StoreField(FlagResField, FlagResult);
+        Flags = new KnownFlags(kind, size);
+    }
+
+    void StoreField(FieldInfo field, LocalBuilder value)
+    {
+        IL.Emit(OpCodes.Ldarg_1);
+        IL.Emit(OpCodes.Ldloc, value);
+        IL.Emit(OpCodes.Stfld, field);
+    }
+
+    /// <summary>The TLB-backed <c>AddressSpace.Read&lt;T&gt;</c>/<c>Write&lt;T&gt;</c> (not the span overloads).</summary>
+    static MethodInfo GenericAccess(string name) =>
+        typeof(AddressSpace).GetMethods().Single(m => m.Name == name && m.IsGenericMethodDefinition);
+
+    static int RegisterOffset(Type kind, in DecodedOp op) =>
+        kind == typeof(R1) ? op.R1 : kind == typeof(R2) ? op.R2 : kind == typeof(R3) ? op.R3
+            : throw new InvalidOperationException($"{kind.Name} is not a register operand");
+
+    static Type TypeOf(int size) => size switch { 8 => typeof(ulong), 4 => typeof(uint), 2 => typeof(ushort), _ => typeof(byte) };
+}
+
+/// <summary>The flag record an inline op left: its operation and size; operands and result are in the context's flag locals.</summary>
+readonly record struct KnownFlags(FlagOp Kind, int Size);

@@ -1,0 +1,98 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using X86Vm.Cpu.Decoding;
+using X86Vm.Cpu.Flags;
+
+namespace X86Vm.Cpu.Execution.Inline;
+
+/// <summary>ADD SUB AND OR XOR CMP TEST INC DEC, as <see cref="Instructions.InstAlu"/> defines them.</summary>
+static partial class InlineForms
+{
+    static readonly MethodInfo SetFlagsKeepCarry = typeof(Cpu).GetMethod(nameof(Cpu.SetFlagsKeepCarry))!;
+
+    static void AddAlu(Registrar add)
+    {
+        // <T, D, S, F>: destination D op= source S.
+        add(Alu, "Add", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Add, OpCodes.Add, writes: true));
+        add(Alu, "Sub", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Sub, OpCodes.Sub, writes: true));
+        add(Alu, "Cmp", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Sub, OpCodes.Sub, writes: false));
+        add(Alu, "And", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Logic, OpCodes.And, writes: true));
+        add(Alu, "Or", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Logic, OpCodes.Or, writes: true));
+        add(Alu, "Xor", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Logic, OpCodes.Xor, writes: true));
+        add(Alu, "Test", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Logic, OpCodes.And, writes: false));
+        // <T, D, F>
+        add(Alu, "Inc", (InlineContext x, Type[] t, in DecodedOp op) => Step(x, t, op, FlagOp.Inc, OpCodes.Add));
+        add(Alu, "Dec", (InlineContext x, Type[] t, in DecodedOp op) => Step(x, t, op, FlagOp.Dec, OpCodes.Sub));
+    }
+
+    /// <summary>
+    /// r = a op b with a from D and b from S; D = r unless CMP/TEST; the flag record unless liveness removed it. A logic
+    /// operation records result only (operands 0), as <see cref="Instructions.InstAlu"/> does.
+    /// </summary>
+    static bool Binary(InlineContext x, Type[] t, in DecodedOp op, FlagOp kind, OpCode operation, bool writes)
+    {
+        int size = InlineContext.SizeOf(t[0]);
+        Type d = t[1], s = t[2];
+        if (size == 0 || !InlineContext.IsOperand(d) || !InlineContext.IsOperand(s)) return false;
+        if (FlagsLive(t[3]) is not bool live) return false;
+        ILGenerator il = x.IL;
+        x.Read(d, size, op);
+        il.Emit(OpCodes.Stloc, x.FlagA);
+        x.Read(s, size, op);
+        il.Emit(OpCodes.Stloc, x.FlagB);
+        il.Emit(OpCodes.Ldloc, x.FlagA);
+        il.Emit(OpCodes.Ldloc, x.FlagB);
+        il.Emit(operation);
+        if (kind != FlagOp.Logic) x.Truncate(size); // a carry or borrow out of the operand size
+        il.Emit(OpCodes.Stloc, x.FlagResult);
+        if (writes) x.Write(d, size, op, x.FlagResult);
+        if (!live)
+        {
+            x.Flags = null;
+            return true;
+        }
+        if (kind == FlagOp.Logic)
+        {
+            il.Emit(OpCodes.Ldc_I8, 0L);
+            il.Emit(OpCodes.Stloc, x.FlagA);
+            il.Emit(OpCodes.Ldc_I8, 0L);
+            il.Emit(OpCodes.Stloc, x.FlagB);
+        }
+        x.SetFlags(kind, size);
+        return true;
+    }
+
+    /// <summary>INC/DEC: like ADD/SUB of 1, keeping CF (recorded by <see cref="Cpu.SetFlagsKeepCarry"/>).</summary>
+    static bool Step(InlineContext x, Type[] t, in DecodedOp op, FlagOp kind, OpCode operation)
+    {
+        int size = InlineContext.SizeOf(t[0]);
+        Type d = t[1];
+        if (size == 0 || !InlineContext.IsOperand(d) || FlagsLive(t[2]) is not bool live) return false;
+        ILGenerator il = x.IL;
+        x.Read(d, size, op);
+        il.Emit(OpCodes.Stloc, x.FlagA);
+        il.Emit(OpCodes.Ldloc, x.FlagA);
+        il.Emit(OpCodes.Ldc_I8, 1L);
+        il.Emit(operation);
+        x.Truncate(size);
+        il.Emit(OpCodes.Stloc, x.FlagResult);
+        x.Write(d, size, op, x.FlagResult);
+        if (!live)
+        {
+            x.Flags = null;
+            return true;
+        }
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I4, (int)kind);
+        il.Emit(OpCodes.Ldc_I4, InlineContext.SizeLog2(size));
+        il.Emit(OpCodes.Ldloc, x.FlagA);
+        il.Emit(OpCodes.Ldloc, x.FlagResult);
+        il.Emit(OpCodes.Call, SetFlagsKeepCarry);
+        x.Flags = new KnownFlags(kind, size);
+        return true;
+    }
+
+    /// <summary>Whether the handler records its flags (<see cref="IFlagsMode"/>); null for a type argument that is no flag mode.</summary>
+    static bool? FlagsLive(Type mode) =>
+        mode == typeof(Decoding.FlagsLive) ? true : mode == typeof(Decoding.FlagsDead) ? false : null;
+}
