@@ -184,6 +184,9 @@ static partial class Program
             ulong retired = vm.InstructionsRetired - startRetired;
             diagnostics.WriteLine($"x86vm: {retired} instructions in {seconds:F3} s ({retired / seconds / 1e6:F1} MIPS); " +
                 $"{vm.InstructionsExecuted} units metered in the whole VM (docs/metering.md)");
+            if (vm.Jit is { } jit)
+                diagnostics.WriteLine($"x86vm: JIT: {jit.Regions} regions, {jit.Instructions} instructions compiled in " +
+                    $"{jit.CompileTime.TotalSeconds:F3} s ({(jit.Instructions == 0 ? 0 : jit.CompileTime.TotalMicroseconds / jit.Instructions):F0} µs each)");
         }
         return status;
     }

@@ -45,6 +45,7 @@ public sealed partial class VirtualMachine
     public static VirtualMachine LoadSnapshot(Stream source, RestoreOptions host)
     {
         Stream stderr = host.Stderr ?? Stream.Null;
+        var compiler = Compiler(host.Jit, host.JitThreshold, host.JitSynchronous);
         var bindings = new HostBindings
         {
             Stdin = host.Stdin ?? Stream.Null,
@@ -52,12 +53,12 @@ public sealed partial class VirtualMachine
             Stderr = stderr,
             Strace = host.Strace,
             Diagnostics = DiagnosticsWriter(host.Diagnostics, stderr),
-            Compiler = Compiler(host.Jit, host.JitThreshold, host.JitSynchronous),
+            Compiler = compiler,
             TimeLimit = host.MaxTime,
             Mounts = (host.Mounts ?? []).ToDictionary(m => m.GuestPath.Length > 1 ? m.GuestPath.TrimEnd('/') : m.GuestPath, m => m.HostPath ??
                 throw new ArgumentException($"mount {m.GuestPath}: a re-bound mount needs a host path", nameof(host))),
         };
         var (kernel, rootPid) = Kernel.LoadSnapshot(source, bindings);
-        return new VirtualMachine(kernel, rootPid);
+        return new VirtualMachine(kernel, rootPid) { _compiler = compiler };
     }
 }

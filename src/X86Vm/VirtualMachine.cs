@@ -25,6 +25,7 @@ public sealed class VirtualMachineStartException(string message, int exitCode) :
 public sealed partial class VirtualMachine
 {
     readonly Kernel _kernel;
+    X86Vm.Cpu.Execution.BlockCompiler? _compiler;
     readonly MemoryAccount _memory;
     readonly GuestProcess _process;
     readonly GdbStub? _gdb;
@@ -79,7 +80,7 @@ public sealed partial class VirtualMachine
             Diagnostics = diagnostics,
             WorkingDirectory = cwd,
             HostNetwork = options.Network == NetworkMode.Host,
-            Compiler = Compiler(options.Jit, options.JitThreshold, options.JitSynchronous),
+            Compiler = _compiler = Compiler(options.Jit, options.JitThreshold, options.JitSynchronous),
             Memory = _memory,
             MaxTasks = options.MaxProcesses,
             OpenFiles = options.MaxOpenFiles is int n ? (n, n) : KernelOptions.DefaultOpenFiles,
@@ -202,6 +203,9 @@ public sealed partial class VirtualMachine
     /// What <see cref="VirtualMachineOptions.MaxInstructions"/> limits.
     /// </summary>
     public ulong InstructionsExecuted => _meter.Now;
+
+    /// <summary>What the JIT tier has done so far, or null when it is off (a host-side statistic, never part of the VM's state).</summary>
+    public JitStatistics? Jit => _compiler is { } c ? new JitStatistics(c.CompiledRegions, c.CompiledOps, c.CompileTime) : null;
 
     /// <summary>The status <see cref="Run(CancellationToken)"/> returns when the instruction budget is spent.</summary>
     public const int OutOfBudgetStatus = Kernel.OutOfBudgetStatus;

@@ -47,8 +47,16 @@ public sealed class BlockCompiler
     readonly Queue<(CompiledRegion Region, RegionShape Shape)> _queue = new();
     int _boundRegions;
 
+    long _compiledOps;
+
     /// <summary>Regions made runnable so far (compiled here or shared); a statistic for tests and diagnostics.</summary>
     public int CompiledRegions => Volatile.Read(ref _boundRegions);
+
+    /// <summary>Guest instructions translated to .NET methods so far (a region's ops; shared regions count once).</summary>
+    public long CompiledOps => Interlocked.Read(ref _compiledOps);
+
+    /// <summary>Time spent translating and compiling regions (on background threads unless <see cref="Synchronous"/>).</summary>
+    public TimeSpan CompileTime => TimeSpan.FromSeconds((double)Interlocked.Read(ref _compileTicks) / System.Diagnostics.Stopwatch.Frequency);
     bool _draining;
 
     /// <summary>
@@ -155,6 +163,7 @@ public sealed class BlockCompiler
             method = Compile(region);
             Interlocked.Add(ref _compileTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
             if (method == null) return;
+            Interlocked.Add(ref _compiledOps, region.Blocks.Sum(b => (long)b.Ops.Length));
             lock (_shared)
                 if (_shared.Count < MaxSharedRegions) _shared.TryAdd(shape, method);
         }

@@ -52,7 +52,7 @@ static class InstControl
     /// address is non-canonical"), before RSP or RIP change: RIP stays on the branch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool IsCanonical(ulong address) => (ulong)((long)(address << 16) >> 16) == address;
+    internal static bool IsCanonical(ulong address) => (ulong)((long)(address << 16) >> 16) == address;
 
     /// <summary>The target, or #GP for a non-canonical one (thrown out of line so RET and indirect jumps inline this).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -75,16 +75,21 @@ static class InstControl
     public static void Call<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand
     {
         ulong target = typeof(S) == typeof(Imm) ? op.Imm : S.Read<ulong>(c, ref op);
-        if (typeof(S) != typeof(Imm) && !IsCanonical(target))
-        {
-            // The push's page fault takes precedence over the target's #GP (as on the host); neither
-            // changes anything.
-            ulong slot = c.Rsp - 8;
-            c.Memory.Write(slot, c.Memory.Read<ulong>(slot));
-            Checked(target);
-        }
+        if (typeof(S) != typeof(Imm) && !IsCanonical(target)) RejectCallTarget(c);
         c.Push(op.NextIp);
         c.Rip = target;
+    }
+
+    /// <summary>
+    /// A CALL to a non-canonical target: the push's page fault takes precedence over the target's #GP (as on the host);
+    /// neither changes anything. Always throws.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void RejectCallTarget(Cpu c)
+    {
+        ulong slot = c.Rsp - 8;
+        c.Memory.Write(slot, c.Memory.Read<ulong>(slot));
+        NonCanonical();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks

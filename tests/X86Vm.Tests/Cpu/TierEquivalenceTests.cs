@@ -7,9 +7,10 @@ namespace X86Vm.Tests.Cpu;
 
 /// <summary>
 /// The compiled tier must compute exactly what the interpreter computes. Random loops of the integer forms the compiler
-/// emits inline (MOV, MOVZX/MOVSX, LEA, ALU, INC/DEC, PUSH/POP, SETcc, CMOVcc, Jcc; partial registers and memory
-/// operands) run three times on two CPUs with the same start state: one interpreting, one compiling every block after its
-/// first run; registers, flags, retired count and memory must then be identical. The interpreter itself is checked
+/// emits inline (MOV, MOVZX/MOVSX, LEA, ALU, INC/DEC/NEG/NOT, shifts and rotates, CDQE/CQO, PUSH/POP, CALL, SETcc,
+/// CMOVcc, Jcc; partial registers and memory operands) run three times on two CPUs with the same start state: one
+/// interpreting, one compiling every block after its first run; registers, flags, retired count and memory must then be
+/// identical. The interpreter itself is checked
 /// against the real CPU by the oracle tests.
 /// </summary>
 public class TierEquivalenceTests
@@ -102,7 +103,7 @@ public class TierEquivalenceTests
         long imm64 = rng.NextInt64();
         AssemblerRegister64 index = Gpr64[rng.Next(Gpr64.Length)];
         int cc = rng.Next(16), form = rng.Next(3);
-        switch (rng.Next(34))
+        switch (rng.Next(45))
         {
             case 0: return a => a.mov(q1, q2);
             case 1: return a => a.mov(d1, m32);
@@ -145,6 +146,25 @@ public class TierEquivalenceTests
                 };
             case 31: return a => a.sub(q1, q2);
             case 32: return a => { a.cmp(d1, d2); Jcc(a, cc, null); };
+            case 33: return a => { if (form == 0) a.shl(q1, (byte)(imm8 & 0x7F)); else if (form == 1) a.shl(d1, (byte)imm8); else a.shl(b1, 1); };
+            case 34: return a => { if (form == 0) a.shr(q1, (byte)(imm8 & 0x7F)); else if (form == 1) a.shr(d1, (byte)imm8); else a.shr(w1, 1); };
+            case 35: return a => a.sar(w1, 1);
+            case 36: return a => a.sar(m32, (byte)(imm8 & 0x1F));
+            case 37: return a => { a.rol(q1, (byte)(imm8 & 0x3F)); a.add(q2, 1); };
+            case 38: return a => { a.ror(b1, (byte)(imm8 & 0x7)); a.sub(d2, 1); };
+            case 39: return a => a.neg(form == 0 ? q1 : q2);
+            case 40: return a => a.neg(m16);
+            case 41: return a => a.not(d1);
+            case 42: return a => { if (form == 0) a.cdqe(); else if (form == 1) a.cqo(); else a.cwd(); };
+            case 43:
+                return a =>
+                {
+                    // CALL to the next instruction, then POP: a return address in a register.
+                    var next = a.CreateLabel();
+                    a.call(next);
+                    a.Label(ref next);
+                    a.pop(q1);
+                };
             default: return a => a.xor(q1, q1);
         }
     }

@@ -23,6 +23,9 @@ static partial class InlineForms
         // <T, D, F>
         add(Alu, "Inc", (InlineContext x, Type[] t, in DecodedOp op) => Step(x, t, op, FlagOp.Inc, OpCodes.Add));
         add(Alu, "Dec", (InlineContext x, Type[] t, in DecodedOp op) => Step(x, t, op, FlagOp.Dec, OpCodes.Sub));
+        add(Alu, "Neg", Neg);
+        add(Alu, "Not", Not);
+        add(System, "Nop", (InlineContext x, Type[] t, in DecodedOp op) => true);
     }
 
     /// <summary>
@@ -89,6 +92,46 @@ static partial class InlineForms
         il.Emit(OpCodes.Ldloc, x.FlagResult);
         il.Emit(OpCodes.Call, SetFlagsKeepCarry);
         x.Flags = new KnownFlags(kind, size);
+        return true;
+    }
+
+    /// <summary>NEG&lt;T, D, F&gt;: r = 0 − a, flags as SUB 0, a (CF set unless a = 0).</summary>
+    static bool Neg(InlineContext x, Type[] t, in DecodedOp op)
+    {
+        int size = InlineContext.SizeOf(t[0]);
+        Type d = t[1];
+        if (size == 0 || !InlineContext.IsOperand(d) || FlagsLive(t[2]) is not bool live) return false;
+        ILGenerator il = x.IL;
+        x.Read(d, size, op);
+        il.Emit(OpCodes.Stloc, x.FlagB);
+        il.Emit(OpCodes.Ldc_I8, 0L);
+        il.Emit(OpCodes.Ldloc, x.FlagB);
+        il.Emit(OpCodes.Sub);
+        x.Truncate(size);
+        il.Emit(OpCodes.Stloc, x.FlagResult);
+        x.Write(d, size, op, x.FlagResult);
+        if (!live)
+        {
+            x.Flags = null;
+            return true;
+        }
+        il.Emit(OpCodes.Ldc_I8, 0L);
+        il.Emit(OpCodes.Stloc, x.FlagA);
+        x.SetFlags(FlagOp.Sub, size);
+        return true;
+    }
+
+    /// <summary>NOT&lt;T, D, F&gt;: no flags.</summary>
+    static bool Not(InlineContext x, Type[] t, in DecodedOp op)
+    {
+        int size = InlineContext.SizeOf(t[0]);
+        if (size == 0 || !InlineContext.IsOperand(t[1])) return false;
+        LocalBuilder value = x.Rent();
+        x.Read(t[1], size, op);
+        x.IL.Emit(OpCodes.Not);
+        x.IL.Emit(OpCodes.Stloc, value);
+        x.Write(t[1], size, op, value);
+        x.Return(value);
         return true;
     }
 

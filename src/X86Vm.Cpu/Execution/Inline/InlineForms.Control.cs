@@ -14,6 +14,10 @@ static partial class InlineForms
 {
     static readonly FieldInfo RipField = typeof(Cpu).GetField(nameof(Cpu.Rip))!;
     static readonly MethodInfo ConditionMethod = typeof(Cpu).GetMethod(nameof(Cpu.Condition))!;
+    static readonly MethodInfo IsCanonical =
+        typeof(Instructions.InstControl).GetMethod("IsCanonical", BindingFlags.NonPublic | BindingFlags.Static)!;
+    static readonly MethodInfo RejectCallTarget =
+        typeof(Instructions.InstControl).GetMethod("RejectCallTarget", BindingFlags.NonPublic | BindingFlags.Static)!;
     static readonly MethodInfo CheckedTarget =
         typeof(Instructions.InstControl).GetMethod("Checked", BindingFlags.NonPublic | BindingFlags.Static)!;
 
@@ -97,12 +101,27 @@ static partial class InlineForms
         return true;
     }
 
-    /// <summary>CALL rel (64-bit): pushes the return address, then RIP = target. Indirect calls keep their handler.</summary>
+    /// <summary>
+    /// CALL (64-bit): the target is read first (it may be addressed through RSP), a non-canonical one is rejected by
+    /// <see cref="Instructions.InstControl.RejectCallTarget"/>, then the return address is pushed and RIP = target.
+    /// </summary>
     static bool Call(InlineContext x, Type[] t, in DecodedOp op)
     {
-        if (t[0] != typeof(ulong) || t[1] != typeof(Imm)) return false;
+        if (t[0] != typeof(ulong) || !InlineContext.IsOperand(t[1])) return false;
         ILGenerator il = x.IL;
-        LocalBuilder value = x.Rent(), rsp = x.Rent();
+        LocalBuilder value = x.Rent(), rsp = x.Rent(), target = x.Rent();
+        x.Read(t[1], 8, op);
+        il.Emit(OpCodes.Stloc, target);
+        if (t[1] != typeof(Imm))
+        {
+            Label canonical = il.DefineLabel();
+            il.Emit(OpCodes.Ldloc, target);
+            il.Emit(OpCodes.Call, IsCanonical);
+            il.Emit(OpCodes.Brtrue, canonical);
+            il.Emit(OpCodes.Ldarg_1); // the registers are in the CPU: an op that can fault starts with them stored
+            il.Emit(OpCodes.Call, RejectCallTarget);
+            il.MarkLabel(canonical);
+        }
         il.Emit(OpCodes.Ldc_I8, (long)op.NextIp);
         il.Emit(OpCodes.Stloc, value);
         x.Registers.Push(Reg.RSP);
@@ -112,9 +131,12 @@ static partial class InlineForms
         x.WriteMemory(rsp, 8, value);
         il.Emit(OpCodes.Ldloc, rsp);
         x.Registers.Pop(Reg.RSP);
-        SetRip(il, op.Imm);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldloc, target);
+        il.Emit(OpCodes.Stfld, RipField);
         x.Return(value);
         x.Return(rsp);
+        x.Return(target);
         return true;
     }
 

@@ -14,6 +14,8 @@ static partial class InlineForms
         add(Move, "Lea", Lea);
         add(Move, "Setcc", Setcc);
         add(Move, "Cmov", Cmov);
+        add(Move, "SignExtendAccumulator", SignExtendAccumulator);
+        add(Move, "SignExtendIntoDx", SignExtendIntoDx);
     }
 
     /// <summary>MOV&lt;T, D, S&gt;.</summary>
@@ -37,11 +39,7 @@ static partial class InlineForms
         ILGenerator il = x.IL;
         LocalBuilder value = x.Rent();
         x.Read(t[3], from, op);
-        if (signed && from < 8)
-        {
-            il.Emit(from == 4 ? OpCodes.Conv_I4 : from == 2 ? OpCodes.Conv_I2 : OpCodes.Conv_I1);
-            il.Emit(OpCodes.Conv_I8);
-        }
+        if (signed) SignExtend(il, from);
         il.Emit(OpCodes.Stloc, value);
         x.Write(t[2], to, op, value);
         x.Return(value);
@@ -103,6 +101,36 @@ static partial class InlineForms
             x.Write(d, size, op, value);
         }
         il.MarkLabel(done);
+        x.Return(value);
+        return true;
+    }
+
+    /// <summary>CBW/CWDE/CDQE&lt;TS, TD&gt;: the accumulator's low TS bytes sign-extended to TD.</summary>
+    static bool SignExtendAccumulator(InlineContext x, Type[] t, in DecodedOp op)
+    {
+        int from = InlineContext.SizeOf(t[0]), to = InlineContext.SizeOf(t[1]);
+        if (from == 0 || to == 0) return false;
+        LocalBuilder value = x.Rent();
+        x.ReadRegister(State.Reg.RAX * 8, from);
+        SignExtend(x.IL, from);
+        x.IL.Emit(OpCodes.Stloc, value);
+        x.WriteRegister(State.Reg.RAX * 8, to, value);
+        x.Return(value);
+        return true;
+    }
+
+    /// <summary>CWD/CDQ/CQO&lt;T&gt;: DX = the sign of AX, in T's size.</summary>
+    static bool SignExtendIntoDx(InlineContext x, Type[] t, in DecodedOp op)
+    {
+        int size = InlineContext.SizeOf(t[0]);
+        if (size == 0) return false;
+        LocalBuilder value = x.Rent();
+        x.ReadRegister(State.Reg.RAX * 8, size);
+        SignExtend(x.IL, size);
+        x.IL.Emit(OpCodes.Ldc_I4, 63);
+        x.IL.Emit(OpCodes.Shr);
+        x.IL.Emit(OpCodes.Stloc, value);
+        x.WriteRegister(State.Reg.RDX * 8, size, value);
         x.Return(value);
         return true;
     }

@@ -7,8 +7,9 @@ namespace X86Vm.Cpu.Execution.Inline;
 
 /// <summary>
 /// IL for the hottest integer instruction forms with the guest registers in locals (<see cref="RegisterLocals"/>):
-/// MOV, MOVZX, MOVSX, LEA, ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, PUSH, POP, JMP, Jcc, SETcc, CMOVcc, CALL and
-/// RET — the ops that make up most of what compiled code runs (perf of Debian's python3 and sqlite3 in bench/, see
+/// MOV, MOVZX, MOVSX, LEA, CBW…CQO, ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG, NOT, shifts and rotates by a
+/// constant, PUSH, POP, JMP, Jcc, SETcc, CMOVcc, CALL, RET and NOP — the ops that make up most of what compiled code
+/// runs (perf of Debian's python3 and sqlite3 in bench/, and the ops left to handlers in their compiled regions; see
 /// docs/performance.md). Every other op calls its shared handler, as before.
 ///
 /// The form is recognised from the handler the binder chose (its generic method and type arguments: operation, size,
@@ -41,6 +42,7 @@ static partial class InlineForms
         AddAlu(Add);
         AddMoves(Add);
         AddControl(Add);
+        AddShifts(Add);
         return table.ToFrozenDictionary();
     }
 
@@ -51,4 +53,6 @@ static partial class InlineForms
     static Type Move => typeof(InstMove);
     static Type Stack => typeof(InstStack);
     static Type Control => typeof(InstControl);
+    static Type Shift => typeof(InstShift);
+    static Type System => typeof(InstSystem);
 }
