@@ -384,8 +384,9 @@ public sealed class BlockCompiler
     static bool EmitOps(ILGenerator il, DecodedOp[] ops, int from, int count, Action pushBlockSite,
         Action leave)
     {
-        // The hot forms are emitted inline with the registers in locals; the CPU's registers are exact before every op
-        // that can fault (the fault path reads them), before every shared handler, and when the ops end or leave.
+        // The hot forms are emitted inline with the registers and the flag record in locals; the CPU's registers and
+        // flags are exact before every op that can fault (the fault path reads them), before every shared handler, and
+        // when the ops end or leave.
         var inline = new InlineContext(il);
         for (int j = from; j < from + count; j++)
         {
@@ -403,18 +404,17 @@ public sealed class BlockCompiler
                     il.Emit(OpCodes.Add);
                 }
                 il.Emit(OpCodes.Stind_I4);
-                inline.Registers.Flush();
+                inline.Flush();
             }
             if (!(InlineEnabled && InlineForms.TryEmit(inline, handler, op)))
             {
-                inline.Registers.Flush();
+                inline.Flush();
                 il.Emit(OpCodes.Ldarg_1);
                 // A local of its own per op: a handler the .NET JIT does not inline exposes the address of the local it
                 // is given, and an exposed local is never promoted, so one shared local would cost every op its constants.
                 EmitConstantOp(il, il.DeclareLocal(typeof(DecodedOp)), op);
                 il.Emit(OpCodes.Call, handler);
-                inline.Registers.Forget();
-                inline.Flags = null;
+                inline.Forget();
             }
             if (op.MayWriteMemory && j < ops.Length - 1)
             {
@@ -422,14 +422,14 @@ public sealed class BlockCompiler
                 Label stillValid = il.DefineLabel();
                 EmitRegionValid(il);
                 il.Emit(OpCodes.Brtrue, stillValid);
-                inline.Registers.StoreDirty();
+                inline.StoreDirty();
                 EmitRetire(il, j + 1);
                 EmitSetRip(il, op.NextIp);
                 leave();
                 il.MarkLabel(stillValid);
             }
         }
-        inline.Registers.Flush();
+        inline.Flush();
         return true;
     }
 

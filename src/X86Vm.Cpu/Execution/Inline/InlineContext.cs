@@ -30,8 +30,14 @@ sealed class InlineContext
     /// <summary>Locals holding the operands and result of <see cref="Flags"/> (each flag-setting op refills them).</summary>
     public readonly LocalBuilder FlagA, FlagB, FlagResult;
 
-    /// <summary>The flags as the last inline op recorded them, or null when another op (or a join) may have changed them.</summary>
+    /// <summary>The flags as the last inline op recorded them, or null when another op may have changed them.</summary>
     public KnownFlags? Flags;
+
+    /// <summary>
+    /// The record of <see cref="Flags"/> is only in the flag locals: it is stored to the CPU when the CPU's state must be
+    /// exact (<see cref="Flush"/>), and not at all when the next flag-setting op replaces it first.
+    /// </summary>
+    KnownFlags? _pending;
 
     public InlineContext(ILGenerator il)
     {
@@ -45,7 +51,10 @@ sealed class InlineContext
     /// <summary>A scratch 64-bit local; give it back with <see cref="Return"/> once its value is dead.</summary>
     public LocalBuilder Rent() => _free.Count > 0 ? _free.Pop() : IL.DeclareLocal(typeof(ulong));
 
-    public void Return(LocalBuilder local) => _free.Push(local);
+    public void Return(params ReadOnlySpan<LocalBuilder> locals)
+    {
+        foreach (LocalBuilder local in locals) _free.Push(local);
+    }
 
     /// <summary>The operand kinds an inline form can read or write (anything else keeps the shared handler).</summary>
     public static bool IsOperand(Type kind) =>
@@ -198,18 +207,75 @@ sealed class InlineContext
     }
 
     /// <summary>
-    /// Records the flags of an operation as <see cref="Cpu.SetFlags"/> does (operands and result already in
-    /// <see cref="FlagA"/>, <see cref="FlagB"/>, <see cref="FlagResult"/>) and remembers them for fused conditions.
+    /// Records the flags of an operation as <see cref="Cpu.SetFlags"/> does, from operands and result in
+    /// <paramref name="a"/>, <paramref name="b"/>, <paramref name="result"/> (null: 0): copied to the flag locals, stored
+    /// to the CPU later (<see cref="Flush"/>), and remembered for fused conditions.
     /// </summary>
-    public void SetFlags(FlagOp kind, int size)
+    public void SetFlags(FlagOp kind, int size, LocalBuilder? a, LocalBuilder? b, LocalBuilder result)
     {
+        Copy(a, FlagA);
+        Copy(b, FlagB);
+        Copy(result, FlagResult);
+        Flags = _pending = new KnownFlags(kind, size);
+    }
+
+    /// <summary>
+    /// The CPU's flag record was just written by a call (<see cref="Cpu.SetFlagsKeepCarry"/>) from these operands: known
+    /// for fused conditions, nothing pending.
+    /// </summary>
+    public void FlagsStored(FlagOp kind, int size, LocalBuilder a, LocalBuilder result)
+    {
+        Copy(a, FlagA);
+        Copy(result, FlagResult);
+        Flags = new KnownFlags(kind, size);
+        _pending = null;
+    }
+
+    void Copy(LocalBuilder? from, LocalBuilder to)
+    {
+        if (from == null) IL.Emit(OpCodes.Ldc_I8, 0L);
+        else IL.Emit(OpCodes.Ldloc, from);
+        IL.Emit(OpCodes.Stloc, to);
+    }
+
+    /// <summary>Makes the CPU's registers and flag record exact (before an op that can fault, a handler, or the end).</summary>
+    public void Flush()
+    {
+        Registers.Flush();
+        FlushFlags();
+    }
+
+    /// <summary>Stores a pending flag record to the CPU (before code that reads the CPU's flags).</summary>
+    public void FlushFlags()
+    {
+        StorePendingFlags();
+        _pending = null;
+    }
+
+    /// <summary>Emits what <see cref="Flush"/> would store, for a cold exit path, without changing what is tracked.</summary>
+    public void StoreDirty()
+    {
+        Registers.StoreDirty();
+        StorePendingFlags();
+    }
+
+    /// <summary>After a shared handler (flushed before it): registers must be reloaded, and the flags are unknown.</summary>
+    public void Forget()
+    {
+        if (_pending != null) throw new InvalidOperationException("flags forgotten before being stored");
+        Registers.Forget();
+        Flags = null;
+    }
+
+    void StorePendingFlags()
+    {
+        if (_pending is not { } f) return;
         IL.Emit(OpCodes.Ldarg_1);
-        IL.Emit(OpCodes.Ldc_I4, LazyFlags.Kind(kind, SizeLog2(size)));
+        IL.Emit(OpCodes.Ldc_I4, LazyFlags.Kind(f.Kind, SizeLog2(f.Size)));
         IL.Emit(OpCodes.Stfld, FlagKindField);
         StoreField(FlagAField, FlagA);
         StoreField(FlagBField, FlagB);
         StoreField(FlagResField, FlagResult);
-        Flags = new KnownFlags(kind, size);
     }
 
     void StoreField(FieldInfo field, LocalBuilder value)

@@ -36,62 +36,55 @@ static partial class InlineForms
     {
         int size = InlineContext.SizeOf(t[0]);
         Type d = t[1], s = t[2];
-        if (size == 0 || !InlineContext.IsOperand(d) || !InlineContext.IsOperand(s)) return false;
-        if (FlagsLive(t[3]) is not bool live) return false;
+        if (size == 0 || !InlineContext.IsOperand(d) || !InlineContext.IsOperand(s) || FlagsLive(t[3]) is not bool live)
+            return false;
         ILGenerator il = x.IL;
+        LocalBuilder a = x.Rent(), b = x.Rent(), r = x.Rent();
         x.Read(d, size, op);
-        il.Emit(OpCodes.Stloc, x.FlagA);
+        il.Emit(OpCodes.Stloc, a);
         x.Read(s, size, op);
-        il.Emit(OpCodes.Stloc, x.FlagB);
-        il.Emit(OpCodes.Ldloc, x.FlagA);
-        il.Emit(OpCodes.Ldloc, x.FlagB);
+        il.Emit(OpCodes.Stloc, b);
+        il.Emit(OpCodes.Ldloc, a);
+        il.Emit(OpCodes.Ldloc, b);
         il.Emit(operation);
         if (kind != FlagOp.Logic) x.Truncate(size); // a carry or borrow out of the operand size
-        il.Emit(OpCodes.Stloc, x.FlagResult);
-        if (writes) x.Write(d, size, op, x.FlagResult);
-        if (!live)
-        {
-            x.Flags = null;
-            return true;
-        }
-        if (kind == FlagOp.Logic)
-        {
-            il.Emit(OpCodes.Ldc_I8, 0L);
-            il.Emit(OpCodes.Stloc, x.FlagA);
-            il.Emit(OpCodes.Ldc_I8, 0L);
-            il.Emit(OpCodes.Stloc, x.FlagB);
-        }
-        x.SetFlags(kind, size);
+        il.Emit(OpCodes.Stloc, r);
+        if (writes) x.Write(d, size, op, r);
+        if (live) x.SetFlags(kind, size, kind == FlagOp.Logic ? null : a, kind == FlagOp.Logic ? null : b, r);
+        else x.Flags = null;
+        x.Return(a, b, r);
         return true;
     }
 
-    /// <summary>INC/DEC: like ADD/SUB of 1, keeping CF (recorded by <see cref="Cpu.SetFlagsKeepCarry"/>).</summary>
+    /// <summary>INC/DEC: like ADD/SUB of 1, keeping CF (recorded by <see cref="Cpu.SetFlagsKeepCarry"/>, which reads the carry).</summary>
     static bool Step(InlineContext x, Type[] t, in DecodedOp op, FlagOp kind, OpCode operation)
     {
         int size = InlineContext.SizeOf(t[0]);
         Type d = t[1];
         if (size == 0 || !InlineContext.IsOperand(d) || FlagsLive(t[2]) is not bool live) return false;
         ILGenerator il = x.IL;
+        LocalBuilder a = x.Rent(), r = x.Rent();
         x.Read(d, size, op);
-        il.Emit(OpCodes.Stloc, x.FlagA);
-        il.Emit(OpCodes.Ldloc, x.FlagA);
+        il.Emit(OpCodes.Stloc, a);
+        il.Emit(OpCodes.Ldloc, a);
         il.Emit(OpCodes.Ldc_I8, 1L);
         il.Emit(operation);
         x.Truncate(size);
-        il.Emit(OpCodes.Stloc, x.FlagResult);
-        x.Write(d, size, op, x.FlagResult);
-        if (!live)
+        il.Emit(OpCodes.Stloc, r);
+        x.Write(d, size, op, r);
+        if (live)
         {
-            x.Flags = null;
-            return true;
+            x.FlushFlags();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldc_I4, (int)kind);
+            il.Emit(OpCodes.Ldc_I4, InlineContext.SizeLog2(size));
+            il.Emit(OpCodes.Ldloc, a);
+            il.Emit(OpCodes.Ldloc, r);
+            il.Emit(OpCodes.Call, SetFlagsKeepCarry);
+            x.FlagsStored(kind, size, a, r);
         }
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldc_I4, (int)kind);
-        il.Emit(OpCodes.Ldc_I4, InlineContext.SizeLog2(size));
-        il.Emit(OpCodes.Ldloc, x.FlagA);
-        il.Emit(OpCodes.Ldloc, x.FlagResult);
-        il.Emit(OpCodes.Call, SetFlagsKeepCarry);
-        x.Flags = new KnownFlags(kind, size);
+        else x.Flags = null;
+        x.Return(a, r);
         return true;
     }
 
@@ -102,22 +95,18 @@ static partial class InlineForms
         Type d = t[1];
         if (size == 0 || !InlineContext.IsOperand(d) || FlagsLive(t[2]) is not bool live) return false;
         ILGenerator il = x.IL;
+        LocalBuilder a = x.Rent(), r = x.Rent();
         x.Read(d, size, op);
-        il.Emit(OpCodes.Stloc, x.FlagB);
+        il.Emit(OpCodes.Stloc, a);
         il.Emit(OpCodes.Ldc_I8, 0L);
-        il.Emit(OpCodes.Ldloc, x.FlagB);
+        il.Emit(OpCodes.Ldloc, a);
         il.Emit(OpCodes.Sub);
         x.Truncate(size);
-        il.Emit(OpCodes.Stloc, x.FlagResult);
-        x.Write(d, size, op, x.FlagResult);
-        if (!live)
-        {
-            x.Flags = null;
-            return true;
-        }
-        il.Emit(OpCodes.Ldc_I8, 0L);
-        il.Emit(OpCodes.Stloc, x.FlagA);
-        x.SetFlags(FlagOp.Sub, size);
+        il.Emit(OpCodes.Stloc, r);
+        x.Write(d, size, op, r);
+        if (live) x.SetFlags(FlagOp.Sub, size, null, a, r);
+        else x.Flags = null;
+        x.Return(a, r);
         return true;
     }
 

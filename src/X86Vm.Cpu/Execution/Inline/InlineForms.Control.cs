@@ -176,6 +176,7 @@ static partial class InlineForms
     {
         ILGenerator il = x.IL;
         if (x.Flags is { } f && FusedCondition(x, f, cc)) return;
+        x.FlushFlags(); // Cpu.Condition reads the CPU's record
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldc_I4, cc);
         il.Emit(OpCodes.Call, ConditionMethod);

@@ -36,22 +36,25 @@ static partial class InlineForms
         int count = ConstantCount(t[2], size, op);
         if (size == 0 || count < 0 || !InlineContext.IsOperand(d)) return false;
         ILGenerator il = x.IL;
+        LocalBuilder a = x.Rent(), n = x.Rent(), r = x.Rent();
         x.Read(d, size, op);
-        il.Emit(OpCodes.Stloc, x.FlagA);
+        il.Emit(OpCodes.Stloc, a);
         if (count == 0)
         {
-            x.Write(d, size, op, x.FlagA);
+            x.Write(d, size, op, a);
+            x.Return(a, n, r);
             return true;
         }
-        il.Emit(OpCodes.Ldloc, x.FlagA);
+        il.Emit(OpCodes.Ldloc, a);
         if (kind == FlagOp.Sar) SignExtend(il, size);
         il.Emit(OpCodes.Ldc_I4, count);
         il.Emit(kind == FlagOp.Shl ? OpCodes.Shl : kind == FlagOp.Shr ? OpCodes.Shr_Un : OpCodes.Shr);
-        il.Emit(OpCodes.Stloc, x.FlagResult);
-        x.Write(d, size, op, x.FlagResult);
+        il.Emit(OpCodes.Stloc, r);
+        x.Write(d, size, op, r);
         il.Emit(OpCodes.Ldc_I8, (long)count);
-        il.Emit(OpCodes.Stloc, x.FlagB);
-        x.SetFlags(kind, size);
+        il.Emit(OpCodes.Stloc, n);
+        x.SetFlags(kind, size, a, n, r);
+        x.Return(a, n, r);
         return true;
     }
 
