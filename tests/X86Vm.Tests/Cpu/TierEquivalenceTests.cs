@@ -7,7 +7,7 @@ namespace X86Vm.Tests.Cpu;
 
 /// <summary>
 /// The compiled tier must compute exactly what the interpreter computes. Random loops of the integer forms the compiler
-/// emits inline (MOV, MOVZX/MOVSX, LEA, ALU, INC/DEC/NEG/NOT, shifts and rotates, CDQE/CQO, PUSH/POP, CALL, SETcc,
+/// emits inline (MOV, MOVZX/MOVSX, LEA, ALU, INC/DEC/NEG/NOT, IMUL, shifts and rotates, CDQE/CQO, PUSH/POP, CALL, SETcc,
 /// CMOVcc, Jcc; partial registers and memory operands) run three times on two CPUs with the same start state: one
 /// interpreting, one compiling every block after its first run; registers, flags, retired count and memory must then be
 /// identical. The interpreter itself is checked
@@ -103,7 +103,7 @@ public class TierEquivalenceTests
         long imm64 = rng.NextInt64();
         AssemblerRegister64 index = Gpr64[rng.Next(Gpr64.Length)];
         int cc = rng.Next(16), form = rng.Next(3);
-        switch (rng.Next(46))
+        switch (rng.Next(49))
         {
             case 0: return a => a.mov(q1, q2);
             case 1: return a => a.mov(d1, m32);
@@ -169,6 +169,9 @@ public class TierEquivalenceTests
                 // Faults in the last iteration (r15 = 1: the address is just below the data page), which runs compiled:
                 // both CPUs must stop at this instruction with the same registers, flags and count.
                 return a => a.mov(q1, __qword_ptr[rbx + r15 * 8 - 16]);
+            case 45: return a => { a.imul(q1, q2); a.add(d2, imm8); }; // the ADD overwrites IMUL's flags: they are dead
+            case 46: return a => { a.imul(d1, m32, imm); a.sub(q2, d1 == eax ? rcx : rax); };
+            case 47: return a => { a.imul(w1, w2); a.xor(b1, b2); };
             default: return a => a.xor(q1, q1);
         }
     }

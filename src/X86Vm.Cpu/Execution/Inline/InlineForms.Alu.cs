@@ -26,6 +26,10 @@ static partial class InlineForms
         add(Alu, "Neg", Neg);
         add(Alu, "Not", Not);
         add(System, "Nop", (InlineContext x, Type[] t, in DecodedOp op) => true);
+        // IMUL r, r/m <T, D, S, F> and IMUL r, r/m, imm <T, D, S, I, F> whose flags nobody reads: the low half of the
+        // product is the same signed or unsigned. With live CF/OF the handler computes the high half.
+        add(MulDiv, "Imul2", (InlineContext x, Type[] t, in DecodedOp op) => MultiplyLow(x, t[0], t[1], t[1], t[2], t[3], op));
+        add(MulDiv, "Imul3", (InlineContext x, Type[] t, in DecodedOp op) => MultiplyLow(x, t[0], t[1], t[2], t[3], t[4], op));
     }
 
     /// <summary>
@@ -85,6 +89,23 @@ static partial class InlineForms
         }
         else x.Flags = null;
         x.Return(a, r);
+        return true;
+    }
+
+    /// <summary>D = first × second, truncated to T's size.</summary>
+    static bool MultiplyLow(InlineContext x, Type type, Type d, Type first, Type second, Type mode, in DecodedOp op)
+    {
+        int size = InlineContext.SizeOf(type);
+        if (size == 0 || FlagsLive(mode) != false || !InlineContext.IsOperand(d) || !InlineContext.IsOperand(first) ||
+            !InlineContext.IsOperand(second)) return false;
+        LocalBuilder r = x.Rent();
+        x.Read(first, size, op);
+        x.Read(second, size, op);
+        x.IL.Emit(OpCodes.Mul);
+        x.IL.Emit(OpCodes.Stloc, r);
+        x.Write(d, size, op, r);
+        x.Return(r);
+        x.Flags = null;
         return true;
     }
 

@@ -7,8 +7,8 @@ namespace X86Vm.Cpu.Execution.Inline;
 
 /// <summary>
 /// IL for the hottest integer instruction forms with the guest registers in locals (<see cref="RegisterLocals"/>):
-/// MOV, MOVZX, MOVSX, LEA, CBW…CQO, ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG, NOT, shifts and rotates by a
-/// constant, PUSH, POP, JMP, Jcc, SETcc, CMOVcc, CALL, RET and NOP — the ops that make up most of what compiled code
+/// MOV, MOVZX, MOVSX, LEA, CBW…CQO, ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG, NOT, IMUL without live flags,
+/// shifts and rotates by a constant, PUSH, POP, JMP, Jcc, SETcc, CMOVcc, CALL, RET and NOP — the ops that make up most of what compiled code
 /// runs (perf of Debian's python3 and sqlite3 in bench/, and the ops left to handlers in their compiled regions; see
 /// docs/performance.md). Every other op calls its shared handler, as before.
 ///
@@ -54,5 +54,6 @@ static partial class InlineForms
     static Type Stack => typeof(InstStack);
     static Type Control => typeof(InstControl);
     static Type Shift => typeof(InstShift);
+    static Type MulDiv => typeof(InstMulDiv);
     static Type System => typeof(InstSystem);
 }
