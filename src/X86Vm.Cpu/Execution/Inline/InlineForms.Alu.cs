@@ -21,9 +21,9 @@ static partial class InlineForms
         add(Alu, "Xor", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Logic, OpCodes.Xor, writes: true));
         add(Alu, "Test", (InlineContext x, Type[] t, in DecodedOp op) => Binary(x, t, op, FlagOp.Logic, OpCodes.And, writes: false));
         // <T, D, F>
-        add(Alu, "Inc", (InlineContext x, Type[] t, in DecodedOp op) => Step(x, t, op, FlagOp.Inc, OpCodes.Add));
-        add(Alu, "Dec", (InlineContext x, Type[] t, in DecodedOp op) => Step(x, t, op, FlagOp.Dec, OpCodes.Sub));
-        add(Alu, "Neg", Neg);
+        add(Alu, "Inc", (InlineContext x, Type[] t, in DecodedOp op) => Unary(x, t, op, FlagOp.Inc));
+        add(Alu, "Dec", (InlineContext x, Type[] t, in DecodedOp op) => Unary(x, t, op, FlagOp.Dec));
+        add(Alu, "Neg", (InlineContext x, Type[] t, in DecodedOp op) => Unary(x, t, op, FlagOp.Sub));
         add(Alu, "Not", Not);
         add(System, "Nop", (InlineContext x, Type[] t, in DecodedOp op) => true);
         // IMUL r, r/m <T, D, S, F> and IMUL r, r/m, imm <T, D, S, I, F> whose flags nobody reads: the low half of the
@@ -60,8 +60,11 @@ static partial class InlineForms
         return true;
     }
 
-    /// <summary>INC/DEC: like ADD/SUB of 1, keeping CF (recorded by <see cref="Cpu.SetFlagsKeepCarry"/>, which reads the carry).</summary>
-    static bool Step(InlineContext x, Type[] t, in DecodedOp op, FlagOp kind, OpCode operation)
+    /// <summary>
+    /// INC, DEC (like ADD/SUB of 1, keeping CF: recorded by <see cref="Cpu.SetFlagsKeepCarry"/>, which reads the carry)
+    /// and NEG (r = 0 − a, flags as SUB 0, a: CF set unless a = 0); <paramref name="kind"/> is Inc, Dec or Sub.
+    /// </summary>
+    static bool Unary(InlineContext x, Type[] t, in DecodedOp op, FlagOp kind)
     {
         int size = InlineContext.SizeOf(t[0]);
         Type d = t[1];
@@ -70,13 +73,16 @@ static partial class InlineForms
         LocalBuilder a = x.Rent(), r = x.Rent();
         x.Read(d, size, op);
         il.Emit(OpCodes.Stloc, a);
+        if (kind == FlagOp.Sub) il.Emit(OpCodes.Ldc_I8, 0L);
         il.Emit(OpCodes.Ldloc, a);
-        il.Emit(OpCodes.Ldc_I8, 1L);
-        il.Emit(operation);
+        if (kind != FlagOp.Sub) il.Emit(OpCodes.Ldc_I8, 1L);
+        il.Emit(kind == FlagOp.Inc ? OpCodes.Add : OpCodes.Sub);
         x.Truncate(size);
         il.Emit(OpCodes.Stloc, r);
         x.Write(d, size, op, r);
-        if (live)
+        if (!live) x.Flags = null;
+        else if (kind == FlagOp.Sub) x.SetFlags(FlagOp.Sub, size, null, a, r);
+        else
         {
             x.FlushFlags();
             il.Emit(OpCodes.Ldarg_1);
@@ -87,7 +93,6 @@ static partial class InlineForms
             il.Emit(OpCodes.Call, SetFlagsKeepCarry);
             x.FlagsStored(kind, size, a, r);
         }
-        else x.Flags = null;
         x.Return(a, r);
         return true;
     }
@@ -106,28 +111,6 @@ static partial class InlineForms
         x.Write(d, size, op, r);
         x.Return(r);
         x.Flags = null;
-        return true;
-    }
-
-    /// <summary>NEG&lt;T, D, F&gt;: r = 0 − a, flags as SUB 0, a (CF set unless a = 0).</summary>
-    static bool Neg(InlineContext x, Type[] t, in DecodedOp op)
-    {
-        int size = InlineContext.SizeOf(t[0]);
-        Type d = t[1];
-        if (size == 0 || !InlineContext.IsOperand(d) || FlagsLive(t[2]) is not bool live) return false;
-        ILGenerator il = x.IL;
-        LocalBuilder a = x.Rent(), r = x.Rent();
-        x.Read(d, size, op);
-        il.Emit(OpCodes.Stloc, a);
-        il.Emit(OpCodes.Ldc_I8, 0L);
-        il.Emit(OpCodes.Ldloc, a);
-        il.Emit(OpCodes.Sub);
-        x.Truncate(size);
-        il.Emit(OpCodes.Stloc, r);
-        x.Write(d, size, op, r);
-        if (live) x.SetFlags(FlagOp.Sub, size, null, a, r);
-        else x.Flags = null;
-        x.Return(a, r);
         return true;
     }
 
