@@ -46,10 +46,9 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
 
     internal HostTree Tree => _tree;
 
-    /// <summary>After a restore: the root opened again at <paramref name="hostRoot"/>, then its open files and the page caches of its shared mappings.</summary>
-    public void Restored(string hostRoot, IEnumerable<object> objects)
+    /// <summary>After a restore, once the root is open again (<see cref="HostTree.Reopen"/>): its open files and the page caches of its shared mappings.</summary>
+    public void Restored(IEnumerable<object> objects)
     {
-        _tree.Reopen(hostRoot);
         _caches = new();
         foreach (object o in objects)
         {
@@ -85,7 +84,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             SafeFileHandle? tmp = _tree.Open(relativePath, access | OpenFlags.TmpFile, mode, out errno);
             if (tmp == null) return null;
             HostTree.SetMode(tmp, mode);
-            return new HostFile(this, tmp) { Path = guestPath + "/#" + _nextTmp++, StatusFlags = flags & ~OpenFlags.TmpFile | access };
+            return new HostFile(this, tmp) { Unnamed = true, Path = guestPath + "/#" + _nextTmp++, StatusFlags = flags & ~OpenFlags.TmpFile | access };
         }
         FileStatus? st = _tree.Lstat(relativePath, out errno);
         bool create = (flags & OpenFlags.Create) != 0;
@@ -232,6 +231,12 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
     {
         [NotSnapshot] SafeFileHandle _handle = handle;
         (ulong, ulong)? _key;
+
+        /// <summary>An O_TMPFILE file: it has no name (its <see cref="OpenFile.RelativePath"/> is its directory's).</summary>
+        public bool Unnamed { get; init; }
+
+        /// <summary>Its path below the mount; null when it has none.</summary>
+        string? NamedPath => Unnamed ? null : RelativePath;
         HostPageCache? _cache;
 
         /// <summary>The cache of this file's inode, if some mapping made one (created when <paramref name="create"/>).</summary>
@@ -241,7 +246,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             if (!create && fs._caches.Count == 0) return null;
             if (_key == null)
             {
-                if (fs._tree.Fstat(_handle, out _) is not FileStatus st) return null;
+                if (fs._tree.Fstat(_handle, NamedPath, out _) is not FileStatus st) return null;
                 _key = (st.Device, st.Inode);
             }
             HostPageCache? cache = fs.FindCache(_key.Value);
@@ -271,11 +276,11 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             try { RandomAccess.Write(_handle, buffer, offset); }
             catch (IOException) { return -Errno.EIO; }
             cache?.WriteThrough(buffer, offset);
-            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, out _) is FileStatus written) presenter.Modified(written);
+            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, NamedPath, out _) is FileStatus written) presenter.Modified(written);
             return buffer.Length;
         }
 
-        public override FileStatus Status() => fs.WithOwner(fs._tree.Fstat(_handle, out _)) ?? new FileStatus { Kind = FileKind.Regular };
+        public override FileStatus Status() => fs.WithOwner(fs._tree.Fstat(_handle, NamedPath, out _)) ?? new FileStatus { Kind = FileKind.Regular };
 
         public override int SetAttributes(in AttributeChange change)
         {
@@ -283,7 +288,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             if (change.Mode is uint mode && HostTree.SetMode(_handle, mode) is int e1 && e1 != 0) return e1;
             if ((change.AccessNs != null || change.ModifyNs != null) &&
                 HostTree.SetTimes(_handle, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit) is int e2 && e2 != 0) return e2;
-            if (fs._tree.Fstat(_handle, out _) is FileStatus st)
+            if (fs._tree.Fstat(_handle, NamedPath, out _) is FileStatus st)
             {
                 fs.RecordOwner(st, change);
                 if (change.AccessNs != null || change.ModifyNs != null)
@@ -298,7 +303,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             cache?.Growing(length);
             if (Ftruncate(_handle, length) != 0) return -Marshal.GetLastPInvokeError();
             cache?.Truncated(length);
-            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, out _) is FileStatus st) presenter.Modified(st);
+            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, NamedPath, out _) is FileStatus st) presenter.Modified(st);
             return 0;
         }
 
@@ -368,7 +373,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
         {
             _handle = owner._tree.Open(relativePath, OpenFlags.ReadOnly, 0, out int errno) ??
                 throw new SnapshotFormatException($"the mapped host file {relativePath} cannot be opened again: {Errno.Describe(errno)}");
-            return owner._tree.Fstat(_handle, out _) is FileStatus st ? (st.Device, st.Inode) : null;
+            return owner._tree.Fstat(_handle, relativePath, out _) is FileStatus st ? (st.Device, st.Inode) : null;
         }
 
         public void Attach() => _mappings++;
