@@ -43,6 +43,7 @@ static partial class Program
         var o = new StringBuilder();
         void Line(string text) => o.Append(text).Append('\n');
         Line($"snapshot      {file} (format version {s.FormatVersion})");
+        Line($"written by    {s.WrittenBy}");
         Line($"state hash    {s.StateHash} ({(s.StateHashVerified ? "verified" : "NOT matching the state read")})");
         Line($"mode          {(s.Deterministic ? "deterministic" : "host clock (not deterministic)")}");
         Line($"instructions  {s.InstructionsExecuted} executed" + (s.InstructionBudget is ulong b ? $" (budget {b})" : ""));

@@ -28,7 +28,7 @@ public sealed partial class Kernel
             verified = k.SnapshotHash().AsSpan().SequenceEqual(saved.Hash);
         });
         return new SnapshotSummary(
-            SnapshotFormatVersion, Convert.ToHexStringLower(saved.Hash), verified, k.Options.Deterministic,
+            SnapshotFormatVersion, saved.WrittenBy, Convert.ToHexStringLower(saved.Hash), verified, k.Options.Deterministic,
             k.Meter.Now, k.Meter.Budget, k.Clock is HostClock ? saved.Monotonic : k.Clock.MonotonicNanoseconds,
             k.Clock is HostClock ? null : k.Clock.RealtimeNanoseconds, saved.RootPid,
             k._processes.Values.Select(ProcessSummaryOf).ToList(),

@@ -25,6 +25,10 @@ public sealed partial class Kernel
     /// <summary>The format version this build writes and reads.</summary>
     public const int SnapshotFormatVersion = 2;
 
+    /// <summary>Which x86vm and .NET runtime write (and read) snapshots here: recorded in each, named when one does not load.</summary>
+    public static string BuildIdentity { get; } =
+        $"x86vm {typeof(Kernel).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).Cast<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "?"} on .NET {Environment.Version}";
+
     /// <summary>
     /// Writes the VM (between runs) to <paramref name="destination"/>; <paramref name="rootPid"/> is the process the
     /// VM's run waits for. Throws <see cref="SnapshotNotSupportedException"/> naming what cannot move to another host.
@@ -39,7 +43,11 @@ public sealed partial class Kernel
         BinaryPrimitives.WriteInt32LittleEndian(prefix, rootPid);
         BinaryPrimitives.WriteInt64LittleEndian(prefix[4..], Clock.MonotonicNanoseconds);
         payload.Write(prefix);
-        using (var inputs = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true)) HostInputs.Write(inputs, HostInputs.Take(Vfs));
+        using (var w = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(BuildIdentity);
+            HostInputs.Write(w, HostInputs.Take(Vfs));
+        }
         SnapshotWriter.Write(payload, this, HostDirectoryFileSystem.SnapshotRefusal);
         SnapshotFile.Write(destination, SnapshotMagic, SnapshotFormatVersion, hash, payload.GetBuffer().AsSpan(0, (int)payload.Length));
     }
@@ -83,7 +91,8 @@ public sealed partial class Kernel
     }
 
     /// <summary>A snapshot's kernel as read, before anything is bound to a host: what a load and an inspection start from.</summary>
-    sealed record SavedGraph(byte[] Hash, int RootPid, long Monotonic, IReadOnlyList<HostInput> Inputs, IReadOnlyList<object> Objects, Kernel Kernel);
+    sealed record SavedGraph(byte[] Hash, int RootPid, long Monotonic, string WrittenBy, IReadOnlyList<HostInput> Inputs,
+        IReadOnlyList<object> Objects, Kernel Kernel);
 
     /// <summary>Checks the file and rebuilds its object graph; throws <see cref="SnapshotFormatException"/>.</summary>
     static SavedGraph ReadSnapshotGraph(Stream source)
@@ -96,12 +105,23 @@ public sealed partial class Kernel
         Rebuild(() =>
         {
             var rest = new MemoryStream(payload, PayloadPrefix, payload.Length - PayloadPrefix, writable: false);
+            string writtenBy;
             List<HostInput> inputs;
-            using (var reader = new BinaryReader(rest, System.Text.Encoding.UTF8, leaveOpen: true)) inputs = HostInputs.Read(reader);
-            IReadOnlyList<object> objects = SnapshotReader.Read(rest);
+            using (var reader = new BinaryReader(rest, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writtenBy = reader.ReadString();
+                inputs = HostInputs.Read(reader);
+            }
+            IReadOnlyList<object> objects;
+            try { objects = SnapshotReader.Read(rest); }
+            catch (ForeignBuildException e)
+            {
+                throw new SnapshotFormatException($"the snapshot was written by another build of x86vm ({e.Message}): it was written by " +
+                    $"{writtenBy}, this is {BuildIdentity}; resume it with the x86vm that wrote it");
+            }
             Kernel kernel = objects[0] as Kernel ?? throw new SnapshotFormatException("damaged snapshot: it does not start with a kernel");
             if (kernel.FindProcess(rootPid) == null) throw new SnapshotFormatException("damaged snapshot: its program's process is missing");
-            saved = new SavedGraph(hash, rootPid, monotonic, inputs, objects, kernel);
+            saved = new SavedGraph(hash, rootPid, monotonic, writtenBy, inputs, objects, kernel);
         });
         return saved!;
     }

@@ -7,6 +7,8 @@ namespace X86Vm.Linux.State;
 /// </summary>
 public sealed record SnapshotSummary(
     int FormatVersion,
+    // Which x86vm and .NET runtime wrote it ("x86vm 0.1.0+commit on .NET 10.0.0").
+    string WrittenBy,
     string StateHash,
     // The graph read from the file hashes to StateHash again.
     bool StateHashVerified,
