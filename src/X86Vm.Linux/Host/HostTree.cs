@@ -100,8 +100,8 @@ public sealed partial class HostTree : IDisposable
     }
 
     /// <summary>
-    /// The paths below the root whose contents the VM opened or listed: the inputs a snapshot records by content
-    /// (<see cref="Fingerprint"/>) so that a restore can refuse a tree that changed under them.
+    /// The paths below the root whose contents the VM opened, listed, created, removed or renamed: the inputs a snapshot
+    /// records by content (<see cref="Fingerprint"/>) so that a restore can refuse a tree that changed under them.
     /// </summary>
     readonly HashSet<string> _inputs = new();
 
@@ -156,10 +156,14 @@ public sealed partial class HostTree : IDisposable
         return hash;
     }
 
-    /// <summary>Runs <paramref name="action"/> with an O_PATH fd of the parent directory and the last name.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> (which changes the name: create, remove, rename, link…) with an O_PATH fd of the
+    /// parent directory and the last name. The path becomes an input: a snapshot records what the change left there.
+    /// </summary>
     int AtParent(string relativePath, Func<int, string, int> action)
     {
         if (relativePath.Length == 0) return Errno.EBUSY; // the mount root itself
+        _inputs.Add(relativePath);
         int slash = relativePath.LastIndexOf('/');
         string parent = slash < 0 ? "" : relativePath[..slash], name = relativePath[(slash + 1)..];
         int fd = OpenRaw(parent, O_PATH | O_DIRECTORY, 0);
