@@ -77,11 +77,12 @@ public sealed partial class Kernel
             }
             mappings.Add(new MappingSummary(m.Start, m.End, ProcFileSystem.Permissions(m), m.Name, m.FileOffset, resident, shared));
         }
-        return new MemorySummary(mappings, (ulong)space.Mappings.All.Sum(m => (decimal)m.Length), pages.Count,
-            pages.Count(p => p.Shared || p.Page.CowShares > 1));
+        ulong mapped = 0;
+        foreach (Mapping m in space.Mappings.All) mapped += m.Length;
+        return new MemorySummary(mappings, mapped, pages.Count, mappings.Sum(m => m.SharedPages));
     }
 
-    /// <summary>A descriptor's kind: the implementing class, less its file-system prefix ("PipeEnd", "HostFile", "StreamSocket"…).</summary>
+    /// <summary>A descriptor's kind: the name of the class implementing it ("PipeEnd", "HostFile", "StreamSocket"…).</summary>
     static string DescriptorKind(OpenFile f) => f.GetType().Name;
 
     static string AccessText(OpenFile f) => (f.StatusFlags & OpenFlags.AccessMode) switch

@@ -9,13 +9,14 @@ namespace X86Vm.Linux.Host;
 /// path where it was first seen, so that a restored VM finds the host inodes of its virtual ones again on another host
 /// or in a copy of the tree (<see cref="Rekey"/>); the device is the mount's; owner root; blocks follow
 /// the size; every timestamp shows the host's modification time (an input, like the content) until the guest changes
-/// the file through the VM (then the virtual time of that change); directories list in byte order of their names.
+/// the file through the VM (then the virtual time of that change; a file the guest creates, and a directory whose
+/// entries it changes, get virtual times, never the host clock's); directories list in byte order of their names.
 /// </summary>
 public sealed class HostFilePresenter(ulong device, IClock clock)
 {
     readonly Dictionary<(ulong Device, ulong Inode), ulong> _inodes = new();
-    /// <summary>Times the guest gave a file (by virtual inode): writes, truncation, utimensat.</summary>
-    readonly Dictionary<ulong, (long Access, long Modify, long Change)> _times = new();
+    /// <summary>Times the guest gave a file (by virtual inode): creation, writes, truncation, renames, entries, utimensat.</summary>
+    readonly Dictionary<ulong, (long Access, long Modify, long Change, long Birth)> _times = new();
     /// <summary>Where each virtual inode was first seen: its path below the tree's root.</summary>
     readonly Dictionary<ulong, string> _seenAt = new();
     ulong _lastInode = 1;
@@ -55,10 +56,10 @@ public sealed class HostFilePresenter(ulong device, IClock clock)
         // travels with the files (dpkg, tar and cp -p keep it). Access, change and birth times follow host activity
         // (reads, chmod, link counts, when a copy was made), so they show the modification time too.
         long mtime = host.ModifyNs;
-        var (a, m, c) = _times.TryGetValue(ino, out var t) ? t : (mtime, mtime, mtime);
+        var (a, m, c, b) = _times.TryGetValue(ino, out var t) ? t : (mtime, mtime, mtime, mtime);
         return host with
         {
-            Inode = ino, Device = device, Uid = 0, Gid = 0, AccessNs = a, ModifyNs = m, ChangeNs = c, BirthNs = mtime,
+            Inode = ino, Device = device, Uid = 0, Gid = 0, AccessNs = a, ModifyNs = m, ChangeNs = c, BirthNs = b,
             BlockSize = 4096, Blocks = host.Kind == FileKind.Regular ? (host.Size + 4095) / 4096 * 8 : host.Kind == FileKind.Directory ? 8UL : 0,
             Size = host.Kind == FileKind.Directory ? 4096 : host.Size, // a host directory's size depends on its file system
         };
@@ -72,12 +73,22 @@ public sealed class HostFilePresenter(ulong device, IClock clock)
         return sorted.Select(s => s.Entry with { Inode = Inode(hostDevice, s.Entry.Inode, path.Length == 0 ? s.Entry.Name : path + "/" + s.Entry.Name) }).ToList();
     }
 
-    /// <summary>The guest wrote or truncated the file (a presented status): mtime and ctime become now.</summary>
+    /// <summary>The guest created the file (a presented status): every time is now, none the host's.</summary>
+    public void Created(FileStatus presented)
+    {
+        long now = clock.RealtimeNanoseconds;
+        _times[presented.Inode] = (now, now, now, now);
+    }
+
+    /// <summary>The guest renamed or linked the file (a presented status): its ctime becomes now.</summary>
+    public void Changed(FileStatus presented) =>
+        _times[presented.Inode] = (presented.AccessNs, presented.ModifyNs, clock.RealtimeNanoseconds, presented.BirthNs);
+
+    /// <summary>The guest wrote or truncated the file, or changed the directory's entries (a presented status): mtime and ctime become now.</summary>
     public void Modified(FileStatus presented)
     {
         long now = clock.RealtimeNanoseconds;
-        long a = _times.TryGetValue(presented.Inode, out var t) ? t.Access : presented.AccessNs;
-        _times[presented.Inode] = (a, now, now);
+        _times[presented.Inode] = (presented.AccessNs, now, now, presented.BirthNs);
     }
 
     /// <summary>utimensat on the file (a presented status); <see cref="HostTree.UtimeOmit"/> leaves a time alone.</summary>
@@ -85,7 +96,7 @@ public sealed class HostFilePresenter(ulong device, IClock clock)
     {
         long now = clock.RealtimeNanoseconds;
         _times[presented.Inode] = (access == HostTree.UtimeOmit ? presented.AccessNs : access,
-            modify == HostTree.UtimeOmit ? presented.ModifyNs : modify, now);
+            modify == HostTree.UtimeOmit ? presented.ModifyNs : modify, now, presented.BirthNs);
     }
 
     /// <summary>statfs of a host mount: fixed numbers instead of the host disk's.</summary>

@@ -32,9 +32,12 @@ public static class HostInputs
     public static List<HostInput> Take(VirtualFileSystem vfs) =>
         (from mount in vfs.Mounts
          let tree = TreeOf(mount.Fs)
-         where tree != null
+         where tree != null && Visible(vfs, mount.At) == tree
          from path in tree.Inputs
          select new HostInput(mount.At, path, tree.Fingerprint(path))).ToList();
+
+    /// <summary>The host tree of the mount at <paramref name="at"/> that the guest sees: the last one mounted there (it shadows the others).</summary>
+    static HostTree? Visible(VirtualFileSystem vfs, string at) => vfs.Mounts.LastOrDefault(m => m.At == at).Fs is { } fs ? TreeOf(fs) : null;
 
     /// <summary>count (u32), then per input: mount and path (7-bit length-prefixed UTF-8), u8 present, 32-byte fingerprint if present.</summary>
     public static void Write(BinaryWriter w, IReadOnlyList<HostInput> inputs)
@@ -68,7 +71,7 @@ public static class HostInputs
     {
         foreach (HostInput input in inputs)
         {
-            HostTree tree = vfs.Mounts.Where(m => m.At == input.Mount).Select(m => TreeOf(m.Fs)).FirstOrDefault() ??
+            HostTree tree = Visible(vfs, input.Mount) ??
                 throw new SnapshotFormatException($"damaged snapshot: its input {input.GuestPath} is on no host-backed mount");
             byte[]? now = tree.Fingerprint(input.RelativePath);
             if (now != null && input.Fingerprint != null && now.AsSpan().SequenceEqual(input.Fingerprint)) continue;

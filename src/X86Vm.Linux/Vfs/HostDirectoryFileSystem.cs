@@ -113,19 +113,51 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
         SafeFileHandle? handle = _tree.Open(relativePath, hostFlags, mode, out errno);
         if (handle == null) return null;
         if (st == null) HostTree.SetMode(handle, mode); // exact mode: the host process's umask must not apply
+        if (_tree.Presenter is HostFilePresenter presenter)
+        {
+            if (st == null) Touch(presenter, relativePath, isNew: true);
+            else if ((flags & OpenFlags.Truncate) != 0 && _tree.Fstat(handle, relativePath, out _) is FileStatus truncated) presenter.Modified(truncated);
+        }
         return new HostFile(this, handle) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.NoCtty) };
     }
 
     /// <summary>Numbers the O_TMPFILE files of this file system (their guest path has no name).</summary>
     int _nextTmp;
 
-    int Mutate(Func<int> action) => ReadOnly ? Errno.EROFS : action();
+    /// <summary>
+    /// A change to the tree's names: <paramref name="action"/> unless read-only; when it succeeds, deterministic mode
+    /// gives the <paramref name="created"/> path, the <paramref name="changed"/> ones (renamed, linked: their ctime) and
+    /// their directories (mtime, ctime) the virtual time of the change, as the host just gave them its own clock's.
+    /// </summary>
+    int Mutate(Func<int> action, string? created, params string[] changed)
+    {
+        if (ReadOnly) return Errno.EROFS;
+        int result = action();
+        if (result == 0 && _tree.Presenter is HostFilePresenter presenter)
+        {
+            if (created != null) Touch(presenter, created, isNew: true);
+            foreach (string path in changed) Touch(presenter, path, isNew: false);
+        }
+        return result;
+    }
+
+    /// <summary>The file at <paramref name="relativePath"/> (if any) was created, or renamed or linked, now; its directory's entries changed.</summary>
+    void Touch(HostFilePresenter presenter, string relativePath, bool isNew)
+    {
+        if (_tree.Lstat(relativePath, out _) is FileStatus st)
+        {
+            if (isNew) presenter.Created(st);
+            else presenter.Changed(st);
+        }
+        int slash = relativePath.LastIndexOf('/');
+        if (relativePath.Length > 0 && _tree.Lstat(slash < 0 ? "" : relativePath[..slash], out _) is FileStatus parent) presenter.Modified(parent);
+    }
 
     public int MakeDirectory(string relativePath, uint mode) => Mutate(() =>
     {
         int e = _tree.MakeDirectory(relativePath, mode);
         return e != 0 ? e : _tree.SetMode(relativePath, mode);
-    });
+    }, relativePath);
 
     public int MakeNode(string relativePath, FileKind kind, uint mode) => Mutate(() =>
     {
@@ -139,12 +171,12 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
         }
         int e = _tree.MakeNode(relativePath, (uint)kind, mode);
         return e != 0 ? e : _tree.SetMode(relativePath, mode);
-    });
+    }, relativePath);
 
-    public int Remove(string relativePath, bool directory) => Mutate(() => _tree.Remove(relativePath, directory));
-    public int Rename(string from, string to, uint flags) => Mutate(() => _tree.Rename(from, to, flags));
-    public int Link(string existing, string newPath) => Mutate(() => _tree.Link(existing, newPath));
-    public int Symlink(string target, string relativePath) => Mutate(() => _tree.Symlink(target, relativePath));
+    public int Remove(string relativePath, bool directory) => Mutate(() => _tree.Remove(relativePath, directory), null, relativePath);
+    public int Rename(string from, string to, uint flags) => Mutate(() => _tree.Rename(from, to, flags), null, to, from);
+    public int Link(string existing, string newPath) => Mutate(() => _tree.Link(existing, newPath), null, newPath, existing);
+    public int Symlink(string target, string relativePath) => Mutate(() => _tree.Symlink(target, relativePath), relativePath);
 
     public int SetAttributes(string relativePath, in AttributeChange change)
     {
