@@ -15,10 +15,11 @@ X86VM=${X86VM:-$HERE/../../x86vm}
 WORK=${1:-$(mktemp -d /tmp/x86vm-litecoin.XXXXXX)}
 mkdir -p "$WORK"
 [ -x /usr/lib/litecoin/litecoind ] || { echo "litecoind is not installed (apt-get install litecoind)"; exit 2; }
-# The guest's /tmp is its own in-memory file system: the node's data directory lives there, inside the VM (run from
-# $WORK, which the default view mounts read-write at its own path; from the host's /tmp itself that mount would hide
-# the VM's /tmp, and the node's data directory, a host file it keeps open for writing, would make snapshots refuse).
-cd "$WORK" || exit 2
+# The guest's /tmp is its own in-memory file system: the node's data directory lives there, inside the VM. The VM runs
+# in an empty directory of its own, which the default view mounts read-write at its host path: not the host's /tmp
+# (that mount would hide the VM's /tmp, and a host file the node keeps open for writing makes snapshots refuse), and
+# not $WORK, whose files this script writes while the VM runs (the node looks at its working directory: a host input).
+mkdir -p "$WORK/cwd" && cd "$WORK/cwd" || exit 2
 run() { "$X86VM" "$@"; }
 guest="--mount $HERE:/sample:ro /bin/sh /sample/regtest.sh /tmp/litecoin"
 hash() { sed -n 's/^x86vm: state hash \([0-9a-f]*\).*/\1/p' "$1"; }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Reflection;
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Host;
@@ -27,7 +28,7 @@ public sealed partial class Kernel
 
     /// <summary>Which x86vm and .NET runtime write (and read) snapshots here: recorded in each, named when one does not load.</summary>
     public static string BuildIdentity { get; } =
-        $"x86vm {typeof(Kernel).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).Cast<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "?"} on .NET {Environment.Version}";
+        $"x86vm {typeof(Kernel).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?"} on .NET {Environment.Version}";
 
     /// <summary>
     /// Writes the VM (between runs) to <paramref name="destination"/>; <paramref name="rootPid"/> is the process the
