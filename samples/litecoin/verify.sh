@@ -18,7 +18,8 @@ mkdir -p "$WORK"
 # The guest's /tmp is its own in-memory file system: the node's data directory lives there, inside the VM. The VM runs
 # in an empty directory of its own, which the default view mounts read-write at its host path: not the host's /tmp
 # (that mount would hide the VM's /tmp, and a host file the node keeps open for writing makes snapshots refuse), and
-# not $WORK, whose files this script writes while the VM runs (the node looks at its working directory: a host input).
+# not $WORK, whose files this script writes while the VM runs (the working directory's contents are inputs: with the
+# script's output files growing in it, two runs gave different keys).
 mkdir -p "$WORK/cwd" && cd "$WORK/cwd" || exit 2
 run() { "$X86VM" "$@"; }
 guest="--mount $HERE:/sample:ro /bin/sh /sample/regtest.sh /tmp/litecoin"
