@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Reflection;
 using X86Vm.Cpu.Execution;
 using X86Vm.Cpu.Memory;
 using X86Vm.Linux.Host;
@@ -23,7 +24,11 @@ public sealed partial class Kernel
     const int PayloadPrefix = 4 + 8;
 
     /// <summary>The format version this build writes and reads.</summary>
-    public const int SnapshotFormatVersion = 1;
+    public const int SnapshotFormatVersion = 2;
+
+    /// <summary>Which x86vm and .NET runtime write (and read) snapshots here: recorded in each, named when one does not load.</summary>
+    public static string BuildIdentity { get; } =
+        $"x86vm {typeof(Kernel).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?"} on .NET {Environment.Version}";
 
     /// <summary>
     /// Writes the VM (between runs) to <paramref name="destination"/>; <paramref name="rootPid"/> is the process the
@@ -39,6 +44,11 @@ public sealed partial class Kernel
         BinaryPrimitives.WriteInt32LittleEndian(prefix, rootPid);
         BinaryPrimitives.WriteInt64LittleEndian(prefix[4..], Clock.MonotonicNanoseconds);
         payload.Write(prefix);
+        using (var w = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(BuildIdentity);
+            HostInputs.Write(w, HostInputs.Take(Vfs));
+        }
         SnapshotWriter.Write(payload, this, HostDirectoryFileSystem.SnapshotRefusal);
         SnapshotFile.Write(destination, SnapshotMagic, SnapshotFormatVersion, hash, payload.GetBuffer().AsSpan(0, (int)payload.Length));
     }
@@ -69,31 +79,67 @@ public sealed partial class Kernel
     /// </summary>
     public static (Kernel Kernel, int RootPid) LoadSnapshot(Stream source, HostBindings host)
     {
+        SavedGraph saved = ReadSnapshotGraph(source);
+        Kernel kernel = saved.Kernel;
+        Rebuild(() =>
+        {
+            if (kernel.Clock is HostClock hostClock) hostClock.ContinueFrom(saved.Monotonic);
+            kernel.Restored(saved.Objects, saved.Inputs, host);
+            if (!kernel.SnapshotHash().AsSpan().SequenceEqual(saved.Hash))
+                throw new SnapshotFormatException("the restored VM's state hash differs from the one saved in the snapshot");
+        });
+        return (kernel, saved.RootPid);
+    }
+
+    /// <summary>A snapshot's kernel as read, before anything is bound to a host: what a load and an inspection start from.</summary>
+    sealed record SavedGraph(byte[] Hash, int RootPid, long Monotonic, string WrittenBy, IReadOnlyList<HostInput> Inputs,
+        IReadOnlyList<object> Objects, Kernel Kernel);
+
+    /// <summary>Checks the file and rebuilds its object graph; throws <see cref="SnapshotFormatException"/>.</summary>
+    static SavedGraph ReadSnapshotGraph(Stream source)
+    {
         (byte[] hash, byte[] payload) = SnapshotFile.Read(source, SnapshotMagic, SnapshotFormatVersion);
         if (payload.Length < PayloadPrefix) throw new SnapshotFormatException("damaged snapshot: no VM in it");
         int rootPid = BinaryPrimitives.ReadInt32LittleEndian(payload);
         long monotonic = BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(4));
-        Kernel kernel;
-        try
+        SavedGraph? saved = null;
+        Rebuild(() =>
         {
-            IReadOnlyList<object> objects = SnapshotReader.Read(new MemoryStream(payload, PayloadPrefix, payload.Length - PayloadPrefix, writable: false));
-            kernel = objects[0] as Kernel ?? throw new SnapshotFormatException("damaged snapshot: it does not start with a kernel");
-            if (kernel.Clock is HostClock hostClock) hostClock.ContinueFrom(monotonic);
-            kernel.Restored(objects, host);
+            var rest = new MemoryStream(payload, PayloadPrefix, payload.Length - PayloadPrefix, writable: false);
+            string writtenBy;
+            List<HostInput> inputs;
+            using (var reader = new BinaryReader(rest, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writtenBy = reader.ReadString();
+                inputs = HostInputs.Read(reader);
+            }
+            IReadOnlyList<object> objects;
+            try { objects = SnapshotReader.Read(rest); }
+            catch (ForeignBuildException e)
+            {
+                throw new SnapshotFormatException($"the snapshot was written by another build of x86vm ({e.Message}): it was written by " +
+                    $"{writtenBy}, this is {BuildIdentity}; resume it with the x86vm that wrote it");
+            }
+            Kernel kernel = objects[0] as Kernel ?? throw new SnapshotFormatException("damaged snapshot: it does not start with a kernel");
             if (kernel.FindProcess(rootPid) == null) throw new SnapshotFormatException("damaged snapshot: its program's process is missing");
-            if (!kernel.SnapshotHash().AsSpan().SequenceEqual(hash))
-                throw new SnapshotFormatException("the restored VM's state hash differs from the one saved in the snapshot");
-        }
+            saved = new SavedGraph(hash, rootPid, monotonic, writtenBy, inputs, objects, kernel);
+        });
+        return saved!;
+    }
+
+    /// <summary>Runs a step of rebuilding a snapshot's VM: whatever fails in it is one <see cref="SnapshotFormatException"/>.</summary>
+    static void Rebuild(Action step)
+    {
+        try { step(); }
         catch (Exception e) when (e is not (SnapshotFormatException or ArgumentException or OutOfMemoryException))
         {
             // Checksummed data that still fails to rebuild was made by hand or by a broken writer: one error, never a crash.
             throw new SnapshotFormatException($"damaged snapshot: {e.GetType().Name}: {e.Message}", e);
         }
-        return (kernel, rootPid);
     }
 
     /// <summary>Binds a rebuilt kernel to this host and rebuilds what a snapshot leaves out.</summary>
-    void Restored(IReadOnlyList<object> objects, HostBindings host)
+    void Restored(IReadOnlyList<object> objects, IReadOnlyList<HostInput> inputs, HostBindings host)
     {
         Options = Options with
         {
@@ -111,7 +157,7 @@ public sealed partial class Kernel
             string Rebound(HostTree tree) => host.Mounts.GetValueOrDefault(at) ?? tree.RootPath;
             try
             {
-                if (fs is HostDirectoryFileSystem h) h.Restored(Rebound(h.Tree), objects);
+                if (fs is HostDirectoryFileSystem h) h.Tree.Reopen(Rebound(h.Tree));
                 else if (fs is MemoryFileSystem { LowerTree: HostTree lower }) lower.Reopen(Rebound(lower));
             }
             catch (DirectoryNotFoundException e)
@@ -119,6 +165,9 @@ public sealed partial class Kernel
                 throw new SnapshotFormatException($"mount {at}: {e.Message}");
             }
         }
+        HostInputs.Verify(Vfs, inputs); // before any host file is opened again: a changed or missing input is named as such
+        foreach (var (_, fs) in Vfs.Mounts)
+            if (fs is HostDirectoryFileSystem h) h.Restored(objects);
         foreach (object o in objects)
         {
             if (o is AddressSpace space) space.RebuildCaches();

@@ -61,4 +61,12 @@ public sealed partial class VirtualMachine
         var (kernel, rootPid) = Kernel.LoadSnapshot(source, bindings);
         return new VirtualMachine(kernel, rootPid) { _compiler = compiler };
     }
+
+    /// <summary>
+    /// Describes a snapshot without restoring or running it: format version, state hash (checked against what was read),
+    /// meter and clock, processes with their threads, memory mappings and descriptors, mounts and host inputs. Needs
+    /// nothing of the host the snapshot came from.
+    /// </summary>
+    /// <exception cref="SnapshotFormatException">Not a snapshot, another format version or build, damaged or truncated.</exception>
+    public static SnapshotSummary InspectSnapshot(Stream source) => Kernel.InspectSnapshot(source);
 }

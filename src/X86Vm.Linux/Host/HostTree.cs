@@ -53,6 +53,16 @@ public sealed partial class HostTree : IDisposable
         int fd = NativeOpen(RootPath, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) throw new DirectoryNotFoundException($"{hostRoot}: {Errno.Describe(Marshal.GetLastPInvokeError())}");
         _rootHandle = new SafeFileHandle(fd, ownsHandle: true);
+        Presenter?.Rekey(HostInodeAt); // a restore: the virtual inode numbers follow their paths to this host's inodes
+    }
+
+    /// <summary>The host's (device, inode) of what is at <paramref name="relativePath"/>, not following a last symlink; null when nothing is.</summary>
+    (ulong Device, ulong Inode)? HostInodeAt(string relativePath)
+    {
+        int fd = OpenRaw(relativePath, O_PATH, 0);
+        if (fd < 0) return null;
+        try { return HostStat.Fstat(fd, out _) is FileStatus st ? (st.Device, st.Inode) : null; }
+        finally { NativeClose(fd); }
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -79,19 +89,81 @@ public sealed partial class HostTree : IDisposable
         return fd < 0 ? -Marshal.GetLastPInvokeError() : (int)fd;
     }
 
-    /// <summary>Opens a file for I/O; null plus errno on failure.</summary>
+    /// <summary>Opens a file for I/O; null plus errno on failure. The path becomes one of the tree's inputs.</summary>
     public SafeFileHandle? Open(string relativePath, int flags, uint mode, out int errno)
     {
         int fd = OpenRaw(relativePath, flags, mode);
         if (fd < 0) { errno = -fd; return null; }
+        _inputs.Add(relativePath);
         errno = 0;
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    /// <summary>Runs <paramref name="action"/> with an O_PATH fd of the parent directory and the last name.</summary>
+    /// <summary>
+    /// The paths below the root whose contents the VM opened, listed, created, removed or renamed: the inputs a snapshot
+    /// records by content (<see cref="Fingerprint"/>) so that a restore can refuse a tree that changed under them.
+    /// </summary>
+    readonly HashSet<string> _inputs = new();
+
+    /// <summary><see cref="_inputs"/> in byte order of the paths.</summary>
+    public IEnumerable<string> Inputs => _inputs.Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What is at <paramref name="relativePath"/> now, as the VM would read it: BLAKE3 of "f" and a regular file's
+    /// bytes, of "d" and a directory's entry names (byte order, each followed by its type and a NUL), or of "o" and the
+    /// kind of anything else; null when there is nothing. Reads the host only: no presenter state changes.
+    /// </summary>
+    public byte[]? Fingerprint(string relativePath)
+    {
+        int pathFd = OpenRaw(relativePath, O_PATH, 0);
+        if (pathFd < 0) return null;
+        FileStatus? st;
+        try { st = HostStat.Fstat(pathFd, out _); }
+        finally { NativeClose(pathFd); }
+        if (st == null) return null;
+        using var hasher = Blake3.Hasher.New();
+        if (st.Kind == FileKind.Directory)
+        {
+            hasher.Update("d"u8);
+            var names = (ListHost(relativePath, out _) ?? []).Select(e => (Name: System.Text.Encoding.UTF8.GetBytes(e.Name), e.Kind)).ToList();
+            names.Sort((x, y) => x.Name.AsSpan().SequenceCompareTo(y.Name));
+            foreach (var (name, kind) in names)
+            {
+                hasher.Update(name);
+                hasher.Update((ReadOnlySpan<byte>)[(byte)((uint)kind >> 12), 0]);
+            }
+        }
+        else if (st.Kind == FileKind.Regular)
+        {
+            int fd = OpenRaw(relativePath, O_RDONLY, 0);
+            if (fd < 0) return null;
+            using var handle = new SafeFileHandle(fd, ownsHandle: true);
+            hasher.Update("f"u8);
+            var buffer = new byte[1 << 16];
+            for (long offset = 0; ;)
+            {
+                int n;
+                try { n = RandomAccess.Read(handle, buffer, offset); }
+                catch (IOException) { return null; }
+                if (n <= 0) break;
+                hasher.Update(buffer.AsSpan(0, n));
+                offset += n;
+            }
+        }
+        else hasher.Update((ReadOnlySpan<byte>)[(byte)'o', (byte)((uint)st.Kind >> 12)]); // a symlink, FIFO…: the VM never reads its content here
+        var hash = new byte[32];
+        hasher.Finalize(hash);
+        return hash;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> (which changes the name: create, remove, rename, link…) with an O_PATH fd of the
+    /// parent directory and the last name. The path becomes an input: a snapshot records what the change left there.
+    /// </summary>
     int AtParent(string relativePath, Func<int, string, int> action)
     {
         if (relativePath.Length == 0) return Errno.EBUSY; // the mount root itself
+        _inputs.Add(relativePath);
         int slash = relativePath.LastIndexOf('/');
         string parent = slash < 0 ? "" : relativePath[..slash], name = relativePath[(slash + 1)..];
         int fd = OpenRaw(parent, O_PATH | O_DIRECTORY, 0);
@@ -106,14 +178,14 @@ public sealed partial class HostTree : IDisposable
     {
         int fd = OpenRaw(relativePath, O_PATH, 0);
         if (fd < 0) { errno = -fd; return null; }
-        try { return Present(HostStat.Fstat(fd, out errno)); }
+        try { return Present(HostStat.Fstat(fd, out errno), relativePath); }
         finally { NativeClose(fd); }
     }
 
-    /// <summary>Metadata of a descriptor opened in this tree, as the guest sees it.</summary>
-    public FileStatus? Fstat(SafeFileHandle handle, out int errno) => Present(HostStat.Fstat(handle, out errno));
+    /// <summary>Metadata of a descriptor opened in this tree (at <paramref name="relativePath"/>, when it has a name), as the guest sees it.</summary>
+    public FileStatus? Fstat(SafeFileHandle handle, string? relativePath, out int errno) => Present(HostStat.Fstat(handle, out errno), relativePath);
 
-    FileStatus? Present(FileStatus? st) => st == null || Presenter == null ? st : Presenter.Present(st);
+    FileStatus? Present(FileStatus? st, string? relativePath) => st == null || Presenter == null ? st : Presenter.Present(st, relativePath);
 
     public string? ReadLink(string relativePath)
     {
@@ -190,13 +262,25 @@ public sealed partial class HostTree : IDisposable
         return NativeFstatfs(RootFd, buffer) == 0 ? buffer : null;
     }
 
-    /// <summary>The entries of a directory (without "." and ".."), from readdir on a fresh descriptor.</summary>
+    /// <summary>The entries of a directory (without "." and ".."), as the guest sees them. The directory becomes an input.</summary>
     public List<DirectoryEntry>? List(string relativePath, out int errno)
     {
+        List<DirectoryEntry>? entries = ListHost(relativePath, out errno, out ulong device);
+        if (entries == null) return null;
+        _inputs.Add(relativePath);
+        return Presenter != null ? Presenter.Present(device, relativePath, entries) : entries;
+    }
+
+    List<DirectoryEntry>? ListHost(string relativePath, out int errno) => ListHost(relativePath, out errno, out _);
+
+    /// <summary>The host's entries of a directory (without "." and ".."), from readdir on a fresh descriptor, and its device.</summary>
+    List<DirectoryEntry>? ListHost(string relativePath, out int errno, out ulong device)
+    {
+        device = 0;
         int fd = OpenRaw(relativePath, O_RDONLY | O_DIRECTORY, 0);
         if (fd < 0) { errno = -fd; return null; }
         // Entries are keyed like Lstat's by the directory's own device (a host mount point inside is rare).
-        ulong device = Presenter != null ? HostStat.Fstat(fd, out _)?.Device ?? 0 : 0;
+        device = Presenter != null ? HostStat.Fstat(fd, out _)?.Device ?? 0 : 0;
         nint dir = NativeFdopendir(fd);
         if (dir == 0) { errno = Marshal.GetLastPInvokeError(); NativeClose(fd); return null; }
         var result = new List<DirectoryEntry>();
@@ -216,7 +300,7 @@ public sealed partial class HostTree : IDisposable
         }
         finally { NativeClosedir(dir); }
         errno = 0;
-        return Presenter != null ? Presenter.Present(device, result) : result;
+        return result;
     }
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -25,9 +25,10 @@ public enum SnapshotShape : byte
 /// <summary>
 /// One type as the snapshot codec sees it: its shape and saved fields. Its description (name, shape, field names and
 /// types) is written with the first object of the type and compared on load, so a snapshot of another build whose
-/// objects have other fields is refused instead of misread.
+/// objects have other fields is refused instead of misread. Names carry assemblies without their versions: what must
+/// match is the layout, not the version number (docs/snapshot-format.md, "Compatibility").
 /// </summary>
-public sealed class SnapshotLayout
+public sealed partial class SnapshotLayout
 {
     public Type Type { get; }
     public SnapshotShape Shape { get; }
@@ -39,10 +40,19 @@ public sealed class SnapshotLayout
         Type = type;
         Shape = shape;
         Fields = fields;
-        Description = $"{(int)shape}|{type.AssemblyQualifiedName}|" + (shape == SnapshotShape.HashCollection
+        Description = $"{(int)shape}|{PortableName(type)}|" + (shape == SnapshotShape.HashCollection
             ? HashCollectionSlots.Describe(type)
-            : string.Join(";", fields.Select(f => $"{f.Name}:{f.FieldType.AssemblyQualifiedName}")));
+            : string.Join(";", fields.Select(f => $"{f.Name}:{PortableName(f.FieldType)}")));
     }
+
+    /// <summary>
+    /// The assembly-qualified name without each assembly's version, culture and public key token (Type.GetType finds
+    /// it by the simple names): a new x86vm version number or .NET release alone does not make a snapshot foreign.
+    /// </summary>
+    public static string PortableName(Type type) => AssemblyIdentity().Replace(type.AssemblyQualifiedName!, "");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@", Version=[^,\]]*, Culture=[^,\]]*, PublicKeyToken=[^,\]]*")]
+    private static partial System.Text.RegularExpressions.Regex AssemblyIdentity();
 
     /// <summary>The layout of <paramref name="type"/>, or null with the reason it cannot be saved.</summary>
     public static SnapshotLayout? For(Type type, out string? refusal)

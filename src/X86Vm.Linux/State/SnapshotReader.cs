@@ -43,7 +43,7 @@ public sealed class SnapshotReader
             r.Fill();
             return r._objects;
         }
-        catch (Exception e) when (e is not (SnapshotFormatException or OutOfMemoryException))
+        catch (Exception e) when (e is not (SnapshotFormatException or ForeignBuildException or OutOfMemoryException))
         {
             throw new SnapshotFormatException($"damaged snapshot: {e.Message}", e);
         }
@@ -221,7 +221,7 @@ public sealed class SnapshotReader
         if (!typeof(Delegate).IsAssignableFrom(delegateType) || !IsOwn(declaring.Assembly))
             throw new SnapshotFormatException("damaged snapshot: a delegate to a method outside x86vm");
         if (declaring.Module.ResolveMethod(token) is not MethodInfo m || m.Name != name || m.DeclaringType != declaring)
-            throw new SnapshotFormatException($"the snapshot was written by another build of x86vm (method {declaring.Name}.{name})");
+            throw new ForeignBuildException($"method {declaring.Name}.{name} differs");
         return m.IsStatic ? System.Delegate.CreateDelegate(delegateType, m) : System.Delegate.CreateDelegate(delegateType, target, m);
     }
 
@@ -237,7 +237,7 @@ public sealed class SnapshotReader
         string[] parts = description.Split('|', 3);
         if (parts.Length != 3) throw new SnapshotFormatException("damaged snapshot: a malformed type");
         Type type = Type.GetType(parts[1], throwOnError: false) ??
-            throw new SnapshotFormatException($"the snapshot was written by another build of x86vm (type {parts[1]} does not exist here)");
+            throw new ForeignBuildException($"type {parts[1]} does not exist here");
         if (!IsAllowed(type)) throw new SnapshotFormatException($"the snapshot names a type x86vm does not save ({type.FullName})");
         CheckDescription(Layout(type), description);
         _typeIds.Add(type);
@@ -256,7 +256,7 @@ public sealed class SnapshotReader
     static void CheckDescription(SnapshotLayout layout, string saved)
     {
         if (layout.Description != saved)
-            throw new SnapshotFormatException($"the snapshot was written by another build of x86vm (the fields of {layout.Type.Name} differ)");
+            throw new ForeignBuildException($"the fields of {layout.Type.Name} differ");
     }
 
     /// <summary>x86vm's own types and the runtime's collections and values: nothing else is ever made from a snapshot.</summary>

@@ -46,10 +46,9 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
 
     internal HostTree Tree => _tree;
 
-    /// <summary>After a restore: the root opened again at <paramref name="hostRoot"/>, then its open files and the page caches of its shared mappings.</summary>
-    public void Restored(string hostRoot, IEnumerable<object> objects)
+    /// <summary>After a restore, once the root is open again (<see cref="HostTree.Reopen"/>): its open files and the page caches of its shared mappings.</summary>
+    public void Restored(IEnumerable<object> objects)
     {
-        _tree.Reopen(hostRoot);
         _caches = new();
         foreach (object o in objects)
         {
@@ -85,7 +84,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             SafeFileHandle? tmp = _tree.Open(relativePath, access | OpenFlags.TmpFile, mode, out errno);
             if (tmp == null) return null;
             HostTree.SetMode(tmp, mode);
-            return new HostFile(this, tmp) { Path = guestPath + "/#" + _nextTmp++, StatusFlags = flags & ~OpenFlags.TmpFile | access };
+            return new HostFile(this, tmp) { Unnamed = true, Path = guestPath + "/#" + _nextTmp++, StatusFlags = flags & ~OpenFlags.TmpFile | access };
         }
         FileStatus? st = _tree.Lstat(relativePath, out errno);
         bool create = (flags & OpenFlags.Create) != 0;
@@ -114,19 +113,51 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
         SafeFileHandle? handle = _tree.Open(relativePath, hostFlags, mode, out errno);
         if (handle == null) return null;
         if (st == null) HostTree.SetMode(handle, mode); // exact mode: the host process's umask must not apply
+        if (_tree.Presenter is HostFilePresenter presenter)
+        {
+            if (st == null) Touch(presenter, relativePath, isNew: true);
+            else if ((flags & OpenFlags.Truncate) != 0 && _tree.Fstat(handle, relativePath, out _) is FileStatus truncated) presenter.Modified(truncated);
+        }
         return new HostFile(this, handle) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.Truncate | OpenFlags.NoCtty) };
     }
 
     /// <summary>Numbers the O_TMPFILE files of this file system (their guest path has no name).</summary>
     int _nextTmp;
 
-    int Mutate(Func<int> action) => ReadOnly ? Errno.EROFS : action();
+    /// <summary>
+    /// A change to the tree's names: <paramref name="action"/> unless read-only; when it succeeds, deterministic mode
+    /// gives the <paramref name="created"/> path, the <paramref name="changed"/> ones (renamed, linked: their ctime) and
+    /// their directories (mtime, ctime) the virtual time of the change, as the host just gave them its own clock's.
+    /// </summary>
+    int Mutate(Func<int> action, string? created, params string[] changed)
+    {
+        if (ReadOnly) return Errno.EROFS;
+        int result = action();
+        if (result == 0 && _tree.Presenter is HostFilePresenter presenter)
+        {
+            if (created != null) Touch(presenter, created, isNew: true);
+            foreach (string path in changed) Touch(presenter, path, isNew: false);
+        }
+        return result;
+    }
+
+    /// <summary>The file at <paramref name="relativePath"/> (if any) was created, or renamed or linked, now; its directory's entries changed.</summary>
+    void Touch(HostFilePresenter presenter, string relativePath, bool isNew)
+    {
+        if (_tree.Lstat(relativePath, out _) is FileStatus st)
+        {
+            if (isNew) presenter.Created(st);
+            else presenter.Changed(st);
+        }
+        int slash = relativePath.LastIndexOf('/');
+        if (relativePath.Length > 0 && _tree.Lstat(slash < 0 ? "" : relativePath[..slash], out _) is FileStatus parent) presenter.Modified(parent);
+    }
 
     public int MakeDirectory(string relativePath, uint mode) => Mutate(() =>
     {
         int e = _tree.MakeDirectory(relativePath, mode);
         return e != 0 ? e : _tree.SetMode(relativePath, mode);
-    });
+    }, relativePath);
 
     public int MakeNode(string relativePath, FileKind kind, uint mode) => Mutate(() =>
     {
@@ -140,12 +171,12 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
         }
         int e = _tree.MakeNode(relativePath, (uint)kind, mode);
         return e != 0 ? e : _tree.SetMode(relativePath, mode);
-    });
+    }, relativePath);
 
-    public int Remove(string relativePath, bool directory) => Mutate(() => _tree.Remove(relativePath, directory));
-    public int Rename(string from, string to, uint flags) => Mutate(() => _tree.Rename(from, to, flags));
-    public int Link(string existing, string newPath) => Mutate(() => _tree.Link(existing, newPath));
-    public int Symlink(string target, string relativePath) => Mutate(() => _tree.Symlink(target, relativePath));
+    public int Remove(string relativePath, bool directory) => Mutate(() => _tree.Remove(relativePath, directory), null, relativePath);
+    public int Rename(string from, string to, uint flags) => Mutate(() => _tree.Rename(from, to, flags), null, to, from);
+    public int Link(string existing, string newPath) => Mutate(() => _tree.Link(existing, newPath), null, newPath, existing);
+    public int Symlink(string target, string relativePath) => Mutate(() => _tree.Symlink(target, relativePath), relativePath);
 
     public int SetAttributes(string relativePath, in AttributeChange change)
     {
@@ -232,6 +263,12 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
     {
         [NotSnapshot] SafeFileHandle _handle = handle;
         (ulong, ulong)? _key;
+
+        /// <summary>An O_TMPFILE file: it has no name (its <see cref="OpenFile.RelativePath"/> is its directory's).</summary>
+        public bool Unnamed { get; init; }
+
+        /// <summary>Its path below the mount; null when it has none.</summary>
+        string? NamedPath => Unnamed ? null : RelativePath;
         HostPageCache? _cache;
 
         /// <summary>The cache of this file's inode, if some mapping made one (created when <paramref name="create"/>).</summary>
@@ -241,7 +278,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             if (!create && fs._caches.Count == 0) return null;
             if (_key == null)
             {
-                if (fs._tree.Fstat(_handle, out _) is not FileStatus st) return null;
+                if (fs._tree.Fstat(_handle, NamedPath, out _) is not FileStatus st) return null;
                 _key = (st.Device, st.Inode);
             }
             HostPageCache? cache = fs.FindCache(_key.Value);
@@ -271,11 +308,11 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             try { RandomAccess.Write(_handle, buffer, offset); }
             catch (IOException) { return -Errno.EIO; }
             cache?.WriteThrough(buffer, offset);
-            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, out _) is FileStatus written) presenter.Modified(written);
+            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, NamedPath, out _) is FileStatus written) presenter.Modified(written);
             return buffer.Length;
         }
 
-        public override FileStatus Status() => fs.WithOwner(fs._tree.Fstat(_handle, out _)) ?? new FileStatus { Kind = FileKind.Regular };
+        public override FileStatus Status() => fs.WithOwner(fs._tree.Fstat(_handle, NamedPath, out _)) ?? new FileStatus { Kind = FileKind.Regular };
 
         public override int SetAttributes(in AttributeChange change)
         {
@@ -283,7 +320,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             if (change.Mode is uint mode && HostTree.SetMode(_handle, mode) is int e1 && e1 != 0) return e1;
             if ((change.AccessNs != null || change.ModifyNs != null) &&
                 HostTree.SetTimes(_handle, change.AccessNs ?? HostTree.UtimeOmit, change.ModifyNs ?? HostTree.UtimeOmit) is int e2 && e2 != 0) return e2;
-            if (fs._tree.Fstat(_handle, out _) is FileStatus st)
+            if (fs._tree.Fstat(_handle, NamedPath, out _) is FileStatus st)
             {
                 fs.RecordOwner(st, change);
                 if (change.AccessNs != null || change.ModifyNs != null)
@@ -298,7 +335,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
             cache?.Growing(length);
             if (Ftruncate(_handle, length) != 0) return -Marshal.GetLastPInvokeError();
             cache?.Truncated(length);
-            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, out _) is FileStatus st) presenter.Modified(st);
+            if (fs._tree.Presenter is HostFilePresenter presenter && fs._tree.Fstat(_handle, NamedPath, out _) is FileStatus st) presenter.Modified(st);
             return 0;
         }
 
@@ -368,7 +405,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
         {
             _handle = owner._tree.Open(relativePath, OpenFlags.ReadOnly, 0, out int errno) ??
                 throw new SnapshotFormatException($"the mapped host file {relativePath} cannot be opened again: {Errno.Describe(errno)}");
-            return owner._tree.Fstat(_handle, out _) is FileStatus st ? (st.Device, st.Inode) : null;
+            return owner._tree.Fstat(_handle, relativePath, out _) is FileStatus st ? (st.Device, st.Inode) : null;
         }
 
         public void Attach() => _mappings++;

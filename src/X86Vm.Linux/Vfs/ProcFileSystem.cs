@@ -233,6 +233,13 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
 
     // ---- contents ---------------------------------------------------------------------------------
 
+    /// <summary>A mapping's permissions as /proc/PID/maps shows them: "r-xp", "rw-s"…</summary>
+    internal static string Permissions(Mapping m) => string.Concat(
+        (m.Protection & Protection.Read) != 0 ? "r" : "-",
+        (m.Protection & Protection.Write) != 0 ? "w" : "-",
+        (m.Protection & Protection.Execute) != 0 ? "x" : "-",
+        (m.Flags & MappingFlags.Shared) != 0 ? "s" : "p");
+
     static string Maps(GuestProcess p)
     {
         var sb = new StringBuilder();
@@ -240,10 +247,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         {
             var line = new StringBuilder();
             line.Append(CultureInfo.InvariantCulture, $"{m.Start:x8}-{m.End:x8} ");
-            line.Append((m.Protection & Protection.Read) != 0 ? 'r' : '-');
-            line.Append((m.Protection & Protection.Write) != 0 ? 'w' : '-');
-            line.Append((m.Protection & Protection.Execute) != 0 ? 'x' : '-');
-            line.Append((m.Flags & MappingFlags.Shared) != 0 ? 's' : 'p');
+            line.Append(Permissions(m));
             line.Append(CultureInfo.InvariantCulture, $" {m.FileOffset:x8} 00:00 0 ");
             if (m.Name.Length > 0)
             {

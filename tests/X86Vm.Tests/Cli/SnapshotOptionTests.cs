@@ -11,7 +11,7 @@ namespace X86Vm.Tests.Cli;
 /// </summary>
 public class SnapshotOptionTests
 {
-    static (int Status, string Stdout, string Stderr) X86vm(params string[] args)
+    internal static (int Status, string Stdout, string Stderr) X86vm(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli.dll"), .. args])
         {
@@ -28,7 +28,7 @@ public class SnapshotOptionTests
         return (p.ExitCode, stdout.Result, stderr);
     }
 
-    static string HashLine(string stderr) => stderr.Split('\n').Single(l => l.StartsWith("x86vm: state hash ", StringComparison.Ordinal));
+    internal static string HashLine(string stderr) => stderr.Split('\n').Single(l => l.StartsWith("x86vm: state hash ", StringComparison.Ordinal));
 
     [Fact]
     public void ASavedRunResumesInAnotherProcessLikeOneRun()

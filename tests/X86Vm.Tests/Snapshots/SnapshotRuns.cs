@@ -13,9 +13,10 @@ static class SnapshotRuns
     public static VirtualMachineOptions Options(string program, string[] args, Stream stdout, IReadOnlyList<MountSpec>? mounts = null) =>
         GuestRunner.DeterministicOptions(program, args, stdout, mounts: mounts, jit: GuestRunner.RunJit);
 
-    public static RestoreOptions Restore(Stream stdout) => new()
+    public static RestoreOptions Restore(Stream stdout, IReadOnlyList<MountSpec>? mounts = null) => new()
     {
         Stdout = stdout,
+        Mounts = mounts,
         Stderr = new MemoryStream(),
         Jit = JitMode.Enabled,
         JitThreshold = JitMode.Threshold,

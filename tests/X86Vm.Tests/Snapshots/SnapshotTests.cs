@@ -114,7 +114,7 @@ public class SnapshotTests
             Assert.Contains("snapshot", Refusal(good[..length]));
         byte[] version = (byte[])good.Clone();
         version[16] = 9;
-        Assert.Equal("snapshot format version 9; this x86vm reads version 1", Refusal(version));
+        Assert.Equal($"snapshot format version 9; this x86vm reads version {X86Vm.Linux.Kernel.SnapshotFormatVersion}", Refusal(version));
         // Any flipped byte after the header: the decompressor or the checksum catches it.
         for (int at = 92; at < good.Length; at += Math.Max(1, good.Length / 97))
         {
@@ -129,6 +129,32 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void ASnapshotOfAnotherBuildNamesBothBuilds()
+    {
+        // A build whose Kernel has other fields (here: one renamed in the type's description) cannot read the objects:
+        // the load refuses it, naming the difference, the build that wrote it and this one.
+        string program = Program("workers", "musl");
+        var vm = new VirtualMachine(SnapshotRuns.Options(program, [], new MemoryStream()));
+        vm.Run(500_000);
+        var saved = new MemoryStream();
+        vm.SaveSnapshot(saved);
+        saved.Position = 0;
+        ReadOnlySpan<byte> magic = "x86vm-snapshot\n\0"u8;
+        var (hash, payload) = SnapshotFile.Read(saved, magic, X86Vm.Linux.Kernel.SnapshotFormatVersion);
+        byte[] field = System.Text.Encoding.Unicode.GetBytes("_nextId:");
+        int at = payload.AsSpan().IndexOf(field);
+        Assert.True(at > 0, "the kernel's type description is not in the payload");
+        System.Text.Encoding.Unicode.GetBytes("_nextIx:").CopyTo(payload, at);
+        var file = new MemoryStream();
+        SnapshotFile.Write(file, magic, X86Vm.Linux.Kernel.SnapshotFormatVersion, hash, payload);
+        string build = X86Vm.Linux.Kernel.BuildIdentity;
+        Assert.Matches(@"^x86vm [0-9.]+\S* on \.NET [0-9.]+$", build);
+        Assert.Equal($"the snapshot was written by another build of x86vm (the fields of Kernel differ): it was written by {build}, " +
+            $"this is {build}; resume it with the x86vm that wrote it",
+            Assert.Throws<SnapshotFormatException>(() => VirtualMachine.LoadSnapshot(new MemoryStream(file.ToArray()), SnapshotRuns.Restore(new MemoryStream()))).Message);
+    }
+
+    [Fact]
     public void ChecksummedButAlteredDataIsRefusedOrHarmlessNeverACrash()
     {
         // Past the checksum (as a broken writer or a hand-made file would be): every altered payload either rebuilds a VM
@@ -140,7 +166,7 @@ public class SnapshotTests
         vm.SaveSnapshot(saved);
         saved.Position = 0;
         ReadOnlySpan<byte> magic = "x86vm-snapshot\n\0"u8;
-        var (hash, payload) = SnapshotFile.Read(saved, magic, 1);
+        var (hash, payload) = SnapshotFile.Read(saved, magic, X86Vm.Linux.Kernel.SnapshotFormatVersion);
         int refused = 0, loaded = 0;
         var random = new Random(12);
         for (int trial = 0; trial < 240; trial++)
@@ -148,7 +174,7 @@ public class SnapshotTests
             byte[] altered = trial % 8 == 7 ? payload[..random.Next(payload.Length)] : (byte[])payload.Clone();
             if (trial % 8 != 7) altered[random.Next(altered.Length)] ^= (byte)(1 << random.Next(8));
             var file = new MemoryStream();
-            SnapshotFile.Write(file, magic, 1, hash, altered);
+            SnapshotFile.Write(file, magic, X86Vm.Linux.Kernel.SnapshotFormatVersion, hash, altered);
             try
             {
                 VirtualMachine.LoadSnapshot(new MemoryStream(file.ToArray()), SnapshotRuns.Restore(new MemoryStream()));

@@ -56,6 +56,38 @@ public sealed class HostFilePresenterTests : IDisposable
     }
 
     [Fact]
+    public void WhatTheGuestCreatesHasVirtualTimesNotTheHostClocks()
+    {
+        // The host stamps a new file, directory or link, and the directory that gets the entry, with its own clock: the
+        // guest sees the virtual time of the change instead, so a run that creates files in a read-write mount prints
+        // the same times whenever it runs.
+        var meter = new InstructionMeter();
+        var clock = new VirtualClock(meter);
+        var fs = new HostDirectoryFileSystem(_dir, readOnly: false, presenter: new HostFilePresenter(0x42, clock));
+        Directory.SetLastWriteTimeUtc(_dir, new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        meter.Charge(5_000);
+        long now = VirtualClock.BootRealtime + 5_000;
+        Assert.Equal(0, fs.MakeDirectory("d", 0x1ED));
+        fs.Open("d/f", "/m/d/f", OpenFlags.WriteOnly | OpenFlags.Create, 0x1A4, out _)!.Release();
+        Assert.Equal(0, fs.Symlink("f", "d/l"));
+        Assert.Equal(0, fs.MakeNode("p", FileKind.Fifo, 0x1A4));
+        foreach (string path in new[] { "d", "d/f", "d/l", "p" })
+        {
+            FileStatus st = fs.Lstat(path, out _)!;
+            Assert.Equal((now, now, now, now), (st.AccessNs, st.ModifyNs, st.ChangeNs, st.BirthNs));
+        }
+        FileStatus root = fs.Lstat("", out _)!; // got the entries "d" and "p": modified now, accessed when the host says
+        Assert.Equal((now, now), (root.ModifyNs, root.ChangeNs));
+
+        meter.Charge(1_000);
+        Assert.Equal(0, fs.Rename("d/f", "g", 0));
+        Assert.Equal(now + 1_000, fs.Lstat("d", out _)!.ModifyNs);
+        Assert.Equal((now, now + 1_000), (fs.Lstat("g", out _)!.ModifyNs, fs.Lstat("g", out _)!.ChangeNs));
+        Assert.Equal(0, fs.Remove("g", directory: false));
+        Assert.Equal(now + 1_000, fs.Lstat("", out _)!.ModifyNs);
+    }
+
+    [Fact]
     public void TheSameTreeIsPresentedTheSameWayInAnotherVm()
     {
         MakeFiles();
