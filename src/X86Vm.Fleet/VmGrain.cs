@@ -15,8 +15,9 @@ namespace X86Vm.Fleet;
 /// </summary>
 [ActivationCountBasedPlacement] // new VMs go to the silo running fewest
 public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, SliceScheduler slices, ILocalSiloDetails silo, ILogger<VmGrain> log)
-    : Grain, IVmGrain
+    : Grain, IVmGrain, IGrainMigrationParticipant
 {
+    const string MovingKey = "x86vm.moving";
     readonly FleetOptions _options = options.Value;
     VmRecord? _record;
     VirtualMachine? _vm;
@@ -30,6 +31,8 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
     bool _hashWanted;
     /// <summary>The current chain of Step messages: a Step of an older chain (forwarded from before a move) is dropped.</summary>
     long _chain;
+    /// <summary>This activation is the destination of a move (not a VM resumed after its silo went away).</summary>
+    bool _arrived;
 
     string Id => this.GetPrimaryKeyString();
     string SiloName => silo.SiloAddress.Endpoint.ToString();
@@ -42,15 +45,32 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
         _units = _record.Instructions;
         if (_record.Checkpoint is string checkpoint) await LoadCheckpoint(checkpoint);
         if (IsLive && _vm == null) Start();
-        if (_record.Phase == VmPhase.Running && _vm != null) QueueStep();
+        if (_record.Phase != VmPhase.Running || _vm == null) return;
+        if (!_arrived)
+        {
+            // A running VM is never idle, so an activation that is not a move continues after its silo went away.
+            _record = _record with { Resumes = _record.Resumes + 1 };
+            await store.WriteRecordAsync(Id, _record.ToJson());
+            log.LogInformation("VM {Id} resumes at {Units} units on {Silo}", Id, _units, SiloName);
+        }
+        QueueStep();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public void OnDehydrate(IDehydrationContext context) => context.TryAddValue(MovingKey, true);
+
+    public void OnRehydrate(IRehydrationContext context) => _arrived = context.TryGetValue(MovingKey, out bool moving) && moving;
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // A silo shutting down cleanly hands its running VMs on without losing work: checkpoint what a move has not.
+        if (reason.ReasonCode != DeactivationReasonCode.Migrating && IsLive && _vm != null && _record!.CheckpointInstructions != _units)
+        {
+            try { await SaveCheckpoint(); }
+            catch (Exception e) { log.LogWarning(e, "VM {Id}: no checkpoint at deactivation; it continues from its last one", Id); }
+        }
         _chain = 0;
         _vm?.Dispose();
         _vm = null;
-        return Task.CompletedTask;
     }
 
     bool IsLive => _record is { Phase: VmPhase.Running or VmPhase.Stopped };
@@ -123,6 +143,7 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
             StdoutBytes = _stdout.Length,
             StderrBytes = _stderr.Length,
             Moves = r.Moves,
+            Resumes = r.Resumes,
             CheckpointInstructions = r.CheckpointInstructions,
         };
     }
@@ -141,7 +162,7 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
         if (_record is not { Phase: VmPhase.Running }) return;
         _record = _record with { Phase = VmPhase.Stopped };
         _chain = 0;
-        await store.WriteRecordAsync(Id, _record.ToJson());
+        await SaveCheckpoint(); // a stopped VM may be idle long enough to be deactivated
     }
 
     public async Task Resume()

@@ -15,6 +15,8 @@ public sealed record VmRecord
     public string? Checkpoint { get; init; }
     public ulong CheckpointInstructions { get; init; }
     public int Moves { get; init; }
+    /// <summary>Times the VM continued from its checkpoint on another silo after its own went away.</summary>
+    public int Resumes { get; init; }
     /// <summary>Once ended: the units, state hash and status it ended with (its output is in <see cref="Checkpoint"/>).</summary>
     public ulong Instructions { get; init; }
     public string? StateHash { get; init; }

@@ -35,10 +35,12 @@ public sealed record VmStatus
     /// <summary>Bytes of standard output (and error) so far.</summary>
     [Id(8)] public long StdoutBytes { get; init; }
     [Id(9)] public long StderrBytes { get; init; }
-    /// <summary>How often the VM moved to another silo (asked, or recovered after its silo was lost).</summary>
+    /// <summary>How often the VM was moved to another silo.</summary>
     [Id(10)] public int Moves { get; init; }
     /// <summary>Units at the last durable checkpoint.</summary>
     [Id(11)] public ulong CheckpointInstructions { get; init; }
+    /// <summary>How often the VM continued from its last checkpoint on another silo after its silo went away.</summary>
+    [Id(12)] public int Resumes { get; init; }
 
     /// <summary>True once the VM will not run again.</summary>
     public bool Ended => Phase is VmPhase.Exited or VmPhase.Signaled or VmPhase.OutOfBudget or VmPhase.Failed;
