@@ -45,13 +45,16 @@ public sealed record VmStatus
     /// <summary>True once the VM will not run again.</summary>
     public bool Ended => Phase is VmPhase.Exited or VmPhase.Signaled or VmPhase.OutOfBudget or VmPhase.Failed;
 
-    /// <summary>The shell status <c>x86vm run</c> would have ended with (128 + signal, 122 out of budget, 125 failed).</summary>
+    /// <summary>
+    /// The shell status <c>x86vm run</c> would have ended with (128 + signal, 122 out of budget, 126/127 for a program
+    /// that cannot start, else 125 for a failure).
+    /// </summary>
     public int ShellStatus => Phase switch
     {
         VmPhase.Exited => ExitCode,
         VmPhase.Signaled => 128 + Signal,
         VmPhase.OutOfBudget => VirtualMachine.OutOfBudgetStatus,
-        _ => 125,
+        _ => ExitCode != 0 ? ExitCode : 125,
     };
 }
 

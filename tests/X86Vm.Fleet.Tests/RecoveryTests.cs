@@ -11,7 +11,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task VmsOfAKilledSiloResumeFromTheirCheckpointsElsewhere()
     {
-        const int count = 12;
+        const int count = 8;
         var references = Enumerable.Range(0, 4).AsParallel().AsOrdered().WithDegreeOfParallelism(2).Select(i => FleetPrograms.RunCli((ulong)i, null, (40 + i).ToString())).ToArray();
         await using var fleet = await FleetTestCluster.StartAsync(silos: 3, checkpointUnits: 4_000_000);
         var ids = await Task.WhenAll(Enumerable.Range(0, count).Select(i => fleet.Fleet.Submit(FleetPrograms.Spec((ulong)(i % 4), (40 + i % 4).ToString()))));
