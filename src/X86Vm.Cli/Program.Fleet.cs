@@ -30,8 +30,20 @@ static partial class Program
         fleet.Subcommands.Add(FleetClientCommand("migrate", "Move a running VM to another silo: it stops at a slice boundary and continues there", to,
             async (client, id, parse) =>
             {
-                Console.WriteLine(await client.Vm(id!).Migrate(parse.GetValue(to)));
-                return 0;
+                var vm = client.Vm(id!);
+                string? from = (await vm.GetStatus())?.Silo;
+                string target = await vm.Migrate(parse.GetValue(to));
+                // The move completes after the call: report where the VM is active again (a move that cannot land falls
+                // back to its checkpoint on a silo Orleans picks).
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                VmStatus? status;
+                while ((status = await vm.GetStatus()) is { Ended: false } && (status.Silo == null || status.Silo == from) && DateTime.UtcNow < deadline)
+                    await Task.Delay(50);
+                string landed = status?.Silo ?? target;
+                Console.WriteLine(landed);
+                if (landed == target) return 0;
+                Console.Error.WriteLine($"x86vm: {id} was sent to {target} but continues on {landed}");
+                return 1;
             }));
         fleet.Subcommands.Add(FleetClientCommand("wait", "Wait for a VM to end: print its output, its state hash on stderr, and exit with its status", null, WaitForVm));
         fleet.Subcommands.Add(FleetClientCommand("stop", "Stop a VM at its next slice boundary (fleet resume continues it)", null, async (client, id, _) =>

@@ -21,11 +21,12 @@ public static class FleetHost
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("X86Vm.Fleet", LogLevel.Information);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // start-up notes on GC settings
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error); // a spurious stall report at start-up
         string storeDirectory = settings.StoreDirectory ?? SiloSettings.DefaultStoreDirectory;
         var store = new DirectoryFleetStore(storeDirectory);
         builder.UseOrleans(silo =>

@@ -13,7 +13,7 @@ public sealed class FleetOptions
     public int Concurrency { get; set; } = Environment.ProcessorCount;
 
     /// <summary>A running VM checkpoints to the store after at least this many units since its last checkpoint (0: only when it moves).</summary>
-    public ulong CheckpointUnits { get; set; } = 200_000_000;
+    public ulong CheckpointUnits { get; set; } = 2_000_000_000;
 
     /// <summary>How often each silo looks for VMs of the store that should run and are not active (a lost silo's VMs).</summary>
     public TimeSpan KeeperPeriod { get; set; } = TimeSpan.FromSeconds(5);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
@@ -78,6 +79,7 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
     /// <summary>Rebuilds output and (for a VM that can run on) the VM from a checkpoint blob.</summary>
     async Task LoadCheckpoint(string name)
     {
+        var clock = Stopwatch.StartNew();
         await using Stream blob = await store.OpenBlobAsync(Id, name)
             ?? throw new InvalidDataException($"VM {Id}: its checkpoint {name} is missing from the store");
         var (stdout, stderr) = Checkpoint.ReadOutput(blob);
@@ -86,6 +88,7 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
         if (!IsLive) return;
         _vm = VirtualMachine.LoadSnapshot(blob, new RestoreOptions { Stdout = _stdout, Stderr = _stderr });
         _units = _vm.InstructionsExecuted;
+        log.LogInformation("VM {Id}: checkpoint of {Bytes} bytes at {Units} units loaded in {Ms} ms", Id, blob.Length, _units, clock.ElapsedMilliseconds);
     }
 
     /// <summary>A VM from its spec (first activation, or a lost silo's VM that never checkpointed).</summary>
@@ -263,7 +266,14 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
     {
         string? previous = _record!.Checkpoint;
         string name = $"checkpoint-{_units}";
-        await store.WriteBlobAsync(Id, name, stream => Checkpoint.Write(stream, _stdout.ToArray(), _stderr.ToArray(), _vm));
+        var clock = Stopwatch.StartNew();
+        long bytes = 0;
+        await store.WriteBlobAsync(Id, name, stream =>
+        {
+            Checkpoint.Write(stream, _stdout.ToArray(), _stderr.ToArray(), _vm);
+            bytes = stream.Position;
+        });
+        log.LogInformation("VM {Id}: checkpoint of {Bytes} bytes at {Units} units written in {Ms} ms", Id, bytes, _units, clock.ElapsedMilliseconds);
         _record = _record with { Checkpoint = name, CheckpointInstructions = _units, Instructions = _units };
         await store.WriteRecordAsync(Id, _record.ToJson());
         if (previous != null && previous != name) await store.DeleteBlobAsync(Id, previous);

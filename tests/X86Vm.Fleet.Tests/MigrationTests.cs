@@ -67,6 +67,7 @@ public sealed class MigrationTests
             Assert.Equal(reference.Status, status.ShellStatus);
             Assert.Equal(reference.StateHash, status.StateHash);
             Assert.Equal(moves.GetValueOrDefault(ids[i]), status.Moves);
+            Assert.Equal(0, status.Resumes); // every move landed where it was sent: none fell back to resuming from its checkpoint
         }
         Console.WriteLine($"{moves.Count} of {count} VMs moved mid-run, {moves.Values.Count(n => n > 1)} more than once, {moves.Values.Sum()} moves");
         // The point of the test: many VMs really moved mid-run, several of them more than once.
