@@ -69,7 +69,7 @@ static partial class Program
         var port = new Option<int>("--port") { Description = "The silo-to-silo port", DefaultValueFactory = _ => 11111 };
         var gateway = new Option<int>("--gateway") { Description = "The port clients connect to", DefaultValueFactory = _ => 30000 };
         var join = new Option<int?>("--join") { Description = "Join the fleet whose first silo has this silo port on this machine (default: be the first)" };
-        var store = new Option<string?>("--store") { Description = $"The store directory for records and checkpoints, shared by the fleet's silos (default: {SiloSettings.DefaultStoreDirectory})" };
+        var store = new Option<string?>("--store") { Description = "The store directory for records and checkpoints, shared by the fleet's silos (default: ~/.local/share/x86vm/fleet)" };
         var http = new Option<int?>("--http") { Description = "Serve the status page on 127.0.0.1:PORT (0: any free port)" };
         var slice = new Option<ulong>("--slice") { Description = "Units per slice", DefaultValueFactory = _ => new FleetOptions().SliceUnits };
         var checkpoint = new Option<ulong>("--checkpoint-every")
