@@ -17,7 +17,8 @@ public static partial class FleetPrograms
 
     static string Build()
     {
-        string dir = System.IO.Directory.CreateTempSubdirectory("x86vm-fleet-programs-").FullName;
+        // Beside the test assembly (not a temporary directory left behind by every run); the VMs see it at /work.
+        string dir = System.IO.Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "fleet-programs")).FullName;
         var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O2", "-static", "-o", Path.Combine(dir, "work"),
             Path.Combine(AppContext.BaseDirectory, "Programs", "work.c")]) { RedirectStandardError = true })!;
         string errors = gcc.StandardError.ReadToEnd();
