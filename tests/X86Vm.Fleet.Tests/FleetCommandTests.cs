@@ -37,10 +37,18 @@ public sealed class FleetCommandTests
 
             // Half go to the second silo (stopped, so that they are still there when it dies), are resumed there, and the
             // second silo is killed at once, mid-run.
+            // A move between silo processes sometimes does not land (docs/fleet.md, "Not done yet"): the VM stays on the
+            // first silo, loses nothing, and migrate says so (status 1); then the move is asked again.
+            var moves = new int[count];
             for (int i = 0; i < count; i += 2)
             {
-                var move = FleetProcesses.Run("migrate", "--connect", connect, ids[i], "--to", second.Name);
-                Assert.True(move.Status == 0, move.Stderr);
+                (int Status, string Stdout, string Stderr) move;
+                do
+                {
+                    move = FleetProcesses.Run("migrate", "--connect", connect, ids[i], "--to", second.Name);
+                    moves[i]++;
+                    Assert.True(move.Status == 0 || move.Stderr.Contains($"was sent to {second.Name} but continues on {first.Name}"), move.Stderr);
+                } while (move.Status != 0 && moves[i] < 3);
                 Assert.Equal(second.Name, move.Stdout.Trim());
             }
             var ls = FleetProcesses.Run("ls", "--connect", connect);
@@ -60,8 +68,9 @@ public sealed class FleetCommandTests
             ls = FleetProcesses.Run("ls", "--connect", connect);
             for (int i = 0; i < count; i++)
             {
-                // The moved ones: one move, and resumed once from a checkpoint after their silo died.
-                string movesAndResumes = i % 2 == 0 ? "1 +1" : "0 +0";
+                // The moved ones: their moves, and resumed once from a checkpoint after their silo died. (The others were
+                // not moved; placement may have put one on the second silo, so it may have resumed too.)
+                string movesAndResumes = i % 2 == 0 ? $"{moves[i]} +1" : "0 +[01]";
                 Assert.True(Regex.IsMatch(ls.Stdout, $"^{ids[i]} +- +exited +[0-9]+ {references[i % 2].StateHash} +{movesAndResumes}$", RegexOptions.Multiline),
                     ls.Stdout);
             }
