@@ -34,7 +34,9 @@ static partial class Program
                 string? from = (await vm.GetStatus())?.Silo;
                 string target = await vm.Migrate(parse.GetValue(to));
                 // The move completes after the call: report where the VM is active again (a move that cannot land falls
-                // back to its checkpoint on a silo Orleans picks).
+                // back to its checkpoint on a silo Orleans picks). The pause first: a status call racing Orleans' migration
+                // seems to make the VM continue on the silo it left (docs/fleet.md, "Not done yet").
+                await Task.Delay(1000);
                 var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
                 VmStatus? status;
                 while ((status = await vm.GetStatus()) is { Ended: false } && (status.Silo == null || status.Silo == from) && DateTime.UtcNow < deadline)
