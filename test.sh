@@ -19,6 +19,8 @@ command -v g++ >/dev/null || missing+=(g++)
 # Runtime tests: the machine's rustc (PATH or rustup's ~/.cargo/bin), else Debian's; Debian's Go.
 command -v rustc >/dev/null || [ -x "${HOME:-/root}/.cargo/bin/rustc" ] || missing+=(rustc)
 command -v go >/dev/null || [ -x /usr/lib/go/bin/go ] || missing+=(golang-go)
+# The fleet's status page is tested in a real headless browser.
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -49,8 +51,12 @@ X86VM_TEST_JIT=eager dotnet test tests/X86Vm.Tests -c Release --no-build --nolog
   --filter "FullyQualifiedName~DifferentialProgramTests|FullyQualifiedName~SignalTests|FullyQualifiedName~EventTests|FullyQualifiedName~CodeModificationTests|FullyQualifiedName~FaultTests|FullyQualifiedName~DynamicProgramTests|FullyQualifiedName~X86Vm.Tests.Cpu" \
   --logger "trx;LogFileName=jit-eager.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=1
 
+# The fleet (docs/fleet.md): Orleans test clusters in-process and silo processes of the x86vm command.
+dotnet test tests/X86Vm.Fleet.Tests -c Release --no-build --nologo \
+  --logger "trx;LogFileName=fleet.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=1
+
 passed=0; failed=0
-for trx in "$results/results.trx" "$results/no-intrinsics.trx" "$results/jit-eager.trx"; do
+for trx in "$results/results.trx" "$results/no-intrinsics.trx" "$results/jit-eager.trx" "$results/fleet.trx"; do
   if [ ! -f "$trx" ]; then failed=$((failed + 1)); status=1; continue; fi
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')

@@ -173,7 +173,7 @@ static partial class Program
                 parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", parse.GetValue(JitThresholdOption), limits.Value,
                 verifiable.Value, snapshot.Value.File);
         });
-        var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run, ResumeCommand(), InspectCommand() };
+        var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run, ResumeCommand(), InspectCommand(), FleetCommand() };
         return root.Parse(SeparateGuestArguments(args)).Invoke();
     }
 
