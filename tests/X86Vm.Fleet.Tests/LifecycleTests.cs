@@ -8,7 +8,8 @@ public sealed class LifecycleTests
     [Fact]
     public async Task StopResumeFailAndDelete()
     {
-        var reference = FleetPrograms.RunCli(9, null, "30");
+        // 300 rounds (about 600 M units): long enough that the stop below comes mid-run on a fast host (30 ended first).
+        var reference = FleetPrograms.RunCli(9, null, "300");
         await using var fleet = await FleetTestCluster.StartAsync(silos: 1);
 
         string missing = await fleet.Fleet.Submit(FleetPrograms.Spec(0) with { Program = "/work/no-such-program" });
@@ -18,7 +19,7 @@ public sealed class LifecycleTests
         Assert.Contains("no-such-program", failed.Error);
 
         // Stopped, a VM stays where it is; resumed, it ends as the undisturbed run.
-        string id = await fleet.Fleet.Submit(FleetPrograms.Spec(9, "30"));
+        string id = await fleet.Fleet.Submit(FleetPrograms.Spec(9, "300"));
         var vm = fleet.Vm(id);
         while ((await vm.GetStatus())!.Instructions < 3_000_000) await Task.Delay(20);
         await vm.Stop();
