@@ -44,21 +44,11 @@ public static partial class FleetPrograms
     public static Reference RunCli(ulong seed, ulong? budget, params string[] args)
     {
         string[] limit = budget is ulong n ? ["--max-instructions", n.ToString()] : [];
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli.dll"), "run", "--root", "/",
-            "--mount", $"{Directory}:/work:ro", "--deterministic", "--seed", seed.ToString(), "--state-hash", .. limit, Program, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
+        var (status, stdout, stderr) = X86Vm.Tests.Shared.CliProcess.Run(null, ["run", "--root", "/", "--mount", $"{Directory}:/work:ro",
+            "--deterministic", "--seed", seed.ToString(), "--state-hash", .. limit, Program, .. args]);
         Match hash = HashLine().Match(stderr);
         if (!hash.Success) throw new InvalidOperationException($"x86vm run printed no state hash: {stderr}");
-        return new Reference(p.ExitCode, stdout.Result, hash.Groups[1].Value);
+        return new Reference(status, stdout, hash.Groups[1].Value);
     }
 
     [GeneratedRegex("^x86vm: state hash ([0-9a-f]{64})$", RegexOptions.Multiline)]

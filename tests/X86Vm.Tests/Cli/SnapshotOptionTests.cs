@@ -11,22 +11,8 @@ namespace X86Vm.Tests.Cli;
 /// </summary>
 public class SnapshotOptionTests
 {
-    internal static (int Status, string Stdout, string Stderr) X86vm(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "X86Vm.Cli.dll"), .. args])
-        {
-            WorkingDirectory = GuestRunner.RepoRoot,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-        };
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    internal static (int Status, string Stdout, string Stderr) X86vm(params string[] args) =>
+        Shared.CliProcess.Run(GuestRunner.RepoRoot, args);
 
     internal static string HashLine(string stderr) => stderr.Split('\n').Single(l => l.StartsWith("x86vm: state hash ", StringComparison.Ordinal));
 

@@ -26,7 +26,6 @@ static partial class InlineForms
     /// <summary>Emits <paramref name="op"/> inline when its handler is one of the forms; false leaves it to the handler.</summary>
     public static bool TryEmit(InlineContext x, MethodInfo handler, in DecodedOp op)
     {
-        if (!handler.IsGenericMethod && !Emitters.ContainsKey(handler)) return false;
         MethodInfo definition = handler.IsGenericMethod ? handler.GetGenericMethodDefinition() : handler;
         if (!Emitters.TryGetValue(definition, out Emitter? emit)) return false;
         return emit(x, handler.IsGenericMethod ? handler.GetGenericArguments() : [], op);
