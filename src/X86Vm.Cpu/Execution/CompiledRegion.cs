@@ -8,6 +8,13 @@ namespace X86Vm.Cpu.Execution;
 /// </summary>
 public delegate int CompiledCode(Cpu c, ref int site, int entry);
 
+/// <summary>
+/// A chunk of one block's ops compiled as a method of its own (<see cref="BlockCompiler"/>): true when they all ran, false
+/// after leaving for self-modifying code. <paramref name="firstSite"/> is the site number of the block's op 0 in the
+/// calling region.
+/// </summary>
+public delegate bool ChunkCode(CompiledRegion region, Cpu c, ref int site, int firstSite);
+
 /// <summary>Where a block is entered in compiled code: its region and its index there (one object, so both change together).</summary>
 public sealed class RegionEntry(CompiledRegion region, int block)
 {

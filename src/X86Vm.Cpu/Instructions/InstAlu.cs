@@ -29,7 +29,7 @@ static class InstAlu
 
     static ulong U<T>(T v) where T : IBinaryInteger<T> => ulong.CreateTruncating(v);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Add<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a + b;
@@ -37,7 +37,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Adc<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         bool carry = c.Carry;
@@ -46,7 +46,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(carry ? FlagOp.Adc : FlagOp.Add, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Sub<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op), r = a - b;
@@ -54,7 +54,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Sbb<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         bool borrow = c.Carry;
@@ -63,14 +63,14 @@ static class InstAlu
         if (F.Live) c.SetFlags(borrow ? FlagOp.Sbb : FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Cmp<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op);
         if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), U(a), U(b), U(a - b));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void And<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) & S.Read<T>(c, ref op);
@@ -78,7 +78,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Or<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) | S.Read<T>(c, ref op);
@@ -86,7 +86,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Xor<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) ^ S.Read<T>(c, ref op);
@@ -94,14 +94,14 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Test<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         T r = D.Read<T>(c, ref op) & S.Read<T>(c, ref op);
         if (F.Live) c.SetFlags(FlagOp.Logic, LazyFlags.SizeLog2<T>(), 0, 0, U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Inc<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = a + T.One;
@@ -109,7 +109,7 @@ static class InstAlu
         if (F.Live) c.SetFlagsKeepCarry(FlagOp.Inc, LazyFlags.SizeLog2<T>(), U(a), U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Dec<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = a - T.One;
@@ -118,7 +118,7 @@ static class InstAlu
     }
 
     /// <summary>NEG: flags as for 0 − a (CF set unless a = 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Neg<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode
     {
         T a = D.Read<T>(c, ref op), r = T.Zero - a;
@@ -126,7 +126,7 @@ static class InstAlu
         if (F.Live) c.SetFlags(FlagOp.Sub, LazyFlags.SizeLog2<T>(), 0, U(a), U(r));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Not<T, D, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where F : IFlagsMode =>
         D.Write(c, ref op, ~D.Read<T>(c, ref op));
 }

@@ -32,7 +32,7 @@ static class InstBits
 
     const int Test = 0, Set = 1, Reset = 2, Complement = 3;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Bt<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand =>
         BitTest<T, D, S>(c, ref op, Test);
 

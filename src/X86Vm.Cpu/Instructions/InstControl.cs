@@ -62,16 +62,16 @@ static class InstControl
     static ulong NonCanonical() => throw GuestFault.GeneralProtection("non-canonical branch target");
 
     /// <summary>JMP rel (target in Imm) or JMP r/m64.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Jmp<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand =>
         c.Rip = typeof(S) == typeof(Imm) ? op.Imm : Checked(S.Read<ulong>(c, ref op));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Jcc<T, S, C>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand where C : ICondition =>
         c.Rip = c.Condition(C.Code) ? op.Imm : op.NextIp;
 
     /// <summary>CALL: the target is read before the return address is pushed (it may be addressed through RSP).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Call<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand
     {
         ulong target = typeof(S) == typeof(Imm) ? op.Imm : S.Read<ulong>(c, ref op);
@@ -92,7 +92,7 @@ static class InstControl
         NonCanonical();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Ret(Cpu c, ref DecodedOp op)
     {
         c.Rip = Checked(c.Memory.Read<ulong>(c.Rsp));

@@ -59,22 +59,22 @@ static class InstMove
         return (ulong)((long)(ulong.CreateTruncating(v) << shift) >> shift);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Mov<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand =>
         D.Write(c, ref op, S.Read<T>(c, ref op));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Movzx<TD, TS, D, S>(Cpu c, ref DecodedOp op)
         where TD : unmanaged, IBinaryInteger<TD> where TS : unmanaged, IBinaryInteger<TS> where D : IOperand where S : IOperand =>
         D.Write(c, ref op, TD.CreateTruncating(S.Read<TS>(c, ref op)));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Movsx<TD, TS, D, S>(Cpu c, ref DecodedOp op)
         where TD : unmanaged, IBinaryInteger<TD> where TS : unmanaged, IBinaryInteger<TS> where D : IOperand where S : IOperand =>
         D.Write(c, ref op, TD.CreateTruncating(SignExtend(S.Read<TS>(c, ref op))));
 
     /// <summary>LEA: the effective address without segment base (the binder clears the segment), truncated to the operand size.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Lea<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand =>
         D.Write(c, ref op, T.CreateTruncating(c.EffectiveAddress(ref op)));
 
@@ -82,7 +82,7 @@ static class InstMove
     /// XCHG. The memory operand is written first: its address may use the register being exchanged
     /// (<c>xchg [rax], al</c>), and a faulting write must leave the register unchanged.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Xchg<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
     {
         T a = D.Read<T>(c, ref op), b = S.Read<T>(c, ref op);
@@ -112,7 +112,7 @@ static class InstMove
     }
 
     /// <summary>CMOVcc. A 32-bit CMOV zero-extends its destination even when the condition is false (SDM CMOVcc).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Cmov<T, D, S, C>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where C : ICondition
     {
         T value = S.Read<T>(c, ref op);
@@ -120,11 +120,11 @@ static class InstMove
         else if (System.Runtime.CompilerServices.Unsafe.SizeOf<T>() == 4) D.Write(c, ref op, D.Read<T>(c, ref op));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Setcc<T, D, C>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where C : ICondition =>
         D.Write(c, ref op, c.Condition(C.Code) ? (byte)1 : (byte)0);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void SignExtendAccumulator<TS, TD>(Cpu c, ref DecodedOp op)
         where TS : unmanaged, IBinaryInteger<TS> where TD : unmanaged, IBinaryInteger<TD>
     {
@@ -132,7 +132,7 @@ static class InstMove
         GprAccess.Write(c, Reg.RAX * 8, TD.CreateTruncating(SignExtend(v)));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void SignExtendIntoDx<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T>
     {
         T v = GprAccess.Read<T>(c, Reg.RAX * 8);

@@ -99,13 +99,13 @@ static class InstMulDiv
     }
 
     /// <summary>IMUL r, r/m: dest = dest × src truncated.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Imul2<T, D, S, F>(Cpu c, ref DecodedOp op)
         where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode =>
         Imul<T, D, F>(c, ref op, D.Read<T>(c, ref op), S.Read<T>(c, ref op));
 
     /// <summary>IMUL r, r/m, imm: dest = src × imm truncated.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Imul3<T, D, S, I, F>(Cpu c, ref DecodedOp op)
         where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where I : IOperand where F : IFlagsMode =>
         Imul<T, D, F>(c, ref op, S.Read<T>(c, ref op), I.Read<T>(c, ref op));

@@ -74,7 +74,7 @@ static class InstShift
     static void SetCarryOverflow(Cpu c, ulong cf, ulong of) =>
         c.SetStatusFlags((cf != 0 ? RFlags.CF : 0) | (of != 0 ? RFlags.OF : 0), RFlags.CF | RFlags.OF);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Shl<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
     {
         int count = Count<T, S>(c, ref op);
@@ -85,7 +85,7 @@ static class InstShift
         c.SetFlags(FlagOp.Shl, LazyFlags.SizeLog2<T>(), a, (ulong)count, r);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Shr<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
     {
         int count = Count<T, S>(c, ref op);
@@ -96,7 +96,7 @@ static class InstShift
         c.SetFlags(FlagOp.Shr, LazyFlags.SizeLog2<T>(), a, (ulong)count, r);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Sar<T, D, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand
     {
         int count = Count<T, S>(c, ref op);
@@ -108,7 +108,7 @@ static class InstShift
     }
 
     /// <summary>ROL: CF = LSB(result), OF = MSB(result) XOR CF (for every count, as on the host).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Rol<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         int count = Count<T, S>(c, ref op);
@@ -123,7 +123,7 @@ static class InstShift
     }
 
     /// <summary>ROR: CF = MSB(result), OF = the two top result bits XORed (for every count, as on the host).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Ror<T, D, S, F>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand where S : IOperand where F : IFlagsMode
     {
         int count = Count<T, S>(c, ref op);

@@ -30,7 +30,7 @@ static class InstStack
             Handlers.Get(Self, nameof(Enter), OperandDecoder.UnsignedType(insn.CodeSize == CodeSize.Code64 && insn.Code == Code.Enterw_imm16_imm8 ? 2 : 8)));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Push<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand
     {
         // The value is read before RSP changes (PUSH RSP pushes the old value; SDM PUSH).
@@ -44,7 +44,7 @@ static class InstStack
     /// POP: RSP is incremented before a memory destination's address is computed (SDM POP), but a faulting
     /// store leaves RSP unchanged.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Pop<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand
     {
         if (typeof(D) == typeof(Mem))
@@ -75,7 +75,7 @@ static class InstStack
     }
 
     /// <summary>LEAVE: RSP ← RBP, then pop (BP) RBP. If the pop faults, RSP is unchanged.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void Leave<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T>
     {
         ulong frame = c.R(Reg.RBP);

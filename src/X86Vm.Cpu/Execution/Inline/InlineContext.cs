@@ -49,7 +49,15 @@ sealed class InlineContext
     }
 
     /// <summary>A scratch 64-bit local; give it back with <see cref="Return"/> once its value is dead.</summary>
-    public LocalBuilder Rent() => _free.Count > 0 ? _free.Pop() : IL.DeclareLocal(typeof(ulong));
+    public LocalBuilder Rent()
+    {
+        if (_free.Count > 0) return _free.Pop();
+        LocalBuilder local = IL.DeclareLocal(typeof(ulong));
+        _all.Add(local);
+        return local;
+    }
+
+    readonly List<LocalBuilder> _all = new();
 
     public void Return(params ReadOnlySpan<LocalBuilder> locals)
     {
@@ -257,6 +265,17 @@ sealed class InlineContext
     {
         Registers.StoreDirty();
         StorePendingFlags();
+    }
+
+    /// <summary>
+    /// A new straight run of ops begins (a block of a region, reached from several places): nothing is known to be in
+    /// the locals, which the previous run left flushed, so they are reused.
+    /// </summary>
+    public void StartSequence()
+    {
+        Forget();
+        _free.Clear();
+        foreach (LocalBuilder l in _all) _free.Push(l);
     }
 
     /// <summary>After a shared handler (flushed before it): registers must be reloaded, and the flags are unknown.</summary>
