@@ -16,8 +16,8 @@ public delegate nint Binder(in Instruction insn, ref DecodedOp op, Type[] operan
 public sealed class InstructionFamilyAttribute : Attribute;
 
 /// <summary>
-/// Mnemonic → binder. Families register themselves (one file per family, found by
-/// <see cref="InstructionFamilyAttribute"/>), so adding a family touches no central list.
+/// Mnemonic → binder. Each family (one file per family, marked <see cref="InstructionFamilyAttribute"/>) registers its
+/// own instructions; <see cref="InstructionFamilies.All"/> lists the families.
 /// </summary>
 public sealed class InstructionTable
 {
@@ -29,9 +29,8 @@ public sealed class InstructionTable
     static InstructionTable Build()
     {
         var table = new InstructionTable();
-        foreach (Type t in typeof(InstructionTable).Assembly.GetTypes())
+        foreach (Type t in InstructionFamilies.All)
         {
-            if (t.GetCustomAttribute<InstructionFamilyAttribute>() == null) continue;
             MethodInfo register = t.GetMethod("Register", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
                 ?? throw new InvalidOperationException($"{t.Name} lacks Register(InstructionTable)");
             register.Invoke(null, [table]);
