@@ -54,7 +54,7 @@ static class InstSystem
 
     public static void Cpuid(Cpu c, ref DecodedOp op)
     {
-        var (a, b, cx, d) = CpuidTable.Query((uint)c.R(Reg.RAX), (uint)c.R(Reg.RCX));
+        var (a, b, cx, d) = CpuidTable.Query(c.Code.Level, (uint)c.R(Reg.RAX), (uint)c.R(Reg.RCX));
         c.R(Reg.RAX) = a;
         c.R(Reg.RBX) = b;
         c.R(Reg.RCX) = cx;
