@@ -126,7 +126,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                 case "cmdline": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
                 case "environ": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
                 case "comm": return File(() => proc.ThreadName + "\n", 0x1A4);
-                case "auxv": return Bytes(() => []);
+                case "auxv": return Bytes(() => dead ? [] : proc.AuxiliaryVector);
                 case "mounts": return File(() => Mounts(proc));
             }
             return null;
