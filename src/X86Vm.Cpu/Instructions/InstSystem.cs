@@ -22,8 +22,9 @@ static class InstSystem
         Plain(Mnemonic.Rdtsc, nameof(Rdtsc));
         foreach (Mnemonic m in new[] { Mnemonic.Nop, Mnemonic.Pause, Mnemonic.Lfence, Mnemonic.Sfence, Mnemonic.Mfence,
                      Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2, Mnemonic.Prefetchw,
-                     Mnemonic.Endbr64, Mnemonic.Endbr32 })
-            Plain(m, nameof(Nop));
+                     Mnemonic.Endbr64, Mnemonic.Endbr32, Mnemonic.Prefetch, Mnemonic.Reservednop })
+            Plain(m, nameof(Nop)); // PREFETCH (0F 0D /0) and the reserved hint NOPs (0F 19–1F) never fault
+        Plain(Mnemonic.Clflush, nameof(Clflush));
         Plain(Mnemonic.Ud2, nameof(Undefined));
         Plain(Mnemonic.Ud0, nameof(Undefined));
         Plain(Mnemonic.Ud1, nameof(Undefined));
@@ -33,7 +34,7 @@ static class InstSystem
         foreach (Mnemonic m in new[] { Mnemonic.Hlt, Mnemonic.Cli, Mnemonic.Sti, Mnemonic.In, Mnemonic.Out,
                      Mnemonic.Insb, Mnemonic.Insw, Mnemonic.Insd, Mnemonic.Outsb, Mnemonic.Outsw, Mnemonic.Outsd,
                      Mnemonic.Lgdt, Mnemonic.Lidt, Mnemonic.Invlpg, Mnemonic.Wbinvd, Mnemonic.Invd, Mnemonic.Rdmsr,
-                     Mnemonic.Wrmsr, Mnemonic.Swapgs, Mnemonic.Sysret, Mnemonic.Iretq, Mnemonic.Iretd, Mnemonic.Clts })
+                     Mnemonic.Wrmsr, Mnemonic.Rdpmc, Mnemonic.Swapgs, Mnemonic.Sysret, Mnemonic.Iretq, Mnemonic.Iretd, Mnemonic.Clts })
             Plain(m, nameof(Privileged));
         Plain(Mnemonic.Cld, nameof(Cld));
         Plain(Mnemonic.Std, nameof(Std));
@@ -71,6 +72,9 @@ static class InstSystem
     }
 
     public static void Nop(Cpu c, ref DecodedOp op) { }
+
+    /// <summary>CLFLUSH: no cache to flush, but the access is checked like a byte load (SDM CLFLUSH): an unmapped or unreadable line faults.</summary>
+    public static void Clflush(Cpu c, ref DecodedOp op) => c.Memory.Read<byte>(c.EffectiveAddress(ref op));
 
     public static void Undefined(Cpu c, ref DecodedOp op) => throw GuestFault.InvalidOpcode(op.Ip);
 

@@ -22973,6 +22973,205 @@ b 48c7c0ffffffff48c7c203000000660f3a61ca0c
 5 r0=ffffffffffffffff r1=10 r2=3 fl=c0
 6 r0=ffffffffffffffff r1=10 r2=3 fl=c0
 7 r0=ffffffffffffffff r1=10 r2=3 fl=c0
+@maskmovdqu xmm1, xmm2
+b 660ff7ca
+0 m202=ff m207=ff
+1 m202=a2 m20a=b0 m20d=5a m20f=48
+2 m207=06
+3 m200=77 m205=c8a9389c88d6ba914a61f7
+4 m200=6e69 m208=0000 m20c=00 m20e=ff
+5 m200=00 m203=80 m206=b3 m208=9a4ea12b4aae2863
+6 m200=7907a4 m20e=388a
+7 m200=ff m202=ff m204=ff m208=ed3cf73f1b6dff71
+@maskmovdqu xmm9, xmm14
+b 66450ff7ce
+0 m202=f4 m205=622541
+1 m200=01000000000000 m209=80 m20c=00 m20e=80
+2 m200=4900 m206=0000
+3 m203=cd m207=5401 m20a=0000 m20e=af01
+4 m200=80ff80 m205=8102 m208=12 m20b=0000 m20e=00
+5 m20a=00 m20c=000000
+6 m208=808080 m20c=80
+7 m20b=00 m20d=00
+@pcmpeqb xmm2, xmm2; maskmovdqu xmm5, xmm2
+b 660f74d2660ff7ea
+0 x2=ffffffffffffffffffffffffffffffff m200=7fff1e8180817f m208=8080808080808080
+1 x2=ffffffffffffffffffffffffffffffff m200=c1c586ac00e09d3effffff m20c=ff7f
+2 x2=ffffffffffffffffffffffffffffffff m200=00 m202=710aff7f5f030100 m20c=00000000
+3 x2=ffffffffffffffffffffffffffffffff m200=219f3dea349098ad15 m20c=0000
+4 x2=ffffffffffffffffffffffffffffffff m201=7210b133d861ebffff
+5 x2=ffffffffffffffffffffffffffffffff m200=223f6ec2dbe384c30000000000000000
+6 x2=ffffffffffffffffffffffffffffffff m200=0c7f7fff7ffe81819e101650b4df672b
+7 x2=ffffffffffffffffffffffffffffffff m200=b1e7fe72429abe9c0000008023ca5b07
+@lea rdi, [rsi+0xfff8]; pcmpeqb xmm2, xmm2; maskmovdqu xmm5, xmm2
+b 488dbef8ff0000660f74d2660ff7ea
+0 fault=11/1/100100f8@b x2=ffffffffffffffffffffffffffffffff r7=100100f8
+@.byte 0x67; maskmovdqu xmm3, xmm4
+b 67660ff7dc
+0
+1 m200=0100 m204=00 m206=00 m208=ff m20b=1c m20f=7f
+2 m200=22fd m203=0f7f02fa6f2f m20a=0000 m20e=0000
+3 m208=0e00 m20f=00
+4 m202=2c m205=75087681 m20a=12 m20d=01 m20f=00
+5 m201=b520adbc m206=7634
+6 m200=9fc7 m203=31ec
+7 m203=0000 m206=00 m20d=ff
+@lea rbx, [rsi]; xlat
+b 488d1ed7
+0 r0=4660deb368bcea01 r3=10000100
+1 r0=80 r3=10000100
+2 r0=4f8953fbfb45ad00 r3=10000100
+3 r0=a0e9612975cbcf00 r3=10000100
+4 r0=7fffffff800000f8 r3=10000100
+5 r0=180000080 r3=10000100
+6 r0=7fffff001b8b7f00 r3=10000100
+7 r0=8112ff7fff7f0080 r3=10000100
+@lea rbx, [rdi+0x10]; xlatb
+b 488d5f10d7
+0 r3=10000210
+1 r0=f3fd6486ceb58980 r3=10000210
+2 r0=5338569b456f5ec7 r3=10000210
+3 r0=eece7fb53bb96280 r3=10000210
+4 r0=b6 r3=10000210
+5 r0=f0 r3=10000210
+6 r0=0 r3=10000210
+7 r0=9c6d6945ca39e950 r3=10000210
+@.byte 0x67; lea ebx, [rsi]; .byte 0x67; xlat
+b 678d1e67d7
+0 r0=e958e7e2e2fd1e95 r3=10000100
+1 r0=ffff0000ff00 r3=10000100
+2 r0=6529699313c67d00 r3=10000100
+3 r0=bc1ed8fc268b2600 r3=10000100
+4 r0=80007fff8000ff3e r3=10000100
+5 r0=d8efded873e418b6 r3=10000100
+6 r0=ffff7fffff8d r3=10000100
+7 r0=ffffffffffffff00 r3=10000100
+@lea rbx, [rsi+0xff80]; xlat
+b 488d9e80ff0000d7
+0 fault=11/1/1001017f@7 r3=10010080
+@mov eax, cs
+b 8cc8
+0 r0=33
+1 r0=33
+2 r0=33
+3 r0=33
+4 r0=33
+5 r0=33
+6 r0=33
+7 r0=33
+@mov rcx, ss
+b 8cd1
+0 r1=2b
+1 r1=2b
+2 r1=2b
+3 r1=2b
+4 r1=2b
+5 r1=2b
+6 r1=2b
+7 r1=2b
+@mov dx, ds
+b 668cda
+0 r2=ebcbd8ab5c570000
+1 r2=4158579855180000
+2 r2=8080808080800000
+3 r2=124db49c80e10000
+4 r2=101010101010000
+5 r2=ac76cd0332e20000
+6 r2=117feff03060000
+7 r2=d96394dd58750000
+@mov r9d, es
+b 418cc1
+0 r9=0
+1 r9=0
+2 r9=0
+3 r9=0
+4 r9=0
+5 r9=0
+6 r9=0
+7 r9=0
+@mov r10, fs
+b 418ce2
+0 r10=0
+1 r10=0
+2 r10=0
+3 r10=0
+4 r10=0
+5 r10=0
+6 r10=0
+7 r10=0
+@mov r11, gs
+b 418ceb
+0 r11=0
+1 r11=0
+2 r11=0
+3 r11=0
+4 r11=0
+5 r11=0
+6 r11=0
+7 r11=0
+@mov word ptr [rsi+1], cs
+b 8c4e01
+0 m101=33
+1 m101=33
+2 m101=33
+3 m101=33
+4 m101=33
+5 m101=3300
+6 m101=3300
+7 m101=3300
+@mov word ptr [rdi], ss
+b 8c17
+0 m200=2b00
+1 m200=2b00
+2 m200=2b00
+3 m200=2b00
+4 m200=2b
+5 m200=2b00
+6 m200=2b00
+7 m200=2b00
+@clflush [rsi]
+b 0fae3e
+0
+1
+2
+3
+4
+5
+6
+7
+@clflush [rsi+0x10000]
+b 0faebe00000100
+0 fault=11/1/10010100@0
+@prefetch [rsi+0x10000]
+b 0f0d8600000100
+0
+1
+2
+3
+4
+5
+6
+7
+@.byte 0x0f, 0x19, 0x06
+b 0f1906
+0
+1
+2
+3
+4
+5
+6
+7
+@.byte 0x0f, 0x1c, 0xc0
+b 0f1cc0
+0
+1
+2
+3
+4
+5
+6
+7
 @movbe eax, dword ptr [rsi+1]
 b 0f38f04601
 0 r0=ff0000ff

@@ -47,6 +47,9 @@ static class InstX87Control
         Plain(Mnemonic.Fneni, nameof(Fwait));
         Plain(Mnemonic.Fndisi, nameof(Fwait));
         Plain(Mnemonic.Fnsetpm, nameof(Fwait));
+        Plain(Mnemonic.Feni, nameof(Fwait), 1);
+        Plain(Mnemonic.Fdisi, nameof(Fwait), 1);
+        Plain(Mnemonic.Fsetpm, nameof(Fwait), 1);
         Plain(Mnemonic.Fincstp, nameof(Fincstp), 1);
         Plain(Mnemonic.Fdecstp, nameof(Fdecstp), 1);
         Plain(Mnemonic.Ffree, nameof(Ffree), 1);

@@ -210,6 +210,16 @@ FORM(".byte 0x66,0x48,0x0f,0x3a,0x60,0xca,0x48") /* pcmpestrm xmm1, xmm2, 0x48 w
 FORM("mov eax, -5; mov edx, 0x80000000; pcmpestri xmm1, xmm2, 0x00") FORM("mov eax, 17; mov edx, -20; pcmpestri xmm1, xmm2, 0x01")
 FORM("mov rax, -1; mov rdx, 3; pcmpestri xmm1, xmm2, 0x0c")
 
+/* === SSE2 and base instructions ============================================ */
+FORM("maskmovdqu xmm1, xmm2") FORM("maskmovdqu xmm9, xmm14") FORM("pcmpeqb xmm2, xmm2; maskmovdqu xmm5, xmm2")
+FORM("lea rdi, [rsi+0xfff8]; pcmpeqb xmm2, xmm2; maskmovdqu xmm5, xmm2") FORM(".byte 0x67; maskmovdqu xmm3, xmm4")
+FORM("lea rbx, [rsi]; xlat") FORM("lea rbx, [rdi+0x10]; xlatb") FORM(".byte 0x67; lea ebx, [rsi]; .byte 0x67; xlat")
+FORM("lea rbx, [rsi+0xff80]; xlat")
+FORM("mov eax, cs") FORM("mov rcx, ss") FORM("mov dx, ds") FORM("mov r9d, es") FORM("mov r10, fs") FORM("mov r11, gs")
+FORM("mov word ptr [rsi+1], cs") FORM("mov word ptr [rdi], ss")
+FORM("clflush [rsi]") FORM("clflush [rsi+0x10000]") FORM("prefetch [rsi+0x10000]") FORM(".byte 0x0f, 0x19, 0x06")
+FORM(".byte 0x0f, 0x1c, 0xc0")
+
 /* === MOVBE, BMI1, BMI2, ADX ================================================ */
 FORM("movbe eax, dword ptr [rsi+1]") FORM("movbe r9, qword ptr [rsi+3]") FORM("movbe cx, word ptr [rsi]")
 FORM("movbe dword ptr [rdi+1], eax") FORM("movbe qword ptr [rdi+3], r9") FORM("movbe word ptr [rdi], cx")

@@ -89,6 +89,13 @@ FORM("roundss xmm5, xmm5, 0") FORM("roundpd xmm5, xmm5, 2")
 DP(0xff) DP(0xf1) DP(0x71) DP(0x31) DP(0x33) DP(0x1f) DP(0x00) DP(0xf0) DP(0x0f) DP(0xa5) DP(0x5a) DP(0x3c) DP(0xc3) DP(0x22) DP(0x13)
 FORM("dpps xmm9, [rsi], 0xff") FORM("dppd xmm9, [rsi], 0x31") FORM("dpps xmm9, [rsi+4], 0xff") FORM("dpps xmm4, xmm4, 0x7f")
 
+/* --- SSE/SSE2 conversions between MMX and XMM registers */
+#define MM2X(op) FORM("movdq2q mm1, xmm1; " op " xmm0, mm1; emms") FORM(op " xmm9, qword ptr [rsi+8]") FORM(op " xmm2, qword ptr [rdi+3]")
+#define X2MM(op, w) FORM(op " mm0, xmm1; movq2dq xmm2, mm0; emms") FORM(op " mm7, xmm7; movq2dq xmm7, mm7; emms") \
+    FORM(op " mm3, " w " [rsi]; movq2dq xmm3, mm3; emms") FORM(op " mm3, " w " [rsi+8]; movq2dq xmm3, mm3; emms")
+MM2X("cvtpi2ps") MM2X("cvtpi2pd")
+X2MM("cvtps2pi", "qword ptr") X2MM("cvttps2pi", "qword ptr") X2MM("cvtpd2pi", "xmmword ptr") X2MM("cvttpd2pi", "xmmword ptr")
+
 /* --- MXCSR round trips */
 FORM("stmxcsr dword ptr [rdi]; addss xmm0, xmm1; stmxcsr dword ptr [rdi+4]")
 FORM("mov dword ptr [rsi], 0x1f80; ldmxcsr dword ptr [rsi]; divsd xmm0, xmm1; stmxcsr dword ptr [rdi]")
