@@ -64,6 +64,8 @@ public static class CpuLevels
     public static bool Offers(CpuLevel level, in Instruction insn)
     {
         if (level == CpuLevel.Max) return true;
+        // LAHF/SAHF exist in 64-bit mode only with CPUID 80000001h ECX.LAHF-SAHF (part of v2); Iced lists them as 8086.
+        if (level == CpuLevel.Baseline && insn.Mnemonic is Mnemonic.Lahf or Mnemonic.Sahf) return false;
         foreach (CpuidFeature f in insn.CpuidFeatures)
             if (Needs(f) > level) return false;
         return true;

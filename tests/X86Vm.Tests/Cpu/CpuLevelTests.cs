@@ -56,6 +56,8 @@ public class CpuLevelTests
         Check(v2, a => a.pcmpistri(xmm0, xmm1, 0x0c));
         Check(v2, a => a.popcnt(rax, rcx));
         Check(v2, a => a.haddps(xmm0, xmm1));
+        Check(v2, a => a.lahf());
+        Check(v2, a => a.cmpxchg16b(__xmmword_ptr[rsp - 32]));
         Check(bmi, a => a.andn(rax, rcx, rdx));
         Check(bmi, a => a.pdep(rax, rcx, rdx));
         Check(bmi, a => a.adcx(rax, rcx));
