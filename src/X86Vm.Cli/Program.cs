@@ -36,6 +36,18 @@ static partial class Program
         Description = "Compile hot guest code: on (default) or off (interpret everything; results are identical)",
         DefaultValueFactory = _ => "on",
     };
+    static readonly Option<X86Vm.Cpu.Instructions.CpuLevel> CpuOption = new("--cpu")
+    {
+        HelpName = "baseline|v2|max",
+        Description = "The instruction-set level the guest's CPU offers: baseline (x86-64), v2 (x86-64-v2) or max (default: v2 plus LZCNT, MOVBE, BMI1, BMI2, ADX; docs/isa.md)",
+        CustomParser = r => X86Vm.Cpu.Instructions.CpuLevels.Parse(r.Tokens.Single().Value, out string? error) is { } level ? level : ReportBadCpu(r, error!),
+        DefaultValueFactory = _ => X86Vm.Cpu.Instructions.CpuLevels.Default,
+    };
+    static X86Vm.Cpu.Instructions.CpuLevel ReportBadCpu(System.CommandLine.Parsing.ArgumentResult r, string error)
+    {
+        r.AddError(error);
+        return default;
+    }
     static readonly Option<int> JitThresholdOption = new("--jit-threshold")
     {
         Description = "Interpreted runs of a block before it is compiled",
@@ -88,7 +100,7 @@ static partial class Program
     {
         Description = "Print the VM's state hash (64 hex digits, docs/state-hash.md) on stderr when it stops",
     };
-    static readonly string[] ValueOptions = ["--seed", "--max-instructions", "--snapshot", "--snapshot-at", "--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit", "--jit-threshold",
+    static readonly string[] ValueOptions = ["--seed", "--max-instructions", "--snapshot", "--snapshot-at", "--root", "--mount", "--tmpfs", "--workdir", "--env", "--unset-env", "--net", "--gdb", "--jit", "--jit-threshold", "--cpu",
         "--max-memory", "--max-tmpfs", "--max-processes", "--max-open-files", "--max-time"];
 
     static int Main(string[] args)
@@ -110,6 +122,7 @@ static partial class Program
         JitOption.AcceptOnlyFromAmong("on", "off");
         run.Options.Add(JitOption);
         run.Options.Add(JitThresholdOption);
+        run.Options.Add(CpuOption);
         run.Options.Add(MaxMemoryOption);
         run.Options.Add(MaxTmpfsOption);
         run.Options.Add(MaxProcessesOption);
@@ -170,7 +183,7 @@ static partial class Program
             }
             verifiable = snapshot.Value.Verifiable;
             return Run(parse.GetValue(program)!, parse.GetValue(programArgs) ?? [], parse.GetValue(StraceOption), parse.GetValue(StatsOption), view.Value, env,
-                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", parse.GetValue(JitThresholdOption), limits.Value,
+                parse.GetValue(NetOption), parse.GetValue(GdbOption), parse.GetValue(JitOption) != "off", parse.GetValue(JitThresholdOption), parse.GetValue(CpuOption), limits.Value,
                 verifiable.Value, snapshot.Value.File);
         });
         var root = new RootCommand("x86vm: a sandboxed, deterministic x86-64 virtual machine for Linux programs") { run, ResumeCommand(), InspectCommand(), FleetCommand() };
@@ -318,7 +331,8 @@ static partial class Program
     static readonly TimeSpan TimeLimitGrace = TimeSpan.FromSeconds(1);
 
     static int Run(string program, string[] args, bool strace, bool stats, (IReadOnlyList<MountSpec> Mounts, string WorkingDirectory) view,
-        List<string> env, NetworkMode network, string? gdb, bool jit, int jitThreshold, Limits limits, Verifiable verifiable, string? snapshot)
+        List<string> env, NetworkMode network, string? gdb, bool jit, int jitThreshold, X86Vm.Cpu.Instructions.CpuLevel cpu, Limits limits,
+        Verifiable verifiable, string? snapshot)
     {
         Stream stderr = Console.OpenStandardError();
         var diagnostics = new StreamWriter(stderr) { AutoFlush = true };
@@ -345,6 +359,7 @@ static partial class Program
                 Gdb = gdb,
                 Jit = jit,
                 JitThreshold = jitThreshold,
+                Cpu = cpu,
                 MaxMemory = limits.Memory,
                 MaxTmpfs = limits.Tmpfs,
                 MaxProcesses = limits.Processes ?? X86Vm.Linux.KernelOptions.DefaultMaxTasks,

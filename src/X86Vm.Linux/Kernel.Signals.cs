@@ -309,6 +309,7 @@ public sealed partial class Kernel
     static SigInfo FaultInfo(GuestThread t, GuestFault f)
     {
         const ulong PfProt = 1, PfWrite = 2, PfUser = 4, PfInstr = 16;
+        if (f.Vector >= 0) return SigInfo.Fault(f.Signal, f.SiCode, f.SiAddr, (ulong)f.Vector, f.ErrorCode, 0);
         switch (f.Signal, f.SiCode)
         {
             case (Signals.SIGSEGV, Signals.SEGV_MAPERR or Signals.SEGV_ACCERR):

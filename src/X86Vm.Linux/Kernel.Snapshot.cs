@@ -179,7 +179,7 @@ public sealed partial class Kernel
         var code = new Dictionary<AddressSpace, BlockCache>(ReferenceEqualityComparer.Instance);
         BlockCache CodeOf(AddressSpace space)
         {
-            if (!code.TryGetValue(space, out BlockCache? cache)) code[space] = cache = new BlockCache(space, Options.Compiler, DecodedCode);
+            if (!code.TryGetValue(space, out BlockCache? cache)) code[space] = cache = new BlockCache(space, Options.Compiler, DecodedCode, Options.Cpu);
             return cache;
         }
         foreach (GuestProcess p in _processes.Values) p.Code = CodeOf(p.Memory);

@@ -43,6 +43,9 @@ public sealed record KernelOptions
     /// the interpreter. Both tiers compute bit-identical results.
     /// </summary>
     [field: NotSnapshot] public X86Vm.Cpu.Execution.BlockCompiler? Compiler { get; init; }
+    /// <summary>The instruction-set level the CPU offers (--cpu): CPUID, /proc/cpuinfo and which instructions run (docs/isa.md).</summary>
+    public X86Vm.Cpu.Instructions.CpuLevel Cpu { get; init; } = X86Vm.Cpu.Instructions.CpuLevels.Default;
+
     /// <summary>uname nodename.</summary>
     public string HostName { get; init; } = "x86vm";
 

@@ -81,6 +81,7 @@ public sealed partial class VirtualMachine
             WorkingDirectory = cwd,
             HostNetwork = options.Network == NetworkMode.Host,
             Compiler = _compiler = Compiler(options.Jit, options.JitThreshold, options.JitSynchronous),
+            Cpu = options.Cpu,
             Memory = _memory,
             MaxTasks = options.MaxProcesses,
             OpenFiles = options.MaxOpenFiles is int n ? (n, n) : KernelOptions.DefaultOpenFiles,

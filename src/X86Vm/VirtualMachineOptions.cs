@@ -146,6 +146,13 @@ public sealed class VirtualMachineOptions
     /// </summary>
     public bool Jit { get; init; } = true;
 
+    /// <summary>
+    /// The instruction-set level the guest's CPU offers (--cpu baseline|v2|max): what CPUID, /proc/cpuinfo and AT_HWCAP
+    /// report, and which instructions run (the others raise SIGILL as on a CPU without them). Default: the highest
+    /// level implemented (docs/isa.md). Kept in snapshots.
+    /// </summary>
+    public X86Vm.Cpu.Instructions.CpuLevel Cpu { get; init; } = X86Vm.Cpu.Instructions.CpuLevels.Default;
+
     /// <summary>Interpreted executions of a block before it is compiled (with <see cref="Jit"/>); at least 1.</summary>
     public int JitThreshold { get; init; } = 10000;
 

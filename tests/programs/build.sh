@@ -8,6 +8,7 @@
 #   gcc-O2      gcc -O2 -static            (glibc, non-PIE)
 #   gcc-O2-pie  gcc -O2 -static-pie        (glibc, static PIE: self-relocating)
 #   musl-O2     musl-gcc -O2 -static       (musl)
+# A program whose first line is "/* cflags: FLAGS */" is built with FLAGS added (after the variant's own).
 # A toolchain that is missing (or cannot link statically) is skipped with a
 # message. A binary is only rebuilt when its source (or this script) is newer.
 # Prints a single summary line on success. Env: JOBS (default: nproc).
@@ -80,7 +81,7 @@ build_one() {
     local name out cmd
     name=$(basename "$src" .c)
     out="$OUTDIR/$name.$v"
-    cmd=$(compiler_cmd "$v")
+    cmd="$(compiler_cmd "$v") $(sed -n '1s|^/\* cflags: \(.*\) \*/$|\1|p' "$src")"
     if $cmd "$src" -o "$out.tmp" -lm >"$TMP/$name.$v.log" 2>&1; then
         mv -f "$out.tmp" "$out"
         if [ -s "$TMP/$name.$v.log" ]; then

@@ -1,3 +1,4 @@
+using X86Vm.Cpu.Instructions;
 using Iced.Intel;
 using X86Vm.Cpu.Decoding;
 using X86Vm.Cpu.Memory;
@@ -16,12 +17,14 @@ public sealed class BlockBuilder
     readonly InstructionInfoFactory _info = new();
 
     readonly DecodedBlocks? _shared;
+    readonly CpuLevel _level;
 
     /// <summary>A builder for <paramref name="memory"/>; with <paramref name="shared"/>, decodings are reused across the VM's processes.</summary>
-    public BlockBuilder(AddressSpace memory, DecodedBlocks? shared = null)
+    public BlockBuilder(AddressSpace memory, DecodedBlocks? shared = null, CpuLevel level = CpuLevels.Default)
     {
         _memory = memory;
         _shared = shared;
+        _level = level;
         _reader = new GuestCodeReader(memory);
         _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
     }
@@ -92,8 +95,10 @@ public sealed class BlockBuilder
             if (!insn.IsInvalid)
             {
                 Type[] operands = OperandDecoder.Decode(insn, ref op);
-                Binder? binder = _table.Find(insn.Mnemonic);
-                if (binder != null) handler = binder(insn, ref op, operands);
+                Mnemonic mnemonic = LevelMnemonic(insn);
+                Binder? binder = _table.Find(mnemonic);
+                if (binder != null && (mnemonic != insn.Mnemonic || CpuLevels.Offers(_level, insn)))
+                    handler = binder(insn, ref op, operands);
             }
             else
             {
@@ -142,6 +147,16 @@ public sealed class BlockBuilder
     /// <summary>REP string instructions run as one-op blocks: each iteration retires separately and may be interrupted.</summary>
     static bool MustRunAlone(in Instruction insn) =>
         (insn.HasRepPrefix || insn.HasRepePrefix || insn.HasRepnePrefix) && insn.IsStringInstruction;
+
+    /// <summary>
+    /// The mnemonic the CPU level executes: F3 0F BC/BD are TZCNT/LZCNT only with BMI1/LZCNT; older CPUs ignore the
+    /// F3 prefix and run BSF/BSR (SDM TZCNT, LZCNT: "on processors that do not support…").
+    /// </summary>
+    Mnemonic LevelMnemonic(in Instruction insn) =>
+        _level == CpuLevel.Max ? insn.Mnemonic
+        : insn.Mnemonic == Mnemonic.Tzcnt ? Mnemonic.Bsf
+        : insn.Mnemonic == Mnemonic.Lzcnt ? Mnemonic.Bsr
+        : insn.Mnemonic;
 
     /// <summary>Handler of undecodable or unimplemented instructions: #UD (SIGILL), reported with its bytes by the OS layer.</summary>
     static void InvalidInstruction(Cpu c, ref DecodedOp op) => throw GuestFault.InvalidOpcode(op.Ip);

@@ -1,3 +1,4 @@
+using X86Vm.Cpu.Instructions;
 using X86Vm.Cpu.Memory;
 
 namespace X86Vm.Cpu.Execution;
@@ -18,6 +19,9 @@ public sealed class BlockCache
 
     readonly BlockCompiler? _compiler;
 
+    /// <summary>The instruction-set level of the code this cache decodes (what CPUID reports to it and which instructions run).</summary>
+    public CpuLevel Level { get; }
+
     /// <summary>The compiler of hot blocks, or null when this cache only interprets.</summary>
     public BlockCompiler? Compiler => _compiler;
 
@@ -25,10 +29,11 @@ public sealed class BlockCache
     /// A cache for <paramref name="memory"/>; with a <paramref name="compiler"/>, hot blocks are compiled; with
     /// <paramref name="shared"/>, decodings are reused from the VM's other address spaces.
     /// </summary>
-    public BlockCache(AddressSpace memory, BlockCompiler? compiler = null, DecodedBlocks? shared = null)
+    public BlockCache(AddressSpace memory, BlockCompiler? compiler = null, DecodedBlocks? shared = null, CpuLevel level = CpuLevels.Default)
     {
         _memory = memory;
-        _builder = new BlockBuilder(memory, shared);
+        Level = level;
+        _builder = new BlockBuilder(memory, shared, level);
         _compiler = compiler;
         CompileThreshold = compiler?.Threshold ?? 0;
         memory.CodeWritten += InvalidatePage;

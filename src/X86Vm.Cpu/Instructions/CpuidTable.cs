@@ -3,23 +3,32 @@ namespace X86Vm.Cpu.Instructions;
 /// <summary>
 /// What CPUID reports. It advertises exactly the features x86vm implements (glibc chooses its string
 /// and memory routines from these bits), and fixed, host-independent values everywhere else so a
-/// guest sees the same CPU on every host. Leaf layouts: SDM Vol. 2 CPUID, Table 3-8.
+/// guest sees the same CPU on every host. The feature bits depend on the VM's <see cref="CpuLevel"/>.
+/// Leaf layouts: SDM Vol. 2 CPUID, Table 3-8.
 /// </summary>
 public static class CpuidTable
 {
     // Leaf 1 EDX
     const uint Fpu = 1u << 0, Tsc = 1u << 4, Cx8 = 1u << 8, Cmov = 1u << 15, Clfsh = 1u << 19, Mmx = 1u << 23, Fxsr = 1u << 24, Sse = 1u << 25, Sse2 = 1u << 26;
     // Leaf 1 ECX
-    const uint Sse3 = 1u << 0, Cx16 = 1u << 13, Popcnt = 1u << 23;
+    const uint Sse3 = 1u << 0, Ssse3 = 1u << 9, Cx16 = 1u << 13, Sse41 = 1u << 19, Sse42 = 1u << 20, Movbe = 1u << 22, Popcnt = 1u << 23;
     // Leaf 7 EBX / EDX
-    const uint Erms = 1u << 9, Fsrm = 1u << 4;
+    const uint Bmi1 = 1u << 3, Bmi2 = 1u << 8, Erms = 1u << 9, Adx = 1u << 19, Fsrm = 1u << 4;
     // Leaf 0x80000001 ECX / EDX
     const uint LahfLm = 1u << 0, Abm = 1u << 5, SyscallBit = 1u << 11, Nx = 1u << 20, Lm = 1u << 29;
 
     const string Vendor = "GenuineIntel"; // glibc reads cache geometry through Intel's leaf 4 (below)
     const string Brand = "x86vm virtual CPU";
 
-    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(uint leaf, uint subleaf)
+    /// <summary>Leaf 1 ECX of each level.</summary>
+    static uint Leaf1Ecx(CpuLevel level) => level switch
+    {
+        CpuLevel.Baseline => 0,
+        CpuLevel.V2 => Sse3 | Ssse3 | Cx16 | Sse41 | Sse42 | Popcnt,
+        _ => Sse3 | Ssse3 | Cx16 | Sse41 | Sse42 | Popcnt | Movbe,
+    };
+
+    public static (uint Eax, uint Ebx, uint Ecx, uint Edx) Query(CpuLevel level, uint leaf, uint subleaf)
     {
         switch (leaf)
         {
@@ -30,18 +39,19 @@ public static class CpuidTable
                 // FPU, MMX and FXSR are architectural in 64-bit mode and part of the x86-64 baseline ISA level:
                 // glibc's dynamic loader refuses libraries marked "x86 ISA needed: x86-64-baseline" (Debian's
                 // libc.so.6) unless CMOV, CX8, FPU, FXSR, MMX, SSE and SSE2 are all reported.
-                return (0x00050650, 0x00000800, Sse3 | Cx16 | Popcnt, Fpu | Tsc | Cx8 | Cmov | Clfsh | Mmx | Fxsr | Sse | Sse2);
+                return (0x00050650, 0x00000800, Leaf1Ecx(level), Fpu | Tsc | Cx8 | Cmov | Clfsh | Mmx | Fxsr | Sse | Sse2);
             case 2:
                 // Descriptor 0xFF: "use leaf 4 for cache parameters".
                 return (0x0000FF01, 0, 0, 0);
             case 4:
                 return CacheLeaf(subleaf);
             case 7:
-                return subleaf == 0 ? (0u, Erms, 0u, Fsrm) : (0u, 0u, 0u, 0u);
+                return subleaf == 0 ? (0u, Erms | (level == CpuLevel.Max ? Bmi1 | Bmi2 | Adx : 0), 0u, Fsrm) : (0u, 0u, 0u, 0u);
             case 0x80000000:
                 return (0x80000008, 0, 0, 0);
             case 0x80000001:
-                return (0, 0, LahfLm | Abm, SyscallBit | Nx | Lm);
+                // LAHF/SAHF in 64-bit mode is part of v2; ABM is LZCNT's bit (AMD's name, Linux's "abm").
+                return (0, 0, level switch { CpuLevel.Baseline => 0, CpuLevel.V2 => LahfLm, _ => LahfLm | Abm }, SyscallBit | Nx | Lm);
             case 0x80000002:
             case 0x80000003:
             case 0x80000004:

@@ -16,10 +16,26 @@ static class InstMove
     static void Register(InstructionTable t)
     {
         t.Add(Mnemonic.Mov, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() ||
-            insn.Op1Kind == OpKind.Register && insn.Op1Register.IsSegmentRegister()
-                ? 0 // segment registers are not modelled in long mode user code
-                : Handlers.Get(Self, nameof(Mov), [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. o]));
+        {
+            if (insn.Op1Kind == OpKind.Register && insn.Op1Register.IsSegmentRegister())
+            {
+                op.Imm = Selector(insn.Op1Register);
+                return Handlers.Get(Self, nameof(MovFromSegment), OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), o[0]);
+            }
+            return insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister()
+                ? 0 // loading a segment register is not modelled (docs/compatibility.md): #UD
+                : Handlers.Get(Self, nameof(Mov), [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. o]);
+        });
+        t.Add(Mnemonic.Xlatb, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        {
+            // XLAT's table is [RBX] ([EBX] with 67h), DS unless overridden; AL is added to the offset (SDM XLAT).
+            op.Base = 3;
+            op.Index = State.RegisterFile.Zero;
+            op.Disp = 0;
+            op.Seg = insn.MemorySegment switch { Iced.Intel.Register.FS => 1, Iced.Intel.Register.GS => 2, _ => 0 };
+            op.EaMask = insn.MemoryBase == Iced.Intel.Register.EBX ? uint.MaxValue : ulong.MaxValue;
+            return Handlers.Get(Self, nameof(Xlat));
+        });
         t.Add(Mnemonic.Movzx, Widening(nameof(Movzx)));
         t.Add(Mnemonic.Movsx, Widening(nameof(Movsx)));
         t.Add(Mnemonic.Movsxd, Widening(nameof(Movsx)));
@@ -57,6 +73,24 @@ static class InstMove
     {
         int shift = 64 - System.Runtime.CompilerServices.Unsafe.SizeOf<T>() * 8;
         return (ulong)((long)(ulong.CreateTruncating(v) << shift) >> shift);
+    }
+
+    /// <summary>
+    /// The selectors a 64-bit Linux process runs with (arch/x86/include/asm/segment.h): CS = __USER_CS (0x33),
+    /// SS = __USER_DS (0x2b), DS = ES = FS = GS = 0 (FS/GS bases come from arch_prctl, not from selectors).
+    /// </summary>
+    static ulong Selector(Iced.Intel.Register segment) => segment switch { Iced.Intel.Register.CS => 0x33, Iced.Intel.Register.SS => 0x2B, _ => 0 };
+
+    /// <summary>MOV r/m, Sreg: a 32- or 64-bit register receives the selector zero-extended, a 16-bit one or memory its 16 bits.</summary>
+    public static void MovFromSegment<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand =>
+        D.Write(c, ref op, T.CreateTruncating(op.Imm));
+
+    /// <summary>XLAT: AL = the byte at table + AL (zero-extended).</summary>
+    public static void Xlat(Cpu c, ref DecodedOp op)
+    {
+        byte al = GprAccess.Read<byte>(c, 0);
+        ulong address = (c.EffectiveAddress(ref op) + al) & op.EaMask;
+        GprAccess.Write(c, 0, c.Memory.Read<byte>(address));
     }
 
     [MethodImpl(Hot.Handler)]

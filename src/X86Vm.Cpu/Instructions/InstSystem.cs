@@ -22,16 +22,19 @@ static class InstSystem
         Plain(Mnemonic.Rdtsc, nameof(Rdtsc));
         foreach (Mnemonic m in new[] { Mnemonic.Nop, Mnemonic.Pause, Mnemonic.Lfence, Mnemonic.Sfence, Mnemonic.Mfence,
                      Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2, Mnemonic.Prefetchw,
-                     Mnemonic.Endbr64, Mnemonic.Endbr32 })
-            Plain(m, nameof(Nop));
+                     Mnemonic.Endbr64, Mnemonic.Endbr32, Mnemonic.Prefetch, Mnemonic.Reservednop })
+            Plain(m, nameof(Nop)); // PREFETCH (0F 0D /0) and the reserved hint NOPs (0F 19–1F) never fault
+        Plain(Mnemonic.Clflush, nameof(Clflush));
         Plain(Mnemonic.Ud2, nameof(Undefined));
         Plain(Mnemonic.Ud0, nameof(Undefined));
         Plain(Mnemonic.Ud1, nameof(Undefined));
         Plain(Mnemonic.Int3, nameof(Breakpoint));
-        foreach (Mnemonic m in new[] { Mnemonic.Hlt, Mnemonic.Int, Mnemonic.Cli, Mnemonic.Sti, Mnemonic.In, Mnemonic.Out,
+        Plain(Mnemonic.Int, nameof(SoftwareInterrupt));
+        Plain(Mnemonic.Int1, nameof(DebugTrap));
+        foreach (Mnemonic m in new[] { Mnemonic.Hlt, Mnemonic.Cli, Mnemonic.Sti, Mnemonic.In, Mnemonic.Out,
                      Mnemonic.Insb, Mnemonic.Insw, Mnemonic.Insd, Mnemonic.Outsb, Mnemonic.Outsw, Mnemonic.Outsd,
                      Mnemonic.Lgdt, Mnemonic.Lidt, Mnemonic.Invlpg, Mnemonic.Wbinvd, Mnemonic.Invd, Mnemonic.Rdmsr,
-                     Mnemonic.Wrmsr, Mnemonic.Swapgs, Mnemonic.Sysret, Mnemonic.Iretq, Mnemonic.Iretd, Mnemonic.Clts })
+                     Mnemonic.Wrmsr, Mnemonic.Rdpmc, Mnemonic.Swapgs, Mnemonic.Sysret, Mnemonic.Iretq, Mnemonic.Iretd, Mnemonic.Clts })
             Plain(m, nameof(Privileged));
         Plain(Mnemonic.Cld, nameof(Cld));
         Plain(Mnemonic.Std, nameof(Std));
@@ -54,7 +57,7 @@ static class InstSystem
 
     public static void Cpuid(Cpu c, ref DecodedOp op)
     {
-        var (a, b, cx, d) = CpuidTable.Query((uint)c.R(Reg.RAX), (uint)c.R(Reg.RCX));
+        var (a, b, cx, d) = CpuidTable.Query(c.Code.Level, (uint)c.R(Reg.RAX), (uint)c.R(Reg.RCX));
         c.R(Reg.RAX) = a;
         c.R(Reg.RBX) = b;
         c.R(Reg.RCX) = cx;
@@ -70,11 +73,35 @@ static class InstSystem
 
     public static void Nop(Cpu c, ref DecodedOp op) { }
 
+    /// <summary>CLFLUSH: no cache to flush, but the access is checked like a byte load (SDM CLFLUSH): an unmapped or unreadable line faults.</summary>
+    public static void Clflush(Cpu c, ref DecodedOp op) => c.Memory.Read<byte>(c.EffectiveAddress(ref op));
+
     public static void Undefined(Cpu c, ref DecodedOp op) => throw GuestFault.InvalidOpcode(op.Ip);
 
     /// <summary>INT3 is a trap: Linux reports SIGTRAP (SI_KERNEL) with RIP after the instruction.</summary>
     public static void Breakpoint(Cpu c, ref DecodedOp op) =>
         throw new GuestFault(Signals.SIGTRAP, Signals.SI_KERNEL, 0) { IsTrap = true };
+
+    /// <summary>
+    /// INT n as Linux reports it (arch/x86/kernel/idt.c gives user privilege only to vectors 3, 4 and 0x80): INT 3 (CD 03)
+    /// is the breakpoint trap like INT3 (CC); INT 4 is the overflow trap, SIGSEGV with RIP after it; every other vector
+    /// is a #GP whose error code names the IDT entry (vector × 8 + 2), RIP at the instruction. INT 0x80 (the 32-bit
+    /// system call gate) is not implemented and faults like the others (docs/compatibility.md).
+    /// </summary>
+    public static void SoftwareInterrupt(Cpu c, ref DecodedOp op)
+    {
+        int vector = (byte)op.Imm;
+        throw vector switch
+        {
+            3 => new GuestFault(Signals.SIGTRAP, Signals.SI_KERNEL, 0) { IsTrap = true, Vector = 3 },
+            4 => new GuestFault(Signals.SIGSEGV, Signals.SI_KERNEL, 0) { IsTrap = true, Vector = 4 },
+            _ => new GuestFault(Signals.SIGSEGV, Signals.SI_KERNEL, 0) { Vector = 13, ErrorCode = (ulong)vector * 8 + 2 },
+        };
+    }
+
+    /// <summary>INT1 (F1, ICEBP): a debug trap; Linux sends SIGTRAP with TRAP_BRKPT and si_addr after the instruction.</summary>
+    public static void DebugTrap(Cpu c, ref DecodedOp op) =>
+        throw new GuestFault(Signals.SIGTRAP, Signals.TRAP_BRKPT, op.NextIp) { IsTrap = true, Vector = 1 };
 
     public static void Privileged(Cpu c, ref DecodedOp op) => throw GuestFault.GeneralProtection();
 

@@ -39,6 +39,11 @@ public sealed class GuestFault : Exception
     /// <summary>A trap (INT3) completes its instruction: RIP is left after it and it retires.</summary>
     public bool IsTrap { get; init; }
 
+    /// <summary>The exception vector and error code the kernel reports in the sigcontext (trapno, err), when the fault
+    /// sets them itself (INT n); -1: the kernel derives them from the signal.</summary>
+    public int Vector { get; init; } = -1;
+    public ulong ErrorCode { get; init; }
+
     /// <summary>
     /// Set for a watch fault (<see cref="AddressSpace.AddWatch"/>): the instruction was about to make an access of
     /// kind <see cref="WatchAccess"/> to the range starting at <see cref="SiAddr"/>, watched for <see cref="WatchKind"/>.

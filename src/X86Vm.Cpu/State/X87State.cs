@@ -186,6 +186,32 @@ public sealed class X87State
         BinaryPrimitives.WriteUInt32LittleEndian(env[24..], 0xFFFF0000u);
     }
 
+    /// <summary>
+    /// The 14-byte environment of FNSTENV/FNSAVE with a 66h prefix (SDM Vol. 1 Figure 8-10, 16-bit protected mode):
+    /// FCW, FSW, FTW, FIP[15:0], FCS, FDP[15:0], FDS, no opcode. Selectors and pointers are stored as 0, as in the
+    /// 28-byte layout (not tracked: docs/x87.md).
+    /// </summary>
+    public void SaveEnvironment16(Span<byte> env)
+    {
+        env[..14].Clear();
+        BinaryPrimitives.WriteUInt16LittleEndian(env, Control);
+        BinaryPrimitives.WriteUInt16LittleEndian(env[2..], StatusWord);
+        BinaryPrimitives.WriteUInt16LittleEndian(env[4..], TagWord);
+        BinaryPrimitives.WriteUInt16LittleEndian(env[6..], (ushort)Fip);
+        BinaryPrimitives.WriteUInt16LittleEndian(env[10..], (ushort)Fdp);
+    }
+
+    /// <summary>FLDENV/FRSTOR with 66h: the 14-byte layout of <see cref="SaveEnvironment16"/>; FOP becomes 0 (as on the reference CPU).</summary>
+    public void LoadEnvironment16(ReadOnlySpan<byte> env)
+    {
+        Control = CanonicalControl(BinaryPrimitives.ReadUInt16LittleEndian(env));
+        StatusWord = BinaryPrimitives.ReadUInt16LittleEndian(env[2..]);
+        TagWord = BinaryPrimitives.ReadUInt16LittleEndian(env[4..]);
+        Fip = BinaryPrimitives.ReadUInt16LittleEndian(env[6..]);
+        Fop = 0;
+        Fdp = BinaryPrimitives.ReadUInt16LittleEndian(env[10..]);
+    }
+
     public void LoadEnvironment(ReadOnlySpan<byte> env)
     {
         Control = CanonicalControl(BinaryPrimitives.ReadUInt16LittleEndian(env));

@@ -83,7 +83,7 @@ public static class ElfLoader
         mem.Map(StackTop - StackSize, StackSize, Protection.ReadWrite, MappingFlags.GrowsDown, "[stack]");
         var cpu = p.MainThread;
         cpu.Rsp = BuildStack(mem, argv, envp, execFn, entropy, out byte[] auxv, [
-            (AT_HWCAP, CpuidTable.Query(1, 0).Edx), (AT_PAGESZ, 4096), (AT_CLKTCK, 100), (AT_PHDR, phdrAddress),
+            (AT_HWCAP, CpuidTable.Query(p.Code.Level, 1, 0).Edx), (AT_PAGESZ, 4096), (AT_CLKTCK, 100), (AT_PHDR, phdrAddress),
             (AT_PHENT, elf.ProgramHeaderSize), (AT_PHNUM, (ulong)elf.ProgramHeaders.Count), (AT_BASE, interpreterBase), (AT_FLAGS, 0),
             (AT_ENTRY, entry), (AT_UID, 0), (AT_EUID, 0), (AT_GID, 0), (AT_EGID, 0), (AT_SECURE, 0),
         ]);

@@ -98,7 +98,7 @@ public sealed class GuestProcess
         Kernel = kernel;
         Pid = pid;
         Memory = memory;
-        Code = new BlockCache(memory, kernel.Options.Compiler, kernel.DecodedCode);
+        Code = new BlockCache(memory, kernel.Options.Compiler, kernel.DecodedCode, kernel.Options.Cpu);
         Files = new FileDescriptorTable(kernel.DescriptionReleases);
         ResourceLimits = Syscalls.ProcessSyscalls.DefaultLimits(kernel.Options);
         Files.MaxDescriptors = kernel.Options.OpenFiles.Soft;

@@ -86,7 +86,7 @@ static class ExecSyscalls
         var oldMemory = p.Memory;
         var oldCode = p.Code;
         p.Memory = memory;
-        p.Code = new X86Vm.Cpu.Execution.BlockCache(memory, k.Options.Compiler, k.DecodedCode);
+        p.Code = new X86Vm.Cpu.Execution.BlockCache(memory, k.Options.Compiler, k.DecodedCode, k.Options.Cpu);
         var cpu = new CpuCore(memory, p.Code) { Syscalls = oldCpu.Syscalls, TimeStampCounter = oldCpu.TimeStampCounter };
         caller.Cpu = cpu;
         try

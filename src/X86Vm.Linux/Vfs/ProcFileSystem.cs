@@ -57,7 +57,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             case "thread-self" when p.Length == 1: return Link(() => $"{proc.Pid}/task/{proc.Kernel.CurrentThread.Tid}");
             case "mounts" when p.Length == 1: return Link(() => "self/mounts");
             case "sys": return FindSys(p);
-            case "cpuinfo" when p.Length == 1: return File(CpuInfo);
+            case "cpuinfo" when p.Length == 1: return File(() => CpuInfo(proc.Kernel.Options.Cpu));
             case "meminfo" when p.Length == 1: return File(() => MemInfo(current()));
             case "uptime" when p.Length == 1: return File(() => Uptime(proc));
             case "version" when p.Length == 1: return File(() => $"Linux version {OsRelease} (x86vm@x86vm) (gcc) {KernelVersion}\n");
@@ -126,7 +126,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                 case "cmdline": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
                 case "environ": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
                 case "comm": return File(() => proc.ThreadName + "\n", 0x1A4);
-                case "auxv": return Bytes(() => []);
+                case "auxv": return Bytes(() => dead ? [] : proc.AuxiliaryVector);
                 case "mounts": return File(() => Mounts(proc));
             }
             return null;
@@ -417,23 +417,23 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         return sb.ToString().Trim();
     }
 
-    static string CpuInfo()
+    static string CpuInfo(CpuLevel level)
     {
-        var l0 = CpuidTable.Query(0, 0);
-        var l1 = CpuidTable.Query(1, 0);
-        uint maxExt = CpuidTable.Query(0x80000000, 0).Eax;
+        var l0 = CpuidTable.Query(level, 0, 0);
+        var l1 = CpuidTable.Query(level, 1, 0);
+        uint maxExt = CpuidTable.Query(level, 0x80000000, 0).Eax;
         string vendor = Chars(l0.Ebx, l0.Edx, l0.Ecx);
         uint family = (l1.Eax >> 8) & 0xF, model = (l1.Eax >> 4) & 0xF, stepping = l1.Eax & 0xF;
         if (family == 0xF) family += (l1.Eax >> 20) & 0xFF;
         if (family >= 6) model |= ((l1.Eax >> 16) & 0xF) << 4;
         string brand = maxExt >= 0x80000004
-            ? string.Concat(Enumerable.Range(0, 3).Select(i => { var r = CpuidTable.Query(0x80000002 + (uint)i, 0); return Chars(r.Eax, r.Ebx, r.Ecx, r.Edx); }))
+            ? string.Concat(Enumerable.Range(0, 3).Select(i => { var r = CpuidTable.Query(level, 0x80000002 + (uint)i, 0); return Chars(r.Eax, r.Ebx, r.Ecx, r.Edx); }))
             : "unknown";
         var flags = new List<string>();
         foreach (var (leaf, sub, reg, names) in FlagWords)
         {
             if (leaf >= 0x80000000 ? leaf > maxExt : leaf > l0.Eax) continue;
-            uint bits = Reg(CpuidTable.Query(leaf, sub), reg);
+            uint bits = Reg(CpuidTable.Query(level, leaf, sub), reg);
             for (int b = 0; b < 32; b++)
                 if ((bits & (1u << b)) != 0 && names[b] != null) flags.Add(names[b]!);
         }
@@ -441,12 +441,12 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         ulong cacheKb = 0;
         for (uint i = 0; i < 8 && l0.Eax >= 4; i++)
         {
-            var c = CpuidTable.Query(4, i);
+            var c = CpuidTable.Query(level, 4, i);
             if ((c.Eax & 0x1F) == 0) break;
             ulong bytes = ((c.Ebx >> 22) + 1UL) * (((c.Ebx >> 12) & 0x3FF) + 1UL) * ((c.Ebx & 0xFFF) + 1UL) * (c.Ecx + 1UL);
             cacheKb = bytes / 1024;
         }
-        uint addr = maxExt >= 0x80000008 ? CpuidTable.Query(0x80000008, 0).Eax : 0x3028;
+        uint addr = maxExt >= 0x80000008 ? CpuidTable.Query(level, 0x80000008, 0).Eax : 0x3028;
         bool fpu = (l1.Edx & 1) != 0;
         return $"processor\t: 0\nvendor_id\t: {vendor}\ncpu family\t: {family}\nmodel\t\t: {model}\nmodel name\t: {brand}\n" +
             $"stepping\t: {stepping}\nmicrocode\t: 0x1\ncpu MHz\t\t: 3000.000\ncache size\t: {cacheKb} KB\nphysical id\t: 0\n" +

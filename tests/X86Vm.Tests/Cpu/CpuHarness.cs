@@ -24,11 +24,12 @@ public sealed class CpuHarness
     public CpuHarness() : this(JitMode.Compiler()) { }
 
     /// <param name="compiler">The block compiler, or null to interpret only.</param>
-    public CpuHarness(BlockCompiler? compiler)
+    /// <param name="level">The instruction-set level the CPU offers.</param>
+    public CpuHarness(BlockCompiler? compiler, X86Vm.Cpu.Instructions.CpuLevel level = X86Vm.Cpu.Instructions.CpuLevels.Default)
     {
         Memory.Map(DataBase, DataSize, Protection.ReadWrite, MappingFlags.None, "data");
         Memory.Map(StackTop - 0x10000, 0x10000, Protection.ReadWrite, MappingFlags.None, "[stack]");
-        Cpu = new CpuCore(Memory, new BlockCache(Memory, compiler)) { Rsp = StackTop - 0x100 };
+        Cpu = new CpuCore(Memory, new BlockCache(Memory, compiler, null, level)) { Rsp = StackTop - 0x100 };
     }
 
     /// <summary>Loads machine code at <see cref="CodeBase"/> and points RIP at it.</summary>

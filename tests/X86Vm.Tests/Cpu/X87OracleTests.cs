@@ -113,6 +113,11 @@ public class X87OracleTests(ITestOutputHelper output)
         yield return Memory("fldenv", Mem.Area, 0xD9, 4);
         yield return Memory("fnsave", Mem.Area, 0xDD, 6);
         yield return Memory("frstor", Mem.Area, 0xDD, 4);
+        // The 16-bit layouts (66h: 14-byte environment, 94-byte state).
+        yield return new Form("data16 fnstenv", Mem.Area, _ => [0x66, 0xD9, 6 << 3]);
+        yield return new Form("data16 fldenv", Mem.Area, _ => [0x66, 0xD9, 4 << 3]);
+        yield return new Form("data16 fnsave", Mem.Area, _ => [0x66, 0xDD, 6 << 3]);
+        yield return new Form("data16 frstor", Mem.Area, _ => [0x66, 0xDD, 4 << 3]);
         yield return Fixed("fxsave", Mem.Area, 0x0F, 0xAE, 0x00);
         yield return Fixed("fxsave64", Mem.Area, 0x48, 0x0F, 0xAE, 0x00);
         yield return Fixed("fxrstor", Mem.Area, 0x0F, 0xAE, 0x08);

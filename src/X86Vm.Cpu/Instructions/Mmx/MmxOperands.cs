@@ -113,6 +113,9 @@ public struct Concatenated : IMmLayout
     }
 }
 
+/// <summary>Marks an operation whose MMX form is <see cref="Concatenated"/> (the SSSE3 horizontal adds and subtracts).</summary>
+public interface IMmxConcatenated;
+
 /// <summary>The generic MMX handlers, specialised by operation, layout and operand kinds.</summary>
 public static class MmxHandlers
 {
@@ -170,6 +173,7 @@ public static class MmxBind
         operation == typeof(SseShuffle.UnpackHighB) || operation == typeof(SseShuffle.UnpackHighW) || operation == typeof(SseShuffle.UnpackHighD)
             ? typeof(HighHalves)
             : operation == typeof(SseShuffle.PackSSWB) || operation == typeof(SseShuffle.PackSSDW) || operation == typeof(SseShuffle.PackUSWB)
+                || typeof(IMmxConcatenated).IsAssignableFrom(operation)
                 ? typeof(Concatenated)
                 : typeof(Lanes);
 

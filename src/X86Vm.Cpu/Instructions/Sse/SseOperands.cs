@@ -108,6 +108,17 @@ public struct XMem32 : IXmmOperand
         c.Memory.Write(c.EffectiveAddress(ref op), value.AsUInt32().ToScalar());
 }
 
+/// <summary>A 16-bit memory operand (PMOVSXBQ/PMOVZXBQ): read zero-extended. No alignment requirement.</summary>
+public struct XMem16 : IXmmOperand
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Read(Cpu c, ref DecodedOp op) =>
+        Vector128.CreateScalar(c.Memory.Read<ushort>(c.EffectiveAddress(ref op))).AsByte();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write(Cpu c, ref DecodedOp op, Vector128<byte> value) =>
+        c.Memory.Write(c.EffectiveAddress(ref op), value.AsUInt16().ToScalar());
+}
+
 /// <summary>dest = Apply(dest, source) on 128-bit values. Implementations are exact integer/bitwise operations.</summary>
 public interface IVectorOp
 {

@@ -38,6 +38,8 @@ static class SseShuffle
         t.Add(Mnemonic.Packuswb, SseBind.Binary<PackUSWB>());
         t.Add(Mnemonic.Pextrw, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             insn.Code is Code.Pextrw_r32_xmm_imm8 or Code.Pextrw_r64_xmm_imm8 ? Handlers.Get(Self, nameof(Pextrw))
+            : insn.Code is Code.Pextrw_r32m16_xmm_imm8 or Code.Pextrw_r64m16_xmm_imm8 // SSE4.1 66 0F 3A 15
+                ? Handlers.Get(typeof(Sse41Integer), nameof(Sse41Integer.Extract), typeof(ushort), o[0])
             : Mmx.MmxInstructions.BindWordAndMask(insn, o));
         t.Add(Mnemonic.Pinsrw, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             insn.Code is Code.Pinsrw_xmm_r32m16_imm8 or Code.Pinsrw_xmm_r64m16_imm8 ? Handlers.Get(Self, nameof(Pinsrw), o[1])

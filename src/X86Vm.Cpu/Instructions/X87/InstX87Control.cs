@@ -24,10 +24,11 @@ static class InstX87Control
     {
         void Plain(Mnemonic m, string name, int cond = 0) => t.Add(m, (in Instruction insn, ref DecodedOp op, Type[] o) =>
         {
-            op.Cond = (byte)cond;
+            bool small = insn.MemorySize is MemorySize.FpuEnv14 or MemorySize.FpuState94;
+            op.Cond = (byte)(cond | (small ? 4 : 0));
             return Handlers.Get(Self, name);
         });
-        // Cond bit 0: the waiting form (checks for a pending exception first).
+        // Cond bit 0: the waiting form (checks for a pending exception first); bit 2: the 16-bit (66h) environment layout.
         Plain(Mnemonic.Fldcw, nameof(Fldcw), 1);
         Plain(Mnemonic.Fnstcw, nameof(Fstcw));
         Plain(Mnemonic.Fstcw, nameof(Fstcw), 1);
@@ -46,6 +47,9 @@ static class InstX87Control
         Plain(Mnemonic.Fneni, nameof(Fwait));
         Plain(Mnemonic.Fndisi, nameof(Fwait));
         Plain(Mnemonic.Fnsetpm, nameof(Fwait));
+        Plain(Mnemonic.Feni, nameof(Fwait), 1);
+        Plain(Mnemonic.Fdisi, nameof(Fwait), 1);
+        Plain(Mnemonic.Fsetpm, nameof(Fwait), 1);
         Plain(Mnemonic.Fincstp, nameof(Fincstp), 1);
         Plain(Mnemonic.Fdecstp, nameof(Fdecstp), 1);
         Plain(Mnemonic.Ffree, nameof(Ffree), 1);
@@ -122,12 +126,27 @@ static class InstX87Control
         if ((op.Cond & 2) != 0) f.Pop();
     }
 
-    /// <summary>FNSTENV: stores the 28-byte environment, then masks all exceptions.</summary>
+    /// <summary>Size of the environment: 28 bytes, or 14 with the 66h prefix (Cond bit 2).</summary>
+    static int EnvSize(ref DecodedOp op) => (op.Cond & 4) != 0 ? 14 : 28;
+
+    static void SaveEnvironment(X87State f, Span<byte> env)
+    {
+        if (env.Length == 14) f.SaveEnvironment16(env);
+        else f.SaveEnvironment(env);
+    }
+
+    static void LoadEnvironment(X87State f, ReadOnlySpan<byte> env)
+    {
+        if (env.Length == 14) f.LoadEnvironment16(env);
+        else f.LoadEnvironment(env);
+    }
+
+    /// <summary>FNSTENV: stores the 28-byte (66h: 14-byte) environment, then masks all exceptions.</summary>
     public static void Fstenv(Cpu c, ref DecodedOp op)
     {
         X87State f = Enter(c, ref op);
-        Span<byte> env = stackalloc byte[28];
-        f.SaveEnvironment(env);
+        Span<byte> env = stackalloc byte[EnvSize(ref op)];
+        SaveEnvironment(f, env);
         c.Memory.Write(c.EffectiveAddress(ref op), env);
         f.Control |= 0x3F;
     }
@@ -135,22 +154,23 @@ static class InstX87Control
     public static void Fldenv(Cpu c, ref DecodedOp op)
     {
         X87State f = Enter(c, ref op);
-        Span<byte> env = stackalloc byte[28];
+        Span<byte> env = stackalloc byte[EnvSize(ref op)];
         c.Memory.Read(c.EffectiveAddress(ref op), env);
-        f.LoadEnvironment(env);
+        LoadEnvironment(f, env);
     }
 
-    /// <summary>FNSAVE: environment and ST(0)–ST(7) (108 bytes), then FNINIT.</summary>
+    /// <summary>FNSAVE: environment and ST(0)–ST(7) (108 bytes; 94 with 66h), then FNINIT.</summary>
     public static void Fsave(Cpu c, ref DecodedOp op)
     {
         X87State f = Enter(c, ref op);
-        Span<byte> image = stackalloc byte[108];
-        f.SaveEnvironment(image);
+        int e = EnvSize(ref op);
+        Span<byte> image = stackalloc byte[e + 80];
+        SaveEnvironment(f, image[..e]);
         for (int i = 0; i < 8; i++)
         {
             Float80 v = f.St(i);
-            BinaryPrimitives.WriteUInt64LittleEndian(image[(28 + 10 * i)..], v.Significand);
-            BinaryPrimitives.WriteUInt16LittleEndian(image[(36 + 10 * i)..], v.SignExponent);
+            BinaryPrimitives.WriteUInt64LittleEndian(image[(e + 10 * i)..], v.Significand);
+            BinaryPrimitives.WriteUInt16LittleEndian(image[(e + 8 + 10 * i)..], v.SignExponent);
         }
         c.Memory.Write(c.EffectiveAddress(ref op), image);
         f.Init();
@@ -159,12 +179,13 @@ static class InstX87Control
     public static void Frstor(Cpu c, ref DecodedOp op)
     {
         X87State f = Enter(c, ref op);
-        Span<byte> image = stackalloc byte[108];
+        int e = EnvSize(ref op);
+        Span<byte> image = stackalloc byte[e + 80];
         c.Memory.Read(c.EffectiveAddress(ref op), image);
-        f.LoadEnvironment(image);
+        LoadEnvironment(f, image[..e]);
         for (int i = 0; i < 8; i++)
-            f.St(i) = new Float80(BinaryPrimitives.ReadUInt16LittleEndian(image[(36 + 10 * i)..]),
-                BinaryPrimitives.ReadUInt64LittleEndian(image[(28 + 10 * i)..]));
+            f.St(i) = new Float80(BinaryPrimitives.ReadUInt16LittleEndian(image[(e + 8 + 10 * i)..]),
+                BinaryPrimitives.ReadUInt64LittleEndian(image[(e + 10 * i)..]));
     }
 
     /// <summary>

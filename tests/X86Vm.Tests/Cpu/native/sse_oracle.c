@@ -14,75 +14,12 @@
  * Notes: only integer/move/logic instructions, so results do not depend on the CPU model. MXCSR bit 17
  * (AMD misaligned-SSE mode) is never loaded: whether it faults is vendor-specific.
  */
-#define _GNU_SOURCE
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <ucontext.h>
+#define ORACLE_SECTION sse_forms
+#include "oracle_common.h"
 
-#define DATA 0x10000000ull
-#define DATA_SIZE 0x10000ull
-#define DATA_INIT 0x1000 /* bytes of random data; the rest is zero */
 #define SEEDS 8
 
-struct state {
-    uint64_t gpr[16];  /* 0x00 rax rcx rdx rbx rsp(unused) rbp rsi rdi r8..r15 */
-    uint64_t rflags;   /* 0x80 */
-    uint32_t mxcsr;    /* 0x88 */
-    uint32_t pad;
-    uint8_t xmm[16][16]; /* 0x90 */
-};
-
-/* ------------------------------------------------------------------ runner */
-
-void run_stub(struct state *s, const void *fn);
-extern const char fault_ret[];
-
-__asm__(
-    ".text\n.intel_syntax noprefix\n"
-    ".globl run_stub\nrun_stub:\n"
-    "push rbx\npush rbp\npush r12\npush r13\npush r14\npush r15\n"
-    "push rdi\npush rsi\nsub rsp, 8\nstmxcsr [rsp]\n" /* [rsp]=host mxcsr [rsp+8]=fn [rsp+16]=state */
-    "ldmxcsr [rdi+0x88]\n"
-    "movdqu xmm0, [rdi+0x90]\nmovdqu xmm1, [rdi+0xa0]\nmovdqu xmm2, [rdi+0xb0]\nmovdqu xmm3, [rdi+0xc0]\n"
-    "movdqu xmm4, [rdi+0xd0]\nmovdqu xmm5, [rdi+0xe0]\nmovdqu xmm6, [rdi+0xf0]\nmovdqu xmm7, [rdi+0x100]\n"
-    "movdqu xmm8, [rdi+0x110]\nmovdqu xmm9, [rdi+0x120]\nmovdqu xmm10, [rdi+0x130]\nmovdqu xmm11, [rdi+0x140]\n"
-    "movdqu xmm12, [rdi+0x150]\nmovdqu xmm13, [rdi+0x160]\nmovdqu xmm14, [rdi+0x170]\nmovdqu xmm15, [rdi+0x180]\n"
-    "push qword ptr [rdi+0x80]\npopfq\n"
-    "mov rax, [rdi]\nmov rcx, [rdi+8]\nmov rdx, [rdi+16]\nmov rbx, [rdi+24]\nmov rbp, [rdi+40]\n"
-    "mov r8, [rdi+64]\nmov r9, [rdi+72]\nmov r10, [rdi+80]\nmov r11, [rdi+88]\nmov r12, [rdi+96]\n"
-    "mov r13, [rdi+104]\nmov r14, [rdi+112]\nmov r15, [rdi+120]\nmov rsi, [rdi+48]\nmov rdi, [rdi+56]\n"
-    "call qword ptr [rsp+8]\n"
-    "push rax\npushfq\n" /* [rsp]=flags [rsp+8]=rax [rsp+16]=host mxcsr [rsp+24]=fn [rsp+32]=state */
-    "mov rax, [rsp+32]\n"
-    "pop qword ptr [rax+0x80]\npop qword ptr [rax]\n"
-    "mov [rax+8], rcx\nmov [rax+16], rdx\nmov [rax+24], rbx\nmov [rax+40], rbp\nmov [rax+48], rsi\nmov [rax+56], rdi\n"
-    "mov [rax+64], r8\nmov [rax+72], r9\nmov [rax+80], r10\nmov [rax+88], r11\nmov [rax+96], r12\n"
-    "mov [rax+104], r13\nmov [rax+112], r14\nmov [rax+120], r15\n"
-    "stmxcsr [rax+0x88]\n"
-    "movdqu [rax+0x90], xmm0\nmovdqu [rax+0xa0], xmm1\nmovdqu [rax+0xb0], xmm2\nmovdqu [rax+0xc0], xmm3\n"
-    "movdqu [rax+0xd0], xmm4\nmovdqu [rax+0xe0], xmm5\nmovdqu [rax+0xf0], xmm6\nmovdqu [rax+0x100], xmm7\n"
-    "movdqu [rax+0x110], xmm8\nmovdqu [rax+0x120], xmm9\nmovdqu [rax+0x130], xmm10\nmovdqu [rax+0x140], xmm11\n"
-    "movdqu [rax+0x150], xmm12\nmovdqu [rax+0x160], xmm13\nmovdqu [rax+0x170], xmm14\nmovdqu [rax+0x180], xmm15\n"
-    "ldmxcsr [rsp]\nadd rsp, 24\ncld\n"
-    "pop r15\npop r14\npop r13\npop r12\npop rbp\npop rbx\nret\n"
-    ".globl fault_ret\nfault_ret:\nret\n" /* a faulting stub resumes here: returns into run_stub */
-    ".att_syntax prefix\n");
-
 /* ------------------------------------------------------------------ forms */
-
-struct form { const uint8_t *start, *end; const char *text; };
-
-/* One stub per form; a table entry (start, end, text) goes to section sse_forms. */
-#define FORM(text)                                                                       \
-    __asm__(".pushsection .text.sse_stubs,\"ax\",@progbits\n.intel_syntax noprefix\n"    \
-            "1:\n" text "\n2:\nret\n.att_syntax prefix\n.popsection\n"                   \
-            ".pushsection sse_forms,\"aw\",@progbits\n.quad 1b, 2b, 3f\n.popsection\n"   \
-            ".pushsection .rodata.sse_text,\"a\",@progbits\n3: .asciz \"" text "\"\n"    \
-            ".popsection\n");
 
 /* Register/register, aligned memory and misaligned memory forms of "op xmm, xmm/m128". */
 #define BIN(op)                                                                          \
@@ -203,64 +140,114 @@ FORM("mov dword ptr [rsi], 0x41f80; ldmxcsr dword ptr [rsi]")
 FORM("mov dword ptr [rsi], 0x80001f80; ldmxcsr dword ptr [rsi]")
 FORM("ldmxcsr dword ptr [rsi+0xfffe]")
 
+/* === SSSE3 ================================================================= */
+/* The MMX form "op mm, mm/m64" (registers, memory at any alignment); MMX registers are loaded from and stored to XMM ones. */
+#define MM(pre, insn, mm, xmm) FORM(pre "movdq2q " mm ", " xmm "; " insn "; movq2dq " xmm ", " mm "; emms")
+#define MMXBIN(op) MM("movdq2q mm1, xmm1; ", op " mm0, mm1", "mm0", "xmm0") MM("", op " mm3, mm3", "mm3", "xmm3") \
+    MM("", op " mm7, qword ptr [rsi+3]", "mm7", "xmm7") MM("", op " mm2, qword ptr [rdi]", "mm2", "xmm2")
+#define BINMM(op) BIN(op) MMXBIN(op)
+/* Every immediate 0..255 is too many stubs for wide forms; these cover each bit and the lane boundaries. */
+#define IMM_SET(F) F(0x00) F(0x01) F(0x02) F(0x03) F(0x04) F(0x05) F(0x07) F(0x08) F(0x0c) F(0x0f) F(0x10) F(0x11) \
+    F(0x1f) F(0x20) F(0x21) F(0x30) F(0x40) F(0x55) F(0x7f) F(0x80) F(0xa5) F(0xc3) F(0xf0) F(0xff)
+#define IMM16(F) F(0x0) F(0x1) F(0x2) F(0x3) F(0x4) F(0x5) F(0x6) F(0x7) F(0x8) F(0x9) F(0xa) F(0xb) F(0xc) F(0xd) F(0xe) F(0xf)
+BINMM("pshufb") BINMM("phaddw") BINMM("phaddd") BINMM("phaddsw") BINMM("phsubw") BINMM("phsubd") BINMM("phsubsw")
+BINMM("pmaddubsw") BINMM("pmulhrsw") BINMM("psignb") BINMM("psignw") BINMM("psignd") BINMM("pabsb") BINMM("pabsw") BINMM("pabsd")
+FORM("pxor xmm1, xmm1; pshufb xmm0, xmm1") /* broadcast byte 0 */
+#define PALIGNR(i) FORM("palignr xmm0, xmm1, " #i) MM("movdq2q mm1, xmm1; ", "palignr mm0, mm1, " #i, "mm0", "xmm0")
+IMM_SET(PALIGNR) PALIGNR(6) PALIGNR(9) PALIGNR(15) PALIGNR(17) PALIGNR(24) PALIGNR(31)
+FORM("palignr xmm9, [rsi], 5") FORM("palignr xmm3, [rsi+8], 4") MM("", "palignr mm4, qword ptr [rsi+1], 3", "mm4", "xmm4")
+
+/* === SSE4.1 ================================================================ */
+#define BLENDW(i) FORM("pblendw xmm0, xmm1, " #i)
+IMM_SET(BLENDW) FORM("pblendw xmm9, [rsi], 0x96") FORM("pblendw xmm2, [rsi+4], 0x96")
+#define BLENDPS(i) FORM("blendps xmm0, xmm1, " #i)
+#define BLENDPD(i) FORM("blendpd xmm0, xmm1, " #i)
+IMM16(BLENDPS) BLENDPS(0x35) BLENDPD(0) BLENDPD(1) BLENDPD(2) BLENDPD(3) BLENDPD(0xfd)
+FORM("blendps xmm9, [rsi], 5") FORM("blendpd xmm9, [rsi], 2") FORM("blendpd xmm9, [rsi+8], 2")
+BIN("pblendvb") BIN("blendvps") BIN("blendvpd") FORM("blendvps xmm0, xmm0") FORM("pblendvb xmm7, xmm0")
+#define PMOV(op, w) FORM(op " xmm0, xmm1") FORM(op " xmm9, xmm14") FORM(op " xmm3, " w " ptr [rsi]") FORM(op " xmm4, " w " ptr [rsi+1]") \
+    FORM(op " xmm4, " w " ptr [rsi+0xfffe]")
+PMOV("pmovsxbw", "qword") PMOV("pmovsxbd", "dword") PMOV("pmovsxbq", "word") PMOV("pmovsxwd", "qword") PMOV("pmovsxwq", "dword")
+PMOV("pmovsxdq", "qword") PMOV("pmovzxbw", "qword") PMOV("pmovzxbd", "dword") PMOV("pmovzxbq", "word") PMOV("pmovzxwd", "qword")
+PMOV("pmovzxwq", "dword") PMOV("pmovzxdq", "qword")
+BIN("pminsb") BIN("pminsd") BIN("pminuw") BIN("pminud") BIN("pmaxsb") BIN("pmaxsd") BIN("pmaxuw") BIN("pmaxud")
+BIN("pmulld") BIN("pmuldq") BIN("pcmpeqq") BIN("packusdw") BIN("phminposuw")
+BIN("ptest") FORM("ptest xmm0, xmm1; setz al; setc cl") FORM("pxor xmm2, xmm2; ptest xmm2, xmm2")
+FORM("pcmpeqd xmm2, xmm2; ptest xmm2, xmm2") FORM("pcmpeqd xmm2, xmm2; ptest xmm3, xmm2")
+FORM("movntdqa xmm0, [rsi]") FORM("movntdqa xmm12, [rdi+0x10]") FORM("movntdqa xmm0, [rsi+8]")
+#define PEXTR(i) FORM("pextrb eax, xmm1, " #i) FORM("pextrw ecx, xmm2, " #i) FORM("pextrd edx, xmm3, " #i) FORM("pextrq rbx, xmm4, " #i) \
+    FORM("extractps r9d, xmm5, " #i)
+IMM16(PEXTR) PEXTR(0x1f) PEXTR(0xff)
+FORM("pextrb byte ptr [rsi+1], xmm1, 3") FORM("pextrw word ptr [rsi+1], xmm1, 5") FORM("pextrd dword ptr [rsi+1], xmm1, 2")
+FORM("pextrq qword ptr [rsi+1], xmm1, 1") FORM("extractps dword ptr [rdi+3], xmm7, 3") FORM(".byte 0x66,0x48,0x0f,0x3a,0x14,0xc8,0x09") /* pextrb rax, xmm1, 9 */
+FORM("pextrd dword ptr [rsi+0xfffe], xmm1, 2")
+#define PINSR(i) FORM("pinsrb xmm1, eax, " #i) FORM("pinsrd xmm2, ecx, " #i) FORM("pinsrq xmm3, rdx, " #i)
+IMM16(PINSR) PINSR(0x1f) PINSR(0xff)
+FORM("pinsrb xmm1, byte ptr [rsi+1], 7") FORM("pinsrd xmm1, dword ptr [rsi+3], 1") FORM("pinsrq xmm1, qword ptr [rsi+5], 1")
+#define INSERTPS(i) FORM("insertps xmm0, xmm1, " #i)
+IMM_SET(INSERTPS) INSERTPS(0x1e) INSERTPS(0x4c) INSERTPS(0x9a) INSERTPS(0xe7) FORM("insertps xmm6, xmm6, 0x90")
+FORM("insertps xmm0, dword ptr [rsi+1], 0xd1") FORM("insertps xmm0, dword ptr [rsi], 0x30")
+#define MPSADBW(i) FORM("mpsadbw xmm0, xmm1, " #i)
+IMM16(MPSADBW) FORM("mpsadbw xmm9, [rsi], 5") FORM("mpsadbw xmm9, [rsi+1], 5")
+
+/* === SSE4.2 ================================================================ */
+BIN("pcmpgtq")
+FORM("crc32 eax, cl") FORM("crc32 eax, cx") FORM("crc32 eax, ecx") FORM("crc32 rax, rcx") FORM(".byte 0xf2,0x48,0x0f,0x38,0xf0,0xc1") /* crc32 rax, cl */
+FORM("crc32 r9d, byte ptr [rsi+1]") FORM("crc32 r9d, word ptr [rsi+1]") FORM("crc32 r9d, dword ptr [rsi+1]") FORM("crc32 r9, qword ptr [rsi+1]")
+FORM("crc32 eax, ah") FORM("crc32 ecx, ecx")
+/* Every imm8 of the four string compares (bit 7 is ignored): register operands whose lengths come from the data,
+   plus strings built from a few characters so that matches and early ends are common. */
+#define STR_IMM(i) FORM("pcmpistri xmm1, xmm2, " #i) FORM("pcmpistrm xmm1, xmm2, " #i) FORM("pcmpestri xmm1, xmm2, " #i) \
+    FORM("pcmpestrm xmm1, xmm2, " #i) \
+    FORM("pand xmm1, xmm3; pand xmm2, xmm3; pcmpistri xmm1, xmm2, " #i) FORM("pand xmm1, xmm3; pand xmm2, xmm3; pcmpestrm xmm1, xmm2, " #i)
+#define STR_HI(h) STR_IMM(h##0) STR_IMM(h##1) STR_IMM(h##2) STR_IMM(h##3) STR_IMM(h##4) STR_IMM(h##5) STR_IMM(h##6) STR_IMM(h##7) \
+    STR_IMM(h##8) STR_IMM(h##9) STR_IMM(h##a) STR_IMM(h##b) STR_IMM(h##c) STR_IMM(h##d) STR_IMM(h##e) STR_IMM(h##f)
+STR_HI(0x0) STR_HI(0x1) STR_HI(0x2) STR_HI(0x3) STR_HI(0x4) STR_HI(0x5) STR_HI(0x6) STR_HI(0x7)
+FORM("pcmpistri xmm1, xmm2, 0x8c") FORM("pcmpestri xmm1, [rsi], 0x0c") FORM("pcmpestri xmm1, [rsi+3], 0x44")
+FORM("pcmpistrm xmm1, [rsi+1], 0x40") FORM("pcmpestrm xmm1, [rsi+5], 0x18")
+FORM(".byte 0x66,0x48,0x0f,0x3a,0x61,0xca,0x0c") /* pcmpestri xmm1, xmm2, 12 with RAX/RDX lengths */
+FORM(".byte 0x66,0x48,0x0f,0x3a,0x60,0xca,0x48") /* pcmpestrm xmm1, xmm2, 0x48 with RAX/RDX lengths */
+FORM("mov eax, -5; mov edx, 0x80000000; pcmpestri xmm1, xmm2, 0x00") FORM("mov eax, 17; mov edx, -20; pcmpestri xmm1, xmm2, 0x01")
+FORM("mov rax, -1; mov rdx, 3; pcmpestri xmm1, xmm2, 0x0c")
+
+/* === SSE2 and base instructions ============================================ */
+FORM("maskmovdqu xmm1, xmm2") FORM("maskmovdqu xmm9, xmm14") FORM("pcmpeqb xmm2, xmm2; maskmovdqu xmm5, xmm2")
+FORM("lea rdi, [rsi+0xfff8]; pcmpeqb xmm2, xmm2; maskmovdqu xmm5, xmm2") FORM(".byte 0x67; maskmovdqu xmm3, xmm4")
+FORM("lea rbx, [rsi]; xlat") FORM("lea rbx, [rdi+0x10]; xlatb") FORM(".byte 0x67; lea ebx, [rsi]; .byte 0x67; xlat")
+FORM("lea rbx, [rsi+0xff80]; xlat")
+FORM("mov eax, cs") FORM("mov rcx, ss") FORM("mov dx, ds") FORM("mov r9d, es") FORM("mov r10, fs") FORM("mov r11, gs")
+FORM("mov word ptr [rsi+1], cs") FORM("mov word ptr [rdi], ss")
+FORM("clflush [rsi]") FORM("clflush [rsi+0x10000]") FORM("prefetch [rsi+0x10000]") FORM(".byte 0x0f, 0x19, 0x06")
+FORM(".byte 0x0f, 0x1c, 0xc0")
+
+/* === MOVBE, BMI1, BMI2, ADX ================================================ */
+FORM("movbe eax, dword ptr [rsi+1]") FORM("movbe r9, qword ptr [rsi+3]") FORM("movbe cx, word ptr [rsi]")
+FORM("movbe dword ptr [rdi+1], eax") FORM("movbe qword ptr [rdi+3], r9") FORM("movbe word ptr [rdi], cx")
+#define GPR3(op) FORM(op " eax, ecx, edx") FORM(op " rax, rcx, rdx") FORM(op " r9, r10, r11") FORM(op " eax, eax, eax") \
+    FORM(op " rbx, rbx, rcx")
+#define GPR3M(op) GPR3(op) FORM(op " ebx, ecx, dword ptr [rsi+1]") FORM(op " rbx, rcx, qword ptr [rsi+3]")
+#define GPR3MR(op) GPR3(op) FORM(op " ebx, dword ptr [rsi+1], ecx") FORM(op " rbx, qword ptr [rsi+3], rcx")
+#define GPR2(op) FORM(op " eax, ecx") FORM(op " rax, rcx") FORM(op " r9, r9") FORM(op " ebx, dword ptr [rsi+1]") FORM(op " rbx, qword ptr [rsi+3]")
+GPR3M("andn") GPR3MR("bextr") GPR2("blsi") GPR2("blsmsk") GPR2("blsr") GPR3MR("bzhi")
+FORM("mov ecx, 0x0408; bextr eax, edx, ecx") FORM("mov ecx, 0x2010; bextr rax, rdx, rcx") FORM("mov ecx, 0xff00; bextr eax, edx, ecx")
+FORM("mov ecx, 0x0040; bextr rax, rdx, rcx") FORM("mov ecx, 0x4001; bextr rax, rdx, rcx") FORM("mov ecx, 0x1f1f; bextr eax, edx, ecx")
+FORM("mov ecx, 0; bzhi eax, edx, ecx") FORM("mov ecx, 31; bzhi eax, edx, ecx") FORM("mov ecx, 32; bzhi eax, edx, ecx")
+FORM("mov ecx, 0x140; bzhi rax, rdx, rcx") FORM("mov ecx, 63; bzhi rax, rdx, rcx") FORM("mov ecx, 64; bzhi rax, rdx, rcx")
+FORM("xor ecx, ecx; blsi eax, ecx") FORM("xor ecx, ecx; blsmsk rax, rcx") FORM("xor ecx, ecx; blsr eax, ecx")
+GPR3M("mulx") GPR3M("pdep") GPR3M("pext") GPR3MR("sarx") GPR3MR("shlx") GPR3MR("shrx")
+FORM("mulx rax, rax, rcx") FORM("mulx ecx, ecx, edx")
+#define RORX(i) FORM("rorx eax, ecx, " #i) FORM("rorx rax, rcx, " #i)
+RORX(0) RORX(1) RORX(7) RORX(31) RORX(32) RORX(33) RORX(63) RORX(64) RORX(0xff) FORM("rorx r9d, dword ptr [rsi+1], 5") FORM("rorx r9, qword ptr [rsi+1], 50")
+FORM("tzcnt eax, ecx") FORM("tzcnt rax, rcx") FORM("tzcnt ax, cx") FORM("tzcnt ebx, dword ptr [rsi+1]") FORM("xor ecx, ecx; tzcnt eax, ecx")
+FORM("lzcnt eax, ecx") FORM("lzcnt rax, rcx") FORM("lzcnt ax, cx") FORM("xor ecx, ecx; lzcnt rax, rcx")
+#define ADX(op) FORM(op " eax, ecx") FORM(op " rax, rcx") FORM(op " r9, qword ptr [rsi+1]") FORM(op " ebx, dword ptr [rsi+3]") \
+    FORM("stc; " op " rax, rcx") FORM("clc; " op " eax, ecx")
+ADX("adcx") ADX("adox")
+FORM("xor eax, eax; adcx rax, rcx; adox rdx, rbx; adcx r8, r9; adox r10, r11")
+
 extern const struct form __start_sse_forms[], __stop_sse_forms[];
 
-/* ------------------------------------------------------------------ deterministic inputs (mirrored in C#) */
-
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* A 64-bit value biased toward the boundaries integer SIMD instructions care about. */
-static uint64_t chunk(uint64_t *s)
-{
-    static const uint8_t b8[7] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x81};
-    static const uint16_t b16[7] = {0x0000, 0x0001, 0x7fff, 0x8000, 0xffff, 0x00ff, 0xff00};
-    static const uint32_t b32[7] = {0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x0000ffff, 0xffff0000};
-    static const uint64_t b64[7] = {0, ~0ull, 0x8000000000000000ull, 0x7fffffffffffffffull, 1,
-                                    0x8080808080808080ull, 0x0101010101010101ull};
-    uint64_t r = splitmix(s), v, out = 0;
-    switch (r & 7) {
-    case 3: return (r >> 3) % 80;
-    case 4:
-        v = splitmix(s);
-        for (int i = 0; i < 8; i++) {
-            unsigned sel = (v >> (i * 8)) & 7;
-            uint64_t e = sel < 7 ? b8[sel] : (v >> (i * 8 + 3)) & 0x1f;
-            out |= e << (i * 8);
-        }
-        return out;
-    case 5:
-        v = splitmix(s);
-        for (int i = 0; i < 4; i++) {
-            unsigned sel = (v >> (i * 16)) & 7;
-            uint64_t e = sel < 7 ? b16[sel] : (v >> (i * 16 + 3)) & 0x1fff;
-            out |= e << (i * 16);
-        }
-        return out;
-    case 6:
-        v = splitmix(s);
-        for (int i = 0; i < 2; i++) {
-            unsigned sel = (v >> (i * 32)) & 7;
-            uint64_t e = sel < 7 ? b32[sel] : (v >> (i * 32 + 3)) & 0x1fffffff;
-            out |= e << (i * 32);
-        }
-        return out;
-    case 7: return ((r >> 3) & 7) < 7 ? b64[(r >> 3) & 7] : r >> 6;
-    default: return splitmix(s);
-    }
-}
-
-static uint64_t fnv1a(const char *t)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    while (*t) { h ^= (uint8_t)*t++; h *= 0x100000001b3ull; }
-    return h;
-}
+/* ------------------------------------------------------------------ initial states (mirrored in C#) */
 
 static void init_state(struct state *st, uint8_t *mem, const char *text, int k)
 {
@@ -284,81 +271,7 @@ static void init_state(struct state *st, uint8_t *mem, const char *text, int k)
     }
 }
 
-/* ------------------------------------------------------------------ faults */
-
-static volatile int fault_sig, fault_code;
-static volatile uint64_t fault_addr, fault_rip;
-
-static void on_fault(int sig, siginfo_t *si, void *ctx)
-{
-    ucontext_t *uc = ctx;
-    fault_sig = sig;
-    fault_code = si->si_code;
-    fault_addr = (uint64_t)si->si_addr;
-    fault_rip = uc->uc_mcontext.gregs[REG_RIP];
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)fault_ret;
-}
-
-/* ------------------------------------------------------------------ report */
-
-static void hex128(const uint8_t *x)
-{
-    for (int i = 15; i >= 0; i--) printf("%02x", x[i]);
-}
-
 int main(void)
 {
-    uint8_t *mem = mmap((void *)DATA, DATA_SIZE * 2, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-    if (mem != (uint8_t *)DATA) { perror("mmap"); return 1; }
-    munmap((void *)(DATA + DATA_SIZE), DATA_SIZE); /* the page after the data area must fault */
-    static uint8_t before[DATA_SIZE];
-
-    struct sigaction sa = {0};
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, 0);
-    sigaction(SIGBUS, &sa, 0);
-    sigaction(SIGILL, &sa, 0);
-    sigaction(SIGFPE, &sa, 0);
-
-    printf("// <auto-generated>\n// Produced by native/sse_oracle.c on the real CPU; do not edit. See that file to regenerate.\n"
-           "// </auto-generated>\n\nnamespace X86Vm.Tests.Cpu;\n\ninternal static class SseOracleData\n{\n"
-           "    public const string Text = \"\"\"\n");
-    int forms = 0, cases = 0;
-    for (const struct form *f = __start_sse_forms; f < __stop_sse_forms; f++) {
-        printf("@%s\nb ", f->text);
-        for (const uint8_t *p = f->start; p < f->end; p++) printf("%02x", *p);
-        printf("\n");
-        forms++;
-        for (int k = 0; k < SEEDS; k++) {
-            struct state in, out;
-            init_state(&in, mem, f->text, k);
-            memcpy(before, mem, DATA_SIZE);
-            out = in;
-            fault_sig = 0;
-            run_stub(&out, f->start);
-            printf("%d", k);
-            if (fault_sig)
-                printf(" fault=%d/%d/%llx@%llx", fault_sig, fault_code, (unsigned long long)fault_addr,
-                       (unsigned long long)(fault_rip - (uint64_t)f->start));
-            for (int i = 0; i < 16; i++)
-                if (memcmp(in.xmm[i], out.xmm[i], 16)) { printf(" x%d=", i); hex128(out.xmm[i]); }
-            for (int i = 0; i < 16; i++)
-                if (i != 4 && in.gpr[i] != out.gpr[i]) printf(" r%d=%llx", i, (unsigned long long)out.gpr[i]);
-            if ((in.rflags ^ out.rflags) & 0x8d5) printf(" fl=%llx", (unsigned long long)(out.rflags & 0x8d5));
-            if (in.mxcsr != out.mxcsr) printf(" mx=%x", out.mxcsr);
-            for (unsigned i = 0; i < DATA_SIZE;) {
-                if (before[i] == mem[i]) { i++; continue; }
-                printf(" m%x=", i);
-                while (i < DATA_SIZE && before[i] != mem[i]) printf("%02x", mem[i++]);
-            }
-            printf("\n");
-            cases++;
-            if (fault_sig && k == 0) break; /* a fault does not depend on the data */
-        }
-    }
-    printf("\"\"\";\n}\n");
-    fprintf(stderr, "%d forms, %d cases\n", forms, cases);
-    return 0;
+    return oracle_main(__start_sse_forms, __stop_sse_forms, "sse_oracle.c", "SseOracleData", SEEDS, init_state);
 }

@@ -16,76 +16,12 @@
  * The committed table comes from the reference host (AMD EPYC, Zen). RCPPS/RSQRTPS results differ
  * between CPU models: the test checks them against the architectural error bound, not bit for bit.
  */
-#define _GNU_SOURCE
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <ucontext.h>
+#define ORACLE_SECTION fp_forms
+#include "oracle_common.h"
 
-#define DATA 0x10000000ull
-#define DATA_SIZE 0x10000ull
-#define DATA_INIT 0x1000 /* bytes of random data; the rest is zero */
 #define SEEDS 32
 
-struct state {
-    uint64_t gpr[16];  /* 0x00 rax rcx rdx rbx rsp(unused) rbp rsi rdi r8..r15 */
-    uint64_t rflags;   /* 0x80 */
-    uint32_t mxcsr;    /* 0x88 */
-    uint32_t pad;
-    uint8_t xmm[16][16]; /* 0x90 */
-};
-
-/* ------------------------------------------------------------------ runner */
-
-void run_stub(struct state *s, const void *fn);
-extern const char fault_ret[];
-
-__asm__(
-    ".text\n.intel_syntax noprefix\n"
-    ".globl run_stub\nrun_stub:\n"
-    "push rbx\npush rbp\npush r12\npush r13\npush r14\npush r15\n"
-    "push rdi\npush rsi\nsub rsp, 8\nstmxcsr [rsp]\n" /* [rsp]=host mxcsr [rsp+8]=fn [rsp+16]=state */
-    "ldmxcsr [rdi+0x88]\n"
-    "movdqu xmm0, [rdi+0x90]\nmovdqu xmm1, [rdi+0xa0]\nmovdqu xmm2, [rdi+0xb0]\nmovdqu xmm3, [rdi+0xc0]\n"
-    "movdqu xmm4, [rdi+0xd0]\nmovdqu xmm5, [rdi+0xe0]\nmovdqu xmm6, [rdi+0xf0]\nmovdqu xmm7, [rdi+0x100]\n"
-    "movdqu xmm8, [rdi+0x110]\nmovdqu xmm9, [rdi+0x120]\nmovdqu xmm10, [rdi+0x130]\nmovdqu xmm11, [rdi+0x140]\n"
-    "movdqu xmm12, [rdi+0x150]\nmovdqu xmm13, [rdi+0x160]\nmovdqu xmm14, [rdi+0x170]\nmovdqu xmm15, [rdi+0x180]\n"
-    "push qword ptr [rdi+0x80]\npopfq\n"
-    "mov rax, [rdi]\nmov rcx, [rdi+8]\nmov rdx, [rdi+16]\nmov rbx, [rdi+24]\nmov rbp, [rdi+40]\n"
-    "mov r8, [rdi+64]\nmov r9, [rdi+72]\nmov r10, [rdi+80]\nmov r11, [rdi+88]\nmov r12, [rdi+96]\n"
-    "mov r13, [rdi+104]\nmov r14, [rdi+112]\nmov r15, [rdi+120]\nmov rsi, [rdi+48]\nmov rdi, [rdi+56]\n"
-    "call qword ptr [rsp+8]\n"
-    "push rax\npushfq\n" /* [rsp]=flags [rsp+8]=rax [rsp+16]=host mxcsr [rsp+24]=fn [rsp+32]=state */
-    "mov rax, [rsp+32]\n"
-    "pop qword ptr [rax+0x80]\npop qword ptr [rax]\n"
-    "mov [rax+8], rcx\nmov [rax+16], rdx\nmov [rax+24], rbx\nmov [rax+40], rbp\nmov [rax+48], rsi\nmov [rax+56], rdi\n"
-    "mov [rax+64], r8\nmov [rax+72], r9\nmov [rax+80], r10\nmov [rax+88], r11\nmov [rax+96], r12\n"
-    "mov [rax+104], r13\nmov [rax+112], r14\nmov [rax+120], r15\n"
-    "stmxcsr [rax+0x88]\n"
-    "movdqu [rax+0x90], xmm0\nmovdqu [rax+0xa0], xmm1\nmovdqu [rax+0xb0], xmm2\nmovdqu [rax+0xc0], xmm3\n"
-    "movdqu [rax+0xd0], xmm4\nmovdqu [rax+0xe0], xmm5\nmovdqu [rax+0xf0], xmm6\nmovdqu [rax+0x100], xmm7\n"
-    "movdqu [rax+0x110], xmm8\nmovdqu [rax+0x120], xmm9\nmovdqu [rax+0x130], xmm10\nmovdqu [rax+0x140], xmm11\n"
-    "movdqu [rax+0x150], xmm12\nmovdqu [rax+0x160], xmm13\nmovdqu [rax+0x170], xmm14\nmovdqu [rax+0x180], xmm15\n"
-    "ldmxcsr [rsp]\nadd rsp, 24\ncld\n"
-    "pop r15\npop r14\npop r13\npop r12\npop rbp\npop rbx\nret\n"
-    ".globl fault_ret\nfault_ret:\nret\n" /* a faulting stub resumes here: returns into run_stub */
-    ".att_syntax prefix\n");
-
-
 /* ------------------------------------------------------------------ forms */
-
-struct form { const uint8_t *start, *end; const char *text; };
-
-/* One stub per form; a table entry (start, end, text) goes to section fp_forms. */
-#define FORM(text)                                                                       \
-    __asm__(".pushsection .text.fp_stubs,\"ax\",@progbits\n.intel_syntax noprefix\n"     \
-            "1:\n" text "\n2:\nret\n.att_syntax prefix\n.popsection\n"                   \
-            ".pushsection fp_forms,\"aw\",@progbits\n.quad 1b, 2b, 3f\n.popsection\n"    \
-            ".pushsection .rodata.fp_text,\"a\",@progbits\n3: .asciz \"" text "\"\n"     \
-            ".popsection\n");
 
 /* Packed "op xmm, xmm/m128": registers, the same register, aligned memory, misaligned memory (#GP). */
 #define PACKED(op)                                                                       \
@@ -143,61 +79,30 @@ PACKED("addsubps") PACKED("addsubpd") PACKED("haddps") PACKED("haddpd") PACKED("
 PACKED("movshdup") PACKED("movsldup")
 FORM("movddup xmm0, xmm1") FORM("movddup xmm9, qword ptr [rsi+8]") FORM("movddup xmm2, qword ptr [rdi+3]")
 
+/* --- SSE4.1: every rounding immediate (bits 3:0; bits 7:4 are ignored), dot products */
+#define ROUND(i) FORM("roundps xmm0, xmm1, " #i) FORM("roundpd xmm0, xmm1, " #i) FORM("roundss xmm0, xmm1, " #i) FORM("roundsd xmm0, xmm1, " #i)
+ROUND(0x0) ROUND(0x1) ROUND(0x2) ROUND(0x3) ROUND(0x4) ROUND(0x5) ROUND(0x6) ROUND(0x7)
+ROUND(0x8) ROUND(0x9) ROUND(0xa) ROUND(0xb) ROUND(0xc) ROUND(0xd) ROUND(0xe) ROUND(0xf) ROUND(0xf3)
+FORM("roundps xmm9, [rsi], 4") FORM("roundpd xmm9, [rsi+8], 4") FORM("roundss xmm3, dword ptr [rsi+4], 1") FORM("roundsd xmm3, qword ptr [rdi+3], 10")
+FORM("roundss xmm5, xmm5, 0") FORM("roundpd xmm5, xmm5, 2")
+#define DP(i) FORM("dpps xmm0, xmm1, " #i) FORM("dppd xmm0, xmm1, " #i)
+DP(0xff) DP(0xf1) DP(0x71) DP(0x31) DP(0x33) DP(0x1f) DP(0x00) DP(0xf0) DP(0x0f) DP(0xa5) DP(0x5a) DP(0x3c) DP(0xc3) DP(0x22) DP(0x13)
+FORM("dpps xmm9, [rsi], 0xff") FORM("dppd xmm9, [rsi], 0x31") FORM("dpps xmm9, [rsi+4], 0xff") FORM("dpps xmm4, xmm4, 0x7f")
+
+/* --- SSE/SSE2 conversions between MMX and XMM registers */
+#define MM2X(op) FORM("movdq2q mm1, xmm1; " op " xmm0, mm1; emms") FORM(op " xmm9, qword ptr [rsi+8]") FORM(op " xmm2, qword ptr [rdi+3]")
+#define X2MM(op, w) FORM(op " mm0, xmm1; movq2dq xmm2, mm0; emms") FORM(op " mm7, xmm7; movq2dq xmm7, mm7; emms") \
+    FORM(op " mm3, " w " [rsi]; movq2dq xmm3, mm3; emms") FORM(op " mm3, " w " [rsi+8]; movq2dq xmm3, mm3; emms")
+MM2X("cvtpi2ps") MM2X("cvtpi2pd")
+X2MM("cvtps2pi", "qword ptr") X2MM("cvttps2pi", "qword ptr") X2MM("cvtpd2pi", "xmmword ptr") X2MM("cvttpd2pi", "xmmword ptr")
+
 /* --- MXCSR round trips */
 FORM("stmxcsr dword ptr [rdi]; addss xmm0, xmm1; stmxcsr dword ptr [rdi+4]")
 FORM("mov dword ptr [rsi], 0x1f80; ldmxcsr dword ptr [rsi]; divsd xmm0, xmm1; stmxcsr dword ptr [rdi]")
 
 extern const struct form __start_fp_forms[], __stop_fp_forms[];
 
-/* ------------------------------------------------------------------ deterministic inputs (mirrored in C#) */
-
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* A 64-bit value biased toward the boundaries integer SIMD instructions care about. */
-static uint64_t chunk(uint64_t *s)
-{
-    static const uint8_t b8[7] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x81};
-    static const uint16_t b16[7] = {0x0000, 0x0001, 0x7fff, 0x8000, 0xffff, 0x00ff, 0xff00};
-    static const uint32_t b32[7] = {0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x0000ffff, 0xffff0000};
-    static const uint64_t b64[7] = {0, ~0ull, 0x8000000000000000ull, 0x7fffffffffffffffull, 1,
-                                    0x8080808080808080ull, 0x0101010101010101ull};
-    uint64_t r = splitmix(s), v, out = 0;
-    switch (r & 7) {
-    case 3: return (r >> 3) % 80;
-    case 4:
-        v = splitmix(s);
-        for (int i = 0; i < 8; i++) {
-            unsigned sel = (v >> (i * 8)) & 7;
-            uint64_t e = sel < 7 ? b8[sel] : (v >> (i * 8 + 3)) & 0x1f;
-            out |= e << (i * 8);
-        }
-        return out;
-    case 5:
-        v = splitmix(s);
-        for (int i = 0; i < 4; i++) {
-            unsigned sel = (v >> (i * 16)) & 7;
-            uint64_t e = sel < 7 ? b16[sel] : (v >> (i * 16 + 3)) & 0x1fff;
-            out |= e << (i * 16);
-        }
-        return out;
-    case 6:
-        v = splitmix(s);
-        for (int i = 0; i < 2; i++) {
-            unsigned sel = (v >> (i * 32)) & 7;
-            uint64_t e = sel < 7 ? b32[sel] : (v >> (i * 32 + 3)) & 0x1fffffff;
-            out |= e << (i * 32);
-        }
-        return out;
-    case 7: return ((r >> 3) & 7) < 7 ? b64[(r >> 3) & 7] : r >> 6;
-    default: return splitmix(s);
-    }
-}
+/* ------------------------------------------------------------------ initial states (mirrored in C#) */
 
 static const uint32_t S32[] = {
     0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xffa00000,
@@ -311,13 +216,6 @@ static uint32_t mxcsr_for(int k, uint64_t *s)
     return m | (uint32_t)((r >> 16) & 0x3f);
 }
 
-static uint64_t fnv1a(const char *t)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    while (*t) { h ^= (uint8_t)*t++; h *= 0x100000001b3ull; }
-    return h;
-}
-
 static void init_state(struct state *st, uint8_t *mem, const char *text, int k)
 {
     uint64_t s = fnv1a(text) ^ ((uint64_t)(k + 1) * 0xD1B54A32D192ED03ull);
@@ -340,82 +238,7 @@ static void init_state(struct state *st, uint8_t *mem, const char *text, int k)
     }
 }
 
-/* ------------------------------------------------------------------ faults */
-
-static volatile int fault_sig, fault_code;
-static volatile uint64_t fault_addr, fault_rip;
-
-static void on_fault(int sig, siginfo_t *si, void *ctx)
-{
-    ucontext_t *uc = ctx;
-    fault_sig = sig;
-    fault_code = si->si_code;
-    fault_addr = (uint64_t)si->si_addr;
-    fault_rip = uc->uc_mcontext.gregs[REG_RIP];
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)fault_ret;
-}
-
-/* ------------------------------------------------------------------ report */
-
-static void hex128(const uint8_t *x)
-{
-    for (int i = 15; i >= 0; i--) printf("%02x", x[i]);
-}
-
 int main(void)
 {
-    uint8_t *mem = mmap((void *)DATA, DATA_SIZE * 2, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-    if (mem != (uint8_t *)DATA) { perror("mmap"); return 1; }
-    munmap((void *)(DATA + DATA_SIZE), DATA_SIZE); /* the page after the data area must fault */
-    static uint8_t before[DATA_SIZE];
-
-    struct sigaction sa = {0};
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, 0);
-    sigaction(SIGBUS, &sa, 0);
-    sigaction(SIGILL, &sa, 0);
-    sigaction(SIGFPE, &sa, 0);
-
-    printf("// <auto-generated>\n// Produced by native/ssefp_oracle.c on the real CPU; do not edit. See that file to regenerate.\n"
-           "// </auto-generated>\n\nnamespace X86Vm.Tests.Cpu;\n\ninternal static class SseFpOracleData\n{\n"
-           "    public const string Text = \"\"\"\n");
-    int forms = 0, cases = 0;
-    for (const struct form *f = __start_fp_forms; f < __stop_fp_forms; f++) {
-        printf("@%s\nb ", f->text);
-        for (const uint8_t *p = f->start; p < f->end; p++) printf("%02x", *p);
-        printf("\n");
-        forms++;
-        for (int k = 0; k < SEEDS; k++) {
-            struct state in, out;
-            init_state(&in, mem, f->text, k);
-            memcpy(before, mem, DATA_SIZE);
-            out = in;
-            fault_sig = 0;
-            run_stub(&out, f->start);
-            printf("%d", k);
-            if (fault_sig)
-                printf(" fault=%d/%d/%llx@%llx", fault_sig, fault_code,
-                       (unsigned long long)(fault_sig == SIGFPE ? fault_addr - (uint64_t)f->start : fault_addr),
-                       (unsigned long long)(fault_rip - (uint64_t)f->start));
-            for (int i = 0; i < 16; i++)
-                if (memcmp(in.xmm[i], out.xmm[i], 16)) { printf(" x%d=", i); hex128(out.xmm[i]); }
-            for (int i = 0; i < 16; i++)
-                if (i != 4 && in.gpr[i] != out.gpr[i]) printf(" r%d=%llx", i, (unsigned long long)out.gpr[i]);
-            if ((in.rflags ^ out.rflags) & 0x8d5) printf(" fl=%llx", (unsigned long long)(out.rflags & 0x8d5));
-            if (in.mxcsr != out.mxcsr) printf(" mx=%x", out.mxcsr);
-            for (unsigned i = 0; i < DATA_SIZE;) {
-                if (before[i] == mem[i]) { i++; continue; }
-                printf(" m%x=", i);
-                while (i < DATA_SIZE && before[i] != mem[i]) printf("%02x", mem[i++]);
-            }
-            printf("\n");
-            cases++;
-            if (fault_sig && fault_sig != SIGFPE && k == 0) break; /* #GP and #PF do not depend on the data */
-        }
-    }
-    printf("\"\"\";\n}\n");
-    fprintf(stderr, "%d forms, %d cases\n", forms, cases);
-    return 0;
+    return oracle_main(__start_fp_forms, __stop_fp_forms, "ssefp_oracle.c", "SseFpOracleData", SEEDS, init_state);
 }
