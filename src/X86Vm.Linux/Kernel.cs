@@ -216,6 +216,7 @@ public sealed partial class Kernel
     {
         if (t.State == GuestThreadState.Exited) return;
         t.State = GuestThreadState.Exited;
+        if (t.Waiting is Vfs.FifoOpenWait fifo) fifo.Abandon();
         t.Waiting = null;
         t.Cpu.StopRequested = true;
         Futexes.Forget(t);
@@ -234,6 +235,7 @@ public sealed partial class Kernel
         foreach (GuestThread t in keep.Process.Threads.ToList())
             if (t != keep) RetireThread(t);
         keep.Process.Threads.RemoveAll(t => t != keep);
+        keep.Tid = keep.Process.Pid; // de_thread: the exec'ing thread takes over the leader's id (execve(2))
     }
 
     void NotifyParent(GuestProcess child) => NotifyParentOfExit(child);

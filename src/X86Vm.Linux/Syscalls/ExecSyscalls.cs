@@ -40,7 +40,8 @@ static class ExecSyscalls
         List<string>? argv = ReadStringArray(p, argvAddress), envp = ReadStringArray(p, envpAddress);
         if (argv == null || envp == null) return -Errno.EFAULT;
         if (path.Length == 0 && (flags & PathResolution.AT_EMPTY_PATH) == 0) return -Errno.ENOENT;
-        if (path.Length == 0) // execveat(fd, "", AT_EMPTY_PATH), fexecve: the file fd refers to, named as Linux names it
+        bool byDescriptor = path.Length == 0;
+        if (byDescriptor) // execveat(fd, "", AT_EMPTY_PATH), fexecve: the file fd refers to, named as Linux names it
         {
             if (p.Files.Get(dirfd) == null) return -Errno.EBADF;
             path = $"/dev/fd/{dirfd}";
@@ -54,11 +55,12 @@ static class ExecSyscalls
         string execFn = path;
         // Resolve "#!" interpreters (binfmt_script), at most a few levels deep.
         byte[] image;
-        string resolved;
+        string resolved, firstResolved = "";
         for (int depth = 0; ; depth++)
         {
             int err = p.Kernel.ReadFile(p, path, out image, out resolved);
             if (err != 0) return err == Errno.EISDIR ? -Errno.EACCES : -err; // execve(2): not a regular file
+            if (depth == 0) firstResolved = resolved;
             if (image.Length < 2 || image[0] != '#' || image[1] != '!') break;
             if (depth >= MaxInterpreterDepth) return -Errno.ELOOP;
             int end = Array.IndexOf(image, (byte)'\n');
@@ -89,6 +91,10 @@ static class ExecSyscalls
         p.Code = new X86Vm.Cpu.Execution.BlockCache(memory, k.Options.Compiler, k.DecodedCode);
         var cpu = new CpuCore(memory, p.Code) { Syscalls = oldCpu.Syscalls, TimeStampCounter = oldCpu.TimeStampCounter };
         caller.Cpu = cpu;
+        // The loader sets up the leader's CPU: a thread other than the leader that calls execve becomes the leader (de_thread).
+        var threadOrder = p.Threads.ToList();
+        p.Threads.Remove(caller);
+        p.Threads.Insert(0, caller);
         try
         {
             ElfLoader.Load(p, elf, resolved, execFn, argv, envp, k.Options.Entropy, k.InterpreterReader(p));
@@ -101,6 +107,8 @@ static class ExecSyscalls
             p.Memory = oldMemory;
             p.Code = oldCode;
             caller.Cpu = oldCpu;
+            p.Threads.Clear();
+            p.Threads.AddRange(threadOrder);
             throw;
         }
         catch (BadExecutableException e)
@@ -110,10 +118,17 @@ static class ExecSyscalls
             p.Memory = oldMemory;
             p.Code = oldCode;
             caller.Cpu = oldCpu;
+            p.Threads.Clear();
+            p.Threads.AddRange(threadOrder);
             k.Options.Diagnostics.WriteLine($"x86vm: execve: {e.Message}");
             return -Errno.ENOEXEC;
         }
+        // Since Linux 6.14, comm after execveat(fd, "", AT_EMPTY_PATH) is the file's own name, not the descriptor number.
+        if (byDescriptor) p.ThreadName = new string(Path.GetFileName(firstResolved).Take(15).ToArray());
         k.RetireOtherThreads(caller);
+        // exec_mm_release: the thread's clear-child-tid and robust list belonged to the old image.
+        caller.ClearChildTid = 0;
+        caller.RobustList = 0;
         MemorySyscalls.ReleaseAddressSpace(p, oldMemory);
         oldCpu.StopRequested = true; // the interpreter loop still runs the old CPU: leave it
         cpu.Retired = oldCpu.Retired; // the instruction count continues across exec

@@ -75,8 +75,8 @@ static class FileSyscalls
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanRead) return -Errno.EBADF;
-        var iov = GuestIo.ReadIovec(p, a.A1, a.A2);
-        if (iov == null) return a.A2 > 1024 ? -Errno.EINVAL : -Errno.EFAULT;
+        var iov = GuestIo.ReadCheckedIovec(p, a.A1, a.A2, out long iovError);
+        if (iov == null) return iovError;
         long total = 0;
         foreach (var (b, len) in iov)
         {
@@ -100,8 +100,8 @@ static class FileSyscalls
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanWrite) return -Errno.EBADF;
-        var iov = GuestIo.ReadIovec(p, a.A1, a.A2);
-        if (iov == null) return a.A2 > 1024 ? -Errno.EINVAL : -Errno.EFAULT;
+        var iov = GuestIo.ReadCheckedIovec(p, a.A1, a.A2, out long iovError);
+        if (iov == null) return iovError;
         // Gather first so that the data reaches the file in one write, as the kernel does for one writev. At most
         // MaxGather bytes are gathered (a longer request is a short write), so the host never copies gigabytes.
         const int MaxGather = 16 * IoWait.Chunk;
@@ -167,6 +167,15 @@ static class FileSyscalls
             return p.Files.Add(pf, cloexec);
         }
         if (st?.Kind == FileKind.Symlink) return -Errno.ELOOP; // O_NOFOLLOW on a symlink
+        if (st?.Kind == FileKind.Fifo)
+        {
+            PipeEnd? end = p.Kernel.Vfs.Fifos.Open(p.Kernel, st, r.GuestPath, flags, out int ferr, out FifoOpenWait? wait);
+            if (wait != null) return p.Kernel.Block(wait);
+            if (end == null) return -ferr;
+            int pfd = p.Files.Add(end, cloexec);
+            if (pfd < 0) end.Release();
+            return pfd;
+        }
         if (st == null)
         {
             if (lerr != 0 && lerr != Errno.ENOENT) return -lerr;

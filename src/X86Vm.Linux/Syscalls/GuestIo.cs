@@ -78,6 +78,23 @@ static class GuestIo
         return p.Memory.TryWrite(address, b.AsSpan(0, n)) ? n : -Errno.EFAULT;
     }
 
+    /// <summary>
+    /// Reads and checks an iovec array as import_iovec does (readv(2) ERRORS): more than 1024 vectors or a length negative
+    /// as ssize_t is EINVAL, an unreadable array or a segment outside user space EFAULT; null with the negated errno.
+    /// </summary>
+    public static (ulong Base, ulong Length)[]? ReadCheckedIovec(GuestProcess p, ulong address, ulong count, out long error)
+    {
+        error = 0;
+        if (count > 1024) { error = -Errno.EINVAL; return null; }
+        var iov = ReadIovec(p, address, count);
+        if (iov == null) { error = -Errno.EFAULT; return null; }
+        foreach (var (b, len) in iov)
+            if ((long)len < 0) { error = -Errno.EINVAL; return null; }
+        foreach (var (b, len) in iov)
+            if (!AccessOk(b, len)) { error = -Errno.EFAULT; return null; }
+        return iov;
+    }
+
     /// <summary>Reads an iovec array (readv/writev): (base, length) pairs.</summary>
     public static (ulong Base, ulong Length)[]? ReadIovec(GuestProcess p, ulong address, ulong count)
     {

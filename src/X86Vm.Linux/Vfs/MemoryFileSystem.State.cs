@@ -25,6 +25,7 @@ public sealed partial class MemoryFileSystem
             if (n.OwnMeta)
                 w.U32(n.Permissions).U32(n.Uid).U32(n.Gid).U32(n.Links).I64(n.Atime).I64(n.Mtime).I64(n.Ctime).I64(n.Btime);
             if (n.Kind == FileKind.Symlink) w.String(n.Target ?? "");
+            if (n.Kind is FileKind.CharDevice or FileKind.BlockDevice) w.U64(n.RDevice);
             if (n.OwnData && n.Kind == FileKind.Regular)
             {
                 w.I64(n.Content.Size).I32(n.Seals);

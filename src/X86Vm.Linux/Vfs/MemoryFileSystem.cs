@@ -30,6 +30,8 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
         public ulong Inode;
         public FileKind Kind;
         public uint Permissions, Uid, Gid, Links = 1;
+        /// <summary>st_rdev of a device node made by mknod.</summary>
+        public ulong RDevice;
         public long Atime, Mtime, Ctime, Btime;
         /// <summary>The host path (relative to the lower root) it comes from, or null for nodes made in the VM.</summary>
         public string? Lower;
@@ -243,7 +245,7 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
         };
         return new FileStatus
         {
-            Kind = n.Kind, Permissions = n.Permissions, Size = (ulong)size, Inode = n.Inode, Device = _device,
+            Kind = n.Kind, Permissions = n.Permissions, Size = (ulong)size, Inode = n.Inode, Device = _device, RDevice = n.RDevice,
             Links = n.Links, Uid = n.Uid, Gid = n.Gid, AccessNs = n.Atime, ModifyNs = n.Mtime, ChangeNs = n.Ctime,
             BirthNs = n.Btime, Blocks = (ulong)((size + 4095) / 4096 * 8),
         };
@@ -357,6 +359,13 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
     public int MakeDirectory(string relativePath, uint mode) => Insert(relativePath, NewNode(FileKind.Directory, mode));
 
     public int MakeNode(string relativePath, FileKind kind, uint mode) => Insert(relativePath, NewNode(kind, mode));
+
+    public int MakeDevice(string relativePath, FileKind kind, uint mode, ulong device)
+    {
+        Node n = NewNode(kind, mode);
+        n.RDevice = device;
+        return Insert(relativePath, n);
+    }
 
     public int Symlink(string target, string relativePath)
     {
