@@ -131,8 +131,13 @@ public sealed partial class Kernel
     }
 
     /// <summary>Reads a whole file of the guest view for exec; returns 0 or a positive errno.</summary>
-    internal int ReadFile(GuestProcess p, string path, out byte[] data, out string resolvedPath)
+    internal int ReadFile(GuestProcess p, string path, out byte[] data, out string resolvedPath) =>
+        ReadFile(p, path, out data, out resolvedPath, out _);
+
+    /// <summary>Reads a whole file of the guest view for exec, with its status; returns 0 or a positive errno.</summary>
+    internal int ReadFile(GuestProcess p, string path, out byte[] data, out string resolvedPath, out FileStatus? status)
     {
+        status = null;
         data = [];
         resolvedPath = path;
         int err = Vfs.Resolve(p.Cwd, path, followLast: true, out ResolvedPath r);
@@ -149,6 +154,7 @@ public sealed partial class Kernel
             FileStatus st = f.Status();
             if (st.Kind == FileKind.Directory) return Errno.EISDIR;
             if (st.Kind != FileKind.Regular) return Errno.EACCES;
+            status = r.FileSystem.Lstat(r.RelativePath, out _) ?? st; // with the owner the VM recorded (chown)
             data = new byte[st.Size];
             if (f.ReadAt(data, 0) != data.Length) return Errno.EIO;
             resolvedPath = r.GuestPath;

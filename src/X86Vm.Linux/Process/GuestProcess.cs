@@ -32,6 +32,8 @@ public sealed class GuestProcess
     /// <summary>Current directory as a resolved guest path.</summary>
     public string Cwd { get; set; } = "/";
     public uint Umask { get; set; } = 0x12; // 022
+    /// <summary>User and group ids, groups and capabilities (replaced as a whole on every change, so a fork's copy is its own).</summary>
+    public Credentials Credentials { get; set; } = new();
 
     /// <summary>The guest path of the running program (/proc/self/exe, AT_EXECFN).</summary>
     public string ExecutablePath { get; set; } = "";

@@ -59,6 +59,7 @@ static class CloneSyscalls
             proc.ResourceLimits = ((ulong, ulong)[])parent.ResourceLimits.Clone();
             proc.Cwd = parent.Cwd;
             proc.Umask = parent.Umask;
+            proc.Credentials = parent.Credentials.Clone();
             proc.ExecutablePath = parent.ExecutablePath;
             proc.Argv = parent.Argv;
             proc.Environment = parent.Environment;

@@ -56,10 +56,12 @@ static class ExecSyscalls
         // Resolve "#!" interpreters (binfmt_script), at most a few levels deep.
         byte[] image;
         string resolved, firstResolved = "";
+        Vfs.FileStatus? programStatus;
         for (int depth = 0; ; depth++)
         {
-            int err = p.Kernel.ReadFile(p, path, out image, out resolved);
+            int err = p.Kernel.ReadFile(p, path, out image, out resolved, out programStatus);
             if (err != 0) return err == Errno.EISDIR ? -Errno.EACCES : -err; // execve(2): not a regular file
+            if (!p.Credentials.MayAccess(programStatus!, 1)) return -Errno.EACCES; // no execute permission
             if (depth == 0) firstResolved = resolved;
             if (image.Length < 2 || image[0] != '#' || image[1] != '!') break;
             if (depth >= MaxInterpreterDepth) return -Errno.ELOOP;
@@ -125,6 +127,8 @@ static class ExecSyscalls
         }
         // Since Linux 6.14, comm after execveat(fd, "", AT_EMPTY_PATH) is the file's own name, not the descriptor number.
         if (byDescriptor) p.ThreadName = new string(Path.GetFileName(firstResolved).Take(15).ToArray());
+        p.Credentials = p.Credentials.Clone();
+        p.Credentials.OnExec(programStatus!);
         k.RetireOtherThreads(caller);
         // exec_mm_release: the thread's clear-child-tid and robust list belonged to the old image.
         caller.ClearChildTid = 0;

@@ -182,11 +182,21 @@ static class FileSyscalls
             if (!create || tmpfile) return -Errno.ENOENT;
             if (r.TrailingSlash || r.EndsWithDot) return -Errno.EISDIR;
         }
+        if (st != null)
+        {
+            // may_open: read and/or write permission for the file-system ids (O_TRUNC needs write).
+            int want = (access is OpenFlags.ReadOnly or OpenFlags.ReadWrite ? 4 : 0) |
+                (access is OpenFlags.WriteOnly or OpenFlags.ReadWrite || (flags & OpenFlags.Truncate) != 0 ? 2 : 0);
+            if (want != 0 && !p.Credentials.MayAccess(st, want)) return -Errno.EACCES;
+        }
         uint effectiveMode = create || tmpfile ? mode & 0xFFF & ~p.Umask : 0;
         OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, flags, effectiveMode, out int errno);
         if (f == null) return -errno;
         f.FileSystem = r.FileSystem;
         f.RelativePath = r.RelativePath;
+        Credentials creds = p.Credentials;
+        if ((st == null || tmpfile) && (creds.Fsuid != 0 || creds.Fsgid != 0))
+            f.SetAttributes(new AttributeChange(Uid: creds.Fsuid, Gid: creds.Fsgid)); // a new file belongs to its creator
         int fd = p.Files.Add(f, cloexec);
         if (fd < 0) f.Release();
         return fd;
@@ -295,7 +305,7 @@ static class FileSyscalls
     [Syscall(439, "f,s,d,x")]
     static long Faccessat2(GuestProcess p, in SyscallArgs a) => AccessAt(p, (int)a.A0, a.A1, (int)a.A2, (int)a.A3);
 
-    /// <summary>access(2): the guest runs as root, so only existence, W_OK on read-only mounts and X_OK bits matter.</summary>
+    /// <summary>access(2): existence, W_OK on read-only mounts, and the permission bits for the caller's ids.</summary>
     static long AccessAt(GuestProcess p, int dirfd, ulong pathAddress, int mode, int flags)
     {
         if ((mode & ~7) != 0) return -Errno.EINVAL;
@@ -303,8 +313,10 @@ static class FileSyscalls
         if (err != 0) return err;
         FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int errno);
         if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
-        if ((mode & 2) != 0 && r.FileSystem.ReadOnly) return -Errno.EROFS;
-        if ((mode & 1) != 0 && st.Kind != FileKind.Directory && (st.Permissions & 0x49) == 0) return -Errno.EACCES;
+        if ((mode & 2) != 0 && r.FileSystem.ReadOnly && st.Kind is FileKind.Regular or FileKind.Directory or FileKind.Symlink)
+            return -Errno.EROFS;
+        // access(2) checks with the real ids unless faccessat2's AT_EACCESS asks for the effective (file-system) ones.
+        if (mode != 0 && !p.Credentials.MayAccess(st, mode, realIds: (flags & AT_EACCESS) == 0)) return -Errno.EACCES;
         return 0;
     }
 

@@ -53,19 +53,6 @@ static class ProcessSyscalls
         p.Session = p.ProcessGroup = p.Pid;
         return p.Pid;
     }
-    [Syscall(102)] static long Getuid(GuestProcess p, in SyscallArgs a) => 0;
-    [Syscall(104)] static long Getgid(GuestProcess p, in SyscallArgs a) => 0;
-    [Syscall(107)] static long Geteuid(GuestProcess p, in SyscallArgs a) => 0;
-    [Syscall(108)] static long Getegid(GuestProcess p, in SyscallArgs a) => 0;
-
-    [Syscall(118, "p,p,p")]
-    static long Getresuid(GuestProcess p, in SyscallArgs a) =>
-        GuestIo.WriteU32(p, a.A0, 0) && GuestIo.WriteU32(p, a.A1, 0) && GuestIo.WriteU32(p, a.A2, 0) ? 0 : -Errno.EFAULT;
-
-    [Syscall(120, "p,p,p")]
-    static long Getresgid(GuestProcess p, in SyscallArgs a) =>
-        GuestIo.WriteU32(p, a.A0, 0) && GuestIo.WriteU32(p, a.A1, 0) && GuestIo.WriteU32(p, a.A2, 0) ? 0 : -Errno.EFAULT;
-
     [Syscall(158, "x,p")]
     static long ArchPrctl(GuestProcess p, in SyscallArgs a)
     {

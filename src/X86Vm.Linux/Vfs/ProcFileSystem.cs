@@ -304,14 +304,16 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         bool dead = p.Exited;
         GuestThread? leader = dead || p.Threads.Count == 0 ? null : p.Threads[0];
         int live = Math.Max(1, p.Threads.Count(t => t.State != GuestThreadState.Exited));
+        Credentials c = p.Credentials;
         return $"Name:\t{p.ThreadName}\nUmask:\t{Convert.ToString(p.Umask, 8).PadLeft(4, '0')}\nState:\t{StateName(StateOf(p, reader))}\nTgid:\t{p.Pid}\nNgid:\t0\n" +
-            $"Pid:\t{p.Pid}\nPPid:\t{p.ParentPid}\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n" +
+            $"Pid:\t{p.Pid}\nPPid:\t{p.ParentPid}\nTracerPid:\t0\nUid:\t{c.Uid}\t{c.Euid}\t{c.Suid}\t{c.Fsuid}\n" +
+            $"Gid:\t{c.Gid}\t{c.Egid}\t{c.Sgid}\t{c.Fsgid}\nFDSize:\t64\nGroups:\t{string.Concat(c.Groups.Select(g => $"{g} "))}\n" +
             $"VmPeak:\t{kb(size),8} kB\nVmSize:\t{kb(size),8} kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\nVmHWM:\t{kb(size),8} kB\n" +
             $"VmRSS:\t{kb(size),8} kB\nVmData:\t{kb(data),8} kB\nVmStk:\t{kb(stack),8} kB\nVmExe:\t{kb(exec),8} kB\nVmLib:\t       0 kB\n" +
             $"VmSwap:\t       0 kB\nThreads:\t{live}\nSigQ:\t0/63432\nSigPnd:\t{(leader?.Pending.Mask ?? 0):x16}\n" +
             $"ShdPnd:\t{(dead ? 0 : p.SharedPending.Mask):x16}\nSigBlk:\t{(leader?.SignalMask ?? 0):x16}\n" +
             $"SigIgn:\t{Dispositions(p, h => h == SignalAction.SIG_IGN):x16}\nSigCgt:\t{Dispositions(p, h => h > SignalAction.SIG_IGN):x16}\n" +
-            "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n" +
+            $"CapInh:\t{c.Inheritable:x16}\nCapPrm:\t{c.Permitted:x16}\nCapEff:\t{c.Effective:x16}\nCapBnd:\t{c.Bounding:x16}\nCapAmb:\t0000000000000000\n" +
             "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n" +
             "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
     }
