@@ -60,6 +60,10 @@ static class CloneSyscalls
             proc.Cwd = parent.Cwd;
             proc.Umask = parent.Umask;
             proc.Credentials = parent.Credentials.Clone();
+            proc.Nice = parent.Nice;
+            proc.SchedulingPolicy = parent.SchedulingPolicy;
+            proc.RealtimePriority = parent.RealtimePriority;
+            proc.OomScoreAdjust = parent.OomScoreAdjust;
             proc.ExecutablePath = parent.ExecutablePath;
             proc.Argv = parent.Argv;
             proc.Environment = parent.Environment;

@@ -71,7 +71,7 @@ static class FileSyscalls
     }
 
     [Syscall(19, "d,p,u")]
-    static long Readv(GuestProcess p, in SyscallArgs a)
+    internal static long Readv(GuestProcess p, in SyscallArgs a)
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanRead) return -Errno.EBADF;
@@ -96,7 +96,7 @@ static class FileSyscalls
     }
 
     [Syscall(20, "d,p,u")]
-    static long Writev(GuestProcess p, in SyscallArgs a)
+    internal static long Writev(GuestProcess p, in SyscallArgs a)
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanWrite) return -Errno.EBADF;

@@ -232,15 +232,6 @@ static class ProcessSyscalls
         return 0;
     }
 
-    [Syscall(204, "d,u,p")]
-    static long SchedGetaffinity(GuestProcess p, in SyscallArgs a)
-    {
-        if (a.A1 < 8 || (a.A1 & 7) != 0) return -Errno.EINVAL;
-        var mask = new byte[8];
-        mask[0] = 1; // one virtual CPU
-        return p.Memory.TryWrite(a.A2, mask) ? 8 : -Errno.EFAULT;
-    }
-
     [Syscall(99, "p")]
     static long Sysinfo(GuestProcess p, in SyscallArgs a)
     {
