@@ -101,9 +101,13 @@ public sealed partial class Kernel
     /// <summary>Creates the first process running <paramref name="path"/> (a guest path) with the given argv and environment.</summary>
     public GuestProcess Start(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
     {
+        // The host gives text; the guest sees its UTF-8 bytes (GuestNames).
+        path = GuestNames.FromHost(path);
+        argv = argv.Select(GuestNames.FromHost).ToList();
+        envp = envp.Select(GuestNames.FromHost).ToList();
         var memory = new AddressSpace(Options.Memory);
         var p = NewProcess(memory, null);
-        p.Cwd = Options.WorkingDirectory;
+        p.Cwd = GuestNames.FromHost(Options.WorkingDirectory);
         var t = NewThread(p, new CpuCore(memory, p.Code));
         CurrentThread = t;
         p.Files.Set(0, new StreamFile(StandardStream.Stdin, Options.Stdin, Options.StdinTerminal) { FillReads = Options.Deterministic, Path = "/dev/stdin", StatusFlags = OpenFlags.ReadOnly }, false);

@@ -170,7 +170,7 @@ public static class ElfLoader
         ulong sp = StackTop - 8; // the kernel leaves a NULL word at the very top
         ulong PushString(string s)
         {
-            byte[] b = Encoding.UTF8.GetBytes(s + "\0");
+            byte[] b = Vfs.GuestNames.ToBytes(s + "\0");
             sp -= (ulong)b.Length;
             mem.Write(sp, b);
             return sp;

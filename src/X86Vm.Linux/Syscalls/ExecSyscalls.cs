@@ -28,7 +28,7 @@ static class ExecSyscalls
             if (ptr == 0) return list;
             byte[]? s = p.Memory.TryReadCString(ptr, 128 * 1024);
             if (s == null) return null;
-            list.Add(Encoding.UTF8.GetString(s));
+            list.Add(Vfs.GuestNames.FromBytes(s));
         }
         return null;
     }
@@ -66,7 +66,7 @@ static class ExecSyscalls
             if (image.Length < 2 || image[0] != '#' || image[1] != '!') break;
             if (depth >= MaxInterpreterDepth) return -Errno.ELOOP;
             int end = Array.IndexOf(image, (byte)'\n');
-            string line = Encoding.UTF8.GetString(image, 2, (end < 0 ? Math.Min(image.Length, 256) : end) - 2).Trim();
+            string line = Vfs.GuestNames.FromBytes(image.AsSpan(2, (end < 0 ? Math.Min(image.Length, 256) : end) - 2)).Trim(' ', '\t', '\r', '\n', '\0');
             if (line.Length == 0) return -Errno.ENOEXEC;
             int space = line.IndexOfAny([' ', '\t']);
             string interpreter = space < 0 ? line : line[..space];

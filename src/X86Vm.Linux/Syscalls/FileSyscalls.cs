@@ -343,7 +343,7 @@ static class FileSyscalls
     [Syscall(79, "p,u")]
     static long Getcwd(GuestProcess p, in SyscallArgs a)
     {
-        byte[] cwd = Encoding.UTF8.GetBytes(p.Cwd + "\0");
+        byte[] cwd = GuestNames.ToBytes(p.Cwd + "\0");
         if ((ulong)cwd.Length > a.A1) return -Errno.ERANGE;
         return p.Memory.TryWrite(a.A0, cwd) ? cwd.Length : -Errno.EFAULT;
     }
@@ -481,7 +481,7 @@ static class FileSyscalls
         while (index < entries.Count)
         {
             DirectoryEntry e = entries[(int)index];
-            byte[] name = Encoding.UTF8.GetBytes(e.Name);
+            byte[] name = GuestNames.ToBytes(e.Name);
             int reclen = (19 + name.Length + 1 + 7) & ~7;
             if ((ulong)(output.Count + reclen) > a.A2) break;
             var rec = new byte[reclen];

@@ -19,7 +19,7 @@ static class GuestIo
             return null;
         }
         errno = 0;
-        return Encoding.UTF8.GetString(bytes);
+        return Vfs.GuestNames.FromBytes(bytes);
     }
 
     /// <summary>access_ok: the range lies in user space (checked with the caller's full length, before any cap).</summary>
@@ -73,7 +73,7 @@ static class GuestIo
     /// <summary>Writes a NUL-terminated-free string into a buffer of <paramref name="size"/> bytes (readlink semantics: truncated, no NUL).</summary>
     public static long WriteTruncated(GuestProcess p, ulong address, ulong size, string value)
     {
-        byte[] b = Encoding.UTF8.GetBytes(value);
+        byte[] b = Vfs.GuestNames.ToBytes(value);
         int n = (int)Math.Min((ulong)b.Length, size);
         return p.Memory.TryWrite(address, b.AsSpan(0, n)) ? n : -Errno.EFAULT;
     }

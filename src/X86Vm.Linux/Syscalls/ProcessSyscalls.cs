@@ -201,13 +201,13 @@ static class ProcessSyscalls
                 int n = 0;
                 while (n < 15 && p.Memory.TryRead(a.A1 + (ulong)n, raw.AsSpan(n, 1)) && raw[n] != 0) n++;
                 if (n == 0 && !p.Memory.TryRead(a.A1, raw.AsSpan(0, 1))) return -Errno.EFAULT;
-                p.ThreadName = Encoding.UTF8.GetString(raw, 0, n);
+                p.ThreadName = Vfs.GuestNames.FromBytes(raw.AsSpan(0, n));
                 return 0;
             }
             case PR_GET_NAME:
             {
                 var buffer = new byte[16];
-                Encoding.UTF8.GetBytes(p.ThreadName).AsSpan(0, Math.Min(15, Encoding.UTF8.GetByteCount(p.ThreadName))).CopyTo(buffer);
+                Vfs.GuestNames.ToBytes(p.ThreadName).AsSpan(0, Math.Min(15, p.ThreadName.Length)).CopyTo(buffer);
                 return p.Memory.TryWrite(a.A1, buffer) ? 0 : -Errno.EFAULT;
             }
             case PR_SET_PDEATHSIG:

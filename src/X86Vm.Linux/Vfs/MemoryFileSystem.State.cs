@@ -16,7 +16,7 @@ public sealed partial class MemoryFileSystem
         var children = new List<(byte[] Name, byte[] Hash)>();
         if (n.Children != null)
             foreach (var (name, child) in n.Children)
-                if (child != null && NodeHash(child) is byte[] h) children.Add((System.Text.Encoding.UTF8.GetBytes(name), h));
+                if (child != null && NodeHash(child) is byte[] h) children.Add((GuestNames.ToBytes(name), h));
         if (n.Pristine && children.Count == 0) return null;
         children.Sort((a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
         return StateWriter.Node("fs-node", w =>
@@ -35,7 +35,7 @@ public sealed partial class MemoryFileSystem
             if (n.OwnChildren && n.Children != null)
             {
                 // The membership is the VM's (entries removed from the host's listing are whiteouts): every name.
-                var names = n.Children.Keys.Select(k => System.Text.Encoding.UTF8.GetBytes(k)).ToList();
+                var names = n.Children.Keys.Select(GuestNames.ToBytes).ToList();
                 names.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
                 w.U64((ulong)names.Count);
                 foreach (byte[] name in names) w.Bytes(name);

@@ -239,7 +239,7 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
         long size = n.Kind switch
         {
             FileKind.Regular => n.OwnData ? n.Content.Size : n.Size,
-            FileKind.Symlink => System.Text.Encoding.UTF8.GetByteCount(n.Target ?? ""),
+            FileKind.Symlink => GuestNames.ByteCount(n.Target ?? ""),
             FileKind.Directory => 4096,
             _ => 0,
         };

@@ -42,7 +42,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
 
     static Entry Dir(Func<IEnumerable<(string, FileKind)>> list, uint perm = 0x16D) => new(FileKind.Directory, perm, List: list);
     static Entry Link(Func<string?> target, uint perm = 0x1FF) => new(FileKind.Symlink, perm, Target: target);
-    static Entry File(Func<string> text, uint perm = 0x124) => new(FileKind.Regular, perm, Content: () => Encoding.UTF8.GetBytes(text()));
+    static Entry File(Func<string> text, uint perm = 0x124) => new(FileKind.Regular, perm, Content: () => GuestNames.ToBytes(text()));
     static Entry Bytes(Func<byte[]> content, uint perm = 0x100) => new(FileKind.Regular, perm, Content: content);
 
     static readonly string[] TopFiles = ["cpuinfo", "meminfo", "uptime", "version", "loadavg", "filesystems"];
@@ -156,8 +156,8 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                 case "status": return File(() => Status(proc, current(), tid));
                 case "stat": return File(() => Stat(proc, current(), tid));
                 case "statm": return File(() => dead ? "0 0 0 0 0 0 0\n" : Statm(proc));
-                case "cmdline": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
-                case "environ": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
+                case "cmdline": return Bytes(() => dead ? [] : GuestNames.ToBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
+                case "environ": return Bytes(() => dead ? [] : GuestNames.ToBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
                 case "comm": return SettingEntry(proc, "comm");
                 case "oom_score_adj": return SettingEntry(proc, "oom_score_adj");
                 case "oom_score": return File(() => "0\n");

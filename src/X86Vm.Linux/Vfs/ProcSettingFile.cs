@@ -10,7 +10,7 @@ namespace X86Vm.Linux.Vfs;
 /// </summary>
 public sealed class ProcSettingFile(GuestProcess process, string setting, FileStatus status) : OpenFile
 {
-    readonly byte[] _content = Encoding.UTF8.GetBytes(Value(process, setting));
+    readonly byte[] _content = GuestNames.ToBytes(Value(process, setting));
 
     static string Value(GuestProcess p, string setting) => setting switch
     {
@@ -31,7 +31,7 @@ public sealed class ProcSettingFile(GuestProcess process, string setting, FileSt
     public override long Write(ReadOnlySpan<byte> buffer)
     {
         if (process.Exited) return -Errno.ESRCH;
-        string text = Encoding.UTF8.GetString(buffer);
+        string text = GuestNames.FromBytes(buffer);
         if (setting == "oom_score_adj")
         {
             if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) || v is < -1000 or > 1000)
@@ -43,7 +43,7 @@ public sealed class ProcSettingFile(GuestProcess process, string setting, FileSt
         else
         {
             int n = buffer.IndexOf((byte)'\n') is int nl and >= 0 ? nl : buffer.Length;
-            process.ThreadName = Encoding.UTF8.GetString(buffer[..Math.Min(n, 15)]);
+            process.ThreadName = GuestNames.FromBytes(buffer[..Math.Min(n, 15)]);
         }
         return buffer.Length;
     }

@@ -43,6 +43,7 @@ public sealed class VirtualFileSystem : IDisposable
     /// <summary>Mounts <paramref name="fs"/> at the absolute guest path <paramref name="guestPath"/>; later mounts shadow earlier ones.</summary>
     public void Mount(string guestPath, IFileSystem fs)
     {
+        guestPath = GuestNames.FromHost(guestPath); // a host-given path: its UTF-8 bytes
         // Longest mount point first, so lookups find the innermost mount; among equal paths the latest first.
         string[] at = Split(guestPath);
         int i = 0;
@@ -154,7 +155,7 @@ public sealed class VirtualFileSystem : IDisposable
                 if (done.Count > 0) done.RemoveAt(done.Count - 1);
                 continue;
             }
-            if (System.Text.Encoding.UTF8.GetByteCount(c) > MaxNameLength) return -Errno.ENAMETOOLONG;
+            if (GuestNames.ByteCount(c) > MaxNameLength) return -Errno.ENAMETOOLONG;
             done.Add(c);
             bool last = pending.Count == 0;
             if (last && !followLast && !trailingSlash) break;
