@@ -13,10 +13,19 @@ static class DataSyscalls
     static OpenFile? File(GuestProcess p, ulong fd) => p.Files.Get((int)fd) is { } f && f is not PathFile ? f : null;
 
     [Syscall(74, "d")]
-    static long Fsync(GuestProcess p, in SyscallArgs a) => File(p, a.A0)?.Sync() ?? -Errno.EBADF;
+    static long Fsync(GuestProcess p, in SyscallArgs a) => Sync(File(p, a.A0));
 
     [Syscall(75, "d")]
-    static long Fdatasync(GuestProcess p, in SyscallArgs a) => File(p, a.A0)?.Sync() ?? -Errno.EBADF;
+    static long Fdatasync(GuestProcess p, in SyscallArgs a) => Sync(File(p, a.A0));
+
+    /// <summary>Only files with a backing store sync (vfs_fsync: no ->fsync is EINVAL): pipes, sockets, character
+    /// devices and /proc files are EINVAL.</summary>
+    static long Sync(OpenFile? f)
+    {
+        if (f == null) return -Errno.EBADF;
+        if (f is PipeEnd or Net.SocketFile or SyntheticFile or ProcSettingFile) return -Errno.EINVAL;
+        return f.Status().Kind is FileKind.Regular or FileKind.Directory or FileKind.BlockDevice ? f.Sync() : -Errno.EINVAL;
+    }
 
     [Syscall(162)]
     static long Sync(GuestProcess p, in SyscallArgs a) => 0;

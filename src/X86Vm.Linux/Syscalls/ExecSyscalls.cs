@@ -35,6 +35,7 @@ static class ExecSyscalls
 
     static long Execute(GuestProcess p, int dirfd, ulong pathAddress, ulong argvAddress, ulong envpAddress, int flags)
     {
+        if ((flags & ~(PathResolution.AT_EMPTY_PATH | PathResolution.AT_SYMLINK_NOFOLLOW)) != 0) return -Errno.EINVAL;
         string? path = GuestIo.ReadPath(p, pathAddress, out int errno);
         if (path == null) return -errno;
         List<string>? argv = ReadStringArray(p, argvAddress), envp = ReadStringArray(p, envpAddress);
@@ -50,6 +51,7 @@ static class ExecSyscalls
         {
             var dir = p.Files.Get(dirfd);
             if (dir == null) return -Errno.EBADF;
+            if (dir.Status().Kind != Vfs.FileKind.Directory) return -Errno.ENOTDIR;
             path = dir.Path.TrimEnd('/') + "/" + path;
         }
         string execFn = path;

@@ -65,6 +65,7 @@ static class WaitSyscalls
         int pid = (int)a.A0, options = (int)a.A2;
         if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x20000000 | 0x40000000 | unchecked((int)0x80000000))) != 0) return -Errno.EINVAL;
         options |= WEXITED;
+        if (pid == int.MinValue) return -Errno.ESRCH; // kernel_wait4: -INT_MIN is no process group
         if (Selected(p, pid).Count == 0) return -Errno.ECHILD;
         var (child, what) = Find(p, pid, options);
         if (child == null)
