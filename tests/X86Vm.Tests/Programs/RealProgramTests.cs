@@ -49,6 +49,14 @@ public class RealProgramTests : SideBySideTests
         AssertSame(native, vm, "make");
     }
 
+    /// <summary>busybox tar -czf and GNU tar -xzf, then the other way round (tests/programs/scripts/tar-roundtrip.sh).</summary>
+    [Fact]
+    public void TarRoundTripsBetweenBusyboxAndGnuTar()
+    {
+        var (native, vm) = Both("/bin/sh", [Script("tar-roundtrip.sh")]);
+        AssertSame(native, vm, "tar round trip");
+    }
+
     [Fact]
     public void Sqlite3ExecutesAScript()
     {

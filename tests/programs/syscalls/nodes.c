@@ -91,6 +91,17 @@ int main(void)
 
     SHOW("gettid == getpid: %d", (int)syscall(SYS_gettid) == getpid());
 
+    /* chmod through /proc/self/fd/N of an O_PATH descriptor (glibc's fchmodat with AT_SYMLINK_NOFOLLOW). */
+    write_file("modes", "x");
+    int opath = open("modes", O_PATH | O_NOFOLLOW);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", opath);
+    T(chmod(path, 0600));
+    T(fchmod(opath, 0644));
+    T(fchmodat(AT_FDCWD, "modes", 0640, AT_SYMLINK_NOFOLLOW));
+    show_stat("modes", 0);
+    close(opath);
+    T(unlink("modes"));
+
     /* select writes back the time not slept. */
     int p[2];
     pipe(p);
