@@ -26,6 +26,12 @@ public sealed partial class MemoryFileSystem
                 w.U32(n.Permissions).U32(n.Uid).U32(n.Gid).U32(n.Links).I64(n.Atime).I64(n.Mtime).I64(n.Ctime).I64(n.Btime);
             if (n.Kind == FileKind.Symlink) w.String(n.Target ?? "");
             if (n.Kind is FileKind.CharDevice or FileKind.BlockDevice) w.U64(n.RDevice);
+            if (n.OwnMeta)
+            {
+                w.U64((ulong)(n.Xattrs?.Values.Count ?? 0));
+                if (n.Xattrs != null)
+                    foreach (var (name, value) in n.Xattrs.Values) w.Bytes(GuestNames.ToBytes(name)).Bytes(value);
+            }
             if (n.OwnData && n.Kind == FileKind.Regular)
             {
                 w.I64(n.Content.Size).I32(n.Seals);
