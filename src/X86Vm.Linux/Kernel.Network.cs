@@ -9,7 +9,7 @@ public sealed partial class Kernel
     public LoopbackNetwork Network { get; } = new();
 
     /// <summary>struct ucred of the calling thread's process (SO_PEERCRED, SCM_CREDENTIALS). The guest runs as root.</summary>
-    public Credentials CurrentCredentials() => new(Current.Pid, 0, 0);
+    public Credentials CurrentCredentials() => new(Current.Pid, Current.Credentials.Euid, Current.Credentials.Egid); // SO_PEERCRED: effective ids
 
     readonly HashSet<int> _reportedFamilies = new();
 

@@ -231,6 +231,7 @@ public sealed partial class Kernel
         // A write interrupted after some of its data went out returns that count (pipe(7)).
         long? partial = t.Waiting is PartialWrite { Done: > 0 } w ? w.Done : null;
         Futexes.Forget(t);
+        if (t.Waiting is Vfs.FifoOpenWait fifo) fifo.Abandon();
         t.Waiting = null;
         t.Resumed = null;
         t.State = GuestThreadState.Runnable;

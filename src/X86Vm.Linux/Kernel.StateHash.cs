@@ -87,6 +87,11 @@ public sealed partial class Kernel
             w.I32(p.ParentDeathSignal).Bool(p.Dumpable).String(p.ThreadName);
             w.String(p.ExecutablePath).Strings(p.Argv).Strings(p.Environment).Bytes(p.AuxiliaryVector);
             w.String(p.Cwd).U32(p.Umask).U64(p.BrkStart).U64(p.Brk);
+            Credentials c = p.Credentials;
+            w.U32(c.Uid).U32(c.Euid).U32(c.Suid).U32(c.Fsuid).U32(c.Gid).U32(c.Egid).U32(c.Sgid).U32(c.Fsgid).U64((ulong)c.Groups.Length);
+            foreach (uint g in c.Groups) w.U32(g);
+            w.U64(c.Inheritable).U64(c.Permitted).U64(c.Effective).U64(c.Bounding).Bool(c.KeepCapabilities);
+            w.I32(p.Nice).I32(p.SchedulingPolicy).I32(p.RealtimePriority).I32(p.OomScoreAdjust);
             foreach (var (soft, hard) in p.ResourceLimits) w.U64(soft).U64(hard);
             foreach (byte[] action in p.SignalActions) w.Bytes(action);
             SignalQueueState(w, p.SharedPending);

@@ -101,9 +101,13 @@ public sealed partial class Kernel
     /// <summary>Creates the first process running <paramref name="path"/> (a guest path) with the given argv and environment.</summary>
     public GuestProcess Start(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
     {
+        // The host gives text; the guest sees its UTF-8 bytes (GuestNames).
+        path = GuestNames.FromHost(path);
+        argv = argv.Select(GuestNames.FromHost).ToList();
+        envp = envp.Select(GuestNames.FromHost).ToList();
         var memory = new AddressSpace(Options.Memory);
         var p = NewProcess(memory, null);
-        p.Cwd = Options.WorkingDirectory;
+        p.Cwd = GuestNames.FromHost(Options.WorkingDirectory);
         var t = NewThread(p, new CpuCore(memory, p.Code));
         CurrentThread = t;
         p.Files.Set(0, new StreamFile(StandardStream.Stdin, Options.Stdin, Options.StdinTerminal) { FillReads = Options.Deterministic, Path = "/dev/stdin", StatusFlags = OpenFlags.ReadOnly }, false);
@@ -131,8 +135,13 @@ public sealed partial class Kernel
     }
 
     /// <summary>Reads a whole file of the guest view for exec; returns 0 or a positive errno.</summary>
-    internal int ReadFile(GuestProcess p, string path, out byte[] data, out string resolvedPath)
+    internal int ReadFile(GuestProcess p, string path, out byte[] data, out string resolvedPath) =>
+        ReadFile(p, path, out data, out resolvedPath, out _);
+
+    /// <summary>Reads a whole file of the guest view for exec, with its status; returns 0 or a positive errno.</summary>
+    internal int ReadFile(GuestProcess p, string path, out byte[] data, out string resolvedPath, out FileStatus? status)
     {
+        status = null;
         data = [];
         resolvedPath = path;
         int err = Vfs.Resolve(p.Cwd, path, followLast: true, out ResolvedPath r);
@@ -149,6 +158,7 @@ public sealed partial class Kernel
             FileStatus st = f.Status();
             if (st.Kind == FileKind.Directory) return Errno.EISDIR;
             if (st.Kind != FileKind.Regular) return Errno.EACCES;
+            status = r.FileSystem.Lstat(r.RelativePath, out _) ?? st; // with the owner the VM recorded (chown)
             data = new byte[st.Size];
             if (f.ReadAt(data, 0) != data.Length) return Errno.EIO;
             resolvedPath = r.GuestPath;
@@ -216,6 +226,7 @@ public sealed partial class Kernel
     {
         if (t.State == GuestThreadState.Exited) return;
         t.State = GuestThreadState.Exited;
+        if (t.Waiting is Vfs.FifoOpenWait fifo) fifo.Abandon();
         t.Waiting = null;
         t.Cpu.StopRequested = true;
         Futexes.Forget(t);
@@ -234,6 +245,7 @@ public sealed partial class Kernel
         foreach (GuestThread t in keep.Process.Threads.ToList())
             if (t != keep) RetireThread(t);
         keep.Process.Threads.RemoveAll(t => t != keep);
+        keep.Tid = keep.Process.Pid; // de_thread: the exec'ing thread takes over the leader's id (execve(2))
     }
 
     void NotifyParent(GuestProcess child) => NotifyParentOfExit(child);

@@ -56,8 +56,9 @@ public sealed partial class VirtualMachine
         if (options.MaxTime is { } t && t <= TimeSpan.Zero) throw new VirtualMachineStartException("the time limit must be positive", 125);
         GuestProcess? current = null;
         Kernel? kernel = null;
-        // While the program loads (a PT_INTERP under /proc) the process exists only as the kernel's current thread.
-        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => current ?? kernel!.Current, _memory,
+        // /proc/self and /dev/fd name the process whose thread runs the call (also while the program loads, when the
+        // process exists only as the kernel's current thread); the first process before any thread has run.
+        var vfs = BuildFileSystem(options.Mounts ?? MountSpec.DefaultView(cwd), clock, entropy, () => kernel?.CurrentThread?.Process ?? current!, _memory,
             options.Deterministic);
 
         Stream stderr = options.Stderr ?? Stream.Null;

@@ -78,7 +78,7 @@ public sealed class ElfImage
                 var path = s.Slice((int)ph.Offset, (int)ph.FileSize);
                 if (path.Length is < 2 or > 4096 || path[^1] != 0)
                     throw new BadExecutableException($"{name}: corrupt ELF interpreter path");
-                Interpreter = System.Text.Encoding.UTF8.GetString(path[..path.IndexOf((byte)0)]);
+                Interpreter = Vfs.GuestNames.FromBytes(path[..path.IndexOf((byte)0)]);
             }
             headers.Add(ph);
         }

@@ -59,7 +59,9 @@ public static class ElfLoader
 
         p.BrkStart = p.Brk = end;
         p.ExecutablePath = resolvedPath;
-        p.ThreadName = new string(Path.GetFileName(resolvedPath).Take(15).ToArray());
+        // comm is the basename of the name execve was given (begin_new_exec: kbasename(bprm->filename)), so a "#!"
+        // script is named after itself, not its interpreter; /proc/PID/exe is the file actually run.
+        p.ThreadName = new string(Path.GetFileName(execFn).Take(15).ToArray());
 
         ulong entry = elf.Entry + bias, start = entry, interpreterBase = 0;
         if (elf.Interpreter != null)
@@ -168,7 +170,7 @@ public static class ElfLoader
         ulong sp = StackTop - 8; // the kernel leaves a NULL word at the very top
         ulong PushString(string s)
         {
-            byte[] b = Encoding.UTF8.GetBytes(s + "\0");
+            byte[] b = Vfs.GuestNames.ToBytes(s + "\0");
             sp -= (ulong)b.Length;
             mem.Write(sp, b);
             return sp;

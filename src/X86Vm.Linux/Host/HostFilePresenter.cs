@@ -68,7 +68,7 @@ public sealed class HostFilePresenter(ulong device, IClock clock)
     /// <summary>The entries of the directory at <paramref name="path"/> from the host: virtual inode numbers, sorted by the bytes of the names.</summary>
     public List<DirectoryEntry> Present(ulong hostDevice, string path, List<DirectoryEntry> entries)
     {
-        var sorted = entries.Select(e => (Key: System.Text.Encoding.UTF8.GetBytes(e.Name), Entry: e)).ToList();
+        var sorted = entries.Select(e => (Key: Vfs.GuestNames.ToBytes(e.Name), Entry: e)).ToList();
         sorted.Sort((x, y) => x.Key.AsSpan().SequenceCompareTo(y.Key));
         return sorted.Select(s => s.Entry with { Inode = Inode(hostDevice, s.Entry.Inode, path.Length == 0 ? s.Entry.Name : path + "/" + s.Entry.Name) }).ToList();
     }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
 using Microsoft.Win32.SafeHandles;
 using X86Vm.Cpu.State;
 using X86Vm.Linux.Vfs;
@@ -125,7 +126,7 @@ public sealed partial class HostTree : IDisposable
         if (st.Kind == FileKind.Directory)
         {
             hasher.Update("d"u8);
-            var names = (ListHost(relativePath, out _) ?? []).Select(e => (Name: System.Text.Encoding.UTF8.GetBytes(e.Name), e.Kind)).ToList();
+            var names = (ListHost(relativePath, out _) ?? []).Select(e => (Name: GuestNames.ToBytes(e.Name), e.Kind)).ToList();
             names.Sort((x, y) => x.Name.AsSpan().SequenceCompareTo(y.Name));
             foreach (var (name, kind) in names)
             {
@@ -195,7 +196,7 @@ public sealed partial class HostTree : IDisposable
         {
             var buffer = new byte[4096];
             nint n = NativeReadlinkat(fd, "", buffer, buffer.Length);
-            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+            return n < 0 ? null : GuestNames.FromBytes(buffer.AsSpan(0, (int)n));
         }
         finally { NativeClose(fd); }
     }
@@ -274,7 +275,7 @@ public sealed partial class HostTree : IDisposable
     List<DirectoryEntry>? ListHost(string relativePath, out int errno) => ListHost(relativePath, out errno, out _);
 
     /// <summary>The host's entries of a directory (without "." and ".."), from readdir on a fresh descriptor, and its device.</summary>
-    List<DirectoryEntry>? ListHost(string relativePath, out int errno, out ulong device)
+    unsafe List<DirectoryEntry>? ListHost(string relativePath, out int errno, out ulong device)
     {
         device = 0;
         int fd = OpenRaw(relativePath, O_RDONLY | O_DIRECTORY, 0);
@@ -293,7 +294,7 @@ public sealed partial class HostTree : IDisposable
                 // struct dirent (64-bit glibc): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
                 ulong ino = (ulong)Marshal.ReadInt64(e);
                 byte type = Marshal.ReadByte(e, 18);
-                string name = Marshal.PtrToStringUTF8(e + 19) ?? "";
+                string name = GuestNames.FromBytes(MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)(e + 19)));
                 if (name is "." or "..") continue;
                 result.Add(new DirectoryEntry(name, ino, type == 0 ? FileKind.Regular : (FileKind)((uint)type << 12)));
             }
@@ -309,31 +310,31 @@ public sealed partial class HostTree : IDisposable
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int NativeClose(int fd);
 
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial long Openat2Raw(long number, int dirfd, string path, ref OpenHow how, nuint size);
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Openat2Raw(long number, int dirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string path, ref OpenHow how, nuint size);
 
     static long Openat2(int dirfd, string path, ref OpenHow how, nuint size) => Openat2Raw(SYS_openat2, dirfd, path, ref how, size);
 
-    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint NativeReadlinkat(int dirfd, string path, byte[] buffer, nint size);
+    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
+    private static partial nint NativeReadlinkat(int dirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string path, byte[] buffer, nint size);
 
-    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeMkdirat(int dirfd, string path, uint mode);
+    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true)]
+    private static partial int NativeMkdirat(int dirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string path, uint mode);
 
-    [LibraryImport("libc", EntryPoint = "mknodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeMknodat(int dirfd, string path, uint mode, ulong dev);
+    [LibraryImport("libc", EntryPoint = "mknodat", SetLastError = true)]
+    private static partial int NativeMknodat(int dirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string path, uint mode, ulong dev);
 
-    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeUnlinkat(int dirfd, string path, int flags);
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
+    private static partial int NativeUnlinkat(int dirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string path, int flags);
 
-    [LibraryImport("libc", EntryPoint = "symlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeSymlinkat(string target, int dirfd, string path);
+    [LibraryImport("libc", EntryPoint = "symlinkat", SetLastError = true)]
+    private static partial int NativeSymlinkat([MarshalUsing(typeof(GuestNameMarshaller))] string target, int dirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string path);
 
-    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeRenameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true)]
+    private static partial int NativeRenameat2(int olddirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string oldpath, int newdirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string newpath, uint flags);
 
-    [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeLinkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
+    [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true)]
+    private static partial int NativeLinkat(int olddirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string oldpath, int newdirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string newpath, int flags);
 
     [LibraryImport("libc", EntryPoint = "chmod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int NativeChmod(string path, uint mode);
@@ -347,8 +348,8 @@ public sealed partial class HostTree : IDisposable
     [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
     private static partial int NativeFallocate(SafeFileHandle fd, int mode, long offset, long length);
 
-    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeUtimensat(int dirfd, string path, ReadOnlySpan<long> times, int flags);
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true)]
+    private static partial int NativeUtimensat(int dirfd, [MarshalUsing(typeof(GuestNameMarshaller))] string path, ReadOnlySpan<long> times, int flags);
 
     [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
     private static partial int NativeFutimens(SafeFileHandle fd, ReadOnlySpan<long> times);

@@ -43,7 +43,7 @@ public sealed record SocketAddress(int Family, string? Path = null, IPAddress? I
                 int nul = path.IndexOf((byte)0);
                 if (nul >= 0) path = path[..nul];
                 errno = 0;
-                return new(family, Encoding.UTF8.GetString(path));
+                return new(family, Vfs.GuestNames.FromBytes(path));
             case SocketConstants.AF_INET:
                 if (bytes.Length < 16) return null;
                 errno = 0;
@@ -70,7 +70,7 @@ public sealed record SocketAddress(int Family, string? Path = null, IPAddress? I
             case SocketConstants.AF_UNIX:
             {
                 // Named: family + path + NUL; abstract: family + exactly the name; unnamed: family alone (unix(7)).
-                byte[] name = Path == null ? [] : IsAbstract ? [0, .. Encoding.Latin1.GetBytes(Path[1..])] : [.. Encoding.UTF8.GetBytes(Path), 0];
+                byte[] name = Path == null ? [] : IsAbstract ? [0, .. Encoding.Latin1.GetBytes(Path[1..])] : [.. Vfs.GuestNames.ToBytes(Path), 0];
                 var b = new byte[2 + name.Length];
                 BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)Family);
                 name.CopyTo(b, 2);

@@ -32,6 +32,15 @@ public sealed class GuestProcess
     /// <summary>Current directory as a resolved guest path.</summary>
     public string Cwd { get; set; } = "/";
     public uint Umask { get; set; } = 0x12; // 022
+    /// <summary>User and group ids, groups and capabilities (replaced as a whole on every change, so a fork's copy is its own).</summary>
+    public Credentials Credentials { get; set; } = new();
+    /// <summary>The nice value (-20..19) getpriority/setpriority report and change; the VM's scheduler does not use it.</summary>
+    public int Nice { get; set; }
+    /// <summary>sched_setscheduler's policy and real-time priority, recorded (the VM's scheduler is round-robin for all).</summary>
+    public int SchedulingPolicy { get; set; }
+    public int RealtimePriority { get; set; }
+    /// <summary>/proc/PID/oom_score_adj (-1000..1000), recorded.</summary>
+    public int OomScoreAdjust { get; set; }
 
     /// <summary>The guest path of the running program (/proc/self/exe, AT_EXECFN).</summary>
     public string ExecutablePath { get; set; } = "";

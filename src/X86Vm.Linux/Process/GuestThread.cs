@@ -10,7 +10,7 @@ public enum GuestThreadState { Runnable, Blocked, Exited }
 /// </summary>
 public sealed class GuestThread
 {
-    public int Tid { get; }
+    public int Tid { get; internal set; }
     public GuestProcess Process { get; internal set; }
     public CpuCore Cpu { get; internal set; }
     public GuestThreadState State { get; internal set; } = GuestThreadState.Runnable;

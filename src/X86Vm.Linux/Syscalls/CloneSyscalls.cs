@@ -25,9 +25,18 @@ static class CloneSyscalls
     [Syscall(435, "p,u", Partial = "as clone; set_tid and cgroup fields ignored")]
     static long Clone3(GuestProcess p, in SyscallArgs a)
     {
+        // copy_struct_from_user: smaller than the first version is EINVAL, more than a page E2BIG, and bytes past the
+        // fields this kernel knows (88) must be zero.
         if (a.A1 < 64) return -Errno.EINVAL;
+        if (a.A1 > 4096) return -Errno.E2BIG;
         var args = new byte[64];
         if (!p.Memory.TryRead(a.A0, args)) return -Errno.EFAULT;
+        if (a.A1 > 88)
+        {
+            var rest = new byte[a.A1 - 88];
+            if (!p.Memory.TryRead(a.A0 + 88, rest)) return -Errno.EFAULT;
+            if (rest.Any(b => b != 0)) return -Errno.E2BIG;
+        }
         ulong U(int i) => BitConverter.ToUInt64(args, i * 8);
         ulong flags = U(0), exitSignal = U(4), stack = U(5), stackSize = U(6);
         if ((flags & 0xFF) != 0 || exitSignal > 64) return -Errno.EINVAL;
@@ -36,6 +45,9 @@ static class CloneSyscalls
 
     static long Clone(GuestProcess parent, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
     {
+        // copy_process: a thread shares the signal handlers, and shared handlers need shared memory.
+        if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -Errno.EINVAL;
+        if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -Errno.EINVAL;
         Kernel k = parent.Kernel;
         GuestThread caller = k.CurrentThread;
         if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -Errno.EINVAL;
@@ -59,6 +71,11 @@ static class CloneSyscalls
             proc.ResourceLimits = ((ulong, ulong)[])parent.ResourceLimits.Clone();
             proc.Cwd = parent.Cwd;
             proc.Umask = parent.Umask;
+            proc.Credentials = parent.Credentials.Clone();
+            proc.Nice = parent.Nice;
+            proc.SchedulingPolicy = parent.SchedulingPolicy;
+            proc.RealtimePriority = parent.RealtimePriority;
+            proc.OomScoreAdjust = parent.OomScoreAdjust;
             proc.ExecutablePath = parent.ExecutablePath;
             proc.Argv = parent.Argv;
             proc.Environment = parent.Environment;

@@ -13,10 +13,19 @@ static class DataSyscalls
     static OpenFile? File(GuestProcess p, ulong fd) => p.Files.Get((int)fd) is { } f && f is not PathFile ? f : null;
 
     [Syscall(74, "d")]
-    static long Fsync(GuestProcess p, in SyscallArgs a) => File(p, a.A0)?.Sync() ?? -Errno.EBADF;
+    static long Fsync(GuestProcess p, in SyscallArgs a) => Sync(File(p, a.A0));
 
     [Syscall(75, "d")]
-    static long Fdatasync(GuestProcess p, in SyscallArgs a) => File(p, a.A0)?.Sync() ?? -Errno.EBADF;
+    static long Fdatasync(GuestProcess p, in SyscallArgs a) => Sync(File(p, a.A0));
+
+    /// <summary>Only files with a backing store sync (vfs_fsync: no ->fsync is EINVAL): pipes, sockets, character
+    /// devices and /proc files are EINVAL.</summary>
+    static long Sync(OpenFile? f)
+    {
+        if (f == null) return -Errno.EBADF;
+        if (f is PipeEnd or Net.SocketFile or SyntheticFile or ProcSettingFile) return -Errno.EINVAL;
+        return f.Status().Kind is FileKind.Regular or FileKind.Directory or FileKind.BlockDevice ? f.Sync() : -Errno.EINVAL;
+    }
 
     [Syscall(162)]
     static long Sync(GuestProcess p, in SyscallArgs a) => 0;
@@ -65,7 +74,7 @@ static class DataSyscalls
             if ((long)pos < 0) return -Errno.EINVAL;
             position = (long)pos;
         }
-        long total = Copy(input, position, output, null, count, out long error);
+        long total = Copy(p, input, position, output, null, count, out long error);
         if (position != null && !GuestIo.WriteU64(p, a.A2, (ulong)(position.Value + total))) return -Errno.EFAULT;
         return total > 0 ? total : error;
     }
@@ -96,26 +105,39 @@ static class DataSyscalls
         long inStart = inPos ?? input.Offset, outStart = outPos ?? output.Offset;
         if (si.Device == so.Device && si.Inode == so.Inode && inStart < outStart + count && outStart < inStart + count)
             return -Errno.EINVAL;
-        long total = Copy(input, inPos, output, outPos, count, out long error);
+        long total = Copy(p, input, inPos, output, outPos, count, out long error);
         if (inPos != null && !GuestIo.WriteU64(p, a.A1, (ulong)(inPos.Value + total))) return -Errno.EFAULT;
         if (outPos != null && !GuestIo.WriteU64(p, a.A3, (ulong)(outPos.Value + total))) return -Errno.EFAULT;
         return total > 0 ? total : error;
     }
 
-    /// <summary>Copies up to <paramref name="count"/> bytes; a null position means the file's own offset (advanced).</summary>
-    static long Copy(OpenFile input, long? inPos, OpenFile output, long? outPos, long count, out long error)
+    /// <summary>
+    /// Copies up to <paramref name="count"/> bytes; a null position means the file's own offset. The input's position
+    /// moves only by what the output took (sendfile(2): "the file offset is updated to the byte following the last byte
+    /// that was read" — i.e. sent), so a short write into a pipe or socket loses nothing: a regular input is read at an
+    /// explicit position, and a stream input is read no further than a pipe output has room for. When nothing moved,
+    /// a full blocking output (or an empty blocking input) waits, and the call runs again from the same state.
+    /// </summary>
+    static long Copy(GuestProcess p, OpenFile input, long? inPos, OpenFile output, long? outPos, long count, out long error)
     {
         error = 0;
         long total = 0;
+        bool seekable = input.Status().Kind == FileKind.Regular;
         var buffer = new byte[(int)Math.Min(Chunk, Math.Max(count, 1))];
         while (total < count)
         {
             int want = (int)Math.Min(buffer.Length, count - total);
-            long n = inPos is long ip ? input.ReadAt(buffer.AsSpan(0, want), ip + total) : input.Read(buffer.AsSpan(0, want));
-            if (n <= 0) { error = n; break; }
+            if (!seekable && output is PipeEnd { IsReadEnd: false } pipe && pipe.Pipe.Space > 0)
+                want = Math.Min(want, pipe.Pipe.Space);
+            long start = inPos ?? input.Offset;
+            long n = seekable ? input.ReadAt(buffer.AsSpan(0, want), start + total) : input.Read(buffer.AsSpan(0, want));
+            if (n == OpenFile.WouldBlock && total == 0) { error = IoWait.Complete(p, input, n, PollEvents.In); break; }
+            if (n <= 0 || n == OpenFile.WouldBlock) { error = n == OpenFile.WouldBlock ? -Errno.EAGAIN : n; break; }
             long w = outPos is long op ? output.WriteAt(buffer.AsSpan(0, (int)n), op + total) : output.Write(buffer.AsSpan(0, (int)n));
-            if (w < 0) { error = w; break; }
+            if (w < 0 && total == 0 && (seekable || w != OpenFile.WouldBlock)) { error = IoWait.Complete(p, output, w, PollEvents.Out); break; }
+            if (w < 0) { error = w == OpenFile.WouldBlock ? -Errno.EAGAIN : w; break; }
             total += w;
+            if (seekable && inPos == null) input.Offset += w;
             if (w < n || n < want) break;
         }
         return total;

@@ -52,12 +52,12 @@ static class DirectorySyscalls
     }
 
     [Syscall(133, "s,m,x")]
-    static long Mknod(GuestProcess p, in SyscallArgs a) => MknodAt(p, AT_FDCWD, a.A0, (uint)a.A1);
+    static long Mknod(GuestProcess p, in SyscallArgs a) => MknodAt(p, AT_FDCWD, a.A0, (uint)a.A1, a.A2);
 
     [Syscall(259, "f,s,m,x")]
-    static long Mknodat(GuestProcess p, in SyscallArgs a) => MknodAt(p, (int)a.A0, a.A1, (uint)a.A2);
+    static long Mknodat(GuestProcess p, in SyscallArgs a) => MknodAt(p, (int)a.A0, a.A1, (uint)a.A2, a.A3);
 
-    static long MknodAt(GuestProcess p, int dirfd, ulong pathAddress, uint mode)
+    static long MknodAt(GuestProcess p, int dirfd, ulong pathAddress, uint mode, ulong device)
     {
         FileKind kind = (FileKind)(mode & 0xF000);
         if (kind == 0) kind = FileKind.Regular;
@@ -67,7 +67,8 @@ static class DirectorySyscalls
         if (err != 0) return err;
         if (r.EndsWithDot || r.RelativePath.Length == 0 || r.FileSystem.Lstat(r.RelativePath, out _) != null) return -Errno.EEXIST;
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
-        if (kind is not (FileKind.Regular or FileKind.Fifo)) return -Errno.EPERM; // no device nodes in the view
+        if (kind is FileKind.CharDevice or FileKind.BlockDevice)
+            return -r.FileSystem.MakeDevice(r.RelativePath, kind, mode & 0xFFF & ~p.Umask, device);
         return -r.FileSystem.MakeNode(r.RelativePath, kind, mode & 0xFFF & ~p.Umask);
     }
 }

@@ -28,19 +28,21 @@ static class ExecSyscalls
             if (ptr == 0) return list;
             byte[]? s = p.Memory.TryReadCString(ptr, 128 * 1024);
             if (s == null) return null;
-            list.Add(Encoding.UTF8.GetString(s));
+            list.Add(Vfs.GuestNames.FromBytes(s));
         }
         return null;
     }
 
     static long Execute(GuestProcess p, int dirfd, ulong pathAddress, ulong argvAddress, ulong envpAddress, int flags)
     {
+        if ((flags & ~(PathResolution.AT_EMPTY_PATH | PathResolution.AT_SYMLINK_NOFOLLOW)) != 0) return -Errno.EINVAL;
         string? path = GuestIo.ReadPath(p, pathAddress, out int errno);
         if (path == null) return -errno;
         List<string>? argv = ReadStringArray(p, argvAddress), envp = ReadStringArray(p, envpAddress);
         if (argv == null || envp == null) return -Errno.EFAULT;
         if (path.Length == 0 && (flags & PathResolution.AT_EMPTY_PATH) == 0) return -Errno.ENOENT;
-        if (path.Length == 0) // execveat(fd, "", AT_EMPTY_PATH), fexecve: the file fd refers to, named as Linux names it
+        bool byDescriptor = path.Length == 0;
+        if (byDescriptor) // execveat(fd, "", AT_EMPTY_PATH), fexecve: the file fd refers to, named as Linux names it
         {
             if (p.Files.Get(dirfd) == null) return -Errno.EBADF;
             path = $"/dev/fd/{dirfd}";
@@ -49,20 +51,24 @@ static class ExecSyscalls
         {
             var dir = p.Files.Get(dirfd);
             if (dir == null) return -Errno.EBADF;
+            if (dir.Status().Kind != Vfs.FileKind.Directory) return -Errno.ENOTDIR;
             path = dir.Path.TrimEnd('/') + "/" + path;
         }
         string execFn = path;
         // Resolve "#!" interpreters (binfmt_script), at most a few levels deep.
         byte[] image;
-        string resolved;
+        string resolved, firstResolved = "";
+        Vfs.FileStatus? programStatus;
         for (int depth = 0; ; depth++)
         {
-            int err = p.Kernel.ReadFile(p, path, out image, out resolved);
+            int err = p.Kernel.ReadFile(p, path, out image, out resolved, out programStatus);
             if (err != 0) return err == Errno.EISDIR ? -Errno.EACCES : -err; // execve(2): not a regular file
+            if (!p.Credentials.MayAccess(programStatus!, 1)) return -Errno.EACCES; // no execute permission
+            if (depth == 0) firstResolved = resolved;
             if (image.Length < 2 || image[0] != '#' || image[1] != '!') break;
             if (depth >= MaxInterpreterDepth) return -Errno.ELOOP;
             int end = Array.IndexOf(image, (byte)'\n');
-            string line = Encoding.UTF8.GetString(image, 2, (end < 0 ? Math.Min(image.Length, 256) : end) - 2).Trim();
+            string line = Vfs.GuestNames.FromBytes(image.AsSpan(2, (end < 0 ? Math.Min(image.Length, 256) : end) - 2)).Trim(' ', '\t', '\r', '\n', '\0');
             if (line.Length == 0) return -Errno.ENOEXEC;
             int space = line.IndexOfAny([' ', '\t']);
             string interpreter = space < 0 ? line : line[..space];
@@ -89,6 +95,10 @@ static class ExecSyscalls
         p.Code = new X86Vm.Cpu.Execution.BlockCache(memory, k.Options.Compiler, k.DecodedCode, k.Options.Cpu);
         var cpu = new CpuCore(memory, p.Code) { Syscalls = oldCpu.Syscalls, TimeStampCounter = oldCpu.TimeStampCounter };
         caller.Cpu = cpu;
+        // The loader sets up the leader's CPU: a thread other than the leader that calls execve becomes the leader (de_thread).
+        var threadOrder = p.Threads.ToList();
+        p.Threads.Remove(caller);
+        p.Threads.Insert(0, caller);
         try
         {
             ElfLoader.Load(p, elf, resolved, execFn, argv, envp, k.Options.Entropy, k.InterpreterReader(p));
@@ -101,6 +111,8 @@ static class ExecSyscalls
             p.Memory = oldMemory;
             p.Code = oldCode;
             caller.Cpu = oldCpu;
+            p.Threads.Clear();
+            p.Threads.AddRange(threadOrder);
             throw;
         }
         catch (BadExecutableException e)
@@ -110,10 +122,19 @@ static class ExecSyscalls
             p.Memory = oldMemory;
             p.Code = oldCode;
             caller.Cpu = oldCpu;
+            p.Threads.Clear();
+            p.Threads.AddRange(threadOrder);
             k.Options.Diagnostics.WriteLine($"x86vm: execve: {e.Message}");
             return -Errno.ENOEXEC;
         }
+        // Since Linux 6.14, comm after execveat(fd, "", AT_EMPTY_PATH) is the file's own name, not the descriptor number.
+        if (byDescriptor) p.ThreadName = new string(Path.GetFileName(firstResolved).Take(15).ToArray());
+        p.Credentials = p.Credentials.Clone();
+        p.Credentials.OnExec(programStatus!);
         k.RetireOtherThreads(caller);
+        // exec_mm_release: the thread's clear-child-tid and robust list belonged to the old image.
+        caller.ClearChildTid = 0;
+        caller.RobustList = 0;
         MemorySyscalls.ReleaseAddressSpace(p, oldMemory);
         oldCpu.StopRequested = true; // the interpreter loop still runs the old CPU: leave it
         cpu.Retired = oldCpu.Retired; // the instruction count continues across exec

@@ -71,12 +71,12 @@ static class FileSyscalls
     }
 
     [Syscall(19, "d,p,u")]
-    static long Readv(GuestProcess p, in SyscallArgs a)
+    internal static long Readv(GuestProcess p, in SyscallArgs a)
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanRead) return -Errno.EBADF;
-        var iov = GuestIo.ReadIovec(p, a.A1, a.A2);
-        if (iov == null) return a.A2 > 1024 ? -Errno.EINVAL : -Errno.EFAULT;
+        var iov = GuestIo.ReadCheckedIovec(p, a.A1, a.A2, out long iovError);
+        if (iov == null) return iovError;
         long total = 0;
         foreach (var (b, len) in iov)
         {
@@ -96,12 +96,12 @@ static class FileSyscalls
     }
 
     [Syscall(20, "d,p,u")]
-    static long Writev(GuestProcess p, in SyscallArgs a)
+    internal static long Writev(GuestProcess p, in SyscallArgs a)
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || !f.CanWrite) return -Errno.EBADF;
-        var iov = GuestIo.ReadIovec(p, a.A1, a.A2);
-        if (iov == null) return a.A2 > 1024 ? -Errno.EINVAL : -Errno.EFAULT;
+        var iov = GuestIo.ReadCheckedIovec(p, a.A1, a.A2, out long iovError);
+        if (iov == null) return iovError;
         // Gather first so that the data reaches the file in one write, as the kernel does for one writev. At most
         // MaxGather bytes are gathered (a longer request is a short write), so the host never copies gigabytes.
         const int MaxGather = 16 * IoWait.Chunk;
@@ -167,17 +167,36 @@ static class FileSyscalls
             return p.Files.Add(pf, cloexec);
         }
         if (st?.Kind == FileKind.Symlink) return -Errno.ELOOP; // O_NOFOLLOW on a symlink
+        if (st?.Kind == FileKind.Fifo)
+        {
+            PipeEnd? end = p.Kernel.Vfs.Fifos.Open(p.Kernel, st, r.GuestPath, flags, out int ferr, out FifoOpenWait? wait);
+            if (wait != null) return p.Kernel.Block(wait);
+            if (end == null) return -ferr;
+            int pfd = p.Files.Add(end, cloexec);
+            if (pfd < 0) end.Release();
+            return pfd;
+        }
         if (st == null)
         {
             if (lerr != 0 && lerr != Errno.ENOENT) return -lerr;
             if (!create || tmpfile) return -Errno.ENOENT;
             if (r.TrailingSlash || r.EndsWithDot) return -Errno.EISDIR;
         }
+        if (st != null)
+        {
+            // may_open: read and/or write permission for the file-system ids (O_TRUNC needs write).
+            int want = (access is OpenFlags.ReadOnly or OpenFlags.ReadWrite ? 4 : 0) |
+                (access is OpenFlags.WriteOnly or OpenFlags.ReadWrite || (flags & OpenFlags.Truncate) != 0 ? 2 : 0);
+            if (want != 0 && !p.Credentials.MayAccess(st, want)) return -Errno.EACCES;
+        }
         uint effectiveMode = create || tmpfile ? mode & 0xFFF & ~p.Umask : 0;
         OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, flags, effectiveMode, out int errno);
         if (f == null) return -errno;
         f.FileSystem = r.FileSystem;
         f.RelativePath = r.RelativePath;
+        Credentials creds = p.Credentials;
+        if ((st == null || tmpfile) && (creds.Fsuid != 0 || creds.Fsgid != 0))
+            f.SetAttributes(new AttributeChange(Uid: creds.Fsuid, Gid: creds.Fsgid)); // a new file belongs to its creator
         int fd = p.Files.Add(f, cloexec);
         if (fd < 0) f.Release();
         return fd;
@@ -286,7 +305,7 @@ static class FileSyscalls
     [Syscall(439, "f,s,d,x")]
     static long Faccessat2(GuestProcess p, in SyscallArgs a) => AccessAt(p, (int)a.A0, a.A1, (int)a.A2, (int)a.A3);
 
-    /// <summary>access(2): the guest runs as root, so only existence, W_OK on read-only mounts and X_OK bits matter.</summary>
+    /// <summary>access(2): existence, W_OK on read-only mounts, and the permission bits for the caller's ids.</summary>
     static long AccessAt(GuestProcess p, int dirfd, ulong pathAddress, int mode, int flags)
     {
         if ((mode & ~7) != 0) return -Errno.EINVAL;
@@ -294,8 +313,10 @@ static class FileSyscalls
         if (err != 0) return err;
         FileStatus? st = r.FileSystem.Lstat(r.RelativePath, out int errno);
         if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
-        if ((mode & 2) != 0 && r.FileSystem.ReadOnly) return -Errno.EROFS;
-        if ((mode & 1) != 0 && st.Kind != FileKind.Directory && (st.Permissions & 0x49) == 0) return -Errno.EACCES;
+        if ((mode & 2) != 0 && r.FileSystem.ReadOnly && st.Kind is FileKind.Regular or FileKind.Directory or FileKind.Symlink)
+            return -Errno.EROFS;
+        // access(2) checks with the real ids unless faccessat2's AT_EACCESS asks for the effective (file-system) ones.
+        if (mode != 0 && !p.Credentials.MayAccess(st, mode, realIds: (flags & AT_EACCESS) == 0)) return -Errno.EACCES;
         return 0;
     }
 
@@ -322,7 +343,7 @@ static class FileSyscalls
     [Syscall(79, "p,u")]
     static long Getcwd(GuestProcess p, in SyscallArgs a)
     {
-        byte[] cwd = Encoding.UTF8.GetBytes(p.Cwd + "\0");
+        byte[] cwd = GuestNames.ToBytes(p.Cwd + "\0");
         if ((ulong)cwd.Length > a.A1) return -Errno.ERANGE;
         return p.Memory.TryWrite(a.A0, cwd) ? cwd.Length : -Errno.EFAULT;
     }
@@ -460,7 +481,7 @@ static class FileSyscalls
         while (index < entries.Count)
         {
             DirectoryEntry e = entries[(int)index];
-            byte[] name = Encoding.UTF8.GetBytes(e.Name);
+            byte[] name = GuestNames.ToBytes(e.Name);
             int reclen = (19 + name.Length + 1 + 7) & ~7;
             if ((ulong)(output.Count + reclen) > a.A2) break;
             var rec = new byte[reclen];

@@ -19,7 +19,7 @@ static class GuestIo
             return null;
         }
         errno = 0;
-        return Encoding.UTF8.GetString(bytes);
+        return Vfs.GuestNames.FromBytes(bytes);
     }
 
     /// <summary>access_ok: the range lies in user space (checked with the caller's full length, before any cap).</summary>
@@ -73,9 +73,26 @@ static class GuestIo
     /// <summary>Writes a NUL-terminated-free string into a buffer of <paramref name="size"/> bytes (readlink semantics: truncated, no NUL).</summary>
     public static long WriteTruncated(GuestProcess p, ulong address, ulong size, string value)
     {
-        byte[] b = Encoding.UTF8.GetBytes(value);
+        byte[] b = Vfs.GuestNames.ToBytes(value);
         int n = (int)Math.Min((ulong)b.Length, size);
         return p.Memory.TryWrite(address, b.AsSpan(0, n)) ? n : -Errno.EFAULT;
+    }
+
+    /// <summary>
+    /// Reads and checks an iovec array as import_iovec does (readv(2) ERRORS): more than 1024 vectors or a length negative
+    /// as ssize_t is EINVAL, an unreadable array or a segment outside user space EFAULT; null with the negated errno.
+    /// </summary>
+    public static (ulong Base, ulong Length)[]? ReadCheckedIovec(GuestProcess p, ulong address, ulong count, out long error)
+    {
+        error = 0;
+        if (count > 1024) { error = -Errno.EINVAL; return null; }
+        var iov = ReadIovec(p, address, count);
+        if (iov == null) { error = -Errno.EFAULT; return null; }
+        foreach (var (b, len) in iov)
+            if ((long)len < 0) { error = -Errno.EINVAL; return null; }
+        foreach (var (b, len) in iov)
+            if (!AccessOk(b, len)) { error = -Errno.EFAULT; return null; }
+        return iov;
     }
 
     /// <summary>Reads an iovec array (readv/writev): (base, length) pairs.</summary>

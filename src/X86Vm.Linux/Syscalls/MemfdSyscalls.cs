@@ -21,7 +21,7 @@ static class MemfdSyscalls
         if ((flags & MFD_EXEC) != 0 && (flags & MFD_NOEXEC_SEAL) != 0) return -Errno.EINVAL;
         byte[]? raw = p.Memory.TryReadCString(a.A0, NameMax + 1);
         if (raw == null) return p.Memory.TryReadCString(a.A0, 1 << 16) != null ? -Errno.EINVAL : -Errno.EFAULT;
-        string name = System.Text.Encoding.UTF8.GetString(raw);
+        string name = Vfs.GuestNames.FromBytes(raw);
         MemoryFileSystem shm = p.Kernel.MemfdMount;
         OpenFile f = shm.CreateMemfd(name, allowSealing: (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)) != 0,
             noExec: (flags & MFD_NOEXEC_SEAL) != 0);

@@ -200,8 +200,12 @@ static class MemorySyscalls
     static long Mprotect(GuestProcess p, in SyscallArgs a)
     {
         if (!PageAligned(a.A0) || (a.A2 & ~7UL & ~0x3000000UL) != 0) return -Errno.EINVAL;
+        if ((a.A2 & 0x3000000UL) == 0x3000000UL) return -Errno.EINVAL; // PROT_GROWSDOWN and PROT_GROWSUP together
         if (a.A1 == 0) return 0;
-        ulong end = AddressSpace.PageAlignUp(a.A0 + a.A1);
+        // do_mprotect_pkey: the page-aligned length must not wrap past the end of the address space.
+        ulong length = (a.A1 + 0xFFF) & ~0xFFFUL;
+        if (length == 0 || a.A0 + length <= a.A0) return -Errno.ENOMEM;
+        ulong end = a.A0 + length;
         if (!p.Memory.Mappings.IsFullyMapped(a.A0, end)) return -Errno.ENOMEM;
         if ((a.A2 & (ulong)Protection.Write) != 0 && Overlapping(p.Memory, a.A0, end).Any(m => (m.Flags & MappingFlags.NoWrite) != 0))
             return -Errno.EACCES;

@@ -29,6 +29,12 @@ static class MetadataSyscalls
         }
         int err = ResolveString(p, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, out r);
         if (err != 0) return err;
+        // /proc/self/fd/N followed: the file the descriptor refers to (glibc's fchmodat(AT_SYMLINK_NOFOLLOW) goes this way).
+        if (r.MagicFile is OpenFile magic)
+        {
+            if (magic.FileSystem == null) { file = magic; return 0; }
+            r = new ResolvedPath(magic.FileSystem, magic.RelativePath, magic.Path);
+        }
         if (r.FileSystem.Lstat(r.RelativePath, out errno) == null) return -(errno == 0 ? Errno.ENOENT : errno);
         return 0;
     }

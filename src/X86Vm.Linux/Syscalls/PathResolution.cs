@@ -7,7 +7,7 @@ namespace X86Vm.Linux.Syscalls;
 static class PathResolution
 {
     public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400,
-        AT_EMPTY_PATH = 0x1000;
+        AT_EMPTY_PATH = 0x1000, AT_EACCESS = 0x200;
 
     /// <summary>Resolves a path syscall argument; returns 0 or a negative errno.</summary>
     public static int Resolve(GuestProcess p, int dirfd, ulong pathAddress, bool followLast, out ResolvedPath resolved, out string path)

@@ -53,19 +53,6 @@ static class ProcessSyscalls
         p.Session = p.ProcessGroup = p.Pid;
         return p.Pid;
     }
-    [Syscall(102)] static long Getuid(GuestProcess p, in SyscallArgs a) => 0;
-    [Syscall(104)] static long Getgid(GuestProcess p, in SyscallArgs a) => 0;
-    [Syscall(107)] static long Geteuid(GuestProcess p, in SyscallArgs a) => 0;
-    [Syscall(108)] static long Getegid(GuestProcess p, in SyscallArgs a) => 0;
-
-    [Syscall(118, "p,p,p")]
-    static long Getresuid(GuestProcess p, in SyscallArgs a) =>
-        GuestIo.WriteU32(p, a.A0, 0) && GuestIo.WriteU32(p, a.A1, 0) && GuestIo.WriteU32(p, a.A2, 0) ? 0 : -Errno.EFAULT;
-
-    [Syscall(120, "p,p,p")]
-    static long Getresgid(GuestProcess p, in SyscallArgs a) =>
-        GuestIo.WriteU32(p, a.A0, 0) && GuestIo.WriteU32(p, a.A1, 0) && GuestIo.WriteU32(p, a.A2, 0) ? 0 : -Errno.EFAULT;
-
     [Syscall(158, "x,p")]
     static long ArchPrctl(GuestProcess p, in SyscallArgs a)
     {
@@ -214,13 +201,13 @@ static class ProcessSyscalls
                 int n = 0;
                 while (n < 15 && p.Memory.TryRead(a.A1 + (ulong)n, raw.AsSpan(n, 1)) && raw[n] != 0) n++;
                 if (n == 0 && !p.Memory.TryRead(a.A1, raw.AsSpan(0, 1))) return -Errno.EFAULT;
-                p.ThreadName = Encoding.UTF8.GetString(raw, 0, n);
+                p.ThreadName = Vfs.GuestNames.FromBytes(raw.AsSpan(0, n));
                 return 0;
             }
             case PR_GET_NAME:
             {
                 var buffer = new byte[16];
-                Encoding.UTF8.GetBytes(p.ThreadName).AsSpan(0, Math.Min(15, Encoding.UTF8.GetByteCount(p.ThreadName))).CopyTo(buffer);
+                Vfs.GuestNames.ToBytes(p.ThreadName).AsSpan(0, Math.Min(15, p.ThreadName.Length)).CopyTo(buffer);
                 return p.Memory.TryWrite(a.A1, buffer) ? 0 : -Errno.EFAULT;
             }
             case PR_SET_PDEATHSIG:
@@ -243,15 +230,6 @@ static class ProcessSyscalls
     {
         p.Kernel.CurrentThread.Cpu.StopRequested = true;
         return 0;
-    }
-
-    [Syscall(204, "d,u,p")]
-    static long SchedGetaffinity(GuestProcess p, in SyscallArgs a)
-    {
-        if (a.A1 < 8 || (a.A1 & 7) != 0) return -Errno.EINVAL;
-        var mask = new byte[8];
-        mask[0] = 1; // one virtual CPU
-        return p.Memory.TryWrite(a.A2, mask) ? 8 : -Errno.EFAULT;
     }
 
     [Syscall(99, "p")]

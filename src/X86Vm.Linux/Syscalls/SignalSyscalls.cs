@@ -207,9 +207,19 @@ static class SignalSyscalls
         };
         // A zombie still exists until reaped: kill succeeds and the signal goes nowhere (kill(2)).
         if (targets.Count == 0) return -Errno.ESRCH;
-        foreach (GuestProcess target in targets)
-            if (sig != 0) k.SendSignal(target, sig, SigInfo.FromProcess(sig, SI_USER, p.Pid, 0));
+        // kill_ok_by_cred: the sender's real or effective uid is the target's real or saved uid, or it has CAP_KILL.
+        // A group or broadcast kill succeeds when any target accepts it.
+        var allowed = targets.Where(t => MaySignal(p, t)).ToList();
+        if (allowed.Count == 0) return -Errno.EPERM;
+        foreach (GuestProcess target in allowed)
+            if (sig != 0) k.SendSignal(target, sig, SigInfo.FromProcess(sig, SI_USER, p.Pid, (int)p.Credentials.Uid));
         return 0;
+    }
+
+    internal static bool MaySignal(GuestProcess sender, GuestProcess target)
+    {
+        Credentials s = sender.Credentials, t = target.Credentials;
+        return s.Has(Credentials.CAP_KILL) || s.Euid == t.Suid || s.Euid == t.Uid || s.Uid == t.Suid || s.Uid == t.Uid;
     }
 
     [Syscall(234, "d,d,d")]

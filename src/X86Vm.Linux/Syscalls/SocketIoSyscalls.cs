@@ -67,11 +67,18 @@ static class SocketIoSyscalls
         }
     }
 
+    /// <summary>
+    /// MSG_OOB on a stream socket asks for urgent data, which x86vm's sockets never hold: EINVAL as tcp_recv_urg and
+    /// unix_stream_recv_urg answer when there is none (datagram sockets ignore the flag).
+    /// </summary>
+    static bool NoOutOfBandData(SocketFile s, int flags) => (flags & MSG_OOB) != 0 && s.IsStream;
+
     [Syscall(45, "d,p,u,x,p,p")]
     static long Recvfrom(GuestProcess p, in SyscallArgs a)
     {
         SocketFile? s = SocketSyscalls.Get(p, a.A0, out long err);
         if (s == null) return err;
+        if (NoOutOfBandData(s, (int)a.A3)) return -Errno.EINVAL;
         var buffer = new byte[Math.Min(a.A2, IoWait.Chunk)]; // a longer request is a short read
         var result = new ReceiveResult();
         long n = SocketIo.CompleteReceive(p, s, s.Receive(buffer, (int)a.A3, result));
@@ -120,6 +127,7 @@ static class SocketIoSyscalls
     {
         SocketFile? s = SocketSyscalls.Get(p, fd, out long err);
         if (s == null) return err;
+        if (NoOutOfBandData(s, flags)) return -Errno.EINVAL;
         if (MessageHeader.Read(p, header) is not { } m) return -Errno.EFAULT;
         SocketAddress? destination = null;
         if (m.Name != 0 && m.NameLength != 0)
@@ -188,6 +196,7 @@ static class SocketIoSyscalls
     {
         SocketFile? s = SocketSyscalls.Get(p, fd, out long err);
         if (s == null) return err;
+        if (NoOutOfBandData(s, flags)) return -Errno.EINVAL;
         if (MessageHeader.Read(p, header) is not { } m) return -Errno.EFAULT;
         var iov = GuestIo.ReadIovec(p, m.Iov, m.IovLength);
         if (iov == null) return m.IovLength > 1024 ? -Errno.EMSGSIZE : -Errno.EFAULT;

@@ -105,7 +105,7 @@ static class SocketOptionSyscalls
             case SO_PEERCRED:
             {
                 // An unconnected socket reports pid 0 and uid/gid -1 (the overflow ids).
-                Credentials c = s.PeerCredentials ?? new Credentials(0, uint.MaxValue, uint.MaxValue);
+                Net.Credentials c = s.PeerCredentials ?? new Net.Credentials(0, uint.MaxValue, uint.MaxValue);
                 var b = new byte[12];
                 BinaryPrimitives.WriteInt32LittleEndian(b, c.Pid);
                 BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), c.Uid);

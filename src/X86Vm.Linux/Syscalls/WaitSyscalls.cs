@@ -65,6 +65,7 @@ static class WaitSyscalls
         int pid = (int)a.A0, options = (int)a.A2;
         if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x20000000 | 0x40000000 | unchecked((int)0x80000000))) != 0) return -Errno.EINVAL;
         options |= WEXITED;
+        if (pid == int.MinValue) return -Errno.ESRCH; // kernel_wait4: -INT_MIN is no process group
         if (Selected(p, pid).Count == 0) return -Errno.ECHILD;
         var (child, what) = Find(p, pid, options);
         if (child == null)
@@ -80,14 +81,21 @@ static class WaitSyscalls
         return child.Pid;
     }
 
-    [Syscall(247, "d,d,p,x,p", Partial = "P_PIDFD unsupported; rusage holds only the child's CPU time")]
+    [Syscall(247, "d,d,p,x,p", Partial = "rusage holds only the child's CPU time")]
     static long Waitid(GuestProcess p, in SyscallArgs a)
     {
         int idtype = (int)a.A0, id = (int)a.A1, options = (int)a.A3;
         if ((options & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | 0x20000000 | 0x40000000 | unchecked((int)0x80000000))) != 0)
             return -Errno.EINVAL;
         if ((options & (WEXITED | WUNTRACED | WCONTINUED)) == 0) return -Errno.EINVAL;
-        int pid = idtype switch { P_ALL => -1, P_PID => id, P_PGID => id == 0 ? 0 : -id, _ => int.MinValue };
+        const int P_PIDFD = 3;
+        if (idtype == P_PIDFD && p.Files.Get(id) is not Vfs.PidFd) return -Errno.EBADF;
+        int pid = idtype switch
+        {
+            P_ALL => -1, P_PID => id, P_PGID => id == 0 ? 0 : -id,
+            P_PIDFD => ((Vfs.PidFd)p.Files.Get(id)!).Process.Pid,
+            _ => int.MinValue,
+        };
         if (pid == int.MinValue) return -Errno.EINVAL;
         if (Selected(p, pid).Count == 0) return -Errno.ECHILD;
         var (child, what) = Find(p, pid, options);

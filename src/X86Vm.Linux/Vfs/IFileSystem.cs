@@ -29,6 +29,21 @@ public interface IFileSystem
     /// <summary>mknod for regular files and FIFOs.</summary>
     int MakeNode(string relativePath, FileKind kind, uint mode) => Errno.EROFS;
 
+    /// <summary>The extended attributes of a file (created when <paramref name="forWriting"/>), or null with errno:
+    /// EOPNOTSUPP unless the file system keeps them.</summary>
+    ExtendedAttributes? Xattrs(string relativePath, bool forWriting, out int errno)
+    {
+        errno = Errno.EOPNOTSUPP;
+        return null;
+    }
+
+    /// <summary>
+    /// mknod of a character or block device (root only, mknod(2)): only file systems held in the VM make one, as an
+    /// inert node (stat shows its device number; opening it is ENXIO). Host directories refuse with EPERM: x86vm never
+    /// creates host device nodes.
+    /// </summary>
+    int MakeDevice(string relativePath, FileKind kind, uint mode, ulong device) => ReadOnly ? Errno.EROFS : Errno.EPERM;
+
     /// <summary>unlink (<paramref name="directory"/> false) or rmdir.</summary>
     int Remove(string relativePath, bool directory) => Errno.EROFS;
 

@@ -16,7 +16,7 @@ public sealed partial class MemoryFileSystem
         var children = new List<(byte[] Name, byte[] Hash)>();
         if (n.Children != null)
             foreach (var (name, child) in n.Children)
-                if (child != null && NodeHash(child) is byte[] h) children.Add((System.Text.Encoding.UTF8.GetBytes(name), h));
+                if (child != null && NodeHash(child) is byte[] h) children.Add((GuestNames.ToBytes(name), h));
         if (n.Pristine && children.Count == 0) return null;
         children.Sort((a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
         return StateWriter.Node("fs-node", w =>
@@ -25,6 +25,13 @@ public sealed partial class MemoryFileSystem
             if (n.OwnMeta)
                 w.U32(n.Permissions).U32(n.Uid).U32(n.Gid).U32(n.Links).I64(n.Atime).I64(n.Mtime).I64(n.Ctime).I64(n.Btime);
             if (n.Kind == FileKind.Symlink) w.String(n.Target ?? "");
+            if (n.Kind is FileKind.CharDevice or FileKind.BlockDevice) w.U64(n.RDevice);
+            if (n.OwnMeta)
+            {
+                w.U64((ulong)(n.Xattrs?.Values.Count ?? 0));
+                if (n.Xattrs != null)
+                    foreach (var (name, value) in n.Xattrs.Values) w.Bytes(GuestNames.ToBytes(name)).Bytes(value);
+            }
             if (n.OwnData && n.Kind == FileKind.Regular)
             {
                 w.I64(n.Content.Size).I32(n.Seals);
@@ -34,7 +41,7 @@ public sealed partial class MemoryFileSystem
             if (n.OwnChildren && n.Children != null)
             {
                 // The membership is the VM's (entries removed from the host's listing are whiteouts): every name.
-                var names = n.Children.Keys.Select(k => System.Text.Encoding.UTF8.GetBytes(k)).ToList();
+                var names = n.Children.Keys.Select(GuestNames.ToBytes).ToList();
                 names.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
                 w.U64((ulong)names.Count);
                 foreach (byte[] name in names) w.Bytes(name);

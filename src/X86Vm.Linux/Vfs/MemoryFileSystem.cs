@@ -30,6 +30,10 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
         public ulong Inode;
         public FileKind Kind;
         public uint Permissions, Uid, Gid, Links = 1;
+        /// <summary>st_rdev of a device node made by mknod.</summary>
+        public ulong RDevice;
+        /// <summary>Extended attributes set in the VM (those of a lower host file are not read).</summary>
+        public ExtendedAttributes? Xattrs;
         public long Atime, Mtime, Ctime, Btime;
         /// <summary>The host path (relative to the lower root) it comes from, or null for nodes made in the VM.</summary>
         public string? Lower;
@@ -237,13 +241,13 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
         long size = n.Kind switch
         {
             FileKind.Regular => n.OwnData ? n.Content.Size : n.Size,
-            FileKind.Symlink => System.Text.Encoding.UTF8.GetByteCount(n.Target ?? ""),
+            FileKind.Symlink => GuestNames.ByteCount(n.Target ?? ""),
             FileKind.Directory => 4096,
             _ => 0,
         };
         return new FileStatus
         {
-            Kind = n.Kind, Permissions = n.Permissions, Size = (ulong)size, Inode = n.Inode, Device = _device,
+            Kind = n.Kind, Permissions = n.Permissions, Size = (ulong)size, Inode = n.Inode, Device = _device, RDevice = n.RDevice,
             Links = n.Links, Uid = n.Uid, Gid = n.Gid, AccessNs = n.Atime, ModifyNs = n.Mtime, ChangeNs = n.Ctime,
             BirthNs = n.Btime, Blocks = (ulong)((size + 4095) / 4096 * 8),
         };
@@ -357,6 +361,13 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
     public int MakeDirectory(string relativePath, uint mode) => Insert(relativePath, NewNode(FileKind.Directory, mode));
 
     public int MakeNode(string relativePath, FileKind kind, uint mode) => Insert(relativePath, NewNode(kind, mode));
+
+    public int MakeDevice(string relativePath, FileKind kind, uint mode, ulong device)
+    {
+        Node n = NewNode(kind, mode);
+        n.RDevice = device;
+        return Insert(relativePath, n);
+    }
 
     public int Symlink(string target, string relativePath)
     {
@@ -491,6 +502,22 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
         return 0;
     }
 
+    public ExtendedAttributes? Xattrs(string relativePath, bool forWriting, out int errno)
+    {
+        Node? n = Walk(relativePath, out errno);
+        return n == null ? null : XattrsOf(n, forWriting, out errno);
+    }
+
+    ExtendedAttributes? XattrsOf(Node n, bool forWriting, out int errno)
+    {
+        errno = 0;
+        if (ReadOnly && forWriting) { errno = Errno.EROFS; return null; }
+        if (!forWriting) return n.Xattrs ?? new ExtendedAttributes();
+        OwnMeta(n);
+        n.Ctime = Now;
+        return n.Xattrs ??= new ExtendedAttributes();
+    }
+
     public int SetAttributes(string relativePath, in AttributeChange change)
     {
         Node? n = Walk(relativePath, out int errno);
@@ -610,6 +637,8 @@ public sealed partial class MemoryFileSystem : IFileSystem, IDisposable
         public override FileStatus Status() => fs.StatusOf(node);
         public override IReadOnlyList<DirectoryEntry>? ListDirectory() => node.Kind == FileKind.Directory ? fs.List(node) : null;
         public override int SetAttributes(in AttributeChange change) => fs.Apply(node, change);
+
+        public override ExtendedAttributes? Xattrs(bool forWriting, out int errno) => fs.XattrsOf(node, forWriting, out errno);
 
         public override long SetLength(long length) =>
             node.Kind == FileKind.Regular ? fs.SetLength(node, length) : -Errno.EINVAL;

@@ -23,7 +23,7 @@ public sealed class MountPathDirectory(IFileSystem below, string directoryPath) 
     public static ulong InodeOf(string guestPath)
     {
         ulong h = 0xcbf29ce484222325;
-        foreach (byte b in Encoding.UTF8.GetBytes(guestPath)) h = (h ^ b) * 0x100000001b3;
+        foreach (byte b in GuestNames.ToBytes(guestPath)) h = (h ^ b) * 0x100000001b3;
         return (h & 0x3FFF_FFFF_FFFF_FFFF) | 0x4000_0000_0000_0000;
     }
 

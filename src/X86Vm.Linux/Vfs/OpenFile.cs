@@ -103,6 +103,14 @@ public abstract class OpenFile
     public virtual int SetAttributes(in AttributeChange change) =>
         FileSystem?.SetAttributes(RelativePath, change) ?? Errno.EPERM;
 
+    /// <summary>fgetxattr and friends: the attributes of the file this description refers to.</summary>
+    public virtual ExtendedAttributes? Xattrs(bool forWriting, out int errno)
+    {
+        if (FileSystem != null) return FileSystem.Xattrs(RelativePath, forWriting, out errno);
+        errno = Errno.EOPNOTSUPP;
+        return null;
+    }
+
     /// <summary>ftruncate: 0 or a negative errno.</summary>
     public virtual long SetLength(long length) => -Errno.EINVAL;
 

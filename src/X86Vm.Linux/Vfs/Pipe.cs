@@ -30,6 +30,13 @@ public sealed class Pipe
     /// <summary>Room for an atomic write (the kernel's "not full": a free buffer slot).</summary>
     public bool Writable => Space >= AtomicSize;
 
+    /// <summary>Opens of a read (or write) end so far: a FIFO opener waiting for its partner waits for this to move.</summary>
+    public ulong ReaderOpens { get; internal set; }
+    public ulong WriterOpens { get; internal set; }
+
+    /// <summary>A FIFO nobody has open loses what was left in it (the kernel frees the pipe at the last close).</summary>
+    internal void Discard() => _buffer.Clear();
+
     /// <summary>A pipe whose pipefs inode number is <paramref name="inode"/> (from <see cref="Kernel.NextAnonymousInode"/>).</summary>
     public Pipe(ulong inode) => Inode = inode;
 
@@ -65,16 +72,22 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile, IPollSource
 {
     public Pipe Pipe { get; } = pipe;
     public bool IsReadEnd { get; } = reading;
+    /// <summary>A FIFO opened O_RDWR: one description that reads and writes.</summary>
+    public bool Both { get; init; }
+    /// <summary>The FIFO's node as its file system reported it when opened (fstat of a FIFO shows the node, not pipefs).</summary>
+    public FileStatus? Node { get; init; }
+    bool Reads => IsReadEnd || Both;
+    bool Writes => !IsReadEnd || Both;
 
     public override void WriteState(State.StateWriter w) =>
-        w.Bool(IsReadEnd).U64(Pipe.Inode).I32(Pipe.Readers).I32(Pipe.Writers).Bytes(Pipe.Contents);
+        w.Bool(IsReadEnd).Bool(Both).U64(Pipe.Inode).I32(Pipe.Readers).I32(Pipe.Writers).Bytes(Pipe.Contents);
 
     bool NonBlocking => (StatusFlags & OpenFlags.NonBlock) != 0;
     public override bool CompletesWrites => !NonBlocking;
 
     public override long Read(Span<byte> buffer)
     {
-        if (!IsReadEnd) return -Errno.EBADF;
+        if (!Reads) return -Errno.EBADF;
         if (buffer.Length == 0) return 0;
         if (Pipe.Available == 0)
         {
@@ -86,7 +99,7 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile, IPollSource
 
     public override long Write(ReadOnlySpan<byte> buffer)
     {
-        if (IsReadEnd) return -Errno.EBADF;
+        if (!Writes) return -Errno.EBADF;
         if (Pipe.Readers == 0) return -Errno.EPIPE;
         if (buffer.Length == 0) return 0;
         // Writes of up to PIPE_BUF (4096) bytes are atomic: they wait for room for all of it.
@@ -101,14 +114,14 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile, IPollSource
     public override long WriteAt(ReadOnlySpan<byte> buffer, long offset) => -Errno.ESPIPE;
     public override long Seek(long offset, int whence) => -Errno.ESPIPE;
 
-    public override FileStatus Status() => new()
+    public override FileStatus Status() => Node is { } node ? node with { Size = 0 } : new()
     {
         Kind = FileKind.Fifo, Permissions = 0x180, Inode = Pipe.Inode, Device = 0xC, BlockSize = 4096, Size = (ulong)Pipe.Available,
     };
 
-    public override PollEvents Poll() => IsReadEnd
-        ? (Pipe.Available > 0 ? PollEvents.In | PollEvents.ReadNormal : 0) | (Pipe.Writers == 0 ? PollEvents.HangUp : 0)
-        : (Pipe.Writable ? PollEvents.Out | PollEvents.WriteNormal : 0) | (Pipe.Readers == 0 ? PollEvents.Error : 0);
+    public override PollEvents Poll() =>
+        (Reads ? (Pipe.Available > 0 ? PollEvents.In | PollEvents.ReadNormal : 0) | (Pipe.Writers == 0 ? PollEvents.HangUp : 0) : 0) |
+        (Writes ? (Pipe.Writable ? PollEvents.Out | PollEvents.WriteNormal : 0) | (Pipe.Readers == 0 ? PollEvents.Error : 0) : 0);
 
     public PollWaitQueue PollQueue(GuestProcess poller) => Pipe.Waiters;
 
@@ -116,7 +129,7 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile, IPollSource
     {
         const uint FIONREAD = 0x541B;
         if (request == FIONREAD)
-            return process.Memory.TryWrite(argument, BitConverter.GetBytes(IsReadEnd ? Pipe.Available : 0)) ? 0 : -Errno.EFAULT;
+            return process.Memory.TryWrite(argument, BitConverter.GetBytes(Reads ? Pipe.Available : 0)) ? 0 : -Errno.EFAULT;
         return -Errno.ENOTTY;
     }
 
@@ -125,8 +138,8 @@ public sealed class PipeEnd(Pipe pipe, bool reading) : OpenFile, IPollSource
     public override void Release()
     {
         Pipe.Generation++;
-        if (IsReadEnd) Pipe.Readers--;
-        else Pipe.Writers--;
+        if (Reads) Pipe.Readers--;
+        if (Writes) Pipe.Writers--;
         Pipe.Waiters.Wake();
     }
 }

@@ -34,15 +34,20 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
 
     /// <summary>What a path names: a directory (with its entries), a symlink (with its target) or a file (with its content).</summary>
     sealed record Entry(FileKind Kind, uint Permissions, Func<IEnumerable<(string Name, FileKind Kind)>>? List = null,
-        Func<string?>? Target = null, Func<byte[]>? Content = null);
+        Func<string?>? Target = null, Func<byte[]>? Content = null, GuestProcess? Setting = null, string SettingName = "");
+
+    /// <summary>A writable per-process setting (<see cref="ProcSettingFile"/>).</summary>
+    static Entry SettingEntry(GuestProcess p, string name) =>
+        new(FileKind.Regular, 0x1A4, Content: () => [], Setting: p, SettingName: name);
 
     static Entry Dir(Func<IEnumerable<(string, FileKind)>> list, uint perm = 0x16D) => new(FileKind.Directory, perm, List: list);
     static Entry Link(Func<string?> target, uint perm = 0x1FF) => new(FileKind.Symlink, perm, Target: target);
-    static Entry File(Func<string> text, uint perm = 0x124) => new(FileKind.Regular, perm, Content: () => Encoding.UTF8.GetBytes(text()));
+    static Entry File(Func<string> text, uint perm = 0x124) => new(FileKind.Regular, perm, Content: () => GuestNames.ToBytes(text()));
     static Entry Bytes(Func<byte[]> content, uint perm = 0x100) => new(FileKind.Regular, perm, Content: content);
 
     static readonly string[] TopFiles = ["cpuinfo", "meminfo", "uptime", "version", "loadavg", "filesystems"];
-    static readonly string[] ProcessFiles = ["maps", "status", "stat", "statm", "cmdline", "environ", "comm", "auxv", "mounts"];
+    static readonly string[] ProcessFiles = ["maps", "status", "stat", "statm", "cmdline", "environ", "comm", "auxv", "mounts",
+        "oom_score_adj", "oom_score", "oom_adj", "timerslack_ns", "loginuid"];
 
     Entry? Find(string[] p)
     {
@@ -66,7 +71,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             case "filesystems" when p.Length == 1: return File(() => "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\toverlay\n\thostfs\n");
         }
         GuestProcess? target = ByPid(proc, p[0]);
-        return target == null ? null : FindProcess(target, p.AsSpan(1), task: false);
+        return target == null ? null : FindProcess(target, p.AsSpan(1), tid: 0);
     }
 
     /// <summary>The live or zombie process a /proc name refers to ("self" or a canonical pid), or null.</summary>
@@ -79,26 +84,54 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
 
     static bool IsThread(GuestProcess proc, string tid) => proc.Threads.Any(t => t.State != GuestThreadState.Exited && t.Tid.ToString() == tid);
 
+    /// <summary>
+    /// /proc/sys: the values a Debian system shows that programs read (sysctl names as proc(5) lists them), fixed for the
+    /// VM. They are read-only here: a write is refused as for every synthetic file.
+    /// </summary>
+    static readonly Dictionary<string, Dictionary<string, Func<GuestProcess, string>>> SysValues = new()
+    {
+        ["kernel"] = new()
+        {
+            ["hostname"] = p => p.Kernel.Options.HostName, ["domainname"] = _ => "(none)", ["osrelease"] = _ => OsRelease,
+            ["ostype"] = _ => "Linux", ["version"] = _ => KernelVersion, ["pid_max"] = _ => "4194304",
+            ["threads-max"] = p => p.Kernel.Options.MaxTasks.ToString(CultureInfo.InvariantCulture),
+            ["core_pattern"] = _ => "core", ["core_uses_pid"] = _ => "0", ["ngroups_max"] = _ => "65536",
+            ["cap_last_cap"] = _ => Credentials.LastCapability.ToString(CultureInfo.InvariantCulture),
+            ["overflowuid"] = _ => "65534", ["overflowgid"] = _ => "65534", ["randomize_va_space"] = _ => "0",
+            ["tainted"] = _ => "0", ["panic"] = _ => "0", ["printk"] = _ => "4\t4\t1\t7", ["dmesg_restrict"] = _ => "0",
+            ["kptr_restrict"] = _ => "0", ["perf_event_paranoid"] = _ => "2", ["sched_child_runs_first"] = _ => "0",
+            ["shmmax"] = _ => "18446744073692774399", ["shmall"] = _ => "18446744073692774399", ["shmmni"] = _ => "4096",
+            ["msgmax"] = _ => "8192", ["msgmnb"] = _ => "16384", ["msgmni"] = _ => "32000", ["sem"] = _ => "32000\t1024000000\t500\t32000",
+            ["unprivileged_userns_clone"] = _ => "0",
+        },
+        ["vm"] = new()
+        {
+            ["overcommit_memory"] = _ => "0", ["overcommit_ratio"] = _ => "50", ["overcommit_kbytes"] = _ => "0",
+            ["max_map_count"] = _ => "65530", ["swappiness"] = _ => "60", ["mmap_min_addr"] = _ => "65536",
+            ["page-cluster"] = _ => "3", ["dirty_ratio"] = _ => "20", ["dirty_background_ratio"] = _ => "10",
+            ["vfs_cache_pressure"] = _ => "100", ["min_free_kbytes"] = _ => "67584", ["nr_hugepages"] = _ => "0",
+            ["overcommit_hugepages"] = _ => "0", ["drop_caches"] = _ => "0", ["mmap_rnd_bits"] = _ => "28",
+        },
+        ["fs"] = new()
+        {
+            ["file-max"] = _ => "9223372036854775807", ["nr_open"] = _ => "1048576", ["pipe-max-size"] = _ => "1048576",
+            ["protected_symlinks"] = _ => "1", ["protected_hardlinks"] = _ => "1", ["protected_fifos"] = _ => "1",
+            ["protected_regular"] = _ => "2", ["suid_dumpable"] = _ => "0",
+        },
+    };
+
     Entry? FindSys(string[] p)
     {
         GuestProcess proc = current();
-        return p.Length switch
-        {
-            1 => Dir(() => [("kernel", FileKind.Directory)]),
-            2 when p[1] == "kernel" => Dir(() => new[] { "hostname", "osrelease", "ostype", "pid_max" }.Select(n => (n, FileKind.Regular))),
-            3 when p[1] == "kernel" => p[2] switch
-            {
-                "hostname" => File(() => proc.Kernel.Options.HostName + "\n"),
-                "osrelease" => File(() => OsRelease + "\n"),
-                "ostype" => File(() => "Linux\n"),
-                "pid_max" => File(() => "4194304\n"),
-                _ => null,
-            },
-            _ => null,
-        };
+        if (p.Length == 1) return Dir(() => SysValues.Keys.Select(k => (k, FileKind.Directory)));
+        if (!SysValues.TryGetValue(p[1], out var values)) return null;
+        if (p.Length == 2) return Dir(() => values.Keys.Order(StringComparer.Ordinal).Select(n => (n, FileKind.Regular)));
+        if (p.Length == 3 && values.TryGetValue(p[2], out var value)) return File(() => value(proc) + "\n", 0x1A4);
+        return null;
     }
 
-    Entry? FindProcess(GuestProcess proc, ReadOnlySpan<string> p, bool task)
+    /// <summary>/proc/PID/… or, with <paramref name="tid"/>, /proc/PID/task/TID/… (stat and status then name the thread).</summary>
+    Entry? FindProcess(GuestProcess proc, ReadOnlySpan<string> p, int tid)
     {
         if (p.Length == 0)
             return Dir(() => new (string, FileKind)[] { ("exe", FileKind.Symlink), ("cwd", FileKind.Symlink), ("root", FileKind.Symlink),
@@ -116,22 +149,27 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                 case "root": return Link(() => dead ? null : "/");
                 case "fd": return Dir(() => dead ? [] : proc.Files.All.Select(x => (x.Fd.ToString(), FileKind.Symlink)), 0x140);
                 case "fdinfo": return Dir(() => dead ? [] : proc.Files.All.Select(x => (x.Fd.ToString(), FileKind.Regular)), 0x16D);
-                case "task" when !task:
+                case "task" when tid == 0:
                     return Dir(() => proc.Threads.Where(t => dead || t.State != GuestThreadState.Exited).Take(dead ? 1 : int.MaxValue)
                         .Select(t => (t.Tid.ToString(), FileKind.Directory)));
                 case "maps": return File(() => dead ? "" : Maps(proc));
-                case "status": return File(() => Status(proc, current()));
-                case "stat": return File(() => Stat(proc, current()));
+                case "status": return File(() => Status(proc, current(), tid));
+                case "stat": return File(() => Stat(proc, current(), tid));
                 case "statm": return File(() => dead ? "0 0 0 0 0 0 0\n" : Statm(proc));
-                case "cmdline": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
-                case "environ": return Bytes(() => dead ? [] : Encoding.UTF8.GetBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
-                case "comm": return File(() => proc.ThreadName + "\n", 0x1A4);
+                case "cmdline": return Bytes(() => dead ? [] : GuestNames.ToBytes(string.Concat(proc.Argv.Select(a => a + "\0"))), 0x124);
+                case "environ": return Bytes(() => dead ? [] : GuestNames.ToBytes(string.Concat(proc.Environment.Select(a => a + "\0"))));
+                case "comm": return SettingEntry(proc, "comm");
+                case "oom_score_adj": return SettingEntry(proc, "oom_score_adj");
+                case "oom_score": return File(() => "0\n");
+                case "oom_adj": return File(() => $"{proc.OomScoreAdjust * 17 / 1000}\n", 0x1A4);
+                case "timerslack_ns": return File(() => "50000\n", 0x1A4);
+                case "loginuid": return File(() => "4294967295\n", 0x1A4);
                 case "auxv": return Bytes(() => dead ? [] : proc.AuxiliaryVector);
                 case "mounts": return File(() => Mounts(proc));
             }
             return null;
         }
-        if (p.Length == 2 && int.TryParse(p[1], NumberStyles.None, CultureInfo.InvariantCulture, out int fd) && p[1] == fd.ToString())
+        if (p.Length == 2 && name is "fd" or "fdinfo" && int.TryParse(p[1], NumberStyles.None, CultureInfo.InvariantCulture, out int fd) && p[1] == fd.ToString())
         {
             OpenFile? f = proc.Files.Get(fd);
             if (f == null) return null;
@@ -148,7 +186,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                     return $"pos:\t{f.Offset}\nflags:\t0{Convert.ToString(flags, 8)}\nmnt_id:\t{MountId(proc, f)}\nino:\t{st.Inode}\n";
                 }, 0x100);
         }
-        if (name == "task" && !task && p.Length >= 2 && IsThread(proc, p[1])) return FindProcess(proc, p[2..], task: true);
+        if (name == "task" && tid == 0 && p.Length >= 2 && IsThread(proc, p[1])) return FindProcess(proc, p[2..], tid: int.Parse(p[1], CultureInfo.InvariantCulture));
         return null;
     }
 
@@ -227,6 +265,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         }
         if ((flags & OpenFlags.Directory) != 0) { errno = Errno.ENOTDIR; return null; }
         if (e.Content == null) { errno = Errno.ELOOP; return null; } // a link reached unfollowed, as open(O_NOFOLLOW)
+        if (e.Setting is { } owner) { errno = 0; return new ProcSettingFile(owner, e.SettingName, st) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Truncate) }; }
         errno = 0; // the guest is root: opening for writing succeeds, writes are refused
         return new SyntheticFile(e.Content!(), st) { Path = guestPath, StatusFlags = flags & ~(OpenFlags.Create | OpenFlags.Truncate) };
     }
@@ -296,7 +335,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         'Z' => "Z (zombie)", 'T' => "T (stopped)", 'D' => "D (disk sleep)", 'S' => "S (sleeping)", _ => "R (running)",
     };
 
-    static string Status(GuestProcess p, GuestProcess reader)
+    static string Status(GuestProcess p, GuestProcess reader, int tid = 0)
     {
         var (size, data, stack, exec) = p.Exited ? default : MemoryTotals(p);
         ulong kb(ulong b) => b / 1024;
@@ -304,14 +343,16 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         bool dead = p.Exited;
         GuestThread? leader = dead || p.Threads.Count == 0 ? null : p.Threads[0];
         int live = Math.Max(1, p.Threads.Count(t => t.State != GuestThreadState.Exited));
+        Credentials c = p.Credentials;
         return $"Name:\t{p.ThreadName}\nUmask:\t{Convert.ToString(p.Umask, 8).PadLeft(4, '0')}\nState:\t{StateName(StateOf(p, reader))}\nTgid:\t{p.Pid}\nNgid:\t0\n" +
-            $"Pid:\t{p.Pid}\nPPid:\t{p.ParentPid}\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n" +
+            $"Pid:\t{(tid != 0 ? tid : p.Pid)}\nPPid:\t{p.ParentPid}\nTracerPid:\t0\nUid:\t{c.Uid}\t{c.Euid}\t{c.Suid}\t{c.Fsuid}\n" +
+            $"Gid:\t{c.Gid}\t{c.Egid}\t{c.Sgid}\t{c.Fsgid}\nFDSize:\t64\nGroups:\t{string.Concat(c.Groups.Select(g => $"{g} "))}\n" +
             $"VmPeak:\t{kb(size),8} kB\nVmSize:\t{kb(size),8} kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\nVmHWM:\t{kb(size),8} kB\n" +
             $"VmRSS:\t{kb(size),8} kB\nVmData:\t{kb(data),8} kB\nVmStk:\t{kb(stack),8} kB\nVmExe:\t{kb(exec),8} kB\nVmLib:\t       0 kB\n" +
             $"VmSwap:\t       0 kB\nThreads:\t{live}\nSigQ:\t0/63432\nSigPnd:\t{(leader?.Pending.Mask ?? 0):x16}\n" +
             $"ShdPnd:\t{(dead ? 0 : p.SharedPending.Mask):x16}\nSigBlk:\t{(leader?.SignalMask ?? 0):x16}\n" +
             $"SigIgn:\t{Dispositions(p, h => h == SignalAction.SIG_IGN):x16}\nSigCgt:\t{Dispositions(p, h => h > SignalAction.SIG_IGN):x16}\n" +
-            "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n" +
+            $"CapInh:\t{c.Inheritable:x16}\nCapPrm:\t{c.Permitted:x16}\nCapEff:\t{c.Effective:x16}\nCapBnd:\t{c.Bounding:x16}\nCapAmb:\t0000000000000000\n" +
             "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n" +
             "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
     }
@@ -325,7 +366,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         return set;
     }
 
-    static string Stat(GuestProcess p, GuestProcess reader)
+    static string Stat(GuestProcess p, GuestProcess reader, int tid = 0)
     {
         var (size, _, _, _) = p.Exited ? default : MemoryTotals(p);
         ulong pages = size / 4096;
@@ -333,8 +374,8 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         // priority nice num_threads itrealvalue starttime vsize rss rsslim … (52 fields)
         var f = new List<string>
         {
-            p.Pid.ToString(), $"({p.ThreadName})", StateOf(p, reader).ToString(), p.ParentPid.ToString(), p.ProcessGroup.ToString(),
-            p.Session.ToString(), "0", "-1", "4194304", "0", "0", "0", "0", "0", "0", "0", "0", "20", "0",
+            (tid != 0 ? tid : p.Pid).ToString(), $"({p.ThreadName})", StateOf(p, reader).ToString(), p.ParentPid.ToString(), p.ProcessGroup.ToString(),
+            p.Session.ToString(), "0", "-1", "4194304", "0", "0", "0", "0", "0", "0", "0", "0", (20 + p.Nice).ToString(), p.Nice.ToString(),
             Math.Max(1, p.Threads.Count(t => t.State != GuestThreadState.Exited)).ToString(), "0", "0", size.ToString(), pages.ToString(),
             "18446744073709551615",
         };

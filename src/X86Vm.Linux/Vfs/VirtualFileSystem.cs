@@ -34,6 +34,8 @@ public sealed class VirtualFileSystem : IDisposable
 
     /// <summary>Record locks and flock locks: VM state, shared by all processes of the VM.</summary>
     public FileLocks Locks { get; } = new();
+    /// <summary>The pipes behind FIFOs opened so far (fifo(7)).</summary>
+    public NamedPipes Fifos { get; } = new();
 
     /// <summary>The mounts in the order they were made (for /proc/mounts).</summary>
     public IReadOnlyList<(string At, IFileSystem Fs)> Mounts => _mountOrder;
@@ -41,6 +43,7 @@ public sealed class VirtualFileSystem : IDisposable
     /// <summary>Mounts <paramref name="fs"/> at the absolute guest path <paramref name="guestPath"/>; later mounts shadow earlier ones.</summary>
     public void Mount(string guestPath, IFileSystem fs)
     {
+        guestPath = GuestNames.FromHost(guestPath); // a host-given path: its UTF-8 bytes
         // Longest mount point first, so lookups find the innermost mount; among equal paths the latest first.
         string[] at = Split(guestPath);
         int i = 0;
@@ -152,7 +155,7 @@ public sealed class VirtualFileSystem : IDisposable
                 if (done.Count > 0) done.RemoveAt(done.Count - 1);
                 continue;
             }
-            if (System.Text.Encoding.UTF8.GetByteCount(c) > MaxNameLength) return -Errno.ENAMETOOLONG;
+            if (GuestNames.ByteCount(c) > MaxNameLength) return -Errno.ENAMETOOLONG;
             done.Add(c);
             bool last = pending.Count == 0;
             if (last && !followLast && !trailingSlash) break;

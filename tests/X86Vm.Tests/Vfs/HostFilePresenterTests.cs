@@ -27,7 +27,8 @@ public sealed class HostFilePresenterTests : IDisposable
     static List<string> Listing(IFileSystem fs)
     {
         OpenFile dir = fs.Open("", "/m", OpenFlags.ReadOnly | OpenFlags.Directory, 0, out int errno) ?? throw new IOException($"errno {errno}");
-        return dir.ListDirectory()!.Select(e => e.Name).Where(n => n is not "." and not "..").ToList();
+        // Names are bytes (one char per byte inside x86vm): shown here as the UTF-8 text they are on the host.
+        return dir.ListDirectory()!.Select(e => GuestNames.ToDisplay(e.Name)).Where(n => n is not "." and not "..").ToList();
     }
 
     [Fact]
