@@ -26,7 +26,7 @@ public static class SseFpHandlers
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref ulong Lane64(Cpu c, byte reg, int i) => ref Unsafe.Add(ref Unsafe.As<UInt128, ulong>(ref c.Xmm[reg]), i);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot in FP loops: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void PackedSingle<TOp, S>(Cpu c, ref DecodedOp op) where TOp : struct, IFpOp where S : struct, IXmmOperand
     {
         Vector128<uint> b = S.Read(c, ref op).AsUInt32();
@@ -39,7 +39,7 @@ public static class SseFpHandlers
         c.Xmm[op.R1] = new UInt128(((ulong)r3 << 32) | r2, ((ulong)r1 << 32) | r0);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot in FP loops: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void PackedDouble<TOp, S>(Cpu c, ref DecodedOp op) where TOp : struct, IFpOp where S : struct, IXmmOperand
     {
         Vector128<ulong> b = S.Read(c, ref op).AsUInt64();
@@ -50,7 +50,7 @@ public static class SseFpHandlers
         c.Xmm[op.R1] = new UInt128(r1, r0);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot in FP loops: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void ScalarSingle<TOp, S>(Cpu c, ref DecodedOp op) where TOp : struct, IFpOp where S : struct, IXmmOperand
     {
         uint b = S.Read(c, ref op).AsUInt32().ToScalar();
@@ -60,7 +60,7 @@ public static class SseFpHandlers
         Lane32(c, op.R1, 0) = r;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot in FP loops: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void ScalarDouble<TOp, S>(Cpu c, ref DecodedOp op) where TOp : struct, IFpOp where S : struct, IXmmOperand
     {
         ulong b = S.Read(c, ref op).AsUInt64().ToScalar();

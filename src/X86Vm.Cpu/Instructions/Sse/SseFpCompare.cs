@@ -131,7 +131,7 @@ static class SseFpCompare
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static int OrderOf(double a, double b) => a < b ? -1 : a > b ? 1 : 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot in loops: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void ComiSingle<S>(Cpu c, ref DecodedOp op) where S : struct, IXmmOperand
     {
         uint a = SseFpHandlers.Lane32(c, op.R1, 0), b = S.Read(c, ref op).AsUInt32().ToScalar(), flags = 0;
@@ -143,7 +143,7 @@ static class SseFpCompare
         SetComiFlags(c, r);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // hot in loops: inlined into compiled blocks
+    [MethodImpl(Hot.Handler)]
     public static void ComiDouble<S>(Cpu c, ref DecodedOp op) where S : struct, IXmmOperand
     {
         ulong a = SseFpHandlers.Lane64(c, op.R1, 0), b = S.Read(c, ref op).AsUInt64().ToScalar();
