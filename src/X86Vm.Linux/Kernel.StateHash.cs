@@ -100,6 +100,7 @@ public sealed partial class Kernel
             foreach (uint g in c.Groups) w.U32(g);
             w.U64(c.Inheritable).U64(c.Permitted).U64(c.Effective).U64(c.Bounding).Bool(c.KeepCapabilities);
             w.I32(p.Nice).I32(p.SchedulingPolicy).I32(p.RealtimePriority).I32(p.OomScoreAdjust);
+            w.Bool(p.NoNewPrivileges).I32(p.TscMode).U64(p.TimerSlack);
             foreach (var (soft, hard) in p.ResourceLimits) w.U64(soft).U64(hard);
             foreach (byte[] action in p.SignalActions) w.Bytes(action);
             SignalQueueState(w, p.SharedPending);
