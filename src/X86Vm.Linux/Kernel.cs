@@ -23,6 +23,8 @@ public sealed partial class Kernel
     public InstructionMeter Meter => Options.Meter;
     public VirtualFileSystem Vfs => Options.FileSystem;
     public Futexes Futexes { get; } = new();
+    /// <summary>System V shared memory segments (shmget).</summary>
+    public SharedMemorySegments SharedMemory { get; } = new();
 
     /// <summary>An attached debugger (the GDB stub), consulted at scheduling points; null when none.</summary>
     [field: NotSnapshot] public IDebugger? Debugger { get; set; }

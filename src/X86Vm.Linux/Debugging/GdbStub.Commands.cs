@@ -291,7 +291,7 @@ public sealed partial class GdbStub
             ("features", _) => null,
             ("auxv", "") => _process.AuxiliaryVector,
             ("threads", "") => Encoding.UTF8.GetBytes(ThreadsXml()),
-            ("exec-file", _) => Encoding.UTF8.GetBytes(_process.ExecutablePath),
+            ("exec-file", _) => Vfs.GuestNames.ToBytes(_process.ExecutablePath),
             ("siginfo", "") => GeneralThread() == _lastStopThread ? _lastStopInfo?.Bytes : null, // only the stopping thread has one
             _ => [],
         };

@@ -37,7 +37,7 @@ public sealed partial class GdbStub
             {
                 if (a.Length < 2 || GdbEncoding.FromHex(a[0]) is not { } name || !GdbEncoding.TryParseHex(a[1], out ulong flags)) return Error;
                 if ((flags & 3) != 0) return FileError(Errno.EACCES); // O_WRONLY, O_RDWR
-                string path = Encoding.UTF8.GetString(name);
+                string path = Vfs.GuestNames.FromBytes(name);
                 int err = _kernel.Vfs.Resolve(_process.Cwd, path, followLast: true, out ResolvedPath r);
                 if (err != 0) return FileError(-err);
                 OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, OpenFlags.ReadOnly, 0, out err);
@@ -71,11 +71,11 @@ public sealed partial class GdbStub
             case "readlink":
             {
                 if (GdbEncoding.FromHex(a[0]) is not { } name) return Error;
-                int err = _kernel.Vfs.Resolve(_process.Cwd, Encoding.UTF8.GetString(name), followLast: false, out ResolvedPath r);
+                int err = _kernel.Vfs.Resolve(_process.Cwd, Vfs.GuestNames.FromBytes(name), followLast: false, out ResolvedPath r);
                 if (err != 0) return FileError(-err);
                 string? target = r.FileSystem.ReadLink(r.RelativePath);
                 if (target == null) return FileError(Errno.EINVAL);
-                byte[] bytes = Encoding.UTF8.GetBytes(target);
+                byte[] bytes = Vfs.GuestNames.ToBytes(target);
                 return $"F{bytes.Length:x};" + Encoding.Latin1.GetString(GdbEncoding.Escape(bytes));
             }
             case "pwrite" or "unlink":

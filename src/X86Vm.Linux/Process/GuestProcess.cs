@@ -39,6 +39,11 @@ public sealed class GuestProcess
     /// <summary>sched_setscheduler's policy and real-time priority, recorded (the VM's scheduler is round-robin for all).</summary>
     public int SchedulingPolicy { get; set; }
     public int RealtimePriority { get; set; }
+    /// <summary>prctl(PR_SET_NO_NEW_PRIVS): kept across fork and exec; execve then ignores set-user-ID bits.</summary>
+    public bool NoNewPrivileges { get; set; }
+    /// <summary>prctl(PR_SET_TSC) mode (1 enable, 2 SIGSEGV), recorded; and the timer slack in ns (PR_SET_TIMERSLACK).</summary>
+    public int TscMode { get; set; } = 1;
+    public ulong TimerSlack { get; set; } = 50000;
     /// <summary>/proc/PID/oom_score_adj (-1000..1000), recorded.</summary>
     public int OomScoreAdjust { get; set; }
 

@@ -76,6 +76,9 @@ static class CloneSyscalls
             proc.SchedulingPolicy = parent.SchedulingPolicy;
             proc.RealtimePriority = parent.RealtimePriority;
             proc.OomScoreAdjust = parent.OomScoreAdjust;
+            proc.NoNewPrivileges = parent.NoNewPrivileges;
+            proc.TscMode = parent.TscMode;
+            proc.TimerSlack = parent.TimerSlack;
             proc.ExecutablePath = parent.ExecutablePath;
             proc.Argv = parent.Argv;
             proc.Environment = parent.Environment;

@@ -130,7 +130,8 @@ static class ExecSyscalls
         // Since Linux 6.14, comm after execveat(fd, "", AT_EMPTY_PATH) is the file's own name, not the descriptor number.
         if (byDescriptor) p.ThreadName = new string(Path.GetFileName(firstResolved).Take(15).ToArray());
         p.Credentials = p.Credentials.Clone();
-        p.Credentials.OnExec(programStatus!);
+        // no_new_privs: set-user-ID and set-group-ID bits are ignored (prctl(2) PR_SET_NO_NEW_PRIVS).
+        p.Credentials.OnExec(p.NoNewPrivileges ? programStatus! with { Permissions = programStatus!.Permissions & ~0xC00u } : programStatus!);
         k.RetireOtherThreads(caller);
         // exec_mm_release: the thread's clear-child-tid and robust list belonged to the old image.
         caller.ClearChildTid = 0;

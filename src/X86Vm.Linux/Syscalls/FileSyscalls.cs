@@ -167,15 +167,6 @@ static class FileSyscalls
             return p.Files.Add(pf, cloexec);
         }
         if (st?.Kind == FileKind.Symlink) return -Errno.ELOOP; // O_NOFOLLOW on a symlink
-        if (st?.Kind == FileKind.Fifo)
-        {
-            PipeEnd? end = p.Kernel.Vfs.Fifos.Open(p.Kernel, st, r.GuestPath, flags, out int ferr, out FifoOpenWait? wait);
-            if (wait != null) return p.Kernel.Block(wait);
-            if (end == null) return -ferr;
-            int pfd = p.Files.Add(end, cloexec);
-            if (pfd < 0) end.Release();
-            return pfd;
-        }
         if (st == null)
         {
             if (lerr != 0 && lerr != Errno.ENOENT) return -lerr;
@@ -188,6 +179,16 @@ static class FileSyscalls
             int want = (access is OpenFlags.ReadOnly or OpenFlags.ReadWrite ? 4 : 0) |
                 (access is OpenFlags.WriteOnly or OpenFlags.ReadWrite || (flags & OpenFlags.Truncate) != 0 ? 2 : 0);
             if (want != 0 && !p.Credentials.MayAccess(st, want)) return -Errno.EACCES;
+        }
+        if (st?.Kind == FileKind.Fifo)
+        {
+            if (create && (flags & OpenFlags.Exclusive) != 0) return -Errno.EEXIST;
+            PipeEnd? end = p.Kernel.Vfs.Fifos.Open(p.Kernel, st, r.GuestPath, flags, out int ferr, out FifoOpenWait? wait);
+            if (wait != null) return p.Kernel.Block(wait);
+            if (end == null) return -ferr;
+            int pfd = p.Files.Add(end, cloexec);
+            if (pfd < 0) end.Release();
+            return pfd;
         }
         uint effectiveMode = create || tmpfile ? mode & 0xFFF & ~p.Umask : 0;
         OpenFile? f = r.FileSystem.Open(r.RelativePath, r.GuestPath, flags, effectiveMode, out int errno);

@@ -187,7 +187,7 @@ static class ProcessSyscalls
     }
 
     /// <summary>prctl(2) basics: the thread name, the parent-death signal and the dumpable flag.</summary>
-    [Syscall(157, "d,x,x,x,x", Partial = "PR_SET/GET_NAME, PR_SET/GET_PDEATHSIG (recorded), PR_SET/GET_DUMPABLE; other options EINVAL")]
+    [Syscall(157, "d,x,x,x,x", Partial = "names, parent-death signal, dumpable, keep-caps, bounding set, ambient (empty), no-new-privs, TSC mode and timer slack (recorded); other options EINVAL")]
     static long Prctl(GuestProcess p, in SyscallArgs a)
     {
         const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,
@@ -219,6 +219,59 @@ static class ProcessSyscalls
             case PR_SET_DUMPABLE:
                 if (a.A1 > 1) return -Errno.EINVAL;
                 p.Dumpable = a.A1 == 1;
+                return 0;
+            default: return PrctlCapabilities(p, a);
+        }
+    }
+
+    /// <summary>prctl's capability, privilege and per-process mode options (prctl(2)); the TSC mode and timer slack
+    /// are recorded only (the VM's RDTSC and timers do not change).</summary>
+    static long PrctlCapabilities(GuestProcess p, in SyscallArgs a)
+    {
+        const int PR_GET_KEEPCAPS = 7, PR_SET_KEEPCAPS = 8, PR_GET_TSC = 25, PR_SET_TSC = 26, PR_GET_SECUREBITS = 27,
+            PR_SET_TIMERSLACK = 29, PR_GET_TIMERSLACK = 30, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24,
+            PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39, PR_CAP_AMBIENT = 47;
+        Credentials c = p.Credentials;
+        switch ((int)a.A0)
+        {
+            case PR_GET_KEEPCAPS: return c.KeepCapabilities ? 1 : 0;
+            case PR_SET_KEEPCAPS:
+                if (a.A1 > 1) return -Errno.EINVAL;
+                p.Credentials = c.Clone();
+                p.Credentials.KeepCapabilities = a.A1 == 1;
+                return 0;
+            case PR_GET_SECUREBITS: return c.KeepCapabilities ? 0x10 : 0; // SECBIT_KEEP_CAPS
+            case PR_CAPBSET_READ: return a.A1 > Credentials.LastCapability ? -Errno.EINVAL : (long)(c.Bounding >> (int)a.A1 & 1);
+            case PR_CAPBSET_DROP:
+                if (a.A1 > Credentials.LastCapability) return -Errno.EINVAL;
+                if (!c.Has(Credentials.CAP_SETPCAP)) return -Errno.EPERM;
+                p.Credentials = c.Clone();
+                p.Credentials.Bounding &= ~(1UL << (int)a.A1);
+                return 0;
+            case PR_CAP_AMBIENT:
+                // The ambient set stays empty: IS_SET answers 0, CLEAR_ALL succeeds, RAISE is refused as Linux does for a
+                // capability not both permitted and inheritable.
+                return (int)a.A1 switch
+                {
+                    1 => a.A2 > Credentials.LastCapability ? -Errno.EINVAL : 0, // PR_CAP_AMBIENT_IS_SET
+                    2 => a.A2 > Credentials.LastCapability ? -Errno.EINVAL : -Errno.EPERM, // RAISE
+                    3 => a.A2 > Credentials.LastCapability ? -Errno.EINVAL : 0, // LOWER
+                    4 => 0, // CLEAR_ALL
+                    _ => -Errno.EINVAL,
+                };
+            case PR_SET_NO_NEW_PRIVS:
+                if (a.A1 != 1 || a.A2 != 0 || a.A3 != 0 || a.A4 != 0) return -Errno.EINVAL;
+                p.NoNewPrivileges = true;
+                return 0;
+            case PR_GET_NO_NEW_PRIVS: return a.A1 != 0 || a.A2 != 0 || a.A3 != 0 || a.A4 != 0 ? -Errno.EINVAL : p.NoNewPrivileges ? 1 : 0;
+            case PR_GET_TSC: return GuestIo.WriteU32(p, a.A1, (uint)p.TscMode) ? 0 : -Errno.EFAULT;
+            case PR_SET_TSC:
+                if (a.A1 is not (1 or 2)) return -Errno.EINVAL; // PR_TSC_ENABLE, PR_TSC_SIGSEGV
+                p.TscMode = (int)a.A1;
+                return 0;
+            case PR_GET_TIMERSLACK: return (long)p.TimerSlack;
+            case PR_SET_TIMERSLACK:
+                p.TimerSlack = a.A1 == 0 ? 50000 : a.A1;
                 return 0;
             default: return -Errno.EINVAL;
         }

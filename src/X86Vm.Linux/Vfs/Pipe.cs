@@ -49,6 +49,18 @@ public sealed class Pipe
         return (r, w);
     }
 
+    /// <summary>Copies the oldest bytes without taking them (tee, and splice before it knows how much the output takes).</summary>
+    internal int Peek(Span<byte> destination)
+    {
+        int n = 0;
+        foreach (byte b in _buffer)
+        {
+            if (n == destination.Length) break;
+            destination[n++] = b;
+        }
+        return n;
+    }
+
     internal int Take(Span<byte> destination)
     {
         int n = Math.Min(destination.Length, _buffer.Count);

@@ -162,7 +162,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
                 case "oom_score_adj": return SettingEntry(proc, "oom_score_adj");
                 case "oom_score": return File(() => "0\n");
                 case "oom_adj": return File(() => $"{proc.OomScoreAdjust * 17 / 1000}\n", 0x1A4);
-                case "timerslack_ns": return File(() => "50000\n", 0x1A4);
+                case "timerslack_ns": return File(() => $"{proc.TimerSlack}\n", 0x1A4);
                 case "loginuid": return File(() => "4294967295\n", 0x1A4);
                 case "auxv": return Bytes(() => dead ? [] : proc.AuxiliaryVector);
                 case "mounts": return File(() => Mounts(proc));
@@ -353,7 +353,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             $"ShdPnd:\t{(dead ? 0 : p.SharedPending.Mask):x16}\nSigBlk:\t{(leader?.SignalMask ?? 0):x16}\n" +
             $"SigIgn:\t{Dispositions(p, h => h == SignalAction.SIG_IGN):x16}\nSigCgt:\t{Dispositions(p, h => h > SignalAction.SIG_IGN):x16}\n" +
             $"CapInh:\t{c.Inheritable:x16}\nCapPrm:\t{c.Permitted:x16}\nCapEff:\t{c.Effective:x16}\nCapBnd:\t{c.Bounding:x16}\nCapAmb:\t0000000000000000\n" +
-            "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n" +
+            $"NoNewPrivs:\t{(p.NoNewPrivileges ? 1 : 0)}\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n" +
             "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
     }
 

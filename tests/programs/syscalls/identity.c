@@ -7,6 +7,7 @@
 #include <sys/fsuid.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include <sys/prctl.h>
 
 extern char **environ;
 
@@ -150,6 +151,36 @@ int main(int argc, char **argv)
         T(syscall(SYS_capset, &h, d));
         h.pid = 1;
         T(syscall(SYS_capset, &h, d));
+        fflush(stdout);
+        _exit(0);
+    }
+    reap(pid);
+
+    /* prctl: keep-caps across the switch away from root, the bounding set, ambient set, no-new-privs, TSC, slack. */
+    pid = child();
+    if (pid == 0) {
+        T(prctl(PR_GET_KEEPCAPS));
+        T(prctl(PR_SET_KEEPCAPS, 1));
+        T(prctl(PR_GET_KEEPCAPS));
+        T(prctl(PR_SET_KEEPCAPS, 2));
+        T(prctl(PR_CAPBSET_READ, CAP_SETUID));
+        T(prctl(PR_CAPBSET_DROP, CAP_MKNOD));
+        T(prctl(PR_CAPBSET_READ, CAP_MKNOD));
+        T(prctl(PR_CAPBSET_READ, 200));
+        T(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_SETUID, 0, 0));
+        T(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+        T(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+        T(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+        T(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+        T(prctl(PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0));
+        int tsc = 0;
+        T(prctl(PR_GET_TSC, &tsc));
+        SHOW("tsc mode %d", tsc);
+        T(prctl(PR_SET_TIMERSLACK, 1000));
+        T(prctl(PR_GET_TIMERSLACK));
+        T(setresuid(1000, 1000, 1000));
+        caps("keepcaps");
+        T(prctl(PR_GET_KEEPCAPS));
         fflush(stdout);
         _exit(0);
     }
