@@ -47,9 +47,18 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
         if (_record.Checkpoint is string checkpoint) await LoadCheckpoint(checkpoint);
         if (IsLive && _vm == null) Start();
         if (_record.Phase != VmPhase.Running || _vm == null) return;
-        if (!_arrived)
+        if (_record.HandedOff)
         {
-            // A running VM is never idle, so an activation that is not a move continues after its silo went away.
+            // Deactivated cleanly with a checkpoint of where it stood (its silo stopping, or Orleans deactivating it when
+            // the silo holding its directory entry died): it continues here having lost nothing.
+            _record = _record with { HandedOff = false };
+            await store.WriteRecordAsync(Id, _record.ToJson());
+            log.LogInformation("VM {Id} continues at {Units} units on {Silo} after a hand-off", Id, _units, SiloName);
+        }
+        else if (!_arrived)
+        {
+            // A running VM is never idle, so an activation that is neither a move nor a hand-off continues after its
+            // silo went away: it redoes the work since its last checkpoint.
             _record = _record with { Resumes = _record.Resumes + 1 };
             await store.WriteRecordAsync(Id, _record.ToJson());
             log.LogInformation("VM {Id} resumes at {Units} units on {Silo}", Id, _units, SiloName);
@@ -64,9 +73,17 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // A silo shutting down cleanly hands its running VMs on without losing work: checkpoint what a move has not.
-        if (reason.ReasonCode != DeactivationReasonCode.Migrating && IsLive && _vm != null && _record!.CheckpointInstructions != _units)
+        // Orleans also deactivates VMs of a live silo when the silo holding their directory entries dies (reason
+        // DirectoryFailure): the same hand-off. The record says so, so that the next activation is not counted as a resume.
+        if (reason.ReasonCode != DeactivationReasonCode.Migrating && IsLive && _vm != null)
         {
-            try { await SaveCheckpoint(); }
+            log.LogInformation("VM {Id} deactivated at {Units} units on {Silo} ({Reason}): handed off", Id, _units, SiloName, reason.ReasonCode);
+            try
+            {
+                if (_record!.CheckpointInstructions != _units) await SaveCheckpoint();
+                _record = _record! with { HandedOff = true };
+                await store.WriteRecordAsync(Id, _record.ToJson());
+            }
             catch (Exception e) { log.LogWarning(e, "VM {Id}: no checkpoint at deactivation; it continues from its last one", Id); }
         }
         _chain = 0;

@@ -4,7 +4,7 @@ namespace X86Vm.Fleet.Tests;
 
 /// <summary>
 /// A silo killed mid-run: its VMs continue from their last checkpoint on the other silos and end exactly as undisturbed
-/// runs (output, status, state hash). The multi-process version on PostgreSQL is in FleetProcessTests.
+/// runs (output, status, state hash). The multi-process version on PostgreSQL is PostgresFleetTests.
 /// </summary>
 public sealed class RecoveryTests
 {
