@@ -75,7 +75,9 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
         // A silo shutting down cleanly hands its running VMs on without losing work: checkpoint what a move has not.
         // Orleans also deactivates VMs of a live silo when the silo holding their directory entries dies (reason
         // DirectoryFailure): the same hand-off. The record says so, so that the next activation is not counted as a resume.
-        if (reason.ReasonCode != DeactivationReasonCode.Migrating && IsLive && _vm != null)
+        // A silo stopped ungracefully (its token already cancelled) hands nothing off: the VM redoes its work since its
+        // last checkpoint, as after a crash.
+        if (reason.ReasonCode != DeactivationReasonCode.Migrating && IsLive && _vm != null && !cancellationToken.IsCancellationRequested)
         {
             log.LogInformation("VM {Id} deactivated at {Units} units on {Silo} ({Reason}): handed off", Id, _units, SiloName, reason.ReasonCode);
             try
