@@ -31,7 +31,7 @@ static partial class Program
             async (client, id, parse) =>
             {
                 var vm = client.Vm(id!);
-                string? from = (await vm.GetStatus())?.Silo;
+                string? from = (await vm.StatusAsync())?.Silo;
                 string target = await vm.Migrate(parse.GetValue(to));
                 // The move completes after the call: report where the VM is active again (a move that cannot land falls
                 // back to its checkpoint on a silo Orleans picks). The pause first: a status call racing Orleans' migration
@@ -39,7 +39,7 @@ static partial class Program
                 await Task.Delay(1000);
                 var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
                 VmStatus? status;
-                while ((status = await vm.GetStatus()) is { Ended: false } && (status.Silo == null || status.Silo == from) && DateTime.UtcNow < deadline)
+                while ((status = await vm.StatusAsync()) is { Ended: false } && (status.Silo == null || status.Silo == from) && DateTime.UtcNow < deadline)
                     await Task.Delay(50);
                 string landed = status?.Silo ?? target;
                 Console.WriteLine(landed);
@@ -209,7 +209,7 @@ static partial class Program
         VmStatus? status;
         while (true)
         {
-            try { status = await client.Vm(id!).GetStatus(); }
+            try { status = await client.Vm(id!).StatusAsync(); }
             catch (Exception e) when (e is not (InvalidOperationException or ArgumentException))
             {
                 await Task.Delay(200); // its silo was lost and it is being resumed elsewhere

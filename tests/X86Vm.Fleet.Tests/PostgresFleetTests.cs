@@ -76,7 +76,7 @@ public sealed class PostgresFleetTests
             {
                 try
                 {
-                    if (await client.Vm(id).GetStatus() is { Resumes: 1 } s && (s.Silo == first.Name || s.Ended)) recovered.Add(id);
+                    if (await client.Vm(id).StatusAsync() is { Resumes: 1 } s && (s.Silo == first.Name || s.Ended)) recovered.Add(id);
                 }
                 catch (Exception e) when (e is not TimeoutException) { } // its silo is being declared dead
             }
@@ -105,7 +105,7 @@ public sealed class PostgresFleetTests
 
     static async Task<Dictionary<string, VmStatus>> Statuses(FleetClient client, IEnumerable<string> ids)
     {
-        var statuses = await Task.WhenAll(ids.Select(id => client.Vm(id).GetStatus()));
+        var statuses = await Task.WhenAll(ids.Select(id => client.Vm(id).StatusAsync()));
         return statuses.OfType<VmStatus>().ToDictionary(s => s.Id);
     }
 }

@@ -25,7 +25,7 @@ public sealed class RecoveryTests
         var moved = ids.Take(4).ToHashSet();
         await Task.WhenAll(moved.Select(async id =>
         {
-            if ((await fleet.Vm(id).GetStatus())!.Silo != victimName) Assert.Equal(victimName, await fleet.Vm(id).Migrate(victimName));
+            if ((await fleet.Vm(id).StatusAsync())!.Silo != victimName) Assert.Equal(victimName, await fleet.Vm(id).Migrate(victimName));
         }));
         while ((await fleet.Fleet.List()).Any(s => moved.Contains(s.Id) && (s.Silo != victimName || s.CheckpointInstructions == 0)))
             await Task.Delay(50);
