@@ -11,11 +11,13 @@ public sealed class MigrationTests
 {
     /// <summary>
     /// The distinct runs (rounds, seed, budget) the 100 VMs make; VM i makes run i % 16. Runs 0, 4, 8 and 12 (the VMs
-    /// moved three times) are twice as long as the others; runs 2, 6, 10 and 14 (moved once) stop out of budget
-    /// mid-computation, where the state hash covers the whole live memory (after an exit little state is left).
+    /// moved three times) are 60 rounds (~100 M units), long enough on a loaded machine for three moves 2 M units apart
+    /// to come before they end (with 24 rounds, 9 of 25 once ended before their second move); runs 2, 6, 10 and 14
+    /// (moved once) stop out of budget mid-computation, where the state hash covers the whole live memory (after an exit
+    /// little state is left).
     /// </summary>
     static readonly (string Rounds, ulong Seed, ulong? Budget)[] Variants =
-        [.. Enumerable.Range(0, 16).Select(i => ((i % 4 == 0 ? 24 : 12 + i % 6).ToString(), (ulong)i * 7 + 1, i % 4 == 2 ? 15_000_000 + (ulong)i * 1001 : (ulong?)null))];
+        [.. Enumerable.Range(0, 16).Select(i => ((i % 4 == 0 ? 60 : 12 + i % 6).ToString(), (ulong)i * 7 + 1, i % 4 == 2 ? 15_000_000 + (ulong)i * 1001 : (ulong?)null))];
 
     static readonly Lazy<FleetPrograms.Reference[]> References = new(() =>
     {
