@@ -57,7 +57,11 @@ public sealed class MigrationTests
                     Assert.Contains(to, silos);
                     moves.AddOrUpdate(id, 1, (_, n) => n + 1);
                 }
-                catch (InvalidOperationException) { break; } // it ended between the status and the move
+                catch (InvalidOperationException e) // it ended between the status and the move
+                {
+                    Console.WriteLine($"{id}: no move {move + 1}: {e.Message}");
+                    break;
+                }
             }
             return id;
         }));
