@@ -109,9 +109,18 @@ public sealed class PostgresFleetStore(NpgsqlDataSource database) : IFleetStore
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>A file that removes itself when closed.</summary>
-    static FileStream TemporaryFile() => new(Path.Combine(Path.GetTempPath(), $"x86vm-fleet-{Guid.NewGuid():N}.blob"), FileMode.CreateNew,
-        FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+    /// <summary>
+    /// A file that removes itself when closed. On Unix its name goes at once (the open file lives on), so that a silo
+    /// killed mid-checkpoint leaves no file behind.
+    /// </summary>
+    static FileStream TemporaryFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"x86vm-fleet-{Guid.NewGuid():N}.blob");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Delete, 1 << 16,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        if (!OperatingSystem.IsWindows()) File.Delete(path);
+        return file;
+    }
 
     static async Task<int> ReadFull(Stream stream, byte[] buffer)
     {
