@@ -31,7 +31,7 @@ static partial class Program
             async (client, id, parse) =>
             {
                 var vm = client.Vm(id!);
-                string? from = (await vm.GetStatus())?.Silo;
+                string? from = (await vm.StatusAsync())?.Silo;
                 string target = await vm.Migrate(parse.GetValue(to));
                 // The move completes after the call: report where the VM is active again (a move that cannot land falls
                 // back to its checkpoint on a silo Orleans picks). The pause first: a status call racing Orleans' migration
@@ -39,7 +39,7 @@ static partial class Program
                 await Task.Delay(1000);
                 var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
                 VmStatus? status;
-                while ((status = await vm.GetStatus()) is { Ended: false } && (status.Silo == null || status.Silo == from) && DateTime.UtcNow < deadline)
+                while ((status = await vm.StatusAsync()) is { Ended: false } && (status.Silo == null || status.Silo == from) && DateTime.UtcNow < deadline)
                     await Task.Delay(50);
                 string landed = status?.Silo ?? target;
                 Console.WriteLine(landed);
@@ -68,10 +68,22 @@ static partial class Program
 
     static Command FleetSiloCommand()
     {
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE: membership and store in PostgreSQL (an empty database gets its tables); default: a localhost fleet",
+        };
+        var address = new Option<string>("--address")
+        {
+            Description = "With --cluster: the address other silos and clients reach this silo at",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
         var port = new Option<int>("--port") { Description = "The silo-to-silo port", DefaultValueFactory = _ => 11111 };
         var gateway = new Option<int>("--gateway") { Description = "The port clients connect to", DefaultValueFactory = _ => 30000 };
         var join = new Option<int?>("--join") { Description = "Join the fleet whose first silo has this silo port on this machine (default: be the first)" };
-        var store = new Option<string?>("--store") { Description = "The store directory for records and checkpoints, shared by the fleet's silos (default: ~/.local/share/x86vm/fleet)" };
+        var store = new Option<string?>("--store")
+        {
+            Description = "The store directory for records and checkpoints, shared by the fleet's silos (default: ~/.local/share/x86vm/fleet, or the --cluster database)",
+        };
         var http = new Option<int?>("--http") { Description = "Serve the status page on 127.0.0.1:PORT (0: any free port)" };
         var slice = new Option<ulong>("--slice") { Description = "Units per slice", DefaultValueFactory = _ => new FleetOptions().SliceUnits };
         var checkpoint = new Option<ulong>("--checkpoint-every")
@@ -81,12 +93,16 @@ static partial class Program
         };
         var silo = new Command("silo", "Run a fleet silo until SIGINT/SIGTERM (a clean stop hands its VMs on to the other silos)")
         {
-            port, gateway, join, store, http, slice, checkpoint,
+            cluster, address, port, gateway, join, store, http, slice, checkpoint,
         };
         silo.SetAction(async (parse, cancel) =>
         {
+            if (parse.GetValue(cluster) != null && parse.GetValue(join) != null) return Fail("--join is for a localhost fleet; with --cluster silos find each other in the database");
+            if (!System.Net.IPAddress.TryParse(parse.GetValue(address), out _)) return Fail($"--address {parse.GetValue(address)}: expected an IP address");
             var settings = new SiloSettings
             {
+                Cluster = parse.GetValue(cluster),
+                Address = parse.GetValue(address)!,
                 SiloPort = parse.GetValue(port),
                 GatewayPort = parse.GetValue(gateway),
                 JoinPort = parse.GetValue(join),
@@ -94,7 +110,11 @@ static partial class Program
                 HttpPort = parse.GetValue(http),
                 Fleet = new FleetOptions { SliceUnits = Math.Max(1, parse.GetValue(slice)), CheckpointUnits = parse.GetValue(checkpoint) },
             };
-            await FleetHost.RunSiloAsync(settings, Console.Error, cancel);
+            try { await FleetHost.RunSiloAsync(settings, Console.Error, cancel); }
+            catch (Exception e) when (e is ArgumentException or Npgsql.NpgsqlException)
+            {
+                return Fail(e.Message);
+            }
             return 0;
         });
         return silo;
@@ -189,7 +209,7 @@ static partial class Program
         VmStatus? status;
         while (true)
         {
-            try { status = await client.Vm(id!).GetStatus(); }
+            try { status = await client.Vm(id!).StatusAsync(); }
             catch (Exception e) when (e is not (InvalidOperationException or ArgumentException))
             {
                 await Task.Delay(200); // its silo was lost and it is being resumed elsewhere

@@ -3,8 +3,13 @@ using X86Vm.Fleet.Storage;
 
 namespace X86Vm.Fleet;
 
-/// <summary>Stateless: answered on whichever silo receives the call, from the store and the VMs themselves.</summary>
+/// <summary>
+/// Stateless: answered on whichever silo receives the call, from the store and the VMs themselves. Reentrant: it keeps
+/// no state, and each call mostly waits for VM grains; not reentrant, its few workers (one per core) served a hundred
+/// submits one by one, and on a loaded machine the last waited past Orleans' 30 s response timeout.
+/// </summary>
 [StatelessWorker]
+[Reentrant]
 public sealed class FleetGrain(IFleetStore store) : Grain, IFleetGrain
 {
     public async Task<string> Submit(VmSpec spec)
@@ -17,7 +22,7 @@ public sealed class FleetGrain(IFleetStore store) : Grain, IFleetGrain
     public async Task<IReadOnlyList<VmStatus>> List()
     {
         var ids = await store.ListRecordsAsync();
-        var statuses = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IVmGrain>(id).GetStatus()));
+        var statuses = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IVmGrain>(id).StatusAsync()));
         return statuses.OfType<VmStatus>().ToList(); // a VM deleted meanwhile has none
     }
 

@@ -7,11 +7,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Npgsql;
+using X86Vm.Fleet.Postgres;
 using X86Vm.Fleet.Storage;
 
 namespace X86Vm.Fleet;
 
-/// <summary>A fleet silo as a process (<c>x86vm fleet silo</c>): Orleans on localhost clustering, the fleet's grains and store, and the status page.</summary>
+/// <summary>
+/// A fleet silo as a process (<c>x86vm fleet silo</c>): Orleans on localhost clustering with a directory store, or with
+/// <c>--cluster postgres://…</c> membership and store in PostgreSQL; the fleet's grains, and the status page.
+/// </summary>
 public static class FleetHost
 {
     public const string ClusterId = "x86vm-fleet";
@@ -27,12 +32,41 @@ public static class FleetHost
         builder.Logging.AddFilter("X86Vm.Fleet", LogLevel.Information);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // start-up notes on GC settings
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error); // a spurious stall report at start-up
-        string storeDirectory = settings.StoreDirectory ?? SiloSettings.DefaultStoreDirectory;
-        var store = new DirectoryFleetStore(storeDirectory);
+        string? connectionString = settings.Cluster is string url ? PostgresDatabase.ConnectionString(url) : null;
+        IFleetStore store;
+        string storeName;
+        if (connectionString != null)
+        {
+            // An empty database gets its tables here; the next silos find them.
+            await PostgresDatabase.EnsureSchemaAsync(connectionString, stop);
+            var database = NpgsqlDataSource.Create(connectionString);
+            builder.Services.AddSingleton(database); // disposed with the host
+            store = settings.StoreDirectory is string dir ? new DirectoryFleetStore(dir) : new PostgresFleetStore(database);
+            storeName = settings.StoreDirectory ?? "PostgreSQL";
+        }
+        else
+        {
+            storeName = settings.StoreDirectory ?? SiloSettings.DefaultStoreDirectory;
+            store = new DirectoryFleetStore(storeName);
+        }
+        IPAddress address = IPAddress.Parse(settings.Address);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
-                settings.JoinPort is int join ? new IPEndPoint(IPAddress.Loopback, join) : null, ClusterId, ClusterId);
+            if (connectionString != null)
+            {
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+                silo.Configure<ClusterOptions>(o => o.ClusterId = o.ServiceId = ClusterId);
+                silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+            }
+            else
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
+                    settings.JoinPort is int join ? new IPEndPoint(IPAddress.Loopback, join) : null, ClusterId, ClusterId);
+            }
             // A lost silo is declared dead after two missed probes of 2 s (Orleans' default waits about four times longer):
             // its VMs resume sooner, and a silo wrongly declared dead only makes its VMs redo work deterministically.
             silo.Configure<ClusterMembershipOptions>(o =>
@@ -56,7 +90,8 @@ public static class FleetHost
         if (settings.HttpPort != null) StatusPage.Map(app);
         await app.StartAsync(stop);
         string? page = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        log.WriteLine($"x86vm fleet: silo 127.0.0.1:{settings.SiloPort} up, gateway 127.0.0.1:{settings.GatewayPort}, store {storeDirectory}" +
+        log.WriteLine($"x86vm fleet: silo {address}:{settings.SiloPort} up, gateway {address}:{settings.GatewayPort}, " +
+            $"membership {(connectionString != null ? "PostgreSQL" : "localhost")}, store {storeName}" +
             (page != null ? $", status page {page}" : ""));
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, lifetime.ApplicationStopping);

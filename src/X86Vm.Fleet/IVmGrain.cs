@@ -11,8 +11,10 @@ public interface IVmGrain : IGrainWithStringKey
     /// <summary>
     /// Where the VM is, what it has done so far and its latest state hash (while it runs: at the end of the last slice
     /// after the previous status call). Null when there is no such VM. Answered at once, also while a slice runs.
+    /// Times out after 10 s (callers ask again: <see cref="VmStatusCalls.StatusAsync"/>).
     /// </summary>
     [AlwaysInterleave]
+    [ResponseTimeout(VmStatusCalls.Timeout)]
     Task<VmStatus?> GetStatus();
 
     /// <summary>Its standard output and error so far. Answered at once, also while a slice runs.</summary>

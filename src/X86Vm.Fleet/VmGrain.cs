@@ -46,10 +46,42 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
         _units = _record.Instructions;
         if (_record.Checkpoint is string checkpoint) await LoadCheckpoint(checkpoint);
         if (IsLive && _vm == null) Start();
-        if (_record.Phase != VmPhase.Running || _vm == null) return;
-        if (!_arrived)
+        // A move that did not land: Orleans activated the VM afresh (a call raced its live migration) rather than the
+        // moved activation arriving. The move's checkpoint is where the VM stood, so nothing is lost; the move is made again.
+        string? movingTo = _record.MovingTo;
+        bool fellBack = movingTo != null && !_arrived && movingTo != silo.SiloAddress.ToParsableString() && IsLive && _vm != null;
+        bool handedOff = _record.HandedOff;
+        if (movingTo != null && !fellBack || handedOff)
         {
-            // A running VM is never idle, so an activation that is not a move continues after its silo went away.
+            _record = _record with { MovingTo = fellBack ? movingTo : null, HandedOff = false };
+            await store.WriteRecordAsync(Id, _record.ToJson());
+        }
+        if (fellBack)
+        {
+            log.LogWarning("VM {Id}: its move to {Target} activated it on {Silo} instead; moving it again", Id, movingTo, SiloName);
+            IGrainTimer? again = null;
+            again = this.RegisterGrainTimer(async () =>
+            {
+                again?.Dispose();
+                try { await Move(movingTo, repeat: true); }
+                catch (Exception e)
+                {
+                    log.LogWarning(e, "VM {Id}: the move to {Target} failed; it continues on {Silo}", Id, movingTo, SiloName);
+                    if (_record != null) await store.WriteRecordAsync(Id, (_record = _record with { MovingTo = null, HandedOff = false }).ToJson());
+                }
+            }, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+        if (_record.Phase != VmPhase.Running || _vm == null) return;
+        if (handedOff)
+        {
+            // Deactivated cleanly with a checkpoint of where it stood (a move, its silo stopping, or Orleans deactivating
+            // it when the silo holding its directory entry died): it continues here having lost nothing.
+            log.LogInformation("VM {Id} continues at {Units} units on {Silo} after a hand-off", Id, _units, SiloName);
+        }
+        else if (!_arrived)
+        {
+            // A running VM is never idle, so an activation that is neither a move nor a hand-off continues after its
+            // silo went away: it redoes the work since its last checkpoint.
             _record = _record with { Resumes = _record.Resumes + 1 };
             await store.WriteRecordAsync(Id, _record.ToJson());
             log.LogInformation("VM {Id} resumes at {Units} units on {Silo}", Id, _units, SiloName);
@@ -64,9 +96,19 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // A silo shutting down cleanly hands its running VMs on without losing work: checkpoint what a move has not.
-        if (reason.ReasonCode != DeactivationReasonCode.Migrating && IsLive && _vm != null && _record!.CheckpointInstructions != _units)
+        // Orleans also deactivates VMs of a live silo when the silo holding their directory entries dies (reason
+        // DirectoryFailure): the same hand-off. The record says so, so that the next activation is not counted as a resume.
+        // A silo stopped ungracefully (its token already cancelled) hands nothing off: the VM redoes its work since its
+        // last checkpoint, as after a crash.
+        if (reason.ReasonCode != DeactivationReasonCode.Migrating && IsLive && _vm != null && !cancellationToken.IsCancellationRequested)
         {
-            try { await SaveCheckpoint(); }
+            log.LogInformation("VM {Id} deactivated at {Units} units on {Silo} ({Reason}): handed off", Id, _units, SiloName, reason.ReasonCode);
+            try
+            {
+                if (_record!.CheckpointInstructions != _units) await SaveCheckpoint();
+                _record = _record! with { HandedOff = true };
+                await store.WriteRecordAsync(Id, _record.ToJson());
+            }
             catch (Exception e) { log.LogWarning(e, "VM {Id}: no checkpoint at deactivation; it continues from its last one", Id); }
         }
         _chain = 0;
@@ -176,12 +218,17 @@ public sealed class VmGrain(IFleetStore store, IOptions<FleetOptions> options, S
         QueueStep();
     }
 
-    public async Task<string> Migrate(string? target)
+    public Task<string> Migrate(string? target) => Move(target, repeat: false);
+
+    /// <summary>Moves the VM; <paramref name="repeat"/>: the same move again after it did not land (not counted twice).</summary>
+    async Task<string> Move(string? target, bool repeat)
     {
         if (!IsLive || _vm == null) throw new InvalidOperationException($"VM {Id} has ended: there is nothing to move");
         SiloAddress destination = await ChooseSilo(target);
-        // The checkpoint is durable before the activation goes: if the destination fails, any silo continues from it.
-        _record = _record! with { Moves = _record.Moves + 1 };
+        // The checkpoint is durable before the activation goes: if the destination fails, any silo continues from it. The
+        // record names the destination (an activation elsewhere knows the move did not land) and is a hand-off (the
+        // checkpoint is where the VM stands: whichever activation comes next continues without redoing anything).
+        _record = _record! with { Moves = _record.Moves + (repeat ? 0 : 1), MovingTo = destination.ToParsableString(), HandedOff = true };
         await SaveCheckpoint();
         _chain = 0;
         RequestContext.Set(IPlacementDirector.PlacementHintKey, destination);

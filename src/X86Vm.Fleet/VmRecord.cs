@@ -17,6 +17,13 @@ public sealed record VmRecord
     public int Moves { get; init; }
     /// <summary>Times the VM continued from its checkpoint on another silo after its own went away.</summary>
     public int Resumes { get; init; }
+    /// <summary>The silo (parsable address) a move in progress sends it to; cleared where it arrives.</summary>
+    public string? MovingTo { get; init; }
+    /// <summary>
+    /// The activation that ran it last was deactivated cleanly after checkpointing where it stood, so the next one
+    /// continues without lost work (not a resume).
+    /// </summary>
+    public bool HandedOff { get; init; }
     /// <summary>Once ended: the units, state hash and status it ended with (its output is in <see cref="Checkpoint"/>).</summary>
     public ulong Instructions { get; init; }
     public string? StateHash { get; init; }

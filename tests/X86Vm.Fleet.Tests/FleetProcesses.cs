@@ -30,11 +30,13 @@ public static class FleetProcesses
         public string? Page { get; private set; }
         public string Log { get { lock (_log) return _log.ToString(); } }
 
-        public Silo(string store, int? join = null, bool page = false, ulong checkpointUnits = 0)
+        /// <summary>A silo of a localhost fleet with the store directory <paramref name="store"/>, or with <paramref name="cluster"/> (postgres://…) one whose membership and store are in PostgreSQL.</summary>
+        public Silo(string? store, int? join = null, bool page = false, ulong checkpointUnits = 0, string? cluster = null)
         {
             SiloPort = FreePort();
             GatewayPort = FreePort();
-            string[] args = ["fleet", "silo", "--store", store, "--port", SiloPort.ToString(), "--gateway", GatewayPort.ToString(), "--slice", "1000000",
+            string[] args = ["fleet", "silo", .. store != null ? ["--store", store] : Array.Empty<string>(),
+                .. cluster != null ? ["--cluster", cluster] : Array.Empty<string>(), "--port", SiloPort.ToString(), "--gateway", GatewayPort.ToString(), "--slice", "1000000",
                 "--checkpoint-every", checkpointUnits.ToString(), .. join is int j ? ["--join", j.ToString()] : Array.Empty<string>(),
                 .. page ? ["--http", "0"] : Array.Empty<string>()];
             var psi = new ProcessStartInfo("dotnet", [Cli, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -58,6 +60,8 @@ public static class FleetProcesses
         }
 
         /// <summary>Kills the silo's process by its pid, as a machine that dies would go.</summary>
+        public int Pid => _process.Id;
+
         public void Kill()
         {
             if (!_process.HasExited) _process.Kill(entireProcessTree: true);

@@ -85,7 +85,7 @@ public sealed class FleetTestCluster : IAsyncDisposable
             foreach (string id in pending.ToList())
             {
                 VmStatus? status;
-                try { status = await Vm(id).GetStatus(); }
+                try { status = await Vm(id).StatusAsync(); }
                 catch (Exception e) when (e is not TimeoutException) { continue; } // its silo is being replaced
                 if (status is { Ended: true }) { ended[id] = status; pending.Remove(id); }
             }

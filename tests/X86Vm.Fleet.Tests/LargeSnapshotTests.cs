@@ -19,12 +19,12 @@ public sealed class LargeSnapshotTests
         string id = await fleet.Fleet.Submit(FleetPrograms.Spec(5, args));
         var vm = fleet.Vm(id);
         VmStatus? status;
-        while ((status = await vm.GetStatus())!.Instructions < 30_000_000) await Task.Delay(50); // past the ballast
+        while ((status = await vm.StatusAsync())!.Instructions < 30_000_000) await Task.Delay(50); // past the ballast
         Assert.Equal(VmPhase.Running, status.Phase);
         var clock = Stopwatch.StartNew();
         string to = await vm.Migrate(null);
         Assert.NotEqual(status.Silo, to);
-        while ((status = await vm.GetStatus())!.Silo != to && !status.Ended) await Task.Delay(10);
+        while ((status = await vm.StatusAsync())!.Silo != to && !status.Ended) await Task.Delay(10);
         Console.WriteLine($"moved {status.Instructions} units to {to} in {clock.ElapsedMilliseconds} ms");
         string checkpoint = Directory.GetFiles(Path.Combine(fleet.StoreDirectory, "blobs", id)).Single();
         Assert.True(new FileInfo(checkpoint).Length > 4 * FleetTestCluster.MessageLimit, $"the checkpoint is only {new FileInfo(checkpoint).Length} bytes");

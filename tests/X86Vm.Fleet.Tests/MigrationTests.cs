@@ -11,11 +11,13 @@ public sealed class MigrationTests
 {
     /// <summary>
     /// The distinct runs (rounds, seed, budget) the 100 VMs make; VM i makes run i % 16. Runs 0, 4, 8 and 12 (the VMs
-    /// moved three times) are twice as long as the others; runs 2, 6, 10 and 14 (moved once) stop out of budget
-    /// mid-computation, where the state hash covers the whole live memory (after an exit little state is left).
+    /// moved three times) are 60 rounds (~100 M units), long enough on a loaded machine for three moves 2 M units apart
+    /// to come before they end (with 24 rounds, 9 of 25 once ended before their second move); runs 2, 6, 10 and 14
+    /// (moved once) stop out of budget mid-computation, where the state hash covers the whole live memory (after an exit
+    /// little state is left).
     /// </summary>
     static readonly (string Rounds, ulong Seed, ulong? Budget)[] Variants =
-        [.. Enumerable.Range(0, 16).Select(i => ((i % 4 == 0 ? 24 : 12 + i % 6).ToString(), (ulong)i * 7 + 1, i % 4 == 2 ? 15_000_000 + (ulong)i * 1001 : (ulong?)null))];
+        [.. Enumerable.Range(0, 16).Select(i => ((i % 4 == 0 ? 60 : 12 + i % 6).ToString(), (ulong)i * 7 + 1, i % 4 == 2 ? 15_000_000 + (ulong)i * 1001 : (ulong?)null))];
 
     static readonly Lazy<FleetPrograms.Reference[]> References = new(() =>
     {
@@ -34,6 +36,7 @@ public sealed class MigrationTests
         // Every even VM moves once it has run a little; every fourth moves again after each further stretch, up to three
         // times. A move counts only when the VM was running at the time (moving an ended VM is refused).
         var moves = new ConcurrentDictionary<string, int>();
+        var silos = await fleet.Fleet.Silos();
         var ids = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
             var (rounds, seed, budget) = Variants[i % Variants.Length];
@@ -43,16 +46,22 @@ public sealed class MigrationTests
             for (int move = 0; move < wanted; move++)
             {
                 VmStatus? before;
-                while ((before = await vm.GetStatus()) is { Phase: VmPhase.Running } && before.Instructions < (ulong)(move + 1) * 2_000_000)
-                    await Task.Delay(20);
+                while ((before = await vm.StatusAsync()) is { Phase: VmPhase.Running } && before.Instructions < (ulong)(move + 1) * 2_000_000)
+                    await Task.Delay(100);
                 if (before is not { Phase: VmPhase.Running }) break;
                 try
                 {
+                    // (Not compared with before.Silo: the activation a move leaves answers status calls until it goes, so
+                    // that may name the silo the VM is leaving.)
                     string to = await vm.Migrate(null);
-                    Assert.NotEqual(before.Silo, to);
+                    Assert.Contains(to, silos);
                     moves.AddOrUpdate(id, 1, (_, n) => n + 1);
                 }
-                catch (InvalidOperationException) { break; } // it ended between the status and the move
+                catch (InvalidOperationException e) // it ended between the status and the move
+                {
+                    Console.WriteLine($"{id}: no move {move + 1}: {e.Message}");
+                    break;
+                }
             }
             return id;
         }));
