@@ -46,31 +46,25 @@ static class Ssse3
     /// <summary>PSHUFB xmm: byte i = 0 if source byte i has bit 7 set, else destination byte (source byte i &amp; 15).</summary>
     public struct ShufB : IVectorOp
     {
-        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b)
-        {
-            Vector128<byte> r = default;
-            for (int i = 0; i < 16; i++)
-            {
-                byte s = b.GetElement(i);
-                Lane<byte>.At(ref r, i) = (s & 0x80) != 0 ? (byte)0 : a.GetElement(s & 15);
-            }
-            return r;
-        }
+        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b) => ShuffleBytes(a, b, 16);
     }
 
     /// <summary>PSHUFB mm: as <see cref="ShufB"/> over 8 bytes, the index taken modulo 8 (SDM: bits 2:0).</summary>
     public struct ShufBMm : IVectorOp
     {
-        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b)
+        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b) => ShuffleBytes(a, b, 8);
+    }
+
+    /// <summary>PSHUFB over the low <paramref name="bytes"/> bytes (16 or 8): the index is taken modulo the width.</summary>
+    static Vector128<byte> ShuffleBytes(Vector128<byte> a, Vector128<byte> b, int bytes)
+    {
+        Vector128<byte> r = default;
+        for (int i = 0; i < bytes; i++)
         {
-            Vector128<byte> r = default;
-            for (int i = 0; i < 8; i++)
-            {
-                byte s = b.GetElement(i);
-                Lane<byte>.At(ref r, i) = (s & 0x80) != 0 ? (byte)0 : a.GetElement(s & 7);
-            }
-            return r;
+            byte s = b.GetElement(i);
+            Lane<byte>.At(ref r, i) = (s & 0x80) != 0 ? (byte)0 : a.GetElement(s & (bytes - 1));
         }
+        return r;
     }
 
     /// <summary>PALIGNR xmm: the 32-byte value destination:source (destination high) shifted right by imm8 bytes; low 16 bytes.</summary>
