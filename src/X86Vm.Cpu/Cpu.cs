@@ -18,6 +18,11 @@ public sealed partial class Cpu
     /// <summary>[0] = 0, [1] = FS base, [2] = GS base (arch_prctl).</summary>
     public SegmentBases SegBase;
     public XmmFile Xmm;
+    /// <summary>
+    /// Bits 255:128 of YMM0–15 (SDM Vol. 1 §14.1.1). Kept apart from <see cref="Xmm"/> as XSAVE keeps them (state
+    /// component 2, YMM_Hi128): legacy SSE instructions never touch them, VEX.128 instructions zero them.
+    /// </summary>
+    public XmmFile YmmHigh;
     public uint Mxcsr = 0x1F80;
 
     // Lazy flags: the last flag-setting operation (see FlagOp) — kind, operands, result, auxiliary.

@@ -7,11 +7,11 @@ namespace X86Vm.Cpu;
 public sealed partial class Cpu
 {
     /// <summary>Bytes of the image <see cref="SaveState"/> writes.</summary>
-    public const int StateImageSize = 8 + 8 + 16 * 8 + 8 + 8 + FxsaveImageSize + 8 + 8 + 1;
+    public const int StateImageSize = 8 + 8 + 16 * 8 + 8 + 8 + FxsaveImageSize + 16 * 16 + 8 + 8 + 1;
 
     /// <summary>
     /// The CPU's state for a snapshot, between runs: RIP, RFLAGS as the guest reads it (the lazy-flag record is
-    /// materialised, not saved), the general registers, FS/GS base, the FXSAVE image (x87, MXCSR, XMM), the retired
+    /// materialised, not saved), the general registers, FS/GS base, the FXSAVE image (x87, MXCSR, XMM), the YMM upper halves, the retired
     /// count, the run's remaining budget and a pending stop. Nothing that only caches: decoded blocks, a pending fault.
     /// </summary>
     public void SaveState(Span<byte> image)
@@ -26,6 +26,8 @@ public sealed partial class Cpu
         at += 16;
         SaveFxsave(image.Slice(at, FxsaveImageSize));
         at += FxsaveImageSize;
+        SaveYmmHigh(image.Slice(at, 16 * 16));
+        at += 16 * 16;
         BinaryPrimitives.WriteUInt64LittleEndian(image[at..], Retired);
         BinaryPrimitives.WriteUInt64LittleEndian(image[(at + 8)..], InstructionBudget);
         image[at + 16] = StopRequested ? (byte)1 : (byte)0;
@@ -50,6 +52,7 @@ public sealed partial class Cpu
         Regs = default;
         SegBase = default;
         Xmm = default;
+        YmmHigh = default;
         FlagA = FlagB = FlagAux = 0;
         FlagKind2 = 0;
         FlagA2 = FlagB2 = FlagRes2 = FlagAux2 = 0;
@@ -62,9 +65,22 @@ public sealed partial class Cpu
         at += 16;
         if (!LoadFxsave(image.Slice(at, FxsaveImageSize))) return false;
         at += FxsaveImageSize;
+        LoadYmmHigh(image.Slice(at, 16 * 16));
+        at += 16 * 16;
         Retired = BinaryPrimitives.ReadUInt64LittleEndian(image[at..]);
         InstructionBudget = BinaryPrimitives.ReadUInt64LittleEndian(image[(at + 8)..]);
         StopRequested = image[at + 16] != 0;
         return true;
+    }
+
+    /// <summary>Bits 255:128 of YMM0–15, 16 bytes each, little-endian (the layout of XSAVE's YMM_Hi128 component).</summary>
+    public void SaveYmmHigh(Span<byte> image)
+    {
+        for (int i = 0; i < 16; i++) BinaryPrimitives.WriteUInt128LittleEndian(image[(16 * i)..], YmmHigh[i]);
+    }
+
+    public void LoadYmmHigh(ReadOnlySpan<byte> image)
+    {
+        for (int i = 0; i < 16; i++) YmmHigh[i] = BinaryPrimitives.ReadUInt128LittleEndian(image[(16 * i)..]);
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class Kernel
     const int PayloadPrefix = 4 + 8;
 
     /// <summary>The format version this build writes and reads.</summary>
-    public const int SnapshotFormatVersion = 2;
+    public const int SnapshotFormatVersion = 3; // 3: the CPU image carries the YMM upper halves
 
     /// <summary>Which x86vm and .NET runtime write (and read) snapshots here: recorded in each, named when one does not load.</summary>
     public static string BuildIdentity { get; } =

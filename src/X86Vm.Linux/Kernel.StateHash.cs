@@ -175,6 +175,9 @@ public sealed partial class Kernel
         fx.Clear();
         c.SaveFxsave(fx); // x87 registers, control/status/tag words, MXCSR and XMM0-15
         w.Bytes(fx);
+        Span<byte> ymm = stackalloc byte[16 * 16];
+        c.SaveYmmHigh(ymm); // bits 255:128 of YMM0-15
+        w.Bytes(ymm);
         w.U64(c.Retired);
     }
 

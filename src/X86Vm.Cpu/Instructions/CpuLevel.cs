@@ -56,7 +56,8 @@ public static class CpuLevels
     {
         CpuidFeature.SSE3 or CpuidFeature.SSSE3 or CpuidFeature.SSE4_1 or CpuidFeature.SSE4_2 or CpuidFeature.POPCNT
             or CpuidFeature.CMPXCHG16B => CpuLevel.V2,
-        CpuidFeature.LZCNT or CpuidFeature.MOVBE or CpuidFeature.BMI1 or CpuidFeature.BMI2 or CpuidFeature.ADX => CpuLevel.Max,
+        CpuidFeature.LZCNT or CpuidFeature.MOVBE or CpuidFeature.BMI1 or CpuidFeature.BMI2 or CpuidFeature.ADX
+            or CpuidFeature.AVX or CpuidFeature.AVX2 => CpuLevel.Max,
         _ => CpuLevel.Baseline,
     };
 

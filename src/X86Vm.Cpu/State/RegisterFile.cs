@@ -22,7 +22,7 @@ public struct SegmentBases
     ulong _element;
 }
 
-/// <summary>The 16 XMM registers (the low halves of YMM once AVX arrives).</summary>
+/// <summary>16 128-bit vector registers: the XMM registers (the low halves of YMM), or the YMM upper halves (<see cref="Cpu.YmmHigh"/>).</summary>
 [InlineArray(16)]
 public struct XmmFile
 {

@@ -65,6 +65,8 @@ public static class RecordedOracle
         public ulong Rflags;
         public uint Mxcsr;
         public readonly UInt128[] Xmm = new UInt128[16];
+        /// <summary>Bits 255:128 of YMM0–15.</summary>
+        public readonly UInt128[] YmmHigh = new UInt128[16];
         public readonly byte[] Data = new byte[DataInit];
     }
 
@@ -183,6 +185,7 @@ public static class RecordedOracle
         c.Rflags = st.Rflags;
         c.Mxcsr = st.Mxcsr;
         for (int i = 0; i < 16; i++) c.Xmm[i] = st.Xmm[i];
+        for (int i = 0; i < 16; i++) c.YmmHigh[i] = st.YmmHigh[i];
         h.Memory.Poke(CpuHarness.DataBase, st.Data);
 
         GuestFault? fault = Execute(h, form.Code);
@@ -198,6 +201,8 @@ public static class RecordedOracle
             report.Append(CultureInfo.InvariantCulture, $" rip=+{c.Rip - CpuHarness.CodeBase:x}");
         for (int i = 0; i < 16; i++)
             if (c.Xmm[i] != st.Xmm[i]) report.Append(CultureInfo.InvariantCulture, $" x{i}={c.Xmm[i]:x32}");
+        for (int i = 0; i < 16; i++)
+            if (c.YmmHigh[i] != st.YmmHigh[i]) report.Append(CultureInfo.InvariantCulture, $" y{i}={c.YmmHigh[i]:x32}");
         for (int i = 0; i < 16; i++)
             if (i != Reg.RSP && c.R(i) != st.Gpr[i]) report.Append(CultureInfo.InvariantCulture, $" r{i}={c.R(i):x}");
         ulong flags = c.Rflags;

@@ -149,6 +149,11 @@ public static class SseFpOracle
         }
         for (int off = 0; off < DataInit; off += 8)
             BitConverter.TryWriteBytes(st.Data.AsSpan(off), FChunk(ref s));
+        for (int i = 0; i < 16; i++) // YMM upper halves: drawn last, as in the C generator
+        {
+            ulong lo = FChunk(ref s), hi = FChunk(ref s);
+            st.YmmHigh[i] = new UInt128(hi, lo);
+        }
         return st;
     }
 

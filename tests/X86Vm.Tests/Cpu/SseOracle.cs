@@ -37,6 +37,11 @@ public static class SseOracle
         }
         for (int off = 0; off < DataInit; off += 8)
             BitConverter.TryWriteBytes(st.Data.AsSpan(off), Chunk(ref s));
+        for (int i = 0; i < 16; i++) // YMM upper halves: drawn last, as in the C generator
+        {
+            ulong lo = Chunk(ref s), hi = Chunk(ref s);
+            st.YmmHigh[i] = new UInt128(hi, lo);
+        }
         return st;
     }
 

@@ -20,9 +20,9 @@ static class Sse41Integer
 
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Pblendw, SseBind.BinaryImm<Blend<ushort>>());
-        t.Add(Mnemonic.Blendps, SseBind.BinaryImm<Blend<uint>>());
-        t.Add(Mnemonic.Blendpd, SseBind.BinaryImm<Blend<ulong>>());
+        t.AddWithVex(Mnemonic.Pblendw, SseBind.BinaryImm<Blend<ushort>>());
+        t.AddWithVex(Mnemonic.Blendps, SseBind.BinaryImm<Blend<uint>, ImmNext4>());
+        t.AddWithVex(Mnemonic.Blendpd, SseBind.BinaryImm<Blend<ulong>, ImmNext2>());
         t.Add(Mnemonic.Pblendvb, BindBlendVariable<byte>());
         t.Add(Mnemonic.Blendvps, BindBlendVariable<uint>());
         t.Add(Mnemonic.Blendvpd, BindBlendVariable<ulong>());
@@ -38,21 +38,21 @@ static class Sse41Integer
         t.Add(Mnemonic.Pmovzxwd, BindExtend<Extend<ushort, uint>>());
         t.Add(Mnemonic.Pmovzxwq, BindExtend<Extend<ushort, ulong>>());
         t.Add(Mnemonic.Pmovzxdq, BindExtend<Extend<uint, ulong>>());
-        t.Add(Mnemonic.Pminsb, SseBind.Binary<MinOf<sbyte>>());
-        t.Add(Mnemonic.Pminsd, SseBind.Binary<MinOf<int>>());
-        t.Add(Mnemonic.Pminuw, SseBind.Binary<MinOf<ushort>>());
-        t.Add(Mnemonic.Pminud, SseBind.Binary<MinOf<uint>>());
-        t.Add(Mnemonic.Pmaxsb, SseBind.Binary<MaxOf<sbyte>>());
-        t.Add(Mnemonic.Pmaxsd, SseBind.Binary<MaxOf<int>>());
-        t.Add(Mnemonic.Pmaxuw, SseBind.Binary<MaxOf<ushort>>());
-        t.Add(Mnemonic.Pmaxud, SseBind.Binary<MaxOf<uint>>());
-        t.Add(Mnemonic.Pmulld, SseBind.Binary<MulLowD>());
-        t.Add(Mnemonic.Pmuldq, SseBind.Binary<MulSDQ>());
-        t.Add(Mnemonic.Pcmpeqq, SseBind.Binary<CmpEqQ>());
-        t.Add(Mnemonic.Packusdw, SseBind.Binary<PackUSDW>());
-        t.Add(Mnemonic.Mpsadbw, SseBind.BinaryImm<MultipleSad>());
-        t.Add(Mnemonic.Phminposuw, SseBind.Binary<MinPosUW>());
-        t.Add(Mnemonic.Movntdqa, (in Instruction insn, ref DecodedOp op, Type[] o) => SseBind.Move(insn, o, typeof(XMemAligned)));
+        t.AddWithVex(Mnemonic.Pminsb, SseBind.Binary<MinOf<sbyte>>());
+        t.AddWithVex(Mnemonic.Pminsd, SseBind.Binary<MinOf<int>>());
+        t.AddWithVex(Mnemonic.Pminuw, SseBind.Binary<MinOf<ushort>>());
+        t.AddWithVex(Mnemonic.Pminud, SseBind.Binary<MinOf<uint>>());
+        t.AddWithVex(Mnemonic.Pmaxsb, SseBind.Binary<MaxOf<sbyte>>());
+        t.AddWithVex(Mnemonic.Pmaxsd, SseBind.Binary<MaxOf<int>>());
+        t.AddWithVex(Mnemonic.Pmaxuw, SseBind.Binary<MaxOf<ushort>>());
+        t.AddWithVex(Mnemonic.Pmaxud, SseBind.Binary<MaxOf<uint>>());
+        t.AddWithVex(Mnemonic.Pmulld, SseBind.Binary<MulLowD>());
+        t.AddWithVex(Mnemonic.Pmuldq, SseBind.Binary<MulSDQ>());
+        t.AddWithVex(Mnemonic.Pcmpeqq, SseBind.Binary<CmpEqQ>());
+        t.AddWithVex(Mnemonic.Packusdw, SseBind.Binary<PackUSDW>());
+        t.AddWithVex(Mnemonic.Mpsadbw, SseBind.BinaryImm<MultipleSad, ImmNext3>());
+        t.AddWithVex(Mnemonic.Phminposuw, SseBind.Binary<MinPosUW>());
+        t.AddWithVex(Mnemonic.Movntdqa, (in Instruction insn, ref DecodedOp op, Type[] o) => SseBind.Move(insn, o, typeof(XMemAligned)));
         t.Add(Mnemonic.Ptest, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             o.Length == 2 ? Handlers.Get(Self, nameof(Ptest), SseBind.Xmm(o[1], typeof(XMemAligned))) : 0);
         t.Add(Mnemonic.Pextrb, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(byte), o[0]));

@@ -14,7 +14,7 @@ static class Sse42
 
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Pcmpgtq, SseBind.Binary<CmpGtQ>());
+        t.AddWithVex(Mnemonic.Pcmpgtq, SseBind.Binary<CmpGtQ>());
         // CRC32 r32/r64, r/m8/16/32/64: T is the source size; a 64-bit destination gets the CRC zero-extended.
         t.Add(Mnemonic.Crc32, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             Handlers.Get(Self, nameof(Crc32), OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 1)), o[1]));

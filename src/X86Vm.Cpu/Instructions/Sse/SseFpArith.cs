@@ -77,7 +77,8 @@ public static class SseFpBind
     /// <summary>"op xmm, xmm/m128" packed single (<paramref name="dbl"/> false) or double; m128 must be aligned.</summary>
     public static Binder Packed<TOp>(bool dbl) where TOp : struct, IFpOp =>
         (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            SseBind.UsesMmx(insn) || o.Length != 2
+            VexBind.IsVex(insn) ? (dbl ? VexBind.Lanes<PdLane<TOp>>(insn, o, typeof(YMem)) : VexBind.Lanes<PsLane<TOp>>(insn, o, typeof(YMem)))
+            : SseBind.UsesMmx(insn) || o.Length != 2
                 ? 0
                 : Handlers.Get(typeof(SseFpHandlers), dbl ? nameof(SseFpHandlers.PackedDouble) : nameof(SseFpHandlers.PackedSingle),
                     typeof(TOp), SseBind.Xmm(o[1], typeof(XMemAligned)));
@@ -87,7 +88,9 @@ public static class SseFpBind
         (in Instruction insn, ref DecodedOp op, Type[] o) => BindScalar<TOp>(insn, o, dbl);
 
     public static nint BindScalar<TOp>(in Instruction insn, Type[] o, bool dbl) where TOp : struct, IFpOp =>
-        o.Length != 2
+        VexBind.IsVex(insn)
+            ? dbl ? VexBind.Lanes<SdLane<TOp>>(insn, o, typeof(YNarrow<XMem64>)) : VexBind.Lanes<SsLane<TOp>>(insn, o, typeof(YNarrow<XMem32>))
+        : o.Length != 2
             ? 0
             : Handlers.Get(typeof(SseFpHandlers), dbl ? nameof(SseFpHandlers.ScalarDouble) : nameof(SseFpHandlers.ScalarSingle),
                 typeof(TOp), SseBind.Xmm(o[1], dbl ? typeof(XMem64) : typeof(XMem32)));
@@ -109,18 +112,18 @@ static class SseFpArith
         Add4<MinOp>(t, Mnemonic.Minps, Mnemonic.Minpd, Mnemonic.Minss, Mnemonic.Minsd);
         Add4<MaxOp>(t, Mnemonic.Maxps, Mnemonic.Maxpd, Mnemonic.Maxss, Mnemonic.Maxsd);
         Add4<SqrtOp>(t, Mnemonic.Sqrtps, Mnemonic.Sqrtpd, Mnemonic.Sqrtss, Mnemonic.Sqrtsd);
-        t.Add(Mnemonic.Rcpps, SseFpBind.Packed<RcpOp>(false));
-        t.Add(Mnemonic.Rcpss, SseFpBind.Scalar<RcpOp>(false));
-        t.Add(Mnemonic.Rsqrtps, SseFpBind.Packed<RsqrtOp>(false));
-        t.Add(Mnemonic.Rsqrtss, SseFpBind.Scalar<RsqrtOp>(false));
+        t.AddWithVex(Mnemonic.Rcpps, SseFpBind.Packed<RcpOp>(false));
+        t.AddWithVex(Mnemonic.Rcpss, SseFpBind.Scalar<RcpOp>(false));
+        t.AddWithVex(Mnemonic.Rsqrtps, SseFpBind.Packed<RsqrtOp>(false));
+        t.AddWithVex(Mnemonic.Rsqrtss, SseFpBind.Scalar<RsqrtOp>(false));
     }
 
     static void Add4<TOp>(InstructionTable t, Mnemonic ps, Mnemonic pd, Mnemonic ss, Mnemonic sd) where TOp : struct, IFpOp
     {
-        t.Add(ps, SseFpBind.Packed<TOp>(false));
-        t.Add(pd, SseFpBind.Packed<TOp>(true));
-        t.Add(ss, SseFpBind.Scalar<TOp>(false));
-        t.Add(sd, SseFpBind.Scalar<TOp>(true));
+        t.AddWithVex(ps, SseFpBind.Packed<TOp>(false));
+        t.AddWithVex(pd, SseFpBind.Packed<TOp>(true));
+        t.AddWithVex(ss, SseFpBind.Scalar<TOp>(false));
+        t.AddWithVex(sd, SseFpBind.Scalar<TOp>(true));
     }
 
     public struct AddOp : IFpOp

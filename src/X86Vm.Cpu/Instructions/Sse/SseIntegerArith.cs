@@ -14,30 +14,30 @@ static class SseIntegerArith
 {
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Paddb, SseBind.Binary<AddB>());
-        t.Add(Mnemonic.Paddw, SseBind.Binary<AddW>());
-        t.Add(Mnemonic.Paddd, SseBind.Binary<AddD>());
-        t.Add(Mnemonic.Paddq, SseBind.Binary<AddQ>());
-        t.Add(Mnemonic.Psubb, SseBind.Binary<SubB>());
-        t.Add(Mnemonic.Psubw, SseBind.Binary<SubW>());
-        t.Add(Mnemonic.Psubd, SseBind.Binary<SubD>());
-        t.Add(Mnemonic.Psubq, SseBind.Binary<SubQ>());
-        t.Add(Mnemonic.Paddusb, SseBind.Binary<AddUSB>());
-        t.Add(Mnemonic.Paddusw, SseBind.Binary<AddUSW>());
-        t.Add(Mnemonic.Psubusb, SseBind.Binary<SubUSB>());
-        t.Add(Mnemonic.Psubusw, SseBind.Binary<SubUSW>());
-        t.Add(Mnemonic.Paddsb, SseBind.Binary<AddSB>());
-        t.Add(Mnemonic.Paddsw, SseBind.Binary<AddSW>());
-        t.Add(Mnemonic.Psubsb, SseBind.Binary<SubSB>());
-        t.Add(Mnemonic.Psubsw, SseBind.Binary<SubSW>());
-        t.Add(Mnemonic.Pavgb, SseBind.Binary<AvgB>());
-        t.Add(Mnemonic.Pavgw, SseBind.Binary<AvgW>());
-        t.Add(Mnemonic.Psadbw, SseBind.Binary<SadBW>());
-        t.Add(Mnemonic.Pmullw, SseBind.Binary<MulLowW>());
-        t.Add(Mnemonic.Pmulhw, SseBind.Binary<MulHighSW>());
-        t.Add(Mnemonic.Pmulhuw, SseBind.Binary<MulHighUW>());
-        t.Add(Mnemonic.Pmuludq, SseBind.Binary<MulUDQ>());
-        t.Add(Mnemonic.Pmaddwd, SseBind.Binary<MulAddWD>());
+        t.AddWithVex(Mnemonic.Paddb, SseBind.Binary<AddB>());
+        t.AddWithVex(Mnemonic.Paddw, SseBind.Binary<AddW>());
+        t.AddWithVex(Mnemonic.Paddd, SseBind.Binary<AddD>());
+        t.AddWithVex(Mnemonic.Paddq, SseBind.Binary<AddQ>());
+        t.AddWithVex(Mnemonic.Psubb, SseBind.Binary<SubB>());
+        t.AddWithVex(Mnemonic.Psubw, SseBind.Binary<SubW>());
+        t.AddWithVex(Mnemonic.Psubd, SseBind.Binary<SubD>());
+        t.AddWithVex(Mnemonic.Psubq, SseBind.Binary<SubQ>());
+        t.AddWithVex(Mnemonic.Paddusb, SseBind.Binary<AddUSB>());
+        t.AddWithVex(Mnemonic.Paddusw, SseBind.Binary<AddUSW>());
+        t.AddWithVex(Mnemonic.Psubusb, SseBind.Binary<SubUSB>());
+        t.AddWithVex(Mnemonic.Psubusw, SseBind.Binary<SubUSW>());
+        t.AddWithVex(Mnemonic.Paddsb, SseBind.Binary<AddSB>());
+        t.AddWithVex(Mnemonic.Paddsw, SseBind.Binary<AddSW>());
+        t.AddWithVex(Mnemonic.Psubsb, SseBind.Binary<SubSB>());
+        t.AddWithVex(Mnemonic.Psubsw, SseBind.Binary<SubSW>());
+        t.AddWithVex(Mnemonic.Pavgb, SseBind.Binary<AvgB>());
+        t.AddWithVex(Mnemonic.Pavgw, SseBind.Binary<AvgW>());
+        t.AddWithVex(Mnemonic.Psadbw, SseBind.Binary<SadBW>());
+        t.AddWithVex(Mnemonic.Pmullw, SseBind.Binary<MulLowW>());
+        t.AddWithVex(Mnemonic.Pmulhw, SseBind.Binary<MulHighSW>());
+        t.AddWithVex(Mnemonic.Pmulhuw, SseBind.Binary<MulHighUW>());
+        t.AddWithVex(Mnemonic.Pmuludq, SseBind.Binary<MulUDQ>());
+        t.AddWithVex(Mnemonic.Pmaddwd, SseBind.Binary<MulAddWD>());
     }
 
     public struct AddB : IVectorOp { public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b) => a + b; }

@@ -10,16 +10,16 @@ static class SseIntegerCompare
 {
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Pcmpeqb, SseBind.Binary<CmpEqB>());
-        t.Add(Mnemonic.Pcmpeqw, SseBind.Binary<CmpEqW>());
-        t.Add(Mnemonic.Pcmpeqd, SseBind.Binary<CmpEqD>());
-        t.Add(Mnemonic.Pcmpgtb, SseBind.Binary<CmpGtB>());
-        t.Add(Mnemonic.Pcmpgtw, SseBind.Binary<CmpGtW>());
-        t.Add(Mnemonic.Pcmpgtd, SseBind.Binary<CmpGtD>());
-        t.Add(Mnemonic.Pminub, SseBind.Binary<MinUB>());
-        t.Add(Mnemonic.Pmaxub, SseBind.Binary<MaxUB>());
-        t.Add(Mnemonic.Pminsw, SseBind.Binary<MinSW>());
-        t.Add(Mnemonic.Pmaxsw, SseBind.Binary<MaxSW>());
+        t.AddWithVex(Mnemonic.Pcmpeqb, SseBind.Binary<CmpEqB>());
+        t.AddWithVex(Mnemonic.Pcmpeqw, SseBind.Binary<CmpEqW>());
+        t.AddWithVex(Mnemonic.Pcmpeqd, SseBind.Binary<CmpEqD>());
+        t.AddWithVex(Mnemonic.Pcmpgtb, SseBind.Binary<CmpGtB>());
+        t.AddWithVex(Mnemonic.Pcmpgtw, SseBind.Binary<CmpGtW>());
+        t.AddWithVex(Mnemonic.Pcmpgtd, SseBind.Binary<CmpGtD>());
+        t.AddWithVex(Mnemonic.Pminub, SseBind.Binary<MinUB>());
+        t.AddWithVex(Mnemonic.Pmaxub, SseBind.Binary<MaxUB>());
+        t.AddWithVex(Mnemonic.Pminsw, SseBind.Binary<MinSW>());
+        t.AddWithVex(Mnemonic.Pmaxsw, SseBind.Binary<MaxSW>());
     }
 
     public struct CmpEqB : IVectorOp { public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b) => Vector128.Equals(a, b); }

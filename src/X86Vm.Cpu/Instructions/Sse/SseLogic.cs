@@ -14,10 +14,10 @@ static class SseLogic
 {
     static void Register(InstructionTable t)
     {
-        foreach (Mnemonic m in new[] { Mnemonic.Pand, Mnemonic.Andps, Mnemonic.Andpd }) t.Add(m, SseBind.Binary<And>());
-        foreach (Mnemonic m in new[] { Mnemonic.Pandn, Mnemonic.Andnps, Mnemonic.Andnpd }) t.Add(m, SseBind.Binary<AndNot>());
-        foreach (Mnemonic m in new[] { Mnemonic.Por, Mnemonic.Orps, Mnemonic.Orpd }) t.Add(m, SseBind.Binary<Or>());
-        foreach (Mnemonic m in new[] { Mnemonic.Pxor, Mnemonic.Xorps, Mnemonic.Xorpd }) t.Add(m, SseBind.Binary<Xor>());
+        foreach (Mnemonic m in new[] { Mnemonic.Pand, Mnemonic.Andps, Mnemonic.Andpd }) t.AddWithVex(m, SseBind.Binary<And>());
+        foreach (Mnemonic m in new[] { Mnemonic.Pandn, Mnemonic.Andnps, Mnemonic.Andnpd }) t.AddWithVex(m, SseBind.Binary<AndNot>());
+        foreach (Mnemonic m in new[] { Mnemonic.Por, Mnemonic.Orps, Mnemonic.Orpd }) t.AddWithVex(m, SseBind.Binary<Or>());
+        foreach (Mnemonic m in new[] { Mnemonic.Pxor, Mnemonic.Xorps, Mnemonic.Xorpd }) t.AddWithVex(m, SseBind.Binary<Xor>());
     }
 
     public struct And : IVectorOp { public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b) => a & b; }

@@ -19,13 +19,13 @@ static class SseMove
 
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Movd, BindMovdMovq);
-        t.Add(Mnemonic.Movq, BindMovdMovq);
+        t.AddWithVex(Mnemonic.Movd, BindMovdMovq);
+        t.AddWithVex(Mnemonic.Movq, BindMovdMovq);
         foreach (Mnemonic m in new[] { Mnemonic.Movdqa, Mnemonic.Movaps, Mnemonic.Movapd, Mnemonic.Movntdq,
                      Mnemonic.Movntps, Mnemonic.Movntpd })
-            t.Add(m, (in Instruction insn, ref DecodedOp op, Type[] o) => SseBind.Move(insn, o, typeof(XMemAligned)));
+            t.AddWithVex(m, (in Instruction insn, ref DecodedOp op, Type[] o) => SseBind.Move(insn, o, typeof(XMemAligned)));
         foreach (Mnemonic m in new[] { Mnemonic.Movdqu, Mnemonic.Movups, Mnemonic.Movupd, Mnemonic.Lddqu })
-            t.Add(m, (in Instruction insn, ref DecodedOp op, Type[] o) => SseBind.Move(insn, o, typeof(XMem)));
+            t.AddWithVex(m, (in Instruction insn, ref DecodedOp op, Type[] o) => SseBind.Move(insn, o, typeof(XMem)));
         t.Add(Mnemonic.Movnti, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             Handlers.Get(Self, nameof(Movnti), OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0))));
         t.Add(Mnemonic.Movlps, BindLowHalf);
@@ -34,7 +34,8 @@ static class SseMove
         t.Add(Mnemonic.Movhpd, BindHighHalf);
         t.Add(Mnemonic.Movhlps, Bind.Fixed(Self, nameof(MoveHighToLow), typeof(X2)));
         t.Add(Mnemonic.Movlhps, Bind.Fixed(Self, nameof(MergeHigh64), typeof(X2)));
-        t.Add(Mnemonic.Movss, (in Instruction insn, ref DecodedOp op, Type[] o) => BindScalarMove(insn, o, 4));
+        t.AddWithVex(Mnemonic.Movss, (in Instruction insn, ref DecodedOp op, Type[] o) => BindScalarMove(insn, o, 4));
+        t.Add(Mnemonic.Vmovsd, (in Instruction insn, ref DecodedOp op, Type[] o) => BindScalarMove(insn, o, 8)); // MOVSD: SseScalarForms
         t.Add(Mnemonic.Pmovmskb, BindMask(nameof(Pmovmskb)));
         t.Add(Mnemonic.Movmskps, BindMask(nameof(Movmskps)));
         t.Add(Mnemonic.Movmskpd, BindMask(nameof(Movmskpd)));
@@ -42,6 +43,13 @@ static class SseMove
 
     static nint BindMovdMovq(in Instruction insn, ref DecodedOp op, Type[] o) => insn.Code switch
     {
+        Code.VEX_Vmovd_xmm_rm32 => Handlers.Get(Self, nameof(MoveToXmmVex), typeof(uint), o[1]),
+        Code.VEX_Vmovq_xmm_rm64 => Handlers.Get(Self, nameof(MoveToXmmVex), typeof(ulong), o[1]),
+        Code.VEX_Vmovd_rm32_xmm => Handlers.Get(Self, nameof(MoveFromXmm), typeof(uint), o[0], SseBind.Xmm(o[1], typeof(void))),
+        Code.VEX_Vmovq_rm64_xmm => Handlers.Get(Self, nameof(MoveFromXmm), typeof(ulong), o[0], SseBind.Xmm(o[1], typeof(void))),
+        Code.VEX_Vmovq_xmm_xmmm64 or Code.VEX_Vmovq_xmmm64_xmm =>
+            Handlers.Get(typeof(VexHandlers), nameof(VexHandlers.Move), typeof(W128),
+                VexBind.Ymm(o[0], typeof(YNarrow<XMem64>)), o[1] == typeof(Mem) ? typeof(YNarrow<XMem64>) : typeof(YLow64<>).MakeGenericType(VexBind.Ymm(o[1], typeof(void)))),
         Code.Movd_xmm_rm32 => Handlers.Get(Self, nameof(MoveToXmm), typeof(uint), o[1]),
         Code.Movq_xmm_rm64 => Handlers.Get(Self, nameof(MoveToXmm), typeof(ulong), o[1]),
         Code.Movd_rm32_xmm => Handlers.Get(Self, nameof(MoveFromXmm), typeof(uint), o[0], SseBind.Xmm(o[1], typeof(void))),
@@ -67,6 +75,8 @@ static class SseMove
     /// </summary>
     internal static nint BindScalarMove(in Instruction insn, Type[] o, int bytes)
     {
+        if (VexBind.IsVex(insn) && o.Length == 3) // VMOVSS/VMOVSD xmm1, xmm2, xmm3: element 0 from xmm3, the rest from xmm2
+            return bytes == 4 ? VexBind.Lanes<IntLane<MergeLowOp<uint>>>(insn, o, typeof(void)) : VexBind.Lanes<IntLane<MergeLowOp<ulong>>>(insn, o, typeof(void));
         if (o.Length != 2) return 0;
         if (o[0] != typeof(Mem) && o[1] != typeof(Mem))
             return Handlers.Get(Self, bytes == 4 ? nameof(MergeLow32) : nameof(MergeLow64), SseBind.Xmm(o[1], typeof(void)));
@@ -88,6 +98,19 @@ static class SseMove
     /// <summary>MOVQ xmm, xmm/m64 and MOVQ xmm/m64, xmm: the low quadword, zero-extended in a register destination.</summary>
     public static void MoveQuadwordZeroExtend<D, S>(Cpu c, ref DecodedOp op) where D : struct, IXmmOperand where S : struct, IXmmOperand =>
         D.Write(c, ref op, Vector128.CreateScalar(S.Read(c, ref op).AsUInt64().ToScalar()).AsByte());
+
+    /// <summary>VMOVD/VMOVQ xmm, r/m: as <see cref="MoveToXmm{T, S}"/>, and bits 255:128 zeroed.</summary>
+    public static void MoveToXmmVex<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand
+    {
+        MoveToXmm<T, S>(c, ref op);
+        YmmAccess.High(c, op.R1) = Vector128<byte>.Zero;
+    }
+
+    /// <summary>Element 0 of the second operand replaces element 0 of the first (VMOVSS/VMOVSD register forms).</summary>
+    public struct MergeLowOp<T> : IVectorOp where T : unmanaged
+    {
+        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b) => a.As<byte, T>().WithElement(0, b.As<byte, T>().ToScalar()).AsByte();
+    }
 
     /// <summary>MOVSS xmm, xmm: replace the low doubleword.</summary>
     public static void MergeLow32<S>(Cpu c, ref DecodedOp op) where S : struct, IXmmOperand

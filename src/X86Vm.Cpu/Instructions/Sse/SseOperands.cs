@@ -191,21 +191,27 @@ public static class SseBind
     /// </summary>
     public static Binder Binary<TOp>(Type? memory = null) where TOp : struct, IVectorOp =>
         (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            UsesMmx(insn) ? Mmx.MmxBind.Binary<TOp>(insn, o)
+            VexBind.IsVex(insn) ? VexBind.Lanes<IntLane<TOp>>(insn, o, typeof(YMem))
+            : UsesMmx(insn) ? Mmx.MmxBind.Binary<TOp>(insn, o)
             : o.Length != 2 || o[1] == typeof(Imm)
                 ? 0
                 : Handlers.Get(typeof(SseHandlers), nameof(SseHandlers.Binary), typeof(TOp), Xmm(o[1], memory ?? typeof(XMemAligned)));
 
     /// <summary>"op xmm, xmm/m128, imm8" through <see cref="SseHandlers.BinaryImm{TOp, S}"/>.</summary>
-    public static Binder BinaryImm<TOp>() where TOp : struct, IVectorImmOp =>
+    public static Binder BinaryImm<TOp>() where TOp : struct, IVectorImmOp => BinaryImm<TOp, SameImm>();
+
+    /// <summary>As <see cref="BinaryImm{TOp}"/>; the VEX.256 form's upper lane takes its immediate bits as <typeparamref name="TImm"/> says.</summary>
+    public static Binder BinaryImm<TOp, TImm>() where TOp : struct, IVectorImmOp where TImm : struct, ILaneImm =>
         (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            UsesMmx(insn) || o.Length != 3
+            VexBind.IsVex(insn) ? VexBind.Lanes<ImmLane<TOp, TImm>>(insn, o, typeof(YMem))
+            : UsesMmx(insn) || o.Length != 3
                 ? 0
                 : Handlers.Get(typeof(SseHandlers), nameof(SseHandlers.BinaryImm), typeof(TOp), Xmm(o[1], typeof(XMemAligned)));
 
     /// <summary>A move between any two vector operand kinds; memory is accessed as <paramref name="memory"/>.</summary>
     public static nint Move(in Instruction insn, Type[] o, Type memory) =>
-        UsesMmx(insn) || o.Length != 2
+        VexBind.IsVex(insn) ? VexBind.Move(insn, o, memory == typeof(XMemAligned) ? typeof(YMemAligned) : VexBind.MemoryFor(memory))
+        : UsesMmx(insn) || o.Length != 2
             ? 0
             : Handlers.Get(typeof(SseHandlers), nameof(SseHandlers.Move), Xmm(o[0], memory), Xmm(o[1], memory));
 }

@@ -15,16 +15,16 @@ static class SseShift
 {
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Psllw, Shift<LeftW>());
-        t.Add(Mnemonic.Pslld, Shift<LeftD>());
-        t.Add(Mnemonic.Psllq, Shift<LeftQ>());
-        t.Add(Mnemonic.Psrlw, Shift<RightW>());
-        t.Add(Mnemonic.Psrld, Shift<RightD>());
-        t.Add(Mnemonic.Psrlq, Shift<RightQ>());
-        t.Add(Mnemonic.Psraw, Shift<RightArithW>());
-        t.Add(Mnemonic.Psrad, Shift<RightArithD>());
-        t.Add(Mnemonic.Pslldq, Shift<LeftBytes>());
-        t.Add(Mnemonic.Psrldq, Shift<RightBytes>());
+        t.AddWithVex(Mnemonic.Psllw, Shift<LeftW>());
+        t.AddWithVex(Mnemonic.Pslld, Shift<LeftD>());
+        t.AddWithVex(Mnemonic.Psllq, Shift<LeftQ>());
+        t.AddWithVex(Mnemonic.Psrlw, Shift<RightW>());
+        t.AddWithVex(Mnemonic.Psrld, Shift<RightD>());
+        t.AddWithVex(Mnemonic.Psrlq, Shift<RightQ>());
+        t.AddWithVex(Mnemonic.Psraw, Shift<RightArithW>());
+        t.AddWithVex(Mnemonic.Psrad, Shift<RightArithD>());
+        t.AddWithVex(Mnemonic.Pslldq, Shift<LeftBytes>());
+        t.AddWithVex(Mnemonic.Psrldq, Shift<RightBytes>());
     }
 
     /// <summary>
@@ -35,11 +35,22 @@ static class SseShift
     {
         Binder byVector = SseBind.Binary<TOp>();
         return (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            SseBind.UsesMmx(insn) ? Mmx.MmxBind.Shift<TOp>(insn, o)
+            VexBind.IsVex(insn) ? BindVex<TOp>(insn, o)
+            : SseBind.UsesMmx(insn) ? Mmx.MmxBind.Shift<TOp>(insn, o)
             : o.Length != 2 ? 0
             : o[1] == typeof(Imm) ? Handlers.Get(typeof(SseHandlers), nameof(SseHandlers.ImmediateCount), typeof(TOp))
             : byVector(insn, ref op, o);
     }
+
+    /// <summary>
+    /// VEX forms: "VPSLLW dest, src, xmm/m128" (the count is always 128 bits) and "VPSLLW dest(VEX.vvvv), src, imm8";
+    /// each lane of the source is shifted by the same count.
+    /// </summary>
+    static nint BindVex<TOp>(in Instruction insn, Type[] o) where TOp : struct, IVectorOp =>
+        o.Length != 3
+            ? 0
+            : Handlers.Get(typeof(VexHandlers), nameof(VexHandlers.ShiftLanes), typeof(TOp), VexBind.Width(insn),
+                VexBind.Ymm(o[1], typeof(YMem)), o[2] == typeof(Imm) ? typeof(ImmCount) : VexBind.Ymm(o[2], typeof(YMem)));
 
     /// <summary>The shift count: the whole low quadword of the count operand.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -16,26 +16,26 @@ static class SseShuffle
 
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Pshufd, SseBind.BinaryImm<ShufD>());
-        t.Add(Mnemonic.Pshuflw, SseBind.BinaryImm<ShufLW>());
-        t.Add(Mnemonic.Pshufhw, SseBind.BinaryImm<ShufHW>());
-        t.Add(Mnemonic.Shufps, SseBind.BinaryImm<ShufPS>());
-        t.Add(Mnemonic.Shufpd, SseBind.BinaryImm<ShufPD>());
-        t.Add(Mnemonic.Punpcklbw, SseBind.Binary<UnpackLowB>());
-        t.Add(Mnemonic.Punpcklwd, SseBind.Binary<UnpackLowW>());
-        t.Add(Mnemonic.Punpckldq, SseBind.Binary<UnpackLowD>());
-        t.Add(Mnemonic.Unpcklps, SseBind.Binary<UnpackLowD>());
-        t.Add(Mnemonic.Punpcklqdq, SseBind.Binary<UnpackLowQ>());
-        t.Add(Mnemonic.Unpcklpd, SseBind.Binary<UnpackLowQ>());
-        t.Add(Mnemonic.Punpckhbw, SseBind.Binary<UnpackHighB>());
-        t.Add(Mnemonic.Punpckhwd, SseBind.Binary<UnpackHighW>());
-        t.Add(Mnemonic.Punpckhdq, SseBind.Binary<UnpackHighD>());
-        t.Add(Mnemonic.Unpckhps, SseBind.Binary<UnpackHighD>());
-        t.Add(Mnemonic.Punpckhqdq, SseBind.Binary<UnpackHighQ>());
-        t.Add(Mnemonic.Unpckhpd, SseBind.Binary<UnpackHighQ>());
-        t.Add(Mnemonic.Packsswb, SseBind.Binary<PackSSWB>());
-        t.Add(Mnemonic.Packssdw, SseBind.Binary<PackSSDW>());
-        t.Add(Mnemonic.Packuswb, SseBind.Binary<PackUSWB>());
+        t.AddWithVex(Mnemonic.Pshufd, SseBind.BinaryImm<ShufD>());
+        t.AddWithVex(Mnemonic.Pshuflw, SseBind.BinaryImm<ShufLW>());
+        t.AddWithVex(Mnemonic.Pshufhw, SseBind.BinaryImm<ShufHW>());
+        t.AddWithVex(Mnemonic.Shufps, SseBind.BinaryImm<ShufPS>());
+        t.AddWithVex(Mnemonic.Shufpd, SseBind.BinaryImm<ShufPD, ImmNext2>());
+        t.AddWithVex(Mnemonic.Punpcklbw, SseBind.Binary<UnpackLowB>());
+        t.AddWithVex(Mnemonic.Punpcklwd, SseBind.Binary<UnpackLowW>());
+        t.AddWithVex(Mnemonic.Punpckldq, SseBind.Binary<UnpackLowD>());
+        t.AddWithVex(Mnemonic.Unpcklps, SseBind.Binary<UnpackLowD>());
+        t.AddWithVex(Mnemonic.Punpcklqdq, SseBind.Binary<UnpackLowQ>());
+        t.AddWithVex(Mnemonic.Unpcklpd, SseBind.Binary<UnpackLowQ>());
+        t.AddWithVex(Mnemonic.Punpckhbw, SseBind.Binary<UnpackHighB>());
+        t.AddWithVex(Mnemonic.Punpckhwd, SseBind.Binary<UnpackHighW>());
+        t.AddWithVex(Mnemonic.Punpckhdq, SseBind.Binary<UnpackHighD>());
+        t.AddWithVex(Mnemonic.Unpckhps, SseBind.Binary<UnpackHighD>());
+        t.AddWithVex(Mnemonic.Punpckhqdq, SseBind.Binary<UnpackHighQ>());
+        t.AddWithVex(Mnemonic.Unpckhpd, SseBind.Binary<UnpackHighQ>());
+        t.AddWithVex(Mnemonic.Packsswb, SseBind.Binary<PackSSWB>());
+        t.AddWithVex(Mnemonic.Packssdw, SseBind.Binary<PackSSDW>());
+        t.AddWithVex(Mnemonic.Packuswb, SseBind.Binary<PackUSWB>());
         t.Add(Mnemonic.Pextrw, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             insn.Code is Code.Pextrw_r32_xmm_imm8 or Code.Pextrw_r64_xmm_imm8 ? Handlers.Get(Self, nameof(Pextrw))
             : insn.Code is Code.Pextrw_r32m16_xmm_imm8 or Code.Pextrw_r64m16_xmm_imm8 // SSE4.1 66 0F 3A 15

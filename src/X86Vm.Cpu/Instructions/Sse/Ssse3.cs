@@ -19,28 +19,28 @@ static class Ssse3
 
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Pshufb, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        t.AddWithVex(Mnemonic.Pshufb, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             SseBind.UsesMmx(insn)
                 ? Handlers.Get(typeof(MmxHandlers), nameof(MmxHandlers.Binary), typeof(ShufBMm), typeof(Mmx.Lanes), MmxBind.Mm(o[1], typeof(MmMem64)))
                 : SseBind.Binary<ShufB>()(insn, ref op, o));
-        t.Add(Mnemonic.Palignr, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        t.AddWithVex(Mnemonic.Palignr, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             SseBind.UsesMmx(insn)
                 ? Handlers.Get(Self, nameof(PalignrMm), MmxBind.Mm(o[1], typeof(MmMem64)))
                 : SseBind.BinaryImm<AlignR>()(insn, ref op, o));
-        t.Add(Mnemonic.Phaddw, SseBind.Binary<Horizontal<ushort, AddWrap>>());
-        t.Add(Mnemonic.Phaddd, SseBind.Binary<Horizontal<uint, AddWrap>>());
-        t.Add(Mnemonic.Phaddsw, SseBind.Binary<Horizontal<short, AddSat>>());
-        t.Add(Mnemonic.Phsubw, SseBind.Binary<Horizontal<ushort, SubWrap>>());
-        t.Add(Mnemonic.Phsubd, SseBind.Binary<Horizontal<uint, SubWrap>>());
-        t.Add(Mnemonic.Phsubsw, SseBind.Binary<Horizontal<short, SubSat>>());
-        t.Add(Mnemonic.Pmaddubsw, SseBind.Binary<MulAddUBSW>());
-        t.Add(Mnemonic.Pmulhrsw, SseBind.Binary<MulHighRoundSW>());
-        t.Add(Mnemonic.Psignb, SseBind.Binary<Sign<sbyte>>());
-        t.Add(Mnemonic.Psignw, SseBind.Binary<Sign<short>>());
-        t.Add(Mnemonic.Psignd, SseBind.Binary<Sign<int>>());
-        t.Add(Mnemonic.Pabsb, SseBind.Binary<Abs<sbyte>>());
-        t.Add(Mnemonic.Pabsw, SseBind.Binary<Abs<short>>());
-        t.Add(Mnemonic.Pabsd, SseBind.Binary<Abs<int>>());
+        t.AddWithVex(Mnemonic.Phaddw, SseBind.Binary<Horizontal<ushort, AddWrap>>());
+        t.AddWithVex(Mnemonic.Phaddd, SseBind.Binary<Horizontal<uint, AddWrap>>());
+        t.AddWithVex(Mnemonic.Phaddsw, SseBind.Binary<Horizontal<short, AddSat>>());
+        t.AddWithVex(Mnemonic.Phsubw, SseBind.Binary<Horizontal<ushort, SubWrap>>());
+        t.AddWithVex(Mnemonic.Phsubd, SseBind.Binary<Horizontal<uint, SubWrap>>());
+        t.AddWithVex(Mnemonic.Phsubsw, SseBind.Binary<Horizontal<short, SubSat>>());
+        t.AddWithVex(Mnemonic.Pmaddubsw, SseBind.Binary<MulAddUBSW>());
+        t.AddWithVex(Mnemonic.Pmulhrsw, SseBind.Binary<MulHighRoundSW>());
+        t.AddWithVex(Mnemonic.Psignb, SseBind.Binary<Sign<sbyte>>());
+        t.AddWithVex(Mnemonic.Psignw, SseBind.Binary<Sign<short>>());
+        t.AddWithVex(Mnemonic.Psignd, SseBind.Binary<Sign<int>>());
+        t.AddWithVex(Mnemonic.Pabsb, SseBind.Binary<Abs<sbyte>>());
+        t.AddWithVex(Mnemonic.Pabsw, SseBind.Binary<Abs<short>>());
+        t.AddWithVex(Mnemonic.Pabsd, SseBind.Binary<Abs<int>>());
     }
 
     /// <summary>PSHUFB xmm: byte i = 0 if source byte i has bit 7 set, else destination byte (source byte i &amp; 15).</summary>

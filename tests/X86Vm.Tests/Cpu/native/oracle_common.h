@@ -3,7 +3,8 @@
  * that loads it, calls one stub and stores it back, the deterministic generator primitives (mirrored in
  * RecordedOracle.cs), the fault handler and the report loop. Each oracle defines ORACLE_SECTION (the name of
  * its form table's section) before including this file, lists its FORMs and calls oracle_main with its
- * initial-state function.
+ * initial-state function. The runner loads and stores whole YMM registers (the host needs AVX2); the report
+ * prints an upper half (" y<n>=") only when it changed, so legacy-SSE forms report exactly what they did before.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -24,6 +25,7 @@ struct state {
     uint32_t mxcsr;    /* 0x88 */
     uint32_t pad;
     uint8_t xmm[16][16]; /* 0x90 */
+    uint8_t ymmh[16][16]; /* 0x190: bits 255:128 of YMM0-15 */
 };
 
 /* ------------------------------------------------------------------ runner */
@@ -41,6 +43,10 @@ __asm__(
     "movdqu xmm4, [rdi+0xd0]\nmovdqu xmm5, [rdi+0xe0]\nmovdqu xmm6, [rdi+0xf0]\nmovdqu xmm7, [rdi+0x100]\n"
     "movdqu xmm8, [rdi+0x110]\nmovdqu xmm9, [rdi+0x120]\nmovdqu xmm10, [rdi+0x130]\nmovdqu xmm11, [rdi+0x140]\n"
     "movdqu xmm12, [rdi+0x150]\nmovdqu xmm13, [rdi+0x160]\nmovdqu xmm14, [rdi+0x170]\nmovdqu xmm15, [rdi+0x180]\n"
+    "vinserti128 ymm0, ymm0, [rdi+0x190], 1\nvinserti128 ymm1, ymm1, [rdi+0x1a0], 1\nvinserti128 ymm2, ymm2, [rdi+0x1b0], 1\nvinserti128 ymm3, ymm3, [rdi+0x1c0], 1\n"
+    "vinserti128 ymm4, ymm4, [rdi+0x1d0], 1\nvinserti128 ymm5, ymm5, [rdi+0x1e0], 1\nvinserti128 ymm6, ymm6, [rdi+0x1f0], 1\nvinserti128 ymm7, ymm7, [rdi+0x200], 1\n"
+    "vinserti128 ymm8, ymm8, [rdi+0x210], 1\nvinserti128 ymm9, ymm9, [rdi+0x220], 1\nvinserti128 ymm10, ymm10, [rdi+0x230], 1\nvinserti128 ymm11, ymm11, [rdi+0x240], 1\n"
+    "vinserti128 ymm12, ymm12, [rdi+0x250], 1\nvinserti128 ymm13, ymm13, [rdi+0x260], 1\nvinserti128 ymm14, ymm14, [rdi+0x270], 1\nvinserti128 ymm15, ymm15, [rdi+0x280], 1\n"
     "push qword ptr [rdi+0x80]\npopfq\n"
     "mov rax, [rdi]\nmov rcx, [rdi+8]\nmov rdx, [rdi+16]\nmov rbx, [rdi+24]\nmov rbp, [rdi+40]\n"
     "mov r8, [rdi+64]\nmov r9, [rdi+72]\nmov r10, [rdi+80]\nmov r11, [rdi+88]\nmov r12, [rdi+96]\n"
@@ -57,6 +63,11 @@ __asm__(
     "movdqu [rax+0xd0], xmm4\nmovdqu [rax+0xe0], xmm5\nmovdqu [rax+0xf0], xmm6\nmovdqu [rax+0x100], xmm7\n"
     "movdqu [rax+0x110], xmm8\nmovdqu [rax+0x120], xmm9\nmovdqu [rax+0x130], xmm10\nmovdqu [rax+0x140], xmm11\n"
     "movdqu [rax+0x150], xmm12\nmovdqu [rax+0x160], xmm13\nmovdqu [rax+0x170], xmm14\nmovdqu [rax+0x180], xmm15\n"
+    "vextracti128 [rax+0x190], ymm0, 1\nvextracti128 [rax+0x1a0], ymm1, 1\nvextracti128 [rax+0x1b0], ymm2, 1\nvextracti128 [rax+0x1c0], ymm3, 1\n"
+    "vextracti128 [rax+0x1d0], ymm4, 1\nvextracti128 [rax+0x1e0], ymm5, 1\nvextracti128 [rax+0x1f0], ymm6, 1\nvextracti128 [rax+0x200], ymm7, 1\n"
+    "vextracti128 [rax+0x210], ymm8, 1\nvextracti128 [rax+0x220], ymm9, 1\nvextracti128 [rax+0x230], ymm10, 1\nvextracti128 [rax+0x240], ymm11, 1\n"
+    "vextracti128 [rax+0x250], ymm12, 1\nvextracti128 [rax+0x260], ymm13, 1\nvextracti128 [rax+0x270], ymm14, 1\nvextracti128 [rax+0x280], ymm15, 1\n"
+    "vzeroupper\n"
     "ldmxcsr [rsp]\nadd rsp, 24\ncld\n"
     "pop r15\npop r14\npop r13\npop r12\npop rbp\npop rbx\nret\n"
     ".globl fault_ret\nfault_ret:\nret\n" /* a faulting stub resumes here: returns into run_stub */
@@ -202,6 +213,8 @@ static int oracle_main(const struct form *first, const struct form *last, const 
                        (unsigned long long)(fault_rip - (uint64_t)f->start));
             for (int i = 0; i < 16; i++)
                 if (memcmp(in.xmm[i], out.xmm[i], 16)) { printf(" x%d=", i); hex128(out.xmm[i]); }
+            for (int i = 0; i < 16; i++)
+                if (memcmp(in.ymmh[i], out.ymmh[i], 16)) { printf(" y%d=", i); hex128(out.ymmh[i]); }
             for (int i = 0; i < 16; i++)
                 if (i != 4 && in.gpr[i] != out.gpr[i]) printf(" r%d=%llx", i, (unsigned long long)out.gpr[i]);
             if ((in.rflags ^ out.rflags) & 0x8d5) printf(" fl=%llx", (unsigned long long)(out.rflags & 0x8d5));
