@@ -309,6 +309,55 @@ FORM("vlddqu xmm0, [rsi+3]") FORM("vlddqu ymm0, [rsi+3]")
 FORM("vmovntdq [rdi], ymm1") FORM("vmovntdq [rdi+0x10], ymm1") FORM("vmovntdq [rdi], xmm1") FORM("vmovntps [rdi+0x20], ymm2")
 FORM("vmovntpd [rdi], xmm3") FORM("vmovntdqa ymm0, [rsi]") FORM("vmovntdqa ymm0, [rsi+0x10]") FORM("vmovntdqa xmm5, [rsi+0x10]")
 
+/* --- AVX/AVX2 data movement with no SSE form */
+FORM("vzeroupper") FORM("vzeroall")
+#define VBCAST(op, w) FORM(op " xmm0, xmm1") FORM(op " ymm0, xmm1") FORM(op " ymm9, xmm9") FORM(op " xmm2, " w " ptr [rsi+1]") \
+    FORM(op " ymm3, " w " ptr [rsi+3]")
+VBCAST("vpbroadcastb", "byte") VBCAST("vpbroadcastw", "word") VBCAST("vpbroadcastd", "dword") VBCAST("vpbroadcastq", "qword")
+VBCAST("vbroadcastss", "dword") FORM("vbroadcastsd ymm0, xmm1") FORM("vbroadcastsd ymm4, qword ptr [rsi+5]")
+FORM("vbroadcastf128 ymm0, [rsi+1]") FORM("vbroadcasti128 ymm7, [rdi]") FORM("vbroadcasti128 ymm7, [rsi+0xfef8]")
+#define VINS128(op) FORM(op " ymm0, ymm1, xmm2, 0") FORM(op " ymm0, ymm1, xmm2, 1") FORM(op " ymm3, ymm3, [rsi+1], 1") \
+    FORM(op " ymm3, ymm4, [rsi], 0") FORM(op " ymm5, ymm6, xmm7, 0xfe")
+VINS128("vinsertf128") VINS128("vinserti128")
+#define VEXT128(op) FORM(op " xmm0, ymm1, 0") FORM(op " xmm0, ymm1, 1") FORM(op " xmm9, ymm9, 1") FORM(op " [rdi+3], ymm2, 1") \
+    FORM(op " [rdi], ymm2, 0") FORM(op " xmm5, ymm6, 0xff")
+VEXT128("vextractf128") VEXT128("vextracti128")
+#define VPERM2(i) FORM("vperm2i128 ymm0, ymm1, ymm2, " #i) FORM("vperm2f128 ymm0, ymm1, ymm2, " #i)
+IMM_SET(VPERM2) VPERM2(0x13) VPERM2(0x31) VPERM2(0x88) VPERM2(0x28) VPERM2(0x82) FORM("vperm2i128 ymm3, ymm4, [rsi+1], 0x21")
+#define VPERMQ(i) FORM("vpermq ymm0, ymm1, " #i) FORM("vpermpd ymm0, ymm1, " #i)
+IMM_SET(VPERMQ) VPERMQ(0x1b) VPERMQ(0x4e) VPERMQ(0xd8) FORM("vpermq ymm3, [rsi+3], 0x93") FORM("vpermq ymm5, ymm5, 0x39")
+FORM("vpermd ymm0, ymm1, ymm2") FORM("vpermd ymm0, ymm1, [rsi+1]") FORM("vpermps ymm0, ymm1, ymm2") FORM("vpermps ymm3, ymm3, ymm3")
+#define VPERMIL(i) VUNIMM("vpermilps", i) VUNIMM("vpermilpd", i)
+IMM_SET(VPERMIL) VUNIMM_MEM("vpermilps", 0x1b) VUNIMM_MEM("vpermilpd", 0x0b)
+VBIN("vpermilps") VBIN("vpermilpd")
+#define VPBLENDD(i) VIMM("vpblendd", i)
+IMM_SET(VPBLENDD) VIMM_MEM("vpblendd", 0x96)
+VBIN("vpsllvd") VBIN("vpsllvq") VBIN("vpsrlvd") VBIN("vpsrlvq") VBIN("vpsravd")
+FORM("vpand ymm2, ymm2, ymm3; vpsllvd ymm0, ymm1, ymm2") FORM("vpand ymm2, ymm2, ymm3; vpsrlvq ymm0, ymm1, ymm2")
+FORM("vpand ymm2, ymm2, ymm3; vpsravd ymm0, ymm1, ymm2") FORM("vpand xmm2, xmm2, xmm3; vpsravd xmm0, xmm1, xmm2")
+#define VTEST(op) FORM(op " xmm0, xmm1") FORM(op " ymm0, ymm1") FORM(op " ymm3, [rsi+1]") FORM(op " ymm5, ymm5") \
+    FORM(op " ymm0, ymm1; setz al; setc cl; seta dl") FORM("vpxor xmm2, xmm2, xmm2; " op " ymm2, ymm2") \
+    FORM("vpcmpeqd ymm2, ymm2, ymm2; " op " ymm3, ymm2") FORM("vpcmpeqd ymm2, ymm2, ymm2; " op " ymm2, ymm2")
+VTEST("vptest") VTEST("vtestps") VTEST("vtestpd")
+#define VBLENDV(op) FORM(op " xmm0, xmm1, xmm2, xmm3") FORM(op " ymm0, ymm1, ymm2, ymm3") FORM(op " ymm4, ymm5, [rsi+1], ymm6") \
+    FORM(op " ymm9, ymm9, ymm14, ymm9") FORM(op " xmm7, xmm8, [rsi], xmm0")
+VBLENDV("vpblendvb") VBLENDV("vblendvps") VBLENDV("vblendvpd")
+FORM("vpmovmskb eax, xmm0") FORM("vpmovmskb eax, ymm0") FORM("vpmovmskb r9d, ymm12") FORM("vpmovmskb rcx, ymm3")
+FORM("vmovmskps eax, xmm0") FORM("vmovmskps eax, ymm0") FORM("vmovmskps r9d, ymm12") FORM("vmovmskps rcx, ymm3")
+FORM("vmovmskpd eax, xmm0") FORM("vmovmskpd eax, ymm0") FORM("vmovmskpd r9d, ymm12") FORM("vmovmskpd rcx, ymm3")
+FORM("vpcmpeqb ymm1, ymm0, [rsi]; vpmovmskb eax, ymm1") /* strlen's AVX2 inner step */
+#define VMASKMOV(op) FORM(op " xmm0, xmm1, [rsi+1]") FORM(op " ymm0, ymm1, [rsi+3]") FORM(op " [rdi+1], xmm1, xmm2") \
+    FORM(op " [rdi+5], ymm1, ymm2") FORM(op " ymm0, ymm1, [rsi+0xfef0]") FORM(op " [rsi+0xfef0], ymm1, ymm2") \
+    FORM("vpxor xmm1, xmm1, xmm1; " op " ymm0, ymm1, [rsi+0x10000]") FORM("vpxor xmm1, xmm1, xmm1; " op " [rsi+0x10000], ymm1, ymm2") \
+    FORM("vpcmpeqd xmm1, xmm1, xmm1; " op " ymm0, ymm1, [rsi+0xfef0]")
+VMASKMOV("vpmaskmovd") VMASKMOV("vpmaskmovq") VMASKMOV("vmaskmovps") VMASKMOV("vmaskmovpd")
+#define VPMOV(op, w, w2) FORM(op " xmm0, xmm1") FORM(op " ymm0, xmm1") FORM(op " ymm9, xmm9") FORM(op " xmm3, " w " ptr [rsi+1]") \
+    FORM(op " ymm3, " w2 " ptr [rsi+3]") FORM(op " ymm4, " w2 " ptr [rsi+0xfef8]")
+VPMOV("vpmovsxbw", "qword", "xmmword") VPMOV("vpmovsxbd", "dword", "qword") VPMOV("vpmovsxbq", "word", "dword")
+VPMOV("vpmovsxwd", "qword", "xmmword") VPMOV("vpmovsxwq", "dword", "qword") VPMOV("vpmovsxdq", "qword", "xmmword")
+VPMOV("vpmovzxbw", "qword", "xmmword") VPMOV("vpmovzxbd", "dword", "qword") VPMOV("vpmovzxbq", "word", "dword")
+VPMOV("vpmovzxwd", "qword", "xmmword") VPMOV("vpmovzxwq", "dword", "qword") VPMOV("vpmovzxdq", "qword", "xmmword")
+
 extern const struct form __start_sse_forms[], __stop_sse_forms[];
 
 /* ------------------------------------------------------------------ initial states (mirrored in C#) */
