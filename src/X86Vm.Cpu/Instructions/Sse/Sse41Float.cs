@@ -23,6 +23,19 @@ static class Sse41Float
         t.Add(Mnemonic.Roundsd, BindRound(nameof(RoundScalar), typeof(ulong), typeof(F64), typeof(XMem64)));
         t.Add(Mnemonic.Dpps, BindRound(nameof(DotProduct), typeof(uint), typeof(F32), typeof(XMemAligned)));
         t.Add(Mnemonic.Dppd, BindRound(nameof(DotProduct), typeof(ulong), typeof(F64), typeof(XMemAligned)));
+        t.Add(Mnemonic.Vroundps, VexBind.Fp<Round>(scalar: false, dbl: false));
+        t.Add(Mnemonic.Vroundpd, VexBind.Fp<Round>(scalar: false, dbl: true));
+        t.Add(Mnemonic.Vroundss, VexBind.Fp<Round>(scalar: true, dbl: false));
+        t.Add(Mnemonic.Vroundsd, VexBind.Fp<Round>(scalar: true, dbl: true));
+    }
+
+    /// <summary>The rounding of one element (the second source's) under imm8, for the VEX forms.</summary>
+    public struct Round : IFpLaneOp
+    {
+        public static uint Single(uint a, uint b, byte imm, int index, uint mx, ref uint flags) =>
+            (uint)RoundIntegral<F32>.Round(b, Mode(imm, mx), (imm & 8) != 0, mx, ref flags);
+        public static ulong Double(ulong a, ulong b, byte imm, int index, uint mx, ref uint flags) =>
+            RoundIntegral<F64>.Round(b, Mode(imm, mx), (imm & 8) != 0, mx, ref flags);
     }
 
     static Binder BindRound(string name, Type lane, Type format, Type memory) =>

@@ -77,7 +77,7 @@ public static class SseFpBind
     /// <summary>"op xmm, xmm/m128" packed single (<paramref name="dbl"/> false) or double; m128 must be aligned.</summary>
     public static Binder Packed<TOp>(bool dbl) where TOp : struct, IFpOp =>
         (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            VexBind.IsVex(insn) ? (dbl ? VexBind.Lanes<PdLane<TOp>>(insn, o, typeof(YMem)) : VexBind.Lanes<PsLane<TOp>>(insn, o, typeof(YMem)))
+            VexBind.IsVex(insn) ? VexBind.Fp<Fp<TOp>>(false, dbl)(insn, ref op, o)
             : SseBind.UsesMmx(insn) || o.Length != 2
                 ? 0
                 : Handlers.Get(typeof(SseFpHandlers), dbl ? nameof(SseFpHandlers.PackedDouble) : nameof(SseFpHandlers.PackedSingle),
@@ -89,7 +89,7 @@ public static class SseFpBind
 
     public static nint BindScalar<TOp>(in Instruction insn, Type[] o, bool dbl) where TOp : struct, IFpOp =>
         VexBind.IsVex(insn)
-            ? dbl ? VexBind.Lanes<SdLane<TOp>>(insn, o, typeof(YNarrow<XMem64>)) : VexBind.Lanes<SsLane<TOp>>(insn, o, typeof(YNarrow<XMem32>))
+            ? dbl ? VexBind.Lanes<SdLane<Fp<TOp>>>(insn, o, typeof(YNarrow<XMem64>)) : VexBind.Lanes<SsLane<Fp<TOp>>>(insn, o, typeof(YNarrow<XMem32>))
         : o.Length != 2
             ? 0
             : Handlers.Get(typeof(SseFpHandlers), dbl ? nameof(SseFpHandlers.ScalarDouble) : nameof(SseFpHandlers.ScalarSingle),

@@ -24,10 +24,15 @@ static class SseFpCompare
         t.Add(Mnemonic.Cmpps, BindCmp(nameof(CmpPackedSingle), typeof(XMemAligned)));
         t.Add(Mnemonic.Cmppd, BindCmp(nameof(CmpPackedDouble), typeof(XMemAligned)));
         t.Add(Mnemonic.Cmpss, BindCmp(nameof(CmpScalarSingle), typeof(XMem32)));
-        t.Add(Mnemonic.Comiss, BindComi(nameof(ComiSingle), typeof(XMem32), true));
-        t.Add(Mnemonic.Ucomiss, BindComi(nameof(ComiSingle), typeof(XMem32), false));
-        t.Add(Mnemonic.Comisd, BindComi(nameof(ComiDouble), typeof(XMem64), true));
-        t.Add(Mnemonic.Ucomisd, BindComi(nameof(ComiDouble), typeof(XMem64), false));
+        t.AddWithVex(Mnemonic.Comiss, BindComi(nameof(ComiSingle), typeof(XMem32), true));
+        t.AddWithVex(Mnemonic.Ucomiss, BindComi(nameof(ComiSingle), typeof(XMem32), false));
+        t.AddWithVex(Mnemonic.Comisd, BindComi(nameof(ComiDouble), typeof(XMem64), true));
+        t.AddWithVex(Mnemonic.Ucomisd, BindComi(nameof(ComiDouble), typeof(XMem64), false));
+        // VEX: imm8 bits 4:0 select one of 32 predicates (SDM Vol. 2 CMPPS, Table 3-1).
+        t.Add(Mnemonic.Vcmpps, VexBind.Fp<Predicate>(scalar: false, dbl: false));
+        t.Add(Mnemonic.Vcmppd, VexBind.Fp<Predicate>(scalar: false, dbl: true));
+        t.Add(Mnemonic.Vcmpss, VexBind.Fp<Predicate>(scalar: true, dbl: false));
+        t.Add(Mnemonic.Vcmpsd, VexBind.Fp<Predicate>(scalar: true, dbl: true));
     }
 
     static Binder BindCmp(string name, Type memory) => (in Instruction insn, ref DecodedOp op, Type[] o) => BindCmpForm(insn, ref op, o, name, memory);
@@ -50,13 +55,16 @@ static class SseFpCompare
         return Handlers.Get(Self, name, SseBind.Xmm(o[1], memory));
     };
 
-    /// <summary>Predicates 1, 2, 5, 6 (LT LE NLT NLE) signal on QNaNs.</summary>
+    /// <summary>
+    /// Predicates 1, 2, 5, 6 (LT LE NLT NLE) and their VEX twins 9, 10, 13, 14 (NGE NGT GE GT) signal on QNaNs; predicates
+    /// 16–31 are 0–15 with the signalling inverted.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool Signals(int predicate) => ((0b0110_0110 >> predicate) & 1) != 0;
+    static bool Signals(int predicate) => (((0b0110_0110_0110_0110 >> (predicate & 15)) ^ (predicate >> 4)) & 1) != 0;
 
-    /// <summary>The predicate applied to a <see cref="SoftFloat{F}.Compare"/> outcome (−1, 0, 1, or 2 for unordered).</summary>
+    /// <summary>The predicate (bits 3:0) applied to a <see cref="SoftFloat{F}.Compare"/> outcome (−1, 0, 1, or 2 for unordered).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool Holds(int predicate, int r) => predicate switch
+    static bool Holds(int predicate, int r) => (predicate & 15) switch
     {
         0 => r == 0,
         1 => r == -1,
@@ -65,8 +73,23 @@ static class SseFpCompare
         4 => r != 0,
         5 => r != -1,
         6 => r is 1 or 2,
-        _ => r != 2,
+        7 => r != 2,
+        8 => r is 0 or 2,
+        9 => r is -1 or 2,
+        10 => r != 1,
+        11 => false,
+        12 => r is -1 or 1,
+        13 => r is 0 or 1,
+        14 => r == 1,
+        _ => true,
     };
+
+    /// <summary>The VEX compare of one element: all ones when predicate imm8[4:0] holds.</summary>
+    public struct Predicate : IFpLaneOp
+    {
+        public static uint Single(uint a, uint b, byte imm, int index, uint mx, ref uint flags) => Cmp32(imm & 31, a, b, mx, ref flags);
+        public static ulong Double(ulong a, ulong b, byte imm, int index, uint mx, ref uint flags) => Cmp64(imm & 31, a, b, mx, ref flags);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static uint Cmp32(int p, uint a, uint b, uint mx, ref uint flags) =>

@@ -37,6 +37,134 @@ static class SseFpConvert
         t.Add(Mnemonic.Cvtdq2pd, BindVector(nameof(CvtDq2Pd), typeof(XMem64), false));
         t.Add(Mnemonic.Cvtpd2dq, BindVector(nameof(CvtPd2Dq), typeof(XMemAligned), false));
         t.Add(Mnemonic.Cvttpd2dq, BindVector(nameof(CvtPd2Dq), typeof(XMemAligned), true));
+        // VEX: conversions to a general register are the legacy handlers; the others are per element below.
+        foreach (Mnemonic m in new[] { Mnemonic.Vcvtss2si, Mnemonic.Vcvttss2si, Mnemonic.Vcvtsd2si, Mnemonic.Vcvttsd2si })
+            t.Add(m, BindToInt(m is Mnemonic.Vcvtss2si or Mnemonic.Vcvttss2si ? nameof(CvtSs2Si) : nameof(CvtSd2Si),
+                m is Mnemonic.Vcvtss2si or Mnemonic.Vcvttss2si ? typeof(XMem32) : typeof(XMem64), m is Mnemonic.Vcvttss2si or Mnemonic.Vcvttsd2si));
+        t.Add(Mnemonic.Vcvtsi2ss, BindFromIntVex<uint>());
+        t.Add(Mnemonic.Vcvtsi2sd, BindFromIntVex<ulong>());
+        t.Add(Mnemonic.Vcvtss2sd, VexBind.Lanes<ScalarConvert<SsToSd>>(typeof(YNarrow<XMem32>)));
+        t.Add(Mnemonic.Vcvtsd2ss, VexBind.Lanes<ScalarConvert<SdToSs>>(typeof(YNarrow<XMem64>)));
+        t.Add(Mnemonic.Vcvtps2pd, BindPacked<SsToSd>(false));
+        t.Add(Mnemonic.Vcvtpd2ps, BindPacked<SdToSs>(false));
+        t.Add(Mnemonic.Vcvtdq2ps, BindPacked<DqToSs>(false));
+        t.Add(Mnemonic.Vcvtps2dq, BindPacked<SsToDq>(false));
+        t.Add(Mnemonic.Vcvttps2dq, BindPacked<SsToDq>(true));
+        t.Add(Mnemonic.Vcvtdq2pd, BindPacked<DqToSd>(false));
+        t.Add(Mnemonic.Vcvtpd2dq, BindPacked<SdToDq>(false));
+        t.Add(Mnemonic.Vcvttpd2dq, BindPacked<SdToDq>(true));
+    }
+
+    /// <summary>One element conversion between sizes (4 or 8 bytes); <c>truncate</c> for the CVTT forms.</summary>
+    public interface IElementConvert
+    {
+        static abstract int FromSize { get; }
+        static abstract int ToSize { get; }
+        static abstract ulong Convert(ulong x, bool truncate, uint mx, ref uint flags);
+    }
+
+    public struct SsToSd : IElementConvert
+    {
+        public static int FromSize => 4;
+        public static int ToSize => 8;
+        public static ulong Convert(ulong x, bool truncate, uint mx, ref uint flags) => Fp32.ToDouble((uint)x, mx, ref flags);
+    }
+
+    public struct SdToSs : IElementConvert
+    {
+        public static int FromSize => 8;
+        public static int ToSize => 4;
+        public static ulong Convert(ulong x, bool truncate, uint mx, ref uint flags) => Fp32.FromDouble(x, mx, ref flags);
+    }
+
+    public struct DqToSs : IElementConvert
+    {
+        public static int FromSize => 4;
+        public static int ToSize => 4;
+        public static ulong Convert(ulong x, bool truncate, uint mx, ref uint flags) => Fp32.FromInt64((int)x, mx, ref flags);
+    }
+
+    public struct DqToSd : IElementConvert
+    {
+        public static int FromSize => 4;
+        public static int ToSize => 8;
+        public static ulong Convert(ulong x, bool truncate, uint mx, ref uint flags) => Fp64.FromInt64((int)x, mx, ref flags);
+    }
+
+    public struct SsToDq : IElementConvert
+    {
+        public static int FromSize => 4;
+        public static int ToSize => 4;
+        public static ulong Convert(ulong x, bool truncate, uint mx, ref uint flags) => SoftFloat<F32>.ToInt(x, 32, truncate, mx, ref flags);
+    }
+
+    public struct SdToDq : IElementConvert
+    {
+        public static int FromSize => 8;
+        public static int ToSize => 4;
+        public static ulong Convert(ulong x, bool truncate, uint mx, ref uint flags) => SoftFloat<F64>.ToInt(x, 32, truncate, mx, ref flags);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static ulong Get(Vector256<byte> v, int size, int i) =>
+        size == 4 ? Unsafe.Add(ref Unsafe.As<Vector256<byte>, uint>(ref v), i) : Unsafe.Add(ref Unsafe.As<Vector256<byte>, ulong>(ref v), i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Set(ref Vector256<byte> v, int size, int i, ulong x)
+    {
+        if (size == 4) Unsafe.Add(ref Unsafe.As<Vector256<byte>, uint>(ref v), i) = (uint)x;
+        else Unsafe.Add(ref Unsafe.As<Vector256<byte>, ulong>(ref v), i) = x;
+    }
+
+    /// <summary>VCVT(T)SS2SD, VCVTSD2SS: element 0 of the second source converted; the rest of the low 128 bits from the first source.</summary>
+    public struct ScalarConvert<TConv> : ILaneOp where TConv : struct, IElementConvert
+    {
+        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b, byte imm, int lane, uint mx, ref uint flags)
+        {
+            Vector256<byte> r = Vector256.Create(a, Vector128<byte>.Zero);
+            Set(ref r, TConv.ToSize, 0, TConv.Convert(Get(Vector256.Create(b, b), TConv.FromSize, 0), false, mx, ref flags));
+            return r.GetLower();
+        }
+    }
+
+    static Binder BindPacked<TConv>(bool truncate) where TConv : struct, IElementConvert => (in Instruction insn, ref DecodedOp op, Type[] o) =>
+    {
+        if (o.Length != 2 || o[0] == typeof(Mem)) return 0;
+        op.Cond = truncate ? (byte)1 : (byte)0;
+        return Handlers.Get(Self, nameof(ConvertPacked), typeof(TConv), VexBind.Width(insn),
+            VexBind.Ymm(o[1], AvxPermute.MemoryOfSize(insn.MemorySize.GetSize())));
+    };
+
+    /// <summary>
+    /// The packed VEX conversions: 16·lanes / (the larger element size) elements. A widening conversion reads half the
+    /// width (VCVTPS2PD ymm, xmm/m128), a narrowing one writes half (VCVTPD2PS xmm, ymm/m256, bits 255:128 zeroed).
+    /// </summary>
+    public static void ConvertPacked<TConv, W, S>(Cpu c, ref DecodedOp op) where TConv : struct, IElementConvert where W : struct, IWidth where S : struct, IYmmOperand
+    {
+        Vector256<byte> s = TConv.FromSize >= TConv.ToSize ? S.Read<W>(c, ref op) : S.Read<W128>(c, ref op), r = default;
+        uint mx = c.Mxcsr, flags = 0;
+        int n = 16 * W.Lanes / Math.Max(TConv.FromSize, TConv.ToSize);
+        for (int i = 0; i < n; i++) Set(ref r, TConv.ToSize, i, TConv.Convert(Get(s, TConv.FromSize, i), op.Cond != 0, mx, ref flags));
+        if (flags != 0) Mxcsr.Commit(c, flags, op.Ip);
+        if (TConv.ToSize < TConv.FromSize) YmmAccess.Write<W128>(c, op.R1, r);
+        else YmmAccess.Write<W>(c, op.R1, r);
+    }
+
+    static Binder BindFromIntVex<TResult>() => (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        o.Length != 3 ? 0
+        : Handlers.Get(Self, nameof(FromIntVex), typeof(TResult), OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 2)), o[2]);
+
+    /// <summary>VCVTSI2SS/SD xmm1, xmm2, r/m32|r/m64: element 0 converted from the integer, the rest of xmm2 kept, bits 255:128 zeroed.</summary>
+    public static void FromIntVex<TResult, T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand
+    {
+        long v = SignExtend(S.Read<T>(c, ref op));
+        uint flags = 0;
+        Vector128<byte> a = XmmAccess.At(c, op.R2);
+        Vector128<byte> r = typeof(TResult) == typeof(uint)
+            ? a.AsUInt32().WithElement(0, Fp32.FromInt64(v, c.Mxcsr, ref flags)).AsByte()
+            : a.AsUInt64().WithElement(0, Fp64.FromInt64(v, c.Mxcsr, ref flags)).AsByte();
+        if (flags != 0) Mxcsr.Commit(c, flags, op.Ip);
+        YmmAccess.Write<W128>(c, op.R1, Vector256.Create(r, Vector128<byte>.Zero));
     }
 
     /// <summary>"cvtsi2sX xmm, r/m32|r/m64".</summary>

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
 using Iced.Intel;
 using X86Vm.Cpu.Decoding;
@@ -30,6 +31,71 @@ static class SseFpSse3
         t.Add(Mnemonic.Movshdup, Bind(nameof(Movshdup), typeof(XMemAligned)));
         t.Add(Mnemonic.Movsldup, Bind(nameof(Movsldup), typeof(XMemAligned)));
         t.Add(Mnemonic.Movddup, Bind(nameof(Movddup), typeof(XMem64)));
+        // VEX forms: the same element operations per 128-bit lane (SDM Vol. 2 VADDSUBPS…: each lane as the 128-bit form).
+        t.Add(Mnemonic.Vaddsubps, VexBind.Fp<AddSub>(scalar: false, dbl: false));
+        t.Add(Mnemonic.Vaddsubpd, VexBind.Fp<AddSub>(scalar: false, dbl: true));
+        t.Add(Mnemonic.Vhaddps, VexBind.Lanes<HorizontalLane<SseFpArith.AddOp, uint>>());
+        t.Add(Mnemonic.Vhsubps, VexBind.Lanes<HorizontalLane<SseFpArith.SubOp, uint>>());
+        t.Add(Mnemonic.Vhaddpd, VexBind.Lanes<HorizontalLane<SseFpArith.AddOp, ulong>>());
+        t.Add(Mnemonic.Vhsubpd, VexBind.Lanes<HorizontalLane<SseFpArith.SubOp, ulong>>());
+        t.Add(Mnemonic.Vmovshdup, VexBind.Lanes<IntLane<Duplicate<uint, Odd>>>());
+        t.Add(Mnemonic.Vmovsldup, VexBind.Lanes<IntLane<Duplicate<uint, Even>>>());
+        t.Add(Mnemonic.Vmovddup, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            VexBind.Lanes<IntLane<Duplicate<ulong, Even>>>(insn, o, AvxPermute.MemoryOfSize(insn.MemorySize.GetSize())));
+    }
+
+    /// <summary>Even elements: a − b; odd elements: a + b.</summary>
+    public struct AddSub : IFpLaneOp
+    {
+        public static uint Single(uint a, uint b, byte imm, int index, uint mx, ref uint flags) =>
+            (index & 1) == 0 ? Fp32.Sub(a, b, mx, ref flags) : Fp32.Add(a, b, mx, ref flags);
+        public static ulong Double(ulong a, ulong b, byte imm, int index, uint mx, ref uint flags) =>
+            (index & 1) == 0 ? Fp64.Sub(a, b, mx, ref flags) : Fp64.Add(a, b, mx, ref flags);
+    }
+
+    /// <summary>VHADD/VHSUB per lane: [a0 ∘ a1, a2 ∘ a3, b0 ∘ b1, b2 ∘ b3] (singles) or [a0 ∘ a1, b0 ∘ b1] (doubles).</summary>
+    public struct HorizontalLane<TOp, T> : ILaneOp where TOp : struct, IFpOp where T : unmanaged, IBinaryInteger<T>
+    {
+        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b, byte imm, int lane, uint mx, ref uint flags)
+        {
+            Vector128<byte> r = default;
+            int half = Lane<T>.Count / 2;
+            for (int i = 0; i < Lane<T>.Count; i++)
+            {
+                Vector128<byte> s = i < half ? a : b;
+                int j = 2 * (i % half);
+                Lane<T>.At(ref r, i) = typeof(T) == typeof(uint)
+                    ? T.CreateTruncating(TOp.Single(Lane<uint>.Get(s, j), Lane<uint>.Get(s, j + 1), mx, ref flags))
+                    : T.CreateTruncating(TOp.Double(Lane<ulong>.Get(s, j), Lane<ulong>.Get(s, j + 1), mx, ref flags));
+            }
+            return r;
+        }
+    }
+
+    public interface IParity
+    {
+        static abstract int First { get; }
+    }
+
+    public struct Even : IParity
+    {
+        public static int First => 0;
+    }
+
+    public struct Odd : IParity
+    {
+        public static int First => 1;
+    }
+
+    /// <summary>VMOVSLDUP/VMOVSHDUP/VMOVDDUP per lane: each pair of elements becomes two copies of its even (or odd) element.</summary>
+    public struct Duplicate<T, P> : IVectorOp where T : unmanaged, IBinaryInteger<T> where P : struct, IParity
+    {
+        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b)
+        {
+            Vector128<byte> r = default;
+            for (int i = 0; i < Lane<T>.Count; i++) Lane<T>.At(ref r, i) = Lane<T>.Get(b, (i & ~1) + P.First);
+            return r;
+        }
     }
 
     /// <summary>"op xmm, xmm/mN"; <see cref="DecodedOp.Cond"/> = 1 selects subtraction for HSUB.</summary>

@@ -63,48 +63,67 @@ public struct ImmLane<TOp, TImm> : ILaneOp where TOp : struct, IVectorImmOp wher
         TOp.Apply(a, b, TImm.ForLane(imm, lane));
 }
 
+/// <summary>
+/// A floating-point element operation of a VEX form: the legacy <see cref="IFpOp"/> through <see cref="Fp{TOp}"/>, or one
+/// that also needs the immediate (compare predicates, rounding control) or the element's index in its lane (ADDSUB).
+/// </summary>
+public interface IFpLaneOp
+{
+    static abstract uint Single(uint a, uint b, byte imm, int index, uint mx, ref uint flags);
+    static abstract ulong Double(ulong a, ulong b, byte imm, int index, uint mx, ref uint flags);
+}
+
+/// <summary>An SSE element operation as an <see cref="IFpLaneOp"/>.</summary>
+public struct Fp<TOp> : IFpLaneOp where TOp : struct, IFpOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Single(uint a, uint b, byte imm, int index, uint mx, ref uint flags) => TOp.Single(a, b, mx, ref flags);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Double(ulong a, ulong b, byte imm, int index, uint mx, ref uint flags) => TOp.Double(a, b, mx, ref flags);
+}
+
 /// <summary>A packed single-precision operation: four elements per lane.</summary>
-public struct PsLane<TOp> : ILaneOp where TOp : struct, IFpOp
+public struct PsLane<TOp> : ILaneOp where TOp : struct, IFpLaneOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b, byte imm, int lane, uint mx, ref uint flags)
     {
         Vector128<uint> x = a.AsUInt32(), y = b.AsUInt32();
-        uint r0 = TOp.Single(x.GetElement(0), y.GetElement(0), mx, ref flags);
-        uint r1 = TOp.Single(x.GetElement(1), y.GetElement(1), mx, ref flags);
-        uint r2 = TOp.Single(x.GetElement(2), y.GetElement(2), mx, ref flags);
-        uint r3 = TOp.Single(x.GetElement(3), y.GetElement(3), mx, ref flags);
+        uint r0 = TOp.Single(x.GetElement(0), y.GetElement(0), imm, 0, mx, ref flags);
+        uint r1 = TOp.Single(x.GetElement(1), y.GetElement(1), imm, 1, mx, ref flags);
+        uint r2 = TOp.Single(x.GetElement(2), y.GetElement(2), imm, 2, mx, ref flags);
+        uint r3 = TOp.Single(x.GetElement(3), y.GetElement(3), imm, 3, mx, ref flags);
         return Vector128.Create(r0, r1, r2, r3).AsByte();
     }
 }
 
 /// <summary>A packed double-precision operation: two elements per lane.</summary>
-public struct PdLane<TOp> : ILaneOp where TOp : struct, IFpOp
+public struct PdLane<TOp> : ILaneOp where TOp : struct, IFpLaneOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b, byte imm, int lane, uint mx, ref uint flags)
     {
         Vector128<ulong> x = a.AsUInt64(), y = b.AsUInt64();
-        ulong r0 = TOp.Double(x.GetElement(0), y.GetElement(0), mx, ref flags);
-        ulong r1 = TOp.Double(x.GetElement(1), y.GetElement(1), mx, ref flags);
+        ulong r0 = TOp.Double(x.GetElement(0), y.GetElement(0), imm, 0, mx, ref flags);
+        ulong r1 = TOp.Double(x.GetElement(1), y.GetElement(1), imm, 1, mx, ref flags);
         return Vector128.Create(r0, r1).AsByte();
     }
 }
 
 /// <summary>A scalar single-precision operation: element 0 computed, elements 3:1 from the first source (SDM Vol. 2 VADDSS…).</summary>
-public struct SsLane<TOp> : ILaneOp where TOp : struct, IFpOp
+public struct SsLane<TOp> : ILaneOp where TOp : struct, IFpLaneOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b, byte imm, int lane, uint mx, ref uint flags) =>
-        a.AsUInt32().WithElement(0, TOp.Single(a.AsUInt32().ToScalar(), b.AsUInt32().ToScalar(), mx, ref flags)).AsByte();
+        a.AsUInt32().WithElement(0, TOp.Single(a.AsUInt32().ToScalar(), b.AsUInt32().ToScalar(), imm, 0, mx, ref flags)).AsByte();
 }
 
 /// <summary>A scalar double-precision operation: element 0 computed, element 1 from the first source.</summary>
-public struct SdLane<TOp> : ILaneOp where TOp : struct, IFpOp
+public struct SdLane<TOp> : ILaneOp where TOp : struct, IFpLaneOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b, byte imm, int lane, uint mx, ref uint flags) =>
-        a.AsUInt64().WithElement(0, TOp.Double(a.AsUInt64().ToScalar(), b.AsUInt64().ToScalar(), mx, ref flags)).AsByte();
+        a.AsUInt64().WithElement(0, TOp.Double(a.AsUInt64().ToScalar(), b.AsUInt64().ToScalar(), imm, 0, mx, ref flags)).AsByte();
 }
 
 /// <summary>The handler shapes of VEX-encoded instructions (SDM Vol. 2 §2.3), generic over the vector length.</summary>
@@ -145,8 +164,6 @@ public static class VexHandlers
     public static void Move<W, D, S>(Cpu c, ref DecodedOp op) where W : struct, IWidth where D : struct, IYmmOperand where S : struct, IYmmOperand =>
         D.Write<W>(c, ref op, S.Read<W>(c, ref op));
 
-    /// <summary>Runs a legacy-SSE handler shape on the destination register, then zeroes its bits 255:128 (VEX.128 forms with no second source).</summary>
-    public static void ZeroUpper(Cpu c, byte reg) => YmmAccess.High(c, reg) = Vector128<byte>.Zero;
 }
 
 /// <summary>The immediate as a shift count (the low quadword of a vector), for <see cref="VexHandlers.ShiftLanes{TOp, W, A, B}"/>.</summary>
@@ -165,11 +182,13 @@ public static class VexBind
     /// <summary>True for a VEX-encoded instruction (AVX, AVX2, FMA, F16C and the VEX forms of BMI are bound elsewhere).</summary>
     public static bool IsVex(in Instruction insn) => insn.Encoding == EncodingKind.VEX;
 
-    /// <summary>The width of a VEX vector instruction: 256 bits when any register operand is a YMM register.</summary>
+    /// <summary>The width of a VEX vector instruction: 256 bits when any register operand is a YMM register or the memory operand has 32 bytes (VCVTPD2PS xmm, m256).</summary>
     public static Type Width(in Instruction insn)
     {
         for (int i = 0; i < insn.OpCount; i++)
-            if (insn.GetOpKind(i) == OpKind.Register && insn.GetOpRegister(i).IsYMM()) return typeof(W256);
+            if (insn.GetOpKind(i) == OpKind.Register && insn.GetOpRegister(i).IsYMM()
+                || insn.GetOpKind(i) == OpKind.Memory && insn.MemorySize.GetSize() == 32)
+                return typeof(W256);
         return typeof(W128);
     }
 
@@ -199,6 +218,19 @@ public static class VexBind
         Type a = n == 3 ? Ymm(o[1], memory) : typeof(Y1), b = Ymm(o[n - 1], memory);
         return Handlers.Get(typeof(VexHandlers), nameof(VexHandlers.Lanes), typeof(TOp), Width(insn), a, b);
     }
+
+    /// <summary>
+    /// The four shapes of a floating-point operation: packed (PS/PD, memory of the width) or scalar (SS/SD: element 0, m32/m64),
+    /// single or double.
+    /// </summary>
+    public static Binder Fp<TOp>(bool scalar, bool dbl) where TOp : struct, IFpLaneOp =>
+        (in Instruction insn, ref DecodedOp op, Type[] o) => (scalar, dbl) switch
+        {
+            (false, false) => Lanes<PsLane<TOp>>(insn, o, typeof(YMem)),
+            (false, true) => Lanes<PdLane<TOp>>(insn, o, typeof(YMem)),
+            (true, false) => Lanes<SsLane<TOp>>(insn, o, typeof(YNarrow<XMem32>)),
+            _ => Lanes<SdLane<TOp>>(insn, o, typeof(YNarrow<XMem64>)),
+        };
 
     public static Binder Lanes<TOp>(Type? memory = null) where TOp : struct, ILaneOp =>
         (in Instruction insn, ref DecodedOp op, Type[] o) => Lanes<TOp>(insn, o, memory ?? typeof(YMem));

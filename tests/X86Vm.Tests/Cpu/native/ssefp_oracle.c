@@ -100,6 +100,50 @@ X2MM("cvtps2pi", "qword ptr") X2MM("cvttps2pi", "qword ptr") X2MM("cvtpd2pi", "x
 FORM("stmxcsr dword ptr [rdi]; addss xmm0, xmm1; stmxcsr dword ptr [rdi+4]")
 FORM("mov dword ptr [rsi], 0x1f80; ldmxcsr dword ptr [rsi]; divsd xmm0, xmm1; stmxcsr dword ptr [rdi]")
 
+/* === AVX: the VEX forms ====================================================
+   Packed forms at 128 and 256 bits (memory at any alignment: VEX has no alignment requirement), scalar three-operand
+   forms (elements above 0 from the first source, bits 255:128 zeroed). */
+#define VPACKED(op) FORM(op " xmm0, xmm1, xmm2") FORM(op " ymm0, ymm1, ymm2") FORM(op " ymm9, ymm9, ymm14")     \
+    FORM(op " ymm3, ymm4, [rsi+4]") FORM(op " xmm11, xmm12, [rdi+0x30]")
+#define VUNPACKED(op) FORM(op " xmm0, xmm1") FORM(op " ymm0, ymm1") FORM(op " ymm9, ymm9") FORM(op " ymm3, [rsi+4]")
+#define VSCALAR(op, w) FORM(op " xmm0, xmm1, xmm2") FORM(op " xmm9, xmm14, xmm9") FORM(op " xmm3, xmm4, " w " ptr [rsi+4]")
+#define VARITH(op) VPACKED("v" op "ps") VPACKED("v" op "pd") VSCALAR("v" op "ss", "dword") VSCALAR("v" op "sd", "qword")
+VARITH("add") VARITH("sub") VARITH("mul") VARITH("div") VARITH("min") VARITH("max")
+VUNPACKED("vsqrtps") VUNPACKED("vsqrtpd") VSCALAR("vsqrtss", "dword") VSCALAR("vsqrtsd", "qword")
+FORM("vmulps ymm0, ymm1, ymm2; vaddps ymm0, ymm0, ymm3; vsubps ymm4, ymm0, ymm5")
+#define VCMP_P(op, i) FORM(op " xmm0, xmm1, xmm2, " #i) FORM(op " ymm0, ymm1, ymm2, " #i)
+#define VCMP_S(op, i) FORM(op " xmm0, xmm1, xmm2, " #i)
+#define VCMPS(i) VCMP_P("vcmpps", i) VCMP_P("vcmppd", i) VCMP_S("vcmpss", i) VCMP_S("vcmpsd", i)
+VCMPS(0) VCMPS(1) VCMPS(2) VCMPS(3) VCMPS(4) VCMPS(5) VCMPS(6) VCMPS(7) VCMPS(8) VCMPS(9) VCMPS(10) VCMPS(11) VCMPS(12)
+VCMPS(13) VCMPS(14) VCMPS(15) VCMPS(16) VCMPS(17) VCMPS(18) VCMPS(19) VCMPS(20) VCMPS(21) VCMPS(22) VCMPS(23) VCMPS(24)
+VCMPS(25) VCMPS(26) VCMPS(27) VCMPS(28) VCMPS(29) VCMPS(30) VCMPS(31)
+FORM("vcmpps ymm3, ymm4, [rsi+4], 1") FORM("vcmppd ymm3, ymm4, [rsi+4], 0x1d") FORM("vcmpss xmm3, xmm4, dword ptr [rsi+4], 0x12")
+FORM("vcmpsd xmm3, xmm4, qword ptr [rsi+4], 0x0e")
+#define VCOMI(op, w) FORM(op " xmm0, xmm1") FORM(op " xmm3, " w " ptr [rsi+4]") FORM(op " xmm0, xmm1; setb al; setz cl; setp dl")
+VCOMI("vcomiss", "dword") VCOMI("vucomiss", "dword") VCOMI("vcomisd", "qword") VCOMI("vucomisd", "qword")
+/* --- conversions */
+#define VFROM_INT(op) FORM(op " xmm0, xmm1, eax") FORM(op " xmm9, xmm2, r11") FORM(op " xmm2, xmm2, dword ptr [rsi+4]") \
+    FORM(op " xmm3, xmm4, qword ptr [rdi+3]")
+VFROM_INT("vcvtsi2ss") VFROM_INT("vcvtsi2sd")
+#define VTO_INT(op, w) FORM(op " eax, xmm0") FORM(op " r9, xmm14") FORM(op " ecx, " w " ptr [rsi+4]")
+VTO_INT("vcvtss2si", "dword") VTO_INT("vcvttss2si", "dword") VTO_INT("vcvtsd2si", "qword") VTO_INT("vcvttsd2si", "qword")
+VSCALAR("vcvtss2sd", "dword") VSCALAR("vcvtsd2ss", "qword")
+FORM("vcvtps2pd xmm0, xmm1") FORM("vcvtps2pd ymm0, xmm1") FORM("vcvtps2pd xmm2, qword ptr [rsi+4]") FORM("vcvtps2pd ymm2, xmmword ptr [rsi+4]")
+FORM("vcvtdq2pd xmm0, xmm1") FORM("vcvtdq2pd ymm0, xmm1") FORM("vcvtdq2pd xmm2, qword ptr [rsi+4]") FORM("vcvtdq2pd ymm2, xmmword ptr [rsi+4]")
+#define VNARROW(op) FORM(op " xmm0, xmm1") FORM(op " xmm0, ymm1") FORM(op " xmm9, ymm9") FORM(op " xmm2, xmmword ptr [rsi+4]") \
+    FORM(op " xmm2, ymmword ptr [rsi+4]")
+VNARROW("vcvtpd2ps") VNARROW("vcvtpd2dq") VNARROW("vcvttpd2dq")
+VUNPACKED("vcvtdq2ps") VUNPACKED("vcvtps2dq") VUNPACKED("vcvttps2dq")
+/* --- SSE3, SSE4.1 */
+VPACKED("vaddsubps") VPACKED("vaddsubpd") VPACKED("vhaddps") VPACKED("vhaddpd") VPACKED("vhsubps") VPACKED("vhsubpd")
+VUNPACKED("vmovshdup") VUNPACKED("vmovsldup") FORM("vmovddup xmm0, xmm1") FORM("vmovddup ymm0, ymm1")
+FORM("vmovddup xmm2, qword ptr [rsi+4]") FORM("vmovddup ymm2, [rsi+4]")
+#define VROUND(i) FORM("vroundps xmm0, xmm1, " #i) FORM("vroundps ymm0, ymm1, " #i) FORM("vroundpd ymm0, ymm1, " #i) \
+    FORM("vroundss xmm0, xmm1, xmm2, " #i) FORM("vroundsd xmm0, xmm1, xmm2, " #i)
+VROUND(0x0) VROUND(0x1) VROUND(0x2) VROUND(0x3) VROUND(0x4) VROUND(0x5) VROUND(0x6) VROUND(0x7)
+VROUND(0x8) VROUND(0x9) VROUND(0xa) VROUND(0xb) VROUND(0xc) VROUND(0xd) VROUND(0xe) VROUND(0xf) VROUND(0xf3)
+FORM("vroundps ymm9, [rsi+4], 4") FORM("vroundsd xmm3, xmm4, qword ptr [rdi+3], 10")
+
 extern const struct form __start_fp_forms[], __stop_fp_forms[];
 
 /* ------------------------------------------------------------------ initial states (mirrored in C#) */
