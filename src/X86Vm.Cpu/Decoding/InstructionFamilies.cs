@@ -23,7 +23,7 @@ public static class InstructionFamilies
         typeof(SseIntegerArith), typeof(SseIntegerCompare), typeof(SseLogic), typeof(SseMaskMove), typeof(SseMmxConvert),
         typeof(SseMove), typeof(SseShift), typeof(SseShuffle),
         typeof(Ssse3), typeof(Sse41Float), typeof(Sse41Integer), typeof(Sse42), typeof(Sse42String),
-        typeof(AvxPermute),
+        typeof(AvxPermute), typeof(Avx2Gather),
         typeof(InstX87Arith), typeof(InstX87Compare), typeof(InstX87Control), typeof(InstX87Move),
         typeof(InstX87Transcendental),
     ];

@@ -55,10 +55,17 @@ static class Sse41Integer
         t.AddWithVex(Mnemonic.Movntdqa, (in Instruction insn, ref DecodedOp op, Type[] o) => SseBind.Move(insn, o, typeof(XMemAligned)));
         t.Add(Mnemonic.Ptest, (in Instruction insn, ref DecodedOp op, Type[] o) =>
             o.Length == 2 ? Handlers.Get(Self, nameof(Ptest), SseBind.Xmm(o[1], typeof(XMemAligned))) : 0);
-        t.Add(Mnemonic.Pextrb, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(byte), o[0]));
-        t.Add(Mnemonic.Pextrd, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(uint), o[0]));
-        t.Add(Mnemonic.Pextrq, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(ulong), o[0]));
-        t.Add(Mnemonic.Extractps, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(uint), o[0]));
+        t.AddWithVex(Mnemonic.Pextrb, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(byte), o[0]));
+        t.AddWithVex(Mnemonic.Pextrd, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(uint), o[0]));
+        t.AddWithVex(Mnemonic.Pextrq, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(ulong), o[0]));
+        t.AddWithVex(Mnemonic.Extractps, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(uint), o[0]));
+        t.Add(Mnemonic.Vpinsrb, BindInsertVex<byte>());
+        t.Add(Mnemonic.Vpinsrw, BindInsertVex<ushort>());
+        t.Add(Mnemonic.Vpinsrd, BindInsertVex<uint>());
+        t.Add(Mnemonic.Vpinsrq, BindInsertVex<ulong>());
+        t.Add(Mnemonic.Vinsertps, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            o.Length != 4 ? 0 : Handlers.Get(Self, nameof(InsertpsVex), VexBind.Ymm(o[2], typeof(YNarrow<XMem32>))));
+        t.Add(Mnemonic.Vpextrw, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Extract), typeof(ushort), o[0]));
         t.Add(Mnemonic.Pinsrb, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Insert), typeof(byte), o[1]));
         t.Add(Mnemonic.Pinsrd, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Insert), typeof(uint), o[1]));
         t.Add(Mnemonic.Pinsrq, (in Instruction insn, ref DecodedOp op, Type[] o) => Handlers.Get(Self, nameof(Insert), typeof(ulong), o[1]));
@@ -226,6 +233,31 @@ static class Sse41Integer
         Vector128<byte> r = d;
         Lane<T>.At(ref r, (int)(op.Imm % (ulong)Lane<T>.Count)) = value;
         d = r;
+    }
+
+    static Binder BindInsertVex<T>() where T : unmanaged, IBinaryInteger<T> => (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        o.Length != 4 ? 0 : Handlers.Get(Self, nameof(InsertVex), typeof(T), o[2]);
+
+    /// <summary>VPINSRB/W/D/Q xmm1, xmm2, r/m, imm8: xmm2 with element imm8 mod count replaced; bits 255:128 zeroed.</summary>
+    public static void InsertVex<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand
+    {
+        T value = S.Read<T>(c, ref op);
+        Vector128<byte> r = XmmAccess.At(c, op.R2);
+        Lane<T>.At(ref r, (int)(op.Imm % (ulong)Lane<T>.Count)) = value;
+        YmmAccess.Write<W128>(c, op.R1, Vector256.Create(r, Vector128<byte>.Zero));
+    }
+
+    /// <summary>VINSERTPS xmm1, xmm2, xmm3/m32, imm8: as INSERTPS with xmm2 as the destination's old value; bits 255:128 zeroed.</summary>
+    public static void InsertpsVex<S>(Cpu c, ref DecodedOp op) where S : struct, IYmmOperand
+    {
+        int imm = (byte)op.Imm;
+        Vector128<byte> s = S.Read<W128>(c, ref op).GetLower();
+        uint value = typeof(S) == typeof(YNarrow<XMem32>) ? Lane<uint>.Get(s, 0) : Lane<uint>.Get(s, imm >> 6);
+        Vector128<byte> r = XmmAccess.At(c, op.R2);
+        Lane<uint>.At(ref r, (imm >> 4) & 3) = value;
+        for (int i = 0; i < 4; i++)
+            if ((imm >> i & 1) != 0) Lane<uint>.At(ref r, i) = 0;
+        YmmAccess.Write<W128>(c, op.R1, Vector256.Create(r, Vector128<byte>.Zero));
     }
 
     /// <summary>

@@ -24,6 +24,25 @@ static class Sse42String
         t.Add(Mnemonic.Pcmpestrm64, Bind(nameof(Pcmpestrm), explicitWide: true));
         t.Add(Mnemonic.Pcmpistri, Bind(nameof(Pcmpistri), explicitWide: false));
         t.Add(Mnemonic.Pcmpistrm, Bind(nameof(Pcmpistrm), explicitWide: false));
+        // VEX.128 forms: the same, and the M forms zero bits 255:128 of XMM0.
+        t.Add(Mnemonic.Vpcmpestri, Bind(nameof(Pcmpestri), explicitWide: false));
+        t.Add(Mnemonic.Vpcmpestri64, Bind(nameof(Pcmpestri), explicitWide: true));
+        t.Add(Mnemonic.Vpcmpestrm, Bind(nameof(PcmpestrmVex), explicitWide: false));
+        t.Add(Mnemonic.Vpcmpestrm64, Bind(nameof(PcmpestrmVex), explicitWide: true));
+        t.Add(Mnemonic.Vpcmpistri, Bind(nameof(Pcmpistri), explicitWide: false));
+        t.Add(Mnemonic.Vpcmpistrm, Bind(nameof(PcmpistrmVex), explicitWide: false));
+    }
+
+    public static void PcmpestrmVex<S>(Cpu c, ref DecodedOp op) where S : struct, IXmmOperand
+    {
+        Run<S>(c, ref op, explicitLength: true, mask: true);
+        YmmAccess.High(c, 0) = Vector128<byte>.Zero;
+    }
+
+    public static void PcmpistrmVex<S>(Cpu c, ref DecodedOp op) where S : struct, IXmmOperand
+    {
+        Run<S>(c, ref op, explicitLength: false, mask: true);
+        YmmAccess.High(c, 0) = Vector128<byte>.Zero;
     }
 
     /// <summary>The 128-bit source has no alignment requirement (SDM: "not required to be aligned"). Cond = 1: RAX/RDX lengths (REX.W).</summary>

@@ -16,8 +16,8 @@ static class SseControl
 
     static void Register(InstructionTable t)
     {
-        t.Add(Mnemonic.Ldmxcsr, Bind.Fixed(typeof(SseControl), nameof(Ldmxcsr)));
-        t.Add(Mnemonic.Stmxcsr, Bind.Fixed(typeof(SseControl), nameof(Stmxcsr)));
+        t.AddWithVex(Mnemonic.Ldmxcsr, Bind.Fixed(typeof(SseControl), nameof(Ldmxcsr)));
+        t.AddWithVex(Mnemonic.Stmxcsr, Bind.Fixed(typeof(SseControl), nameof(Stmxcsr)));
     }
 
     public static void Ldmxcsr(Cpu c, ref DecodedOp op)

@@ -9,7 +9,7 @@ namespace X86Vm.Cpu.Instructions.Sse;
 static class SseMaskMove
 {
     static void Register(InstructionTable t) =>
-        t.Add(Mnemonic.Maskmovdqu, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        t.AddWithVex(Mnemonic.Maskmovdqu, (in Instruction insn, ref DecodedOp op, Type[] o) =>
         {
             op.Base = 7;
             op.Index = State.RegisterFile.Zero;

@@ -34,6 +34,13 @@ static class SseMove
         t.Add(Mnemonic.Movhpd, BindHighHalf);
         t.Add(Mnemonic.Movhlps, Bind.Fixed(Self, nameof(MoveHighToLow), typeof(X2)));
         t.Add(Mnemonic.Movlhps, Bind.Fixed(Self, nameof(MergeHigh64), typeof(X2)));
+        // VEX: the loads are three-operand merges with the first source, the stores are the legacy ones.
+        t.Add(Mnemonic.Vmovlps, BindHalfVex<MergeLowOp<ulong>>);
+        t.Add(Mnemonic.Vmovlpd, BindHalfVex<MergeLowOp<ulong>>);
+        t.Add(Mnemonic.Vmovhps, BindHalfVex<SseShuffle.UnpackLowQ>);
+        t.Add(Mnemonic.Vmovhpd, BindHalfVex<SseShuffle.UnpackLowQ>);
+        t.Add(Mnemonic.Vmovhlps, VexBind.Lanes<IntLane<HighOfSecondThenFirst>>());
+        t.Add(Mnemonic.Vmovlhps, VexBind.Lanes<IntLane<SseShuffle.UnpackLowQ>>());
         t.AddWithVex(Mnemonic.Movss, (in Instruction insn, ref DecodedOp op, Type[] o) => BindScalarMove(insn, o, 4));
         t.Add(Mnemonic.Vmovsd, (in Instruction insn, ref DecodedOp op, Type[] o) => BindScalarMove(insn, o, 8)); // MOVSD: SseScalarForms
         t.Add(Mnemonic.Pmovmskb, BindMask(nameof(Pmovmskb)));
@@ -63,6 +70,17 @@ static class SseMove
         o[0] == typeof(Mem)
             ? Handlers.Get(typeof(SseHandlers), nameof(SseHandlers.Move), typeof(XMem64), typeof(X1))
             : Handlers.Get(Self, nameof(MergeLow64), typeof(XMem64));
+
+    static nint BindHalfVex<TOp>(in Instruction insn, ref DecodedOp op, Type[] o) where TOp : struct, IVectorOp =>
+        o.Length == 3 ? VexBind.Lanes<IntLane<TOp>>(insn, o, typeof(YNarrow<XMem64>))
+        : insn.Mnemonic is Mnemonic.Vmovhps or Mnemonic.Vmovhpd ? BindHighHalf(insn, ref op, o)
+        : BindLowHalf(insn, ref op, o);
+
+    /// <summary>VMOVHLPS: [second source's high quadword, first source's high quadword].</summary>
+    public struct HighOfSecondThenFirst : IVectorOp
+    {
+        public static Vector128<byte> Apply(Vector128<byte> a, Vector128<byte> b) => Vector128.Create(b.AsUInt64().GetElement(1), a.AsUInt64().GetElement(1)).AsByte();
+    }
 
     static nint BindHighHalf(in Instruction insn, ref DecodedOp op, Type[] o) =>
         o[0] == typeof(Mem)

@@ -358,6 +358,48 @@ VPMOV("vpmovsxwd", "qword", "xmmword") VPMOV("vpmovsxwq", "dword", "qword") VPMO
 VPMOV("vpmovzxbw", "qword", "xmmword") VPMOV("vpmovzxbd", "dword", "qword") VPMOV("vpmovzxbq", "word", "dword")
 VPMOV("vpmovzxwd", "qword", "xmmword") VPMOV("vpmovzxwq", "dword", "qword") VPMOV("vpmovzxdq", "qword", "xmmword")
 
+/* --- VEX.128 element inserts/extracts, half moves, string compares, MXCSR, MASKMOVDQU */
+#define VPEXTR(i) FORM("vpextrb eax, xmm1, " #i) FORM("vpextrw ecx, xmm2, " #i) FORM("vpextrd edx, xmm3, " #i) \
+    FORM("vpextrq rbx, xmm4, " #i) FORM("vextractps r9d, xmm5, " #i)
+IMM16(VPEXTR) VPEXTR(0xff)
+FORM("vpextrb byte ptr [rsi+1], xmm1, 3") FORM("vpextrw word ptr [rsi+1], xmm1, 5") FORM("vpextrd dword ptr [rsi+1], xmm1, 2")
+FORM("vpextrq qword ptr [rsi+1], xmm1, 1") FORM("vextractps dword ptr [rdi+3], xmm7, 3")
+#define VPINSR(i) FORM("vpinsrb xmm1, xmm2, eax, " #i) FORM("vpinsrw xmm2, xmm3, ecx, " #i) FORM("vpinsrd xmm2, xmm4, ecx, " #i) \
+    FORM("vpinsrq xmm3, xmm5, rdx, " #i)
+IMM16(VPINSR) VPINSR(0xff)
+FORM("vpinsrb xmm1, xmm1, byte ptr [rsi+1], 7") FORM("vpinsrw xmm1, xmm2, word ptr [rsi+1], 3") FORM("vpinsrd xmm1, xmm3, dword ptr [rsi+3], 1")
+FORM("vpinsrq xmm1, xmm4, qword ptr [rsi+5], 1")
+#define VINSERTPS(i) FORM("vinsertps xmm0, xmm1, xmm2, " #i)
+IMM_SET(VINSERTPS) VINSERTPS(0x1e) VINSERTPS(0x4c) VINSERTPS(0x9a) VINSERTPS(0xe7)
+FORM("vinsertps xmm0, xmm3, dword ptr [rsi+1], 0xd1") FORM("vinsertps xmm0, xmm3, dword ptr [rsi], 0x30")
+FORM("vmovlps xmm0, xmm1, qword ptr [rsi+1]") FORM("vmovlpd xmm9, xmm2, qword ptr [rsi]") FORM("vmovhps xmm0, xmm1, qword ptr [rsi+1]")
+FORM("vmovhpd xmm9, xmm2, qword ptr [rsi]") FORM("vmovlps qword ptr [rsi+3], xmm5") FORM("vmovhps qword ptr [rsi+3], xmm5")
+FORM("vmovlpd qword ptr [rsi+3], xmm5") FORM("vmovhpd qword ptr [rsi+3], xmm5")
+FORM("vmovhlps xmm0, xmm1, xmm2") FORM("vmovhlps xmm4, xmm4, xmm4") FORM("vmovlhps xmm0, xmm1, xmm2") FORM("vmovlhps xmm10, xmm3, xmm3")
+FORM("vmovd xmm0, eax") FORM("vmovd xmm13, dword ptr [rsi+3]") FORM("vmovd eax, xmm0") FORM("vmovd dword ptr [rsi+2], xmm3")
+FORM("vmovq xmm0, rax") FORM("vmovq rbx, xmm9") FORM("vmovq xmm0, xmm1") FORM("vmovq xmm1, qword ptr [rsi+5]")
+FORM("vmovq qword ptr [rsi+7], xmm4") FORM(".byte 0xc5,0xf9,0xd6,0xc8") /* vmovq xmm0, xmm1 (66 0F D6) */
+FORM("vmovss xmm0, xmm1, xmm2") FORM("vmovss xmm0, dword ptr [rsi+1]") FORM("vmovss dword ptr [rsi+2], xmm3")
+FORM(".byte 0xc5,0xf2,0x11,0xd0") /* vmovss xmm0, xmm1, xmm2 (F3 0F 11) */
+FORM("vmovsd xmm0, xmm1, xmm2") FORM("vmovsd xmm0, qword ptr [rsi+1]") FORM("vmovsd qword ptr [rsi+2], xmm3")
+#define VSTR(i) FORM("vpcmpistri xmm1, xmm2, " #i) FORM("vpcmpistrm xmm1, xmm2, " #i) FORM("vpcmpestri xmm1, xmm2, " #i) \
+    FORM("vpcmpestrm xmm1, xmm2, " #i)
+IMM_SET(VSTR) FORM("vpcmpestri xmm1, [rsi+3], 0x44") FORM("vpcmpistrm xmm1, [rsi+1], 0x40")
+FORM("vstmxcsr dword ptr [rsi+1]") FORM("mov dword ptr [rsi], 0x3f80; vldmxcsr dword ptr [rsi]; vstmxcsr dword ptr [rdi+3]")
+FORM("vmaskmovdqu xmm1, xmm2") FORM("vpcmpeqb xmm2, xmm2, xmm2; vmaskmovdqu xmm5, xmm2")
+/* --- AVX2 gathers: indices are small (masked to 0..63) and scaled into the data area; random masks */
+#define GATHER(op, d, m, ix, b, scale) FORM("mov eax, 0x3f; vmovd xmm15, eax; vpbroadcast" b " ymm15, xmm15; vpand ymm2, ymm2" \
+    ", ymm15; " op " " d ", [rsi+" ix "*" #scale "+8], " m)
+#define GATHERS(op, d, m, ix, b) GATHER(op, d, m, ix, b, 1) GATHER(op, d, m, ix, b, 4) GATHER(op, d, m, ix, b, 8)
+GATHERS("vpgatherdd", "xmm0", "xmm1", "xmm2", "d") GATHERS("vpgatherdd", "ymm0", "ymm1", "ymm2", "d")
+GATHERS("vpgatherdq", "xmm0", "xmm1", "xmm2", "d") GATHERS("vpgatherdq", "ymm0", "ymm1", "xmm2", "d")
+GATHERS("vpgatherqd", "xmm0", "xmm1", "xmm2", "q") GATHERS("vpgatherqd", "xmm0", "xmm1", "ymm2", "q")
+GATHERS("vpgatherqq", "xmm0", "xmm1", "xmm2", "q") GATHERS("vpgatherqq", "ymm0", "ymm1", "ymm2", "q")
+GATHERS("vgatherdps", "ymm3", "ymm4", "ymm2", "d") GATHERS("vgatherdpd", "ymm3", "ymm4", "xmm2", "d")
+GATHERS("vgatherqps", "xmm3", "xmm4", "ymm2", "q") GATHERS("vgatherqpd", "ymm3", "ymm4", "ymm2", "q")
+FORM("vpcmpeqd ymm1, ymm1, ymm1; vpxor xmm2, xmm2, xmm2; vpgatherdd ymm0, [rsi+ymm2*4+0xfefc], ymm1") /* faults mid-way */
+FORM("vpcmpeqd ymm1, ymm1, ymm1; vpxor xmm2, xmm2, xmm2; vpgatherdd ymm0, [rsi+ymm2*4], ymm1")
+
 extern const struct form __start_sse_forms[], __stop_sse_forms[];
 
 /* ------------------------------------------------------------------ initial states (mirrored in C#) */
