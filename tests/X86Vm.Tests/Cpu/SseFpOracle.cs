@@ -174,8 +174,9 @@ public static class SseFpOracle
         if (!e.SequenceEqual(a)) return false;
         foreach (int reg in ex.Keys.Union(ax.Keys))
         {
-            UInt128 ev = ex.TryGetValue(reg, out var v1) ? v1 : initial.Xmm[reg];
-            UInt128 av = ax.TryGetValue(reg, out var v2) ? v2 : initial.Xmm[reg];
+            UInt128 before = reg >= 16 ? initial.YmmHigh[reg - 16] : initial.Xmm[reg]; // 16-31: YMM upper halves
+            UInt128 ev = ex.TryGetValue(reg, out var v1) ? v1 : before;
+            UInt128 av = ax.TryGetValue(reg, out var v2) ? v2 : before;
             for (int lane = 0; lane < 4; lane++)
             {
                 uint el = (uint)(ev >> (32 * lane)), al = (uint)(av >> (32 * lane));
@@ -196,8 +197,8 @@ public static class SseFpOracle
         foreach (string token in report.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             int eq = token.IndexOf('=');
-            if (token[0] == 'x' && eq > 1)
-                xmm[int.Parse(token[1..eq], CultureInfo.InvariantCulture)] =
+            if (token[0] is 'x' or 'y' && eq > 1)
+                xmm[int.Parse(token[1..eq], CultureInfo.InvariantCulture) + (token[0] == 'y' ? 16 : 0)] =
                     UInt128.Parse(token[(eq + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             else other.Add(token);
         }

@@ -23,11 +23,16 @@ static class Sse41Float
         t.Add(Mnemonic.Roundsd, BindRound(nameof(RoundScalar), typeof(ulong), typeof(F64), typeof(XMem64)));
         t.Add(Mnemonic.Dpps, BindRound(nameof(DotProduct), typeof(uint), typeof(F32), typeof(XMemAligned)));
         t.Add(Mnemonic.Dppd, BindRound(nameof(DotProduct), typeof(ulong), typeof(F64), typeof(XMemAligned)));
+        t.Add(Mnemonic.Vdpps, BindDotVex(typeof(uint), typeof(F32)));
+        t.Add(Mnemonic.Vdppd, BindDotVex(typeof(ulong), typeof(F64)));
         t.Add(Mnemonic.Vroundps, VexBind.Fp<Round>(scalar: false, dbl: false));
         t.Add(Mnemonic.Vroundpd, VexBind.Fp<Round>(scalar: false, dbl: true));
         t.Add(Mnemonic.Vroundss, VexBind.Fp<Round>(scalar: true, dbl: false));
         t.Add(Mnemonic.Vroundsd, VexBind.Fp<Round>(scalar: true, dbl: true));
     }
+
+    static Binder BindDotVex(Type lane, Type format) => (in Instruction insn, ref DecodedOp op, Type[] o) =>
+        o.Length != 4 ? 0 : Handlers.Get(Self, nameof(DotProductVex), lane, format, VexBind.Width(insn), VexBind.Ymm(o[2], typeof(YMem)));
 
     /// <summary>The rounding of one element (the second source's) under imm8, for the VEX forms.</summary>
     public struct Round : IFpLaneOp
@@ -76,26 +81,53 @@ static class Sse41Float
     /// </summary>
     public static void DotProduct<T, F, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where F : struct, IFloatFormat where S : struct, IXmmOperand
     {
-        Vector128<byte> b = S.Read(c, ref op), a = XmmAccess.At(c, op.R1), r = default;
+        Vector128<byte> b = S.Read(c, ref op), a = XmmAccess.At(c, op.R1);
+        XmmAccess.At(c, op.R1) = Dot<T, F, W128>(c, ref op, Vector256.Create(a, default), Vector256.Create(b, default)).GetLower();
+    }
+
+    /// <summary>VDPPS/VDPPD dest, src1, src2/mem, imm8: the same per 128-bit lane (VDPPD is VEX.128 only), stages committed across both lanes.</summary>
+    public static void DotProductVex<T, F, W, S>(Cpu c, ref DecodedOp op)
+        where T : unmanaged, IBinaryInteger<T> where F : struct, IFloatFormat where W : struct, IWidth where S : struct, IYmmOperand
+    {
+        Vector256<byte> b = S.Read<W>(c, ref op), a = YmmAccess.Read<W>(c, op.R2);
+        YmmAccess.Write<W>(c, op.R1, Dot<T, F, W>(c, ref op, a, b));
+    }
+
+    static Vector256<byte> Dot<T, F, W>(Cpu c, ref DecodedOp op, Vector256<byte> a, Vector256<byte> b)
+        where T : unmanaged, IBinaryInteger<T> where F : struct, IFloatFormat where W : struct, IWidth
+    {
         uint mx = c.Mxcsr, flags = 0;
         int n = Sse.Lane<T>.Count;
-        Span<ulong> p = stackalloc ulong[4];
-        for (int i = 0; i < n; i++)
-            p[i] = (op.Imm >> (4 + i) & 1) != 0 ? SoftFloat<F>.Mul(Lane<T>(a, i), Lane<T>(b, i), mx, ref flags) : 0;
+        Span<ulong> p = stackalloc ulong[8], low = stackalloc ulong[2], high = stackalloc ulong[2], sum = stackalloc ulong[2];
+        for (int l = 0; l < W.Lanes; l++)
+        {
+            Vector128<byte> x = l == 0 ? a.GetLower() : a.GetUpper(), y = l == 0 ? b.GetLower() : b.GetUpper();
+            for (int i = 0; i < n; i++)
+                p[4 * l + i] = (op.Imm >> (4 + i) & 1) != 0 ? SoftFloat<F>.Mul(Lane<T>(x, i), Lane<T>(y, i), mx, ref flags) : 0;
+        }
         Mxcsr.Commit(c, flags, op.Ip);
         flags = 0;
-        ulong sum;
         if (n == 4)
         {
-            ulong low = SoftFloat<F>.Add(p[0], p[1], mx, ref flags), high = SoftFloat<F>.Add(p[2], p[3], mx, ref flags);
+            for (int l = 0; l < W.Lanes; l++)
+            {
+                low[l] = SoftFloat<F>.Add(p[4 * l], p[4 * l + 1], mx, ref flags);
+                high[l] = SoftFloat<F>.Add(p[4 * l + 2], p[4 * l + 3], mx, ref flags);
+            }
             Mxcsr.Commit(c, flags, op.Ip);
             flags = 0;
-            sum = SoftFloat<F>.Add(low, high, mx, ref flags);
+            for (int l = 0; l < W.Lanes; l++) sum[l] = SoftFloat<F>.Add(low[l], high[l], mx, ref flags);
         }
-        else sum = SoftFloat<F>.Add(p[0], p[1], mx, ref flags);
+        else
+            for (int l = 0; l < W.Lanes; l++) sum[l] = SoftFloat<F>.Add(p[4 * l], p[4 * l + 1], mx, ref flags);
         Mxcsr.Commit(c, flags, op.Ip);
+        Vector128<byte> r0 = default, r1 = default;
         for (int i = 0; i < n; i++)
-            Sse.Lane<T>.At(ref r, i) = (op.Imm >> i & 1) != 0 ? T.CreateTruncating(sum) : T.Zero;
-        XmmAccess.At(c, op.R1) = r;
+        {
+            bool selected = (op.Imm >> i & 1) != 0;
+            Sse.Lane<T>.At(ref r0, i) = selected ? T.CreateTruncating(sum[0]) : T.Zero;
+            Sse.Lane<T>.At(ref r1, i) = selected ? T.CreateTruncating(sum[1]) : T.Zero;
+        }
+        return Vector256.Create(r0, W.Lanes == 2 ? r1 : default);
     }
 }

@@ -397,6 +397,22 @@ GATHERS("vpgatherqd", "xmm0", "xmm1", "xmm2", "q") GATHERS("vpgatherqd", "xmm0",
 GATHERS("vpgatherqq", "xmm0", "xmm1", "xmm2", "q") GATHERS("vpgatherqq", "ymm0", "ymm1", "ymm2", "q")
 GATHERS("vgatherdps", "ymm3", "ymm4", "ymm2", "d") GATHERS("vgatherdpd", "ymm3", "ymm4", "xmm2", "d")
 GATHERS("vgatherqps", "xmm3", "xmm4", "ymm2", "q") GATHERS("vgatherqpd", "ymm3", "ymm4", "ymm2", "q")
+GATHERS("vgatherdps", "xmm3", "xmm4", "xmm2", "d") GATHERS("vgatherdpd", "xmm3", "xmm4", "xmm2", "d")
+GATHERS("vgatherqps", "xmm3", "xmm4", "xmm2", "q") GATHERS("vgatherqpd", "xmm3", "xmm4", "xmm2", "q")
+/* encodings assemblers do not choose: VEX.W1 general-register forms, the F2 0F 11 register form of VMOVSD */
+FORM(".byte 0xc5,0xf3,0x11,0xd0") /* vmovsd xmm0, xmm1, xmm2 (F2 0F 11) */
+FORM("vmovntps [rdi], xmm2") FORM("vmovntpd [rdi], ymm3")
+FORM(".byte 0xc4,0xe1,0xf8,0x50,0xc3") FORM(".byte 0xc4,0xe1,0xfc,0x50,0xc3") /* vmovmskps rax, xmm3 / ymm3 */
+FORM(".byte 0xc4,0xe1,0xf9,0x50,0xc3") FORM(".byte 0xc4,0xe1,0xfd,0x50,0xc3") /* vmovmskpd rax, xmm3 / ymm3 */
+FORM(".byte 0xc4,0xe1,0xf9,0xd7,0xc3") FORM(".byte 0xc4,0xe1,0xfd,0xd7,0xc3") /* vpmovmskb rax, xmm3 / ymm3 */
+FORM(".byte 0xc4,0xe1,0xe9,0xc4,0xc8,0x03") /* vpinsrw xmm1, xmm2, rax, 3 */
+FORM(".byte 0xc4,0xe1,0xf9,0xc5,0xc1,0x05") /* vpextrw rax, xmm1, 5 */
+FORM(".byte 0xc4,0xe3,0xf9,0x14,0xc8,0x03") /* vpextrb rax, xmm1, 3 */
+FORM(".byte 0xc4,0xe3,0xf9,0x15,0xc8,0x06") /* vpextrw rax, xmm1, 6 (0F 3A 15) */
+FORM(".byte 0xc4,0xe3,0xf9,0x17,0xc8,0x02") /* vextractps rax, xmm1, 2 */
+FORM(".byte 0xc4,0xe3,0xf1,0x20,0xc0,0x0b") /* vpinsrb xmm0, xmm1, rax, 11 */
+FORM(".byte 0xc4,0xe3,0xf9,0x60,0xca,0x0c") /* vpcmpestrm xmm1, xmm2, 12 with RAX/RDX lengths */
+FORM(".byte 0xc4,0xe3,0xf9,0x61,0xca,0x48") /* vpcmpestri xmm1, xmm2, 0x48 with RAX/RDX lengths */
 FORM("vpcmpeqd ymm1, ymm1, ymm1; vpxor xmm2, xmm2, xmm2; vpgatherdd ymm0, [rsi+ymm2*4+0xfefc], ymm1") /* faults mid-way */
 FORM("vpcmpeqd ymm1, ymm1, ymm1; vpxor xmm2, xmm2, xmm2; vpgatherdd ymm0, [rsi+ymm2*4], ymm1")
 

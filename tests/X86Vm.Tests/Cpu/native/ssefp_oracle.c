@@ -111,6 +111,7 @@ FORM("mov dword ptr [rsi], 0x1f80; ldmxcsr dword ptr [rsi]; divsd xmm0, xmm1; st
 VARITH("add") VARITH("sub") VARITH("mul") VARITH("div") VARITH("min") VARITH("max")
 VUNPACKED("vsqrtps") VUNPACKED("vsqrtpd") VSCALAR("vsqrtss", "dword") VSCALAR("vsqrtsd", "qword")
 FORM("vmulps ymm0, ymm1, ymm2; vaddps ymm0, ymm0, ymm3; vsubps ymm4, ymm0, ymm5")
+VUNPACKED("vrcpps") VUNPACKED("vrsqrtps") VSCALAR("vrcpss", "dword") VSCALAR("vrsqrtss", "dword")
 #define VCMP_P(op, i) FORM(op " xmm0, xmm1, xmm2, " #i) FORM(op " ymm0, ymm1, ymm2, " #i)
 #define VCMP_S(op, i) FORM(op " xmm0, xmm1, xmm2, " #i)
 #define VCMPS(i) VCMP_P("vcmpps", i) VCMP_P("vcmppd", i) VCMP_S("vcmpss", i) VCMP_S("vcmpsd", i)
@@ -138,11 +139,15 @@ VUNPACKED("vcvtdq2ps") VUNPACKED("vcvtps2dq") VUNPACKED("vcvttps2dq")
 VPACKED("vaddsubps") VPACKED("vaddsubpd") VPACKED("vhaddps") VPACKED("vhaddpd") VPACKED("vhsubps") VPACKED("vhsubpd")
 VUNPACKED("vmovshdup") VUNPACKED("vmovsldup") FORM("vmovddup xmm0, xmm1") FORM("vmovddup ymm0, ymm1")
 FORM("vmovddup xmm2, qword ptr [rsi+4]") FORM("vmovddup ymm2, [rsi+4]")
-#define VROUND(i) FORM("vroundps xmm0, xmm1, " #i) FORM("vroundps ymm0, ymm1, " #i) FORM("vroundpd ymm0, ymm1, " #i) \
+#define VROUND(i) FORM("vroundps xmm0, xmm1, " #i) FORM("vroundps ymm0, ymm1, " #i) FORM("vroundpd xmm0, xmm1, " #i) \
+    FORM("vroundpd ymm0, ymm1, " #i) \
     FORM("vroundss xmm0, xmm1, xmm2, " #i) FORM("vroundsd xmm0, xmm1, xmm2, " #i)
 VROUND(0x0) VROUND(0x1) VROUND(0x2) VROUND(0x3) VROUND(0x4) VROUND(0x5) VROUND(0x6) VROUND(0x7)
 VROUND(0x8) VROUND(0x9) VROUND(0xa) VROUND(0xb) VROUND(0xc) VROUND(0xd) VROUND(0xe) VROUND(0xf) VROUND(0xf3)
 FORM("vroundps ymm9, [rsi+4], 4") FORM("vroundsd xmm3, xmm4, qword ptr [rdi+3], 10")
+#define VDP(i) FORM("vdpps xmm0, xmm1, xmm2, " #i) FORM("vdpps ymm0, ymm1, ymm2, " #i) FORM("vdppd xmm0, xmm1, xmm2, " #i)
+VDP(0xff) VDP(0xf1) VDP(0x71) VDP(0x31) VDP(0x33) VDP(0x1f) VDP(0x00) VDP(0xf0) VDP(0x0f) VDP(0xa5) VDP(0x5a) VDP(0x3c) VDP(0xc3)
+FORM("vdpps ymm9, ymm3, [rsi+4], 0xff") FORM("vdppd xmm9, xmm3, [rsi+4], 0x31")
 
 extern const struct form __start_fp_forms[], __stop_fp_forms[];
 
