@@ -17,13 +17,13 @@ public static class InstructionFamilies
     [
         typeof(InstAlu), typeof(InstAtomic), typeof(InstBits), typeof(InstCet), typeof(InstControl), typeof(InstMove),
         typeof(InstMulDiv), typeof(InstShift), typeof(InstStack), typeof(InstString), typeof(InstSystem),
-        typeof(InstAdxMovbe), typeof(InstBmi),
+        typeof(InstAdxMovbe), typeof(InstBmi), typeof(InstXsave),
         typeof(MmxInstructions),
         typeof(SseControl), typeof(SseFpArith), typeof(SseFpCompare), typeof(SseFpConvert), typeof(SseFpSse3),
         typeof(SseIntegerArith), typeof(SseIntegerCompare), typeof(SseLogic), typeof(SseMaskMove), typeof(SseMmxConvert),
         typeof(SseMove), typeof(SseShift), typeof(SseShuffle),
         typeof(Ssse3), typeof(Sse41Float), typeof(Sse41Integer), typeof(Sse42), typeof(Sse42String),
-        typeof(AvxPermute), typeof(Avx2Gather),
+        typeof(AvxPermute), typeof(Avx2Gather), typeof(Fma3), typeof(F16c),
         typeof(InstX87Arith), typeof(InstX87Compare), typeof(InstX87Control), typeof(InstX87Move),
         typeof(InstX87Transcendental),
     ];

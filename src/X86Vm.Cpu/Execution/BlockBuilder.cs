@@ -153,7 +153,7 @@ public sealed class BlockBuilder
     /// F3 prefix and run BSF/BSR (SDM TZCNT, LZCNT: "on processors that do not support…").
     /// </summary>
     Mnemonic LevelMnemonic(in Instruction insn) =>
-        _level == CpuLevel.Max ? insn.Mnemonic
+        _level >= CpuLevel.V3 ? insn.Mnemonic
         : insn.Mnemonic == Mnemonic.Tzcnt ? Mnemonic.Bsf
         : insn.Mnemonic == Mnemonic.Lzcnt ? Mnemonic.Bsr
         : insn.Mnemonic;

@@ -17,6 +17,13 @@ public struct F32 : IFloatFormat
     public static int ExpBits => 8;
 }
 
+/// <summary>binary16 (half precision: F16C's VCVTPH2PS/VCVTPS2PH).</summary>
+public struct F16 : IFloatFormat
+{
+    public static int FracBits => 10;
+    public static int ExpBits => 5;
+}
+
 /// <summary>binary64 (double precision).</summary>
 public struct F64 : IFloatFormat
 {

@@ -13,23 +13,23 @@ public enum CpuLevel
     Baseline,
     /// <summary>x86-64-v2: baseline plus SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT, CMPXCHG16B, LAHF/SAHF.</summary>
     V2,
-    /// <summary>
-    /// Everything implemented: v2 plus the general-register parts of x86-64-v3 (LZCNT, MOVBE, BMI1, BMI2) and ADX.
-    /// Not v3 itself: AVX, AVX2, FMA, F16C and XSAVE are not implemented, so they are not advertised.
-    /// </summary>
+    /// <summary>x86-64-v3: v2 plus AVX, AVX2, BMI1, BMI2, F16C, FMA, LZCNT, MOVBE and XSAVE (with OSXSAVE, XCR0 = x87|SSE|AVX).</summary>
+    V3,
+    /// <summary>Everything implemented: v3 plus ADX.</summary>
     Max,
 }
 
 /// <summary>Names and instruction gating of <see cref="CpuLevel"/>.</summary>
 public static class CpuLevels
 {
-    public const CpuLevel Default = CpuLevel.Max;
+    public const CpuLevel Default = CpuLevel.V3;
 
     /// <summary>The --cpu spelling of a level.</summary>
     public static string Name(CpuLevel level) => level switch
     {
         CpuLevel.Baseline => "baseline",
         CpuLevel.V2 => "v2",
+        CpuLevel.V3 => "v3",
         _ => "max",
     };
 
@@ -41,12 +41,13 @@ public static class CpuLevels
         {
             case "baseline" or "v1" or "x86-64": return CpuLevel.Baseline;
             case "v2" or "x86-64-v2": return CpuLevel.V2;
+            case "v3" or "x86-64-v3": return CpuLevel.V3;
             case "max": return CpuLevel.Max;
-            case "v3" or "x86-64-v3" or "v4" or "x86-64-v4":
-                error = $"--cpu {text}: not available, AVX, AVX2, FMA, F16C and XSAVE are not implemented (the highest level is 'max': v2 plus LZCNT, MOVBE, BMI1, BMI2 and ADX)";
+            case "v4" or "x86-64-v4":
+                error = $"--cpu {text}: not available, AVX-512 is not implemented (the highest level is 'max': v3 plus ADX)";
                 return null;
             default:
-                error = $"--cpu {text}: expected baseline, v2 or max";
+                error = $"--cpu {text}: expected baseline, v2, v3 or max";
                 return null;
         }
     }
@@ -56,8 +57,10 @@ public static class CpuLevels
     {
         CpuidFeature.SSE3 or CpuidFeature.SSSE3 or CpuidFeature.SSE4_1 or CpuidFeature.SSE4_2 or CpuidFeature.POPCNT
             or CpuidFeature.CMPXCHG16B => CpuLevel.V2,
-        CpuidFeature.LZCNT or CpuidFeature.MOVBE or CpuidFeature.BMI1 or CpuidFeature.BMI2 or CpuidFeature.ADX
-            or CpuidFeature.AVX or CpuidFeature.AVX2 => CpuLevel.Max,
+        CpuidFeature.LZCNT or CpuidFeature.MOVBE or CpuidFeature.BMI1 or CpuidFeature.BMI2 or CpuidFeature.AVX
+            or CpuidFeature.AVX2 or CpuidFeature.FMA or CpuidFeature.F16C or CpuidFeature.XSAVE or CpuidFeature.XSAVEOPT
+            or CpuidFeature.XSAVEC => CpuLevel.V3,
+        CpuidFeature.ADX => CpuLevel.Max,
         _ => CpuLevel.Baseline,
     };
 

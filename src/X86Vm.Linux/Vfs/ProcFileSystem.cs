@@ -436,6 +436,8 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         (7, 0, 1, ["fsgsbase", "tsc_adjust", "sgx", "bmi1", "hle", "avx2", null, "smep", "bmi2", "erms", "invpcid", "rtm", "cqm", null,
             "mpx", "rdt_a", "avx512f", "avx512dq", "rdseed", "adx", "smap", "avx512ifma", null, "clflushopt", "clwb", "intel_pt",
             "avx512pf", "avx512er", "avx512cd", "sha_ni", "avx512bw", "avx512vl"]),
+        (0xD, 1, 0, ["xsaveopt", "xsavec", "xgetbv1", "xsaves", null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null]),
         (7, 0, 2, [null, "avx512vbmi", "umip", "pku", "ospke", "waitpkg", "avx512_vbmi2", null, "gfni", "vaes", "vpclmulqdq",
             "avx512_vnni", "avx512_bitalg", "tme", "avx512_vpopcntdq", null, "la57", null, null, null, null, null, "rdpid", null, null,
             "cldemote", null, "movdiri", "movdir64b", null, null, null]),

@@ -25,7 +25,7 @@ public sealed class CpuHarness
 
     /// <param name="compiler">The block compiler, or null to interpret only.</param>
     /// <param name="level">The instruction-set level the CPU offers.</param>
-    public CpuHarness(BlockCompiler? compiler, X86Vm.Cpu.Instructions.CpuLevel level = X86Vm.Cpu.Instructions.CpuLevels.Default)
+    public CpuHarness(BlockCompiler? compiler, X86Vm.Cpu.Instructions.CpuLevel level = X86Vm.Cpu.Instructions.CpuLevel.Max)
     {
         Memory.Map(DataBase, DataSize, Protection.ReadWrite, MappingFlags.None, "data");
         Memory.Map(StackTop - 0x10000, 0x10000, Protection.ReadWrite, MappingFlags.None, "[stack]");

@@ -38,6 +38,7 @@ __asm__(
     ".globl run_stub\nrun_stub:\n"
     "push rbx\npush rbp\npush r12\npush r13\npush r14\npush r15\n"
     "push rdi\npush rsi\nsub rsp, 8\nstmxcsr [rsp]\n" /* [rsp]=host mxcsr [rsp+8]=fn [rsp+16]=state */
+    "mov eax, 1\nxor edx, edx\nxrstor [rip+x87_init_area]\n" /* x87 in its initial configuration (XINUSE[0] = 0), as the emulator starts */
     "ldmxcsr [rdi+0x88]\n"
     "movdqu xmm0, [rdi+0x90]\nmovdqu xmm1, [rdi+0xa0]\nmovdqu xmm2, [rdi+0xb0]\nmovdqu xmm3, [rdi+0xc0]\n"
     "movdqu xmm4, [rdi+0xd0]\nmovdqu xmm5, [rdi+0xe0]\nmovdqu xmm6, [rdi+0xf0]\nmovdqu xmm7, [rdi+0x100]\n"
@@ -72,6 +73,9 @@ __asm__(
     "pop r15\npop r14\npop r13\npop r12\npop rbp\npop rbx\nret\n"
     ".globl fault_ret\nfault_ret:\nret\n" /* a faulting stub resumes here: returns into run_stub */
     ".att_syntax prefix\n");
+
+/* An XSAVE area whose header says every component is in its initial configuration. */
+__attribute__((aligned(64), used)) uint8_t x87_init_area[576];
 
 /* ------------------------------------------------------------------ forms */
 

@@ -416,6 +416,28 @@ FORM(".byte 0xc4,0xe3,0xf9,0x61,0xca,0x48") /* vpcmpestri xmm1, xmm2, 0x48 with 
 FORM("vpcmpeqd ymm1, ymm1, ymm1; vpxor xmm2, xmm2, xmm2; vpgatherdd ymm0, [rsi+ymm2*4+0xfefc], ymm1") /* faults mid-way */
 FORM("vpcmpeqd ymm1, ymm1, ymm1; vpxor xmm2, xmm2, xmm2; vpgatherdd ymm0, [rsi+ymm2*4], ymm1")
 
+/* === XSAVE ================================================================= */
+/* MXCSR_MASK is vendor-specific (the AMD reference host has bit 17): each saved image gets Intel's 0xFFFF, as x86vm reports. */
+#define XS(op, m) FORM("mov eax, " #m "; xor edx, edx; " op " [rsi]; mov dword ptr [rsi+28], 0xffff")
+#define XSAVES(op) XS(op, 7) XS(op, 1) XS(op, 2) XS(op, 3) XS(op, 4) XS(op, 6) XS(op, 0) FORM("mov eax, 7; xor edx, edx; " op " [rsi+0x20]")
+XSAVES("xsave") XSAVES("xsave64") XSAVES("xsaveopt") XSAVES("xsaveopt64") XSAVES("xsavec") XSAVES("xsavec64")
+FORM("mov eax, 7; xor edx, edx; vzeroupper; xsave [rsi]; mov dword ptr [rsi+28], 0xffff")
+FORM("mov eax, 7; xor edx, edx; vzeroupper; xsavec [rsi]; mov dword ptr [rsi+28], 0xffff")
+FORM("mov eax, 7; xor edx, edx; vzeroall; xsave [rsi]; mov dword ptr [rsi+28], 0xffff")
+FORM("mov eax, 7; xor edx, edx; vzeroall; xsavec [rsi]; mov dword ptr [rsi+28], 0xffff")
+FORM("fld1; fldpi; mov eax, 7; xor edx, edx; xsave [rsi]; mov dword ptr [rsi+28], 0xffff; fninit")
+FORM("fld1; mov eax, 7; xor edx, edx; xsavec [rsi]; mov dword ptr [rsi+28], 0xffff; fninit")
+/* XRSTOR after an XSAVE: the header's reserved bytes must be zero (the data area is random), then variations */
+#define XR(setup) FORM("mov eax, 7; xor edx, edx; xsave [rdi]; mov dword ptr [rdi+28], 0xffff; mov qword ptr [rdi+520], 0; " \
+    "mov qword ptr [rdi+528], 0; mov qword ptr [rdi+536], 0; vpxor xmm1, xmm1, xmm1; vpcmpeqd ymm9, ymm9, ymm9; " setup "; xrstor [rdi]")
+XR("nop") XR("mov qword ptr [rdi+512], 0") XR("mov qword ptr [rdi+512], 4") XR("mov qword ptr [rdi+512], 2") XR("mov eax, 4")
+XR("mov eax, 2") XR("mov qword ptr [rdi+512], 8") XR("mov qword ptr [rdi+520], 1") XR("mov dword ptr [rdi+24], 0xffffffff")
+XR("mov byte ptr [rdi+540], 1") XR("mov eax, 1; mov qword ptr [rdi+512], 0")
+FORM("mov eax, 7; xor edx, edx; xsavec [rdi]; mov dword ptr [rdi+28], 0xffff; vpxor xmm1, xmm1, xmm1; vpcmpeqd ymm9, ymm9, ymm9; xrstor [rdi]")
+FORM("mov eax, 7; xor edx, edx; xsavec64 [rdi]; mov dword ptr [rdi+28], 0xffff; vzeroall; xrstor64 [rdi]")
+FORM("mov eax, 3; xor edx, edx; xsavec [rdi]; mov dword ptr [rdi+28], 0xffff; vzeroall; mov eax, 7; xrstor [rdi]")
+FORM("mov eax, 7; xor edx, edx; xrstor [rdi+0x40]") FORM("mov eax, 7; xor edx, edx; xrstor [rsi+0x10]")
+
 extern const struct form __start_sse_forms[], __stop_sse_forms[];
 
 /* ------------------------------------------------------------------ initial states (mirrored in C#) */

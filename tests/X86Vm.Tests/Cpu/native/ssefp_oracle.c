@@ -149,6 +149,24 @@ FORM("vroundps ymm9, [rsi+4], 4") FORM("vroundsd xmm3, xmm4, qword ptr [rdi+3], 
 VDP(0xff) VDP(0xf1) VDP(0x71) VDP(0x31) VDP(0x33) VDP(0x1f) VDP(0x00) VDP(0xf0) VDP(0x0f) VDP(0xa5) VDP(0x5a) VDP(0x3c) VDP(0xc3)
 FORM("vdpps ymm9, ymm3, [rsi+4], 0xff") FORM("vdppd xmm9, xmm3, [rsi+4], 0x31")
 
+/* === FMA3, F16C ============================================================ */
+#define VFMA_P(op) FORM(op " xmm0, xmm1, xmm2") FORM(op " ymm0, ymm1, ymm2") FORM(op " ymm3, ymm4, [rsi+4]") FORM(op " ymm5, ymm5, ymm5")
+#define VFMA_S(op, w) FORM(op " xmm0, xmm1, xmm2") FORM(op " xmm3, xmm4, " w " ptr [rsi+4]") FORM(op " xmm5, xmm5, xmm6")
+#define VFMA_ORDER(op, o) VFMA_P(op o "ps") VFMA_P(op o "pd")
+#define VFMA_ORDER_S(op, o) VFMA_ORDER(op, o) VFMA_S(op o "ss", "dword") VFMA_S(op o "sd", "qword")
+#define VFMA_ALL(op) VFMA_ORDER_S(op, "132") VFMA_ORDER_S(op, "213") VFMA_ORDER_S(op, "231")
+VFMA_ALL("vfmadd") VFMA_ALL("vfmsub") VFMA_ALL("vfnmadd") VFMA_ALL("vfnmsub")
+VFMA_ORDER("vfmaddsub", "132") VFMA_ORDER("vfmaddsub", "213") VFMA_ORDER("vfmaddsub", "231")
+VFMA_ORDER("vfmsubadd", "132") VFMA_ORDER("vfmsubadd", "213") VFMA_ORDER("vfmsubadd", "231")
+/* products and sums near each other, so that cancellation and the single rounding show */
+FORM("vmulpd ymm3, ymm1, ymm2; vxorpd ymm3, ymm3, ymm6; vfmadd231pd ymm3, ymm1, ymm2")
+FORM("vmulps ymm3, ymm1, ymm2; vfmsub231ps ymm3, ymm1, ymm2") FORM("vmulsd xmm3, xmm1, xmm2; vfnmadd231sd xmm3, xmm1, xmm2")
+FORM("vcvtph2ps xmm0, xmm1") FORM("vcvtph2ps ymm0, xmm1") FORM("vcvtph2ps xmm2, qword ptr [rsi+4]") FORM("vcvtph2ps ymm2, xmmword ptr [rsi+2]")
+#define VCVTPS2PH(i) FORM("vcvtps2ph xmm0, xmm1, " #i) FORM("vcvtps2ph xmm0, ymm1, " #i)
+VCVTPS2PH(0) VCVTPS2PH(1) VCVTPS2PH(2) VCVTPS2PH(3) VCVTPS2PH(4) VCVTPS2PH(5) VCVTPS2PH(6) VCVTPS2PH(7) VCVTPS2PH(0xf8)
+FORM("vcvtps2ph qword ptr [rdi+3], xmm1, 0") FORM("vcvtps2ph xmmword ptr [rdi+1], ymm1, 4")
+FORM("vcvtps2ph xmm0, ymm1, 0; vcvtph2ps ymm2, xmm0")
+
 extern const struct form __start_fp_forms[], __stop_fp_forms[];
 
 /* ------------------------------------------------------------------ initial states (mirrored in C#) */
