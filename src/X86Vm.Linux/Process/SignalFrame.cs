@@ -10,7 +10,7 @@ namespace X86Vm.Linux.Process;
 ///   frame + 0    pretcode        sa_restorer: the handler's return address
 ///   frame + 8    struct ucontext uc_flags, uc_link, uc_stack (24), uc_mcontext (struct sigcontext, 256), uc_sigmask
 ///   frame + 312  struct siginfo  128 bytes (written only with SA_SIGINFO, as Linux does)
-///   …            fpstate         512-byte FXSAVE image, 64-byte aligned, above the frame
+///   …            fpstate         512-byte FXSAVE image (836-byte XSAVE area from v3), 64-byte aligned, above the frame
 /// </code>
 /// At handler entry RSP = frame, so (RSP + 8) is 16-byte aligned, as after a CALL.
 /// </summary>
@@ -48,7 +48,7 @@ public static class SignalFrame
             sp = t.AltStackBase + t.AltStackSize;
             onAltStack = true;
         }
-        ulong fpstate = (sp - SignalFpu.FxSaveSize) & ~63UL;
+        ulong fpstate = (sp - (ulong)SignalFpu.Size(c)) & ~63UL;
         ulong frame = ((fpstate - FrameSize) & ~15UL) - 8;
         // A frame that does not fit on the alternate stack fails (get_sigframe's "onsigstack && !on_sig_stack" check).
         if (onAltStack && !AltStack.Contains(t, frame)) return false;
@@ -58,7 +58,7 @@ public static class SignalFrame
         Span<byte> f = buf;
         BinaryPrimitives.WriteUInt64LittleEndian(f, action.Restorer);
         Span<byte> uc = f[UcontextOffset..];
-        BinaryPrimitives.WriteUInt64LittleEndian(uc, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
+        BinaryPrimitives.WriteUInt64LittleEndian(uc, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS | (SignalFpu.UsesXsave(c) ? SignalFpu.UC_FP_XSTATE : 0));
         BinaryPrimitives.WriteUInt64LittleEndian(uc[8..], 0); // uc_link
         BinaryPrimitives.WriteUInt64LittleEndian(uc[16..], t.AltStackBase);
         BinaryPrimitives.WriteInt32LittleEndian(uc[24..], AltStack.Flags(t, interruptedSp));
@@ -78,7 +78,7 @@ public static class SignalFrame
         BinaryPrimitives.WriteUInt64LittleEndian(f[SigmaskOffset..], oldMask);
         info.Bytes.CopyTo(f[InfoOffset..]);
 
-        var fx = new byte[SignalFpu.FxSaveSize];
+        var fx = new byte[SignalFpu.Size(c)];
         SignalFpu.Save(c, fx);
         var memory = t.Process.Memory;
         bool withInfo = action.Has(SignalAction.SA_SIGINFO);
@@ -110,7 +110,7 @@ public static class SignalFrame
         ReadOnlySpan<byte> f = buf;
         ReadOnlySpan<byte> sc = f[McontextOffset..];
         ulong fpstate = BinaryPrimitives.ReadUInt64LittleEndian(sc[ScFpstate..]);
-        var fx = new byte[SignalFpu.FxSaveSize];
+        var fx = new byte[SignalFpu.Size(c)];
         if (fpstate != 0 && !memory.TryRead(fpstate, fx)) return false;
 
         t.SignalMask = BinaryPrimitives.ReadUInt64LittleEndian(f[SigmaskOffset..]) & ~SignalNumbers.Unblockable;
@@ -131,27 +131,67 @@ public static class SignalFrame
 }
 
 /// <summary>
-/// The FPU part of a signal frame: the 512-byte FXSAVE area (Intel SDM Vol. 1 §10.5.1), written and read
-/// with the CPU's own FXSAVE image code so frames and FXSAVE always agree.
+/// The FPU part of a signal frame: the 512-byte FXSAVE area (Intel SDM Vol. 1 §10.5.1), or on a CPU with XSAVE (v3 and up)
+/// the XSAVE area Linux writes (arch/x86/kernel/fpu/signal.c): the standard-format image of every XCR0 component, the
+/// software bytes in the legacy area's reserved tail (struct _fpx_sw_bytes: FP_XSTATE_MAGIC1, extended size, xfeatures,
+/// xstate size) and FP_XSTATE_MAGIC2 after the image; uc_flags gets UC_FP_XSTATE. Written and read with the CPU's own
+/// FXSAVE/XSAVE image code so frames and the instructions always agree.
 /// </summary>
 public static class SignalFpu
 {
     public const int FxSaveSize = 512;
+    public const ulong UC_FP_XSTATE = 1;
+    const uint Magic1 = 0x46505853, Magic2 = 0x46505845;
+    const int SwBytes = 464, XstateSize = CpuCore.XsaveAreaSize, ExtendedSize = XstateSize + 4;
+
+    public static bool UsesXsave(CpuCore c) => c.Code.Level >= X86Vm.Cpu.Instructions.CpuLevel.V3;
+
+    /// <summary>Bytes of the frame's FPU area.</summary>
+    public static int Size(CpuCore c) => UsesXsave(c) ? ExtendedSize : FxSaveSize;
 
     public static void Save(CpuCore c, Span<byte> fx)
     {
-        fx[..FxSaveSize].Clear();
-        c.SaveFxsave(fx);
+        fx.Clear();
+        if (!UsesXsave(c))
+        {
+            c.SaveFxsave(fx);
+            return;
+        }
+        ulong xcr0 = X86Vm.Cpu.Instructions.CpuidTable.Xcr0(c.Code.Level);
+        c.SaveXsave(fx[..XstateSize], xcr0, X86Vm.Cpu.XsaveForm.Standard, rexW: true);
+        BinaryPrimitives.WriteUInt32LittleEndian(fx[SwBytes..], Magic1);
+        BinaryPrimitives.WriteUInt32LittleEndian(fx[(SwBytes + 4)..], ExtendedSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(fx[(SwBytes + 8)..], xcr0);
+        BinaryPrimitives.WriteUInt32LittleEndian(fx[(SwBytes + 16)..], XstateSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(fx[XstateSize..], Magic2);
     }
 
+    /// <summary>
+    /// Restores the FPU state from a frame. An XSAVE frame (both magics present) is restored with XRSTOR semantics for the
+    /// features it names (the header sanitised as Linux does); otherwise the FXSAVE part is loaded and the rest (YMM upper
+    /// halves) goes to its initial state.
+    /// </summary>
     public static void Restore(CpuCore c, ReadOnlySpan<byte> fx)
     {
         // Reserved MXCSR bits would make FXRSTOR fault; the kernel masks them with the feature mask.
-        Span<byte> image = stackalloc byte[CpuCore.FxsaveImageSize];
-        fx[..CpuCore.FxsaveImageSize].CopyTo(image);
+        Span<byte> image = stackalloc byte[Math.Max(FxSaveSize, XstateSize)];
+        image.Clear();
+        fx[..Math.Min(fx.Length, image.Length)].CopyTo(image);
         uint mxcsr = BinaryPrimitives.ReadUInt32LittleEndian(image[24..]) & CpuCore.MxcsrMask;
         BinaryPrimitives.WriteUInt32LittleEndian(image[24..], mxcsr);
-        c.LoadFxsave(image);
+        if (UsesXsave(c) && fx.Length >= ExtendedSize && BinaryPrimitives.ReadUInt32LittleEndian(fx[SwBytes..]) == Magic1
+            && BinaryPrimitives.ReadUInt32LittleEndian(fx[XstateSize..]) == Magic2)
+        {
+            ulong xcr0 = X86Vm.Cpu.Instructions.CpuidTable.Xcr0(c.Code.Level);
+            ulong features = BinaryPrimitives.ReadUInt64LittleEndian(fx[(SwBytes + 8)..]) & xcr0;
+            ulong xstateBv = BinaryPrimitives.ReadUInt64LittleEndian(image[512..]) & features;
+            image[512..576].Clear(); // the kernel sanitises the header
+            BinaryPrimitives.WriteUInt64LittleEndian(image[512..], xstateBv);
+            c.LoadXsave(image[..XstateSize], xcr0, xcr0, rexW: true);
+            return;
+        }
+        c.LoadFxsave(image[..CpuCore.FxsaveImageSize]);
+        c.YmmHigh = default;
     }
 
     /// <summary>The initial FPU state (init_fpstate): what a handler starts with.</summary>
@@ -160,6 +200,7 @@ public static class SignalFpu
         c.Fpu = new X86Vm.Cpu.State.X87State();
         c.Mxcsr = 0x1F80;
         for (int i = 0; i < 16; i++) c.Xmm[i] = 0;
+        c.YmmHigh = default;
     }
 }
 

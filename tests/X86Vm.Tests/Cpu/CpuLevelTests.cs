@@ -8,7 +8,7 @@ using static Iced.Intel.AssemblerRegisters;
 namespace X86Vm.Tests.Cpu;
 
 /// <summary>
-/// --cpu baseline|v2|max: what CPUID reports at each level and which instructions run (SIGILL for an instruction
+/// --cpu baseline|v2|v3|max: what CPUID reports at each level and which instructions run (SIGILL for an instruction
 /// of a level not offered; F3 0F BC/BD as BSF/BSR below max), on a bare CPU and in a whole VM (CPUID, AT_HWCAP,
 /// /proc/cpuinfo), and that a snapshot keeps the level.
 /// </summary>
@@ -19,7 +19,8 @@ public class CpuLevelTests
     [Theory]
     [InlineData(CpuLevel.Baseline, 0x00000000u, 0x00000200u, 0x00u)]
     [InlineData(CpuLevel.V2, 0x00982201u, 0x00000200u, 0x01u)]
-    [InlineData(CpuLevel.Max, 0x00d82201u, 0x00080308u, 0x21u)]
+    [InlineData(CpuLevel.V3, 0x3cd83201u, 0x00000328u, 0x21u)]
+    [InlineData(CpuLevel.Max, 0x3cd83201u, 0x00080328u, 0x21u)]
     public void CpuidReportsTheLevel(CpuLevel level, uint leaf1Ecx, uint leaf7Ebx, uint extEcx)
     {
         Assert.Equal(leaf1Ecx, CpuidTable.Query(level, 1, 0).Ecx);
@@ -39,8 +40,9 @@ public class CpuLevelTests
     [Theory]
     [InlineData(CpuLevel.Baseline, false, false, false)]
     [InlineData(CpuLevel.V2, true, false, false)]
+    [InlineData(CpuLevel.V3, true, true, false)]
     [InlineData(CpuLevel.Max, true, true, true)]
-    public void InstructionsOfALevelNotOfferedRaiseSigill(CpuLevel level, bool v2, bool bmi, bool movbe)
+    public void InstructionsOfALevelNotOfferedRaiseSigill(CpuLevel level, bool v2, bool v3, bool adx)
     {
         void Check(bool runs, Action<Iced.Intel.Assembler> code)
         {
@@ -58,35 +60,56 @@ public class CpuLevelTests
         Check(v2, a => a.haddps(xmm0, xmm1));
         Check(v2, a => a.lahf());
         Check(v2, a => a.cmpxchg16b(__xmmword_ptr[rsp - 32]));
-        Check(bmi, a => a.andn(rax, rcx, rdx));
-        Check(bmi, a => a.pdep(rax, rcx, rdx));
-        Check(bmi, a => a.adcx(rax, rcx));
-        Check(movbe, a => a.movbe(rax, __qword_ptr[rsp - 8]));
+        Check(v3, a => a.andn(rax, rcx, rdx));
+        Check(v3, a => a.pdep(rax, rcx, rdx));
+        Check(adx, a => a.adcx(rax, rcx));
+        Check(v3, a => a.movbe(rax, __qword_ptr[rsp - 8]));
+        Check(v3, a => a.vpaddb(ymm0, ymm1, ymm2));
+        Check(v3, a => a.vfmadd231ps(xmm0, xmm1, xmm2));
+        Check(v3, a => a.vcvtph2ps(ymm0, xmm1));
+        Check(v3, a => a.xgetbv());
         Check(true, a => a.paddb(xmm0, xmm1)); // SSE2: every level
     }
 
     [Theory]
     [InlineData(CpuLevel.Baseline)]
     [InlineData(CpuLevel.V2)]
+    [InlineData(CpuLevel.V3)]
     [InlineData(CpuLevel.Max)]
     public void TzcntAndLzcntAreBsfAndBsrWithoutBmi(CpuLevel level)
     {
         // TZCNT of 0: the operand width with CF set; BSF of 0 leaves the destination and sets ZF.
         Assert.Equal(StopReason.InstructionLimit, RunOne(level, a => a.tzcnt(rax, rcx), out CpuHarness h));
         // (the harness starts with rax = rcx = 0)
-        Assert.Equal(level == CpuLevel.Max ? 64UL : 0UL, h.Cpu.R(0));
+        Assert.Equal(level >= CpuLevel.V3 ? 64UL : 0UL, h.Cpu.R(0));
         Assert.Equal(StopReason.InstructionLimit, RunOne(level, a => { a.mov(rcx, 8); a.lzcnt(rax, rcx); }, out h));
         h.Run(1);
-        Assert.Equal(level == CpuLevel.Max ? 60UL : 3UL, h.Cpu.R(0));
+        Assert.Equal(level >= CpuLevel.V3 ? 60UL : 3UL, h.Cpu.R(0));
     }
 
     [Fact]
-    public void V3IsRefusedWithAReason()
+    public void V4IsRefusedWithAReason()
     {
-        Assert.Null(CpuLevels.Parse("v3", out string? error));
-        Assert.Contains("AVX", error);
+        Assert.Null(CpuLevels.Parse("v4", out string? error));
+        Assert.Contains("AVX-512", error);
         Assert.Equal(CpuLevel.V2, CpuLevels.Parse("x86-64-v2", out _));
-        Assert.Equal(CpuLevels.Default, CpuLevels.Parse("max", out _));
+        Assert.Equal(CpuLevels.Default, CpuLevels.Parse("v3", out _));
+        Assert.Equal(CpuLevel.V3, CpuLevels.Parse("x86-64-v3", out _));
+        Assert.Equal(CpuLevel.Max, CpuLevels.Parse("max", out _));
+    }
+
+    [Theory]
+    [InlineData(CpuLevel.V2, 0u, 0u)]
+    [InlineData(CpuLevel.V3, 7u, 832u)]
+    public void XsaveLeafAndXgetbvAgree(CpuLevel level, uint components, uint size)
+    {
+        Assert.Equal((components, size, size, 0u), CpuidTable.Query(level, 0xD, 0));
+        if (level < CpuLevel.V3) return;
+        Assert.Equal((3u, 832u, 0u, 0u), CpuidTable.Query(level, 0xD, 1)); // XSAVEOPT, XSAVEC
+        Assert.Equal((256u, 576u, 0u, 0u), CpuidTable.Query(level, 0xD, 2)); // YMM_Hi128
+        Assert.Equal(StopReason.InstructionLimit, RunOne(level, a => a.xgetbv(), out CpuHarness h)); // ECX = 0
+        Assert.Equal(7UL, h.Cpu.R(0));
+        Assert.Equal(0UL, h.Cpu.R(2));
     }
 
     static VirtualMachineOptions Options(string program, string[] args, Stream stdout, CpuLevel level) => new()
@@ -129,7 +152,11 @@ public class CpuLevelTests
         Assert.Contains(" ssse3 cx16 sse4_1 sse4_2 popcnt lahf_lm ", v2);
         Assert.Contains("runs: sse3 ssse3 sse4.1 sse4.2 popcnt cx16 movbe bmi1 bmi2 adx", max);
         Assert.Contains("tzcnt(0)=64 lzcnt(8)=60", max);
-        Assert.Contains(" movbe popcnt lahf_lm abm bmi1 bmi2 erms adx ", max);
+        Assert.Contains(" ssse3 fma cx16 ", max);
+        Assert.Contains(" movbe popcnt xsave avx f16c lahf_lm abm bmi1 avx2 bmi2 erms adx xsaveopt xsavec ", max);
+        string v3 = Run(program, CpuLevel.V3, []);
+        Assert.Contains("runs: sse3 ssse3 sse4.1 sse4.2 popcnt cx16 movbe bmi1 bmi2 !adx", v3);
+        Assert.Contains(" movbe popcnt xsave avx f16c lahf_lm abm bmi1 avx2 bmi2 erms xsaveopt xsavec ", v3);
     }
 
     [Fact]
