@@ -112,6 +112,9 @@ int main(void)
     floats();
     bits();
     strings();
+#ifdef MARCH_EXTRA
+    MARCH_EXTRA();
+#endif
     qsort(ia, N, sizeof ia[0], cmp);
     printf("sorted %d %d %d\n", ia[0], ia[N / 2], ia[N - 1]);
     return 0;
