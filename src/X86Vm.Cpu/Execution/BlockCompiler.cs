@@ -417,29 +417,35 @@ public sealed class BlockCompiler
         ILGenerator il = inline.IL;
         inline.StartSequence();
         // The hot forms are emitted inline with the registers and the flag record in locals; the CPU's registers and
-        // flags are exact before every op that can fault (the fault path reads them), before every shared handler, and
-        // when the ops end or leave.
+        // flags are made exact on every path that can fault (the fault path reads them: for an inline form only its TLB
+        // misses and bad branch targets), before every shared handler, and when the ops end or leave.
         for (int j = from; j < from + count; j++)
         {
             ref DecodedOp op = ref ops[j];
             MethodInfo? handler;
             unsafe { handler = Handlers.MethodOf((nint)op.Handler); }
             if (handler == null) return false; // invalidated meanwhile
-            if (!op.CannotFault)
+            int site = j;
+            ulong nextIp = op.NextIp;
+            void StoreSite()
             {
                 il.Emit(OpCodes.Ldarg_2);
                 pushBlockSite();
-                if (j != 0)
+                if (site != 0)
                 {
-                    il.Emit(OpCodes.Ldc_I4, j);
+                    il.Emit(OpCodes.Ldc_I4, site);
                     il.Emit(OpCodes.Add);
                 }
                 il.Emit(OpCodes.Stind_I4);
-                inline.Flush();
             }
-            if (!(InlineForms.InlineEnabled && InlineForms.TryEmit(inline, handler, op)))
+            // An inline form makes the state exact only on its paths that can fault (InlineContext.BeforeFault).
+            inline.EmitSite = StoreSite;
+            bool inlined = InlineForms.InlineEnabled && InlineForms.TryEmit(inline, handler, op);
+            inline.EmitSite = null;
+            if (!inlined)
             {
                 inline.Flush();
+                if (!op.CannotFault) StoreSite();
                 il.Emit(OpCodes.Ldarg_1);
                 // A local of its own per op: a handler the .NET JIT does not inline exposes the address of the local it
                 // is given, and an exposed local is never promoted, so one shared local would cost every op its constants.
@@ -449,16 +455,23 @@ public sealed class BlockCompiler
             }
             if (op.MayWriteMemory && j < ops.Length - 1)
             {
-                // Self-modifying code: a store into the region's code invalidated it; leave after the writer.
-                Label stillValid = il.DefineLabel();
-                EmitRegionValid(il);
-                il.Emit(OpCodes.Brtrue, stillValid);
-                inline.StoreDirty();
-                EmitRetire(il, j + 1);
-                EmitSetRip(il, op.NextIp);
-                leave();
-                il.MarkLabel(stillValid);
+                // Self-modifying code: a store into the region's code invalidated it; leave after the writer. An inline
+                // store can reach code only through its TLB miss path, so only that path leads to the check.
+                void LeaveIfStale()
+                {
+                    Label stillValid = il.DefineLabel();
+                    EmitRegionValid(il);
+                    il.Emit(OpCodes.Brtrue, stillValid);
+                    inline.StoreDirty();
+                    EmitRetire(il, site + 1);
+                    EmitSetRip(il, nextIp);
+                    leave();
+                    il.MarkLabel(stillValid);
+                }
+                if (inlined) inline.EmitStoreMissCheck(LeaveIfStale);
+                else LeaveIfStale();
             }
+            else inline.ClearStoreMiss();
         }
         inline.Flush();
         return true;
