@@ -18,6 +18,8 @@ public class IsaDocTests
     /// <summary>Extensions from the newest to the oldest: a form belongs to the first one any of its instructions needs.</summary>
     static readonly (CpuidFeature Feature, string Name)[] Order =
     [
+        (CpuidFeature.XSAVEC, "XSAVEC"), (CpuidFeature.XSAVEOPT, "XSAVEOPT"), (CpuidFeature.XSAVE, "XSAVE"), (CpuidFeature.F16C, "F16C"),
+        (CpuidFeature.FMA, "FMA"), (CpuidFeature.AVX2, "AVX2"), (CpuidFeature.AVX, "AVX"),
         (CpuidFeature.ADX, "ADX"), (CpuidFeature.BMI2, "BMI2"), (CpuidFeature.BMI1, "BMI1"), (CpuidFeature.LZCNT, "LZCNT"),
         (CpuidFeature.MOVBE, "MOVBE"), (CpuidFeature.SSE4_2, "SSE4.2"), (CpuidFeature.SSE4_1, "SSE4.1"), (CpuidFeature.SSSE3, "SSSE3"),
         (CpuidFeature.POPCNT, "POPCNT"), (CpuidFeature.SSE3, "SSE3"), (CpuidFeature.SSE2, "SSE2"), (CpuidFeature.SSE, "SSE"),
