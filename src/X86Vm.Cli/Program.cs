@@ -38,8 +38,8 @@ static partial class Program
     };
     static readonly Option<X86Vm.Cpu.Instructions.CpuLevel> CpuOption = new("--cpu")
     {
-        HelpName = "baseline|v2|max",
-        Description = "The instruction-set level the guest's CPU offers: baseline (x86-64), v2 (x86-64-v2) or max (default: v2 plus LZCNT, MOVBE, BMI1, BMI2, ADX; docs/isa.md)",
+        HelpName = "baseline|v2|v3|max",
+        Description = "The instruction-set level the guest's CPU offers: baseline (x86-64), v2 (x86-64-v2), v3 (x86-64-v3, the default: AVX, AVX2, FMA, F16C, BMI1, BMI2, LZCNT, MOVBE, XSAVE) or max (v3 plus ADX; docs/isa.md)",
         CustomParser = r => X86Vm.Cpu.Instructions.CpuLevels.Parse(r.Tokens.Single().Value, out string? error) is { } level ? level : ReportBadCpu(r, error!),
         DefaultValueFactory = _ => X86Vm.Cpu.Instructions.CpuLevels.Default,
     };

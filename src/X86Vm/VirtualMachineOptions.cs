@@ -147,9 +147,9 @@ public sealed class VirtualMachineOptions
     public bool Jit { get; init; } = true;
 
     /// <summary>
-    /// The instruction-set level the guest's CPU offers (--cpu baseline|v2|max): what CPUID, /proc/cpuinfo and AT_HWCAP
-    /// report, and which instructions run (the others raise SIGILL as on a CPU without them). Default: the highest
-    /// level implemented (docs/isa.md). Kept in snapshots.
+    /// The instruction-set level the guest's CPU offers (--cpu baseline|v2|v3|max): what CPUID, /proc/cpuinfo and AT_HWCAP
+    /// report, and which instructions run (the others raise SIGILL as on a CPU without them). Default: v3 (x86-64-v3;
+    /// docs/isa.md). Kept in snapshots.
     /// </summary>
     public X86Vm.Cpu.Instructions.CpuLevel Cpu { get; init; } = X86Vm.Cpu.Instructions.CpuLevels.Default;
 
