@@ -159,6 +159,19 @@ public class CpuLevelTests
         Assert.Contains(" movbe popcnt xsave avx f16c lahf_lm abm bmi1 avx2 bmi2 erms xsaveopt xsavec ", v3);
     }
 
+    /// <summary>glibc's dynamic loader sees the level: its ISA-level bits (baseline 1, v2 2, v3 4) and the XSAVE state size it uses.</summary>
+    [Theory]
+    [InlineData(CpuLevel.V2, "x86.cpu_features.isa_1=0x3")]
+    [InlineData(CpuLevel.V3, "x86.cpu_features.isa_1=0x7")]
+    public void GlibcSelectsTheLevel(CpuLevel level, string isa)
+    {
+        const string loader = "/lib64/ld-linux-x86-64.so.2";
+        if (!File.Exists(loader)) return; // no glibc on this host
+        string diagnostics = Run(loader, level, ["--list-diagnostics"]);
+        Assert.Contains(isa + "\n", diagnostics);
+        if (level == CpuLevel.V3) Assert.Contains("x86.cpu_features.xsave_state_size=0x380\n", diagnostics); // XSAVEC of x87, SSE, AVX
+    }
+
     [Fact]
     public void ASnapshotKeepsTheLevel()
     {
