@@ -54,7 +54,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         GuestProcess proc = current();
         if (p.Length == 0)
             return Dir(() => new (string, FileKind)[] { ("self", FileKind.Symlink), ("thread-self", FileKind.Symlink),
-                ("mounts", FileKind.Symlink), ("sys", FileKind.Directory) }.Concat(TopFiles.Select(f => (f, FileKind.Regular)))
+                ("mounts", FileKind.Symlink), ("sys", FileKind.Directory), ("sysvipc", FileKind.Directory) }.Concat(TopFiles.Select(f => (f, FileKind.Regular)))
                 .Concat(proc.Kernel.Processes.Select(x => x.Pid).Order().Select(pid => (pid.ToString(), FileKind.Directory))));
         switch (p[0])
         {
@@ -62,6 +62,9 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             case "thread-self" when p.Length == 1: return Link(() => $"{proc.Pid}/task/{proc.Kernel.CurrentThread.Tid}");
             case "mounts" when p.Length == 1: return Link(() => "self/mounts");
             case "sys": return FindSys(p);
+            case "sysvipc" when p.Length == 1: return Dir(() => SysvIpcTables.Names.Select(n => (n, FileKind.Regular)));
+            case "sysvipc" when p.Length == 2 && SysvIpcTables.Names.Contains(p[1]):
+                return File(() => SysvIpcTables.Text(proc.Kernel, p[1])!, 0x124);
             case "cpuinfo" when p.Length == 1: return File(() => CpuInfo(proc.Kernel.Options.Cpu));
             case "meminfo" when p.Length == 1: return File(() => MemInfo(current()));
             case "uptime" when p.Length == 1: return File(() => Uptime(proc));
