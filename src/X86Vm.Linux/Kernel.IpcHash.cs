@@ -3,7 +3,8 @@ using X86Vm.Linux.State;
 
 namespace X86Vm.Linux;
 
-// The state hash's IPC part (docs/state-hash.md): System V segments, semaphore sets and message queues, each in id order.
+// The state hash's IPC part (docs/state-hash.md): System V segments, semaphore sets and message queues, each in id
+// order, and POSIX message queues in name order.
 public sealed partial class Kernel
 {
     byte[] IpcHash() => StateWriter.Node("ipc", w =>
@@ -40,10 +41,17 @@ public sealed partial class Kernel
                 foreach (QueuedMessage m in q.Messages) w.I64(m.Type).Bytes(m.Text);
             }
         }));
+        // POSIX queues by name (an unlinked queue still open is hashed with its descriptors).
+        w.Hash(StateWriter.Node("mqueue", w =>
+        {
+            var named = PosixMessageQueues.Named.OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
+            w.U64((ulong)named.Count);
+            foreach (PosixMessageQueue q in named) PosixMessageQueues.Hash(w, q);
+        }));
     });
 
     /// <summary>What every System V object has: id, key, owner, creator, mode, change time, removal, charged pages.</summary>
     static StateWriter IpcPerm(StateWriter w, IpcObject o) =>
         w.I32(o.Id).I32(o.Key).U32(o.Uid).U32(o.Gid).U32(o.CreatorUid).U32(o.CreatorGid).U32(o.Mode).I64(o.ChangeTime)
-            .Bool(o.Removed).I64(o.ChargedPages);
+            .Bool(o.Removed).I64(o.Held.Pages);
 }

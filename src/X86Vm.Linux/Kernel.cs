@@ -29,6 +29,8 @@ public sealed partial class Kernel
     public SemaphoreSets Semaphores { get; } = new();
     /// <summary>System V message queues (msgget).</summary>
     public MessageQueues MessageQueues { get; } = new();
+    /// <summary>POSIX message queues by name (mq_open).</summary>
+    public PosixMessageQueues PosixMessageQueues { get; } = new();
 
     /// <summary>An attached debugger (the GDB stub), consulted at scheduling points; null when none.</summary>
     [field: NotSnapshot] public IDebugger? Debugger { get; set; }

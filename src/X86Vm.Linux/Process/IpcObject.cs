@@ -23,27 +23,8 @@ public abstract class IpcObject
     /// <summary>IPC_RMID was asked: the key is gone (a segment lives on until its last detach; sets and queues end at once).</summary>
     public bool Removed;
 
-    /// <summary>Pages of kernel memory the object holds (its values, its queued messages), charged to the VM's memory account.</summary>
-    public long ChargedPages;
-
-    /// <summary>
-    /// Charges what the object holds now, <paramref name="bytes"/> of kernel memory (with its header), to the VM's memory
-    /// account as Linux charges kernel allocations to the memory cgroup; false (nothing changed) when it does not fit.
-    /// </summary>
-    public bool TryCharge(Kernel kernel, long bytes)
-    {
-        long pages = bytes <= 0 ? 0 : (bytes + HeaderBytes + 4095) / 4096;
-        if (pages > ChargedPages && !kernel.Options.Memory.TryCharge(pages - ChargedPages)) return false;
-        if (pages < ChargedPages) kernel.Options.Memory.Uncharge(ChargedPages - pages);
-        ChargedPages = pages;
-        return true;
-    }
-
-    /// <summary>Gives back everything the object charged (it was removed).</summary>
-    public void Uncharge(Kernel kernel) => TryCharge(kernel, 0);
-
-    /// <summary>Bytes an object costs besides its contents (the kernel's struct and its id).</summary>
-    const long HeaderBytes = 256;
+    /// <summary>Kernel memory the object holds (its values, its queued messages).</summary>
+    public KernelCharge Held = new();
 
     /// <summary>Owner and creator are the caller's effective ids; the mode is the flag's low nine bits.</summary>
     protected IpcObject(GuestProcess creator, int key, int flags)

@@ -22,3 +22,15 @@ public sealed record MessageReceiveWait(MessageQueue Queue, long Type, int Flags
 {
     protected override bool Ready(Kernel kernel) => Queue.Removed || Queue.Find(Type, Flags) >= 0;
 }
+
+/// <summary>mq_timedsend waiting for room in a full queue, until its absolute timeout (ETIMEDOUT).</summary>
+public sealed record PosixSendWait(PosixMessageQueue Queue, long? DeadlineNs) : ConditionWait(DeadlineNs, $"mq_timedsend on /{Queue.Name}")
+{
+    protected override bool Ready(Kernel kernel) => !Queue.Full;
+}
+
+/// <summary>mq_timedreceive waiting for a message, until its absolute timeout (ETIMEDOUT).</summary>
+public sealed record PosixReceiveWait(PosixMessageQueue Queue, long? DeadlineNs) : ConditionWait(DeadlineNs, $"mq_timedreceive on /{Queue.Name}")
+{
+    protected override bool Ready(Kernel kernel) => Queue.Messages.Count > 0;
+}

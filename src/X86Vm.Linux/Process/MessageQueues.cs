@@ -64,6 +64,6 @@ public sealed class MessageQueues
         Registry.ById.Remove(queue.Id);
         queue.Messages.Clear();
         queue.Bytes = 0;
-        queue.Uncharge(kernel);
+        queue.Held.Uncharge(kernel);
     }
 }

@@ -109,7 +109,7 @@ public sealed class SemaphoreSets
     {
         set.Removed = true;
         Registry.ById.Remove(set.Id);
-        set.Uncharge(kernel);
+        set.Held.Uncharge(kernel);
     }
 
     /// <summary>exit_sem: a process's SEM_UNDO adjustments are applied (clamped to 0..SEMVMX) when it exits.</summary>

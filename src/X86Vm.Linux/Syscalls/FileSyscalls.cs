@@ -211,6 +211,7 @@ static class FileSyscalls
     {
         OpenFile? f = p.Files.Get(fd);
         if (f == null) return;
+        f.Flush(p);
         FileLocks locks = p.Kernel.Vfs.Locks;
         if (locks.IsEmpty) return;
         locks.ReleaseProcessLocks(f, p);

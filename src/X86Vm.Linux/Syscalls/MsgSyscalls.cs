@@ -28,7 +28,7 @@ static class MsgSyscalls
         if (key != IPC_PRIVATE && (flags & IPC_CREAT) == 0) return -Errno.ENOENT;
         if (all.Registry.ById.Count >= MessageQueues.MaxQueues) return -Errno.ENOSPC;
         var queue = new MessageQueue(p, key, flags);
-        if (!queue.TryCharge(p.Kernel, queue.HeldBytes + 1)) return -Errno.ENOMEM;
+        if (!queue.Held.TryCharge(p.Kernel, queue.HeldBytes + 1)) return -Errno.ENOMEM;
         return all.Registry.Add(queue).Id;
     }
 
@@ -57,7 +57,7 @@ static class MsgSyscalls
         if (!q.Allowed(p, S_IWUGO)) return -Errno.EACCES;
         if (!q.Fits(size))
             return (flags & IPC_NOWAIT) != 0 ? -Errno.EAGAIN : p.Kernel.Block(new MessageSendWait(q, size));
-        if (!q.TryCharge(p.Kernel, q.HeldBytes + size + 48)) return -Errno.ENOMEM;
+        if (!q.Held.TryCharge(p.Kernel, q.HeldBytes + size + 48)) return -Errno.ENOMEM;
         q.Messages.Add(new QueuedMessage(mtype, text));
         q.Bytes += size;
         q.LastSendPid = p.Pid;
@@ -87,7 +87,7 @@ static class MsgSyscalls
             // The message leaves the queue before it is copied out: a bad buffer loses it (EFAULT), as on Linux.
             q.Messages.RemoveAt(index);
             q.Bytes -= m.Text.Length;
-            q.TryCharge(p.Kernel, q.HeldBytes + 1);
+            q.Held.TryCharge(p.Kernel, q.HeldBytes + 1);
             q.LastReceivePid = p.Pid;
             q.ReceiveTime = Now(p);
         }

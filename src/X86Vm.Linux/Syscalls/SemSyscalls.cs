@@ -32,7 +32,7 @@ static class SemSyscalls
         if (count == 0) return -Errno.EINVAL;
         if (all.InUse + count > SemaphoreSets.MaxSemaphores || all.Registry.ById.Count >= SemaphoreSets.MaxSets) return -Errno.ENOSPC;
         var set = new SemaphoreSet(p, key, flags, count);
-        if (!set.TryCharge(p.Kernel, set.Bytes)) return -Errno.ENOMEM;
+        if (!set.Held.TryCharge(p.Kernel, set.Bytes)) return -Errno.ENOMEM;
         return all.Registry.Add(set).Id;
     }
 

@@ -365,8 +365,9 @@ public class SnapshotTests
     [Fact]
     public void IpcWaitsResumeLikeOneRun()
     {
-        // tests/programs/snapshots/ipc.c: System V semaphores with SEM_UNDO and a message queue passing a token between
-        // two processes; the cuts catch them waiting in semop and msgrcv, and the sets, queues and undo lists move.
+        // tests/programs/snapshots/ipc.c: System V semaphores with SEM_UNDO and a message queue, then POSIX message queues
+        // (one unlinked while open), passing a token between two processes; the cuts catch them waiting in semop, msgrcv
+        // and mq_timedreceive, and the sets, queues and undo lists move.
         string program = Program("ipc", "gcc");
         var whole = SnapshotRuns.Whole(program, []);
         Assert.Equal((RunStatus.Exited, 0), (whole.Result.Status, whole.Result.ExitCode));
@@ -376,6 +377,7 @@ public class SnapshotTests
         Assert.Equal(whole.Stdout, cut.Stdout);
         Assert.Equal(whole.Result, cut.Result);
         Assert.Equal(whole.Hash, cut.Hash);
-        Assert.Superset(new SortedSet<string> { "MessageReceiveWait", "SemaphoreWait" }, cut.Waits);
+        Assert.Contains("mq round 11:", whole.Stdout);
+        Assert.Superset(new SortedSet<string> { "MessageReceiveWait", "PosixReceiveWait", "SemaphoreWait" }, cut.Waits);
     }
 }

@@ -1,13 +1,17 @@
 /* IPC state across snapshots: a parent and a child pass a token back and forth through System V semaphores (with
- * SEM_UNDO) and a System V message queue, so that cuts land while one of them waits in semop or msgrcv. */
+ * SEM_UNDO) and a System V message queue, then through two POSIX message queues, so that cuts land while one of them
+ * waits in semop, msgrcv or mq_timedreceive. */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <mqueue.h>
 
 struct message { long type; char text[64]; };
 
@@ -52,5 +56,33 @@ int main(void)
     printf("child status %d, semaphores %d %d\n", status, semctl(sem, 0, GETVAL), semctl(sem, 1, GETVAL));
     semctl(sem, 0, IPC_RMID);
     msgctl(msq, IPC_RMID, NULL);
+
+    /* POSIX queues: "ping" carries a number to the child, "pong" brings it back doubled. */
+    mqd_t ping = mq_open("/x86vm-ping", O_RDWR | O_CREAT, 0600, NULL), pong = mq_open("/x86vm-pong", O_RDWR | O_CREAT, 0600, NULL);
+    if (ping < 0 || pong < 0) { perror("mq_open"); return 1; }
+    mq_unlink("/x86vm-ping");
+    fflush(stdout);
+    child = fork();
+    if (child == 0) {
+        char buf[8192];
+        for (int i = 0; i < 12; i++) {
+            unsigned prio;
+            if (mq_receive(ping, buf, sizeof buf, &prio) < 0) perror("mq_receive");
+            snprintf(buf, sizeof buf, "%ld", 2 * atol(buf) + prio);
+            if (mq_send(pong, buf, strlen(buf) + 1, 0) < 0) perror("mq_send");
+        }
+        _exit(0);
+    }
+    long v = 1;
+    for (int i = 0; i < 12; i++) {
+        char buf[8192];
+        snprintf(buf, sizeof buf, "%ld", v);
+        if (mq_send(ping, buf, strlen(buf) + 1, i % 2) < 0) perror("mq_send");
+        if (mq_receive(pong, buf, sizeof buf, NULL) < 0) perror("mq_receive");
+        v = atol(buf);
+        printf("mq round %d: %ld\n", i, v);
+    }
+    waitpid(child, &status, 0);
+    mq_unlink("/x86vm-pong");
     return 0;
 }
