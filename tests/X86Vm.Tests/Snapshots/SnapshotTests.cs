@@ -367,7 +367,8 @@ public class SnapshotTests
     {
         // tests/programs/snapshots/ipc.c: System V semaphores with SEM_UNDO and a message queue, then POSIX message queues
         // (one unlinked while open), passing a token between two processes; the cuts catch them waiting in semop, msgrcv
-        // and mq_timedreceive, and the sets, queues and undo lists move.
+        // and mq_timedreceive, and the sets, queues and undo lists move; then an inotify instance and its watch, read while
+        // the child makes and removes files.
         string program = Program("ipc", "gcc");
         var whole = SnapshotRuns.Whole(program, []);
         Assert.Equal((RunStatus.Exited, 0), (whole.Result.Status, whole.Result.ExitCode));
@@ -378,6 +379,7 @@ public class SnapshotTests
         Assert.Equal(whole.Result, cut.Result);
         Assert.Equal(whole.Hash, cut.Hash);
         Assert.Contains("mq round 11:", whole.Stdout);
+        Assert.Contains("inotify 0x200 f5", whole.Stdout);
         Assert.Superset(new SortedSet<string> { "MessageReceiveWait", "PosixReceiveWait", "SemaphoreWait" }, cut.Waits);
     }
 }

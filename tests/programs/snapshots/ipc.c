@@ -1,6 +1,6 @@
 /* IPC state across snapshots: a parent and a child pass a token back and forth through System V semaphores (with
  * SEM_UNDO) and a System V message queue, then through two POSIX message queues, so that cuts land while one of them
- * waits in semop, msgrcv or mq_timedreceive. */
+ * waits in semop, msgrcv or mq_timedreceive; last an inotify instance whose blocking reads see the child's files. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 
 struct message { long type; char text[64]; };
 
@@ -84,5 +86,34 @@ int main(void)
     }
     waitpid(child, &status, 0);
     mq_unlink("/x86vm-pong");
+
+    mkdir("/tmp/x86vm-watched", 0755);
+    int in = inotify_init1(IN_CLOEXEC);
+    inotify_add_watch(in, "/tmp/x86vm-watched", IN_CREATE | IN_CLOSE_WRITE | IN_DELETE);
+    fflush(stdout);
+    child = fork();
+    if (child == 0) {
+        for (int i = 0; i < 6; i++) {
+            char path[64];
+            snprintf(path, sizeof path, "/tmp/x86vm-watched/f%d", i);
+            FILE *f = fopen(path, "w");
+            fprintf(f, "%d\n", i);
+            fclose(f);
+            unlink(path);
+            usleep(1000);
+        }
+        _exit(0);
+    }
+    for (int got = 0; got < 18;) {
+        char buf[4096] __attribute__((aligned(8)));
+        ssize_t n = read(in, buf, sizeof buf);
+        for (char *p = buf; p < buf + n; got++) {
+            struct inotify_event *e = (struct inotify_event *)p;
+            printf("inotify %#x %s\n", e->mask, e->name);
+            p += sizeof *e + e->len;
+        }
+    }
+    waitpid(child, &status, 0);
+    rmdir("/tmp/x86vm-watched");
     return 0;
 }
