@@ -13,7 +13,7 @@ namespace X86Vm.Linux.Vfs;
 /// uptime, version, loadavg, mounts and sys/kernel/{hostname, osrelease, ostype}. Files are generated when
 /// opened, so a reader sees one consistent snapshot; a reaped pid is simply gone (ENOENT).
 /// </summary>
-public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
+public sealed partial class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
 {
     const ulong ProcDevice = 0x16;
     public const string OsRelease = "6.1.0-x86vm", KernelVersion = "#1 SMP PREEMPT_DYNAMIC x86vm";
@@ -55,7 +55,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         if (p.Length == 0)
             return Dir(() => new (string, FileKind)[] { ("self", FileKind.Symlink), ("thread-self", FileKind.Symlink),
                 ("mounts", FileKind.Symlink), ("sys", FileKind.Directory), ("sysvipc", FileKind.Directory) }.Concat(TopFiles.Select(f => (f, FileKind.Regular)))
-                .Concat(proc.Kernel.Processes.Select(x => x.Pid).Order().Select(pid => (pid.ToString(), FileKind.Directory))));
+                .Concat(InitListed(proc).Concat(proc.Kernel.Processes.Select(x => x.Pid)).Order().Select(pid => (pid.ToString(), FileKind.Directory))));
         switch (p[0])
         {
             case "self" when p.Length == 1: return Link(() => proc.Pid.ToString());
@@ -74,6 +74,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             case "filesystems" when p.Length == 1: return File(() => "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\toverlay\n\thostfs\n");
         }
         GuestProcess? target = ByPid(proc, p[0]);
+        if (target == null && p[0] == "1" && InitListed(proc).Any()) return FindInit(p.AsSpan(1));
         return target == null ? null : FindProcess(target, p.AsSpan(1), tid: 0);
     }
 
