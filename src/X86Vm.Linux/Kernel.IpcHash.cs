@@ -12,13 +12,13 @@ public sealed partial class Kernel
         // Segments: their metadata (their pages are hashed with the mappings that attach them).
         w.Hash(StateWriter.Node("shm", w =>
         {
-            w.I32(SharedMemory.Registry.Sequence).U64((ulong)SharedMemory.ById.Count);
+            w.I32(SharedMemory.Registry.Sequence).I32(SharedMemory.Registry.LastIndex).U64((ulong)SharedMemory.ById.Count);
             foreach (SharedMemorySegment s in SharedMemory.ById.Values)
                 IpcPerm(w, s).U64(s.Size).I32(s.CreatorPid).I32(s.LastPid).I64(s.AttachTime).I64(s.DetachTime);
         }));
         w.Hash(StateWriter.Node("sem", w =>
         {
-            w.I32(Semaphores.Registry.Sequence).U64((ulong)Semaphores.Registry.ById.Count);
+            w.I32(Semaphores.Registry.Sequence).I32(Semaphores.Registry.LastIndex).U64((ulong)Semaphores.Registry.ById.Count);
             foreach (SemaphoreSet s in Semaphores.Registry.ById.Values)
             {
                 IpcPerm(w, s).I64(s.OperationTime).U64((ulong)s.Count);
@@ -33,7 +33,7 @@ public sealed partial class Kernel
         }));
         w.Hash(StateWriter.Node("msg", w =>
         {
-            w.I32(MessageQueues.Registry.Sequence).U64((ulong)MessageQueues.Registry.ById.Count);
+            w.I32(MessageQueues.Registry.Sequence).I32(MessageQueues.Registry.LastIndex).U64((ulong)MessageQueues.Registry.ById.Count);
             foreach (MessageQueue q in MessageQueues.Registry.ById.Values)
             {
                 IpcPerm(w, q).I64(q.MaxBytes).I32(q.LastSendPid).I32(q.LastReceivePid).I64(q.SendTime).I64(q.ReceiveTime);

@@ -89,32 +89,48 @@ public abstract class IpcObject
 
 /// <summary>
 /// One kind of System V IPC object of the VM (the kernel's ipc_ids): objects by id in id order, so every walk over
-/// them is deterministic. An id is index + 32768 × sequence, as Linux builds it: the lowest free index, and a sequence
-/// that grows with each new object, so a removed object's id is not soon reused.
+/// them is deterministic. An id is index + 32768 × sequence, as Linux builds it (ipc_idr_alloc): indexes are given
+/// cyclically (the first free one after the last given), and the sequence grows each time they wrap, so a removed
+/// object's id is not soon reused.
 /// </summary>
 public sealed class IpcRegistry<T> where T : IpcObject
 {
     public const int SeqMultiplier = 32768;
 
     public SortedDictionary<int, T> ById { get; } = new();
-    int _sequence;
+    readonly SortedSet<int> _indexes = new();
+    int _sequence, _lastIndex = -1;
 
-    /// <summary>The sequence number of the last object made (the next id depends on it).</summary>
+    /// <summary>The sequence and the last index given (the next id depends on them).</summary>
     public int Sequence => _sequence;
+    public int LastIndex => _lastIndex;
 
     /// <summary>The live object with <paramref name="key"/> (never IPC_PRIVATE's).</summary>
     public T? ByKey(int key) => key == IpcObject.IPC_PRIVATE ? null : ById.Values.FirstOrDefault(o => o.Key == key && !o.Removed);
 
-    /// <summary>Gives <paramref name="o"/> its id and adds it.</summary>
-    public T Add(T o)
+    /// <summary>Gives <paramref name="o"/> its id and adds it; null when all 32768 indexes are in use (ENOSPC).</summary>
+    public T? Add(T o)
     {
-        var used = new SortedSet<int>(ById.Keys.Select(id => id % SeqMultiplier));
-        int index = 0;
-        while (used.Contains(index)) index++;
-        _sequence = (_sequence + 1) % (int.MaxValue / SeqMultiplier);
+        int index = FirstFree(_lastIndex + 1, SeqMultiplier) ?? FirstFree(0, _lastIndex + 1) ?? -1;
+        if (index < 0) return null;
+        if (index <= _lastIndex) _sequence = (_sequence + 1) % (int.MaxValue / SeqMultiplier);
+        _lastIndex = index;
+        _indexes.Add(index);
         o.Id = _sequence * SeqMultiplier + index;
         ById[o.Id] = o;
         return o;
+    }
+
+    int? FirstFree(int from, int to)
+    {
+        for (int i = from; i < to; i++)
+            if (!_indexes.Contains(i)) return i;
+        return null;
+    }
+
+    public void Remove(T o)
+    {
+        if (ById.Remove(o.Id)) _indexes.Remove(o.Id % SeqMultiplier);
     }
 
     /// <summary>
@@ -125,13 +141,13 @@ public sealed class IpcRegistry<T> where T : IpcObject
     {
         errno = 0;
         if (ById.TryGetValue(id, out T? o)) return o;
-        errno = id >= 0 && AtIndex(id % SeqMultiplier) != null ? Errno.EIDRM : Errno.EINVAL;
+        errno = id >= 0 && _indexes.Contains(id % SeqMultiplier) ? Errno.EIDRM : Errno.EINVAL;
         return null;
     }
 
     /// <summary>The highest index in use, or -1 (what IPC_INFO and the *_INFO commands return, ipc_get_maxidx).</summary>
-    public int MaxIndex => ById.Count == 0 ? -1 : ById.Keys.Max(id => id % SeqMultiplier);
+    public int MaxIndex => _indexes.Count == 0 ? -1 : _indexes.Max;
 
     /// <summary>The object at index <paramref name="index"/> (the *_STAT commands take an index, not an id).</summary>
-    public T? AtIndex(int index) => ById.Values.FirstOrDefault(o => o.Id % SeqMultiplier == index);
+    public T? AtIndex(int index) => _indexes.Contains(index) ? ById.Values.First(o => o.Id % SeqMultiplier == index) : null;
 }

@@ -61,7 +61,7 @@ public sealed class MessageQueues
     public void Remove(Kernel kernel, MessageQueue queue)
     {
         queue.Removed = true;
-        Registry.ById.Remove(queue.Id);
+        Registry.Remove(queue);
         queue.Messages.Clear();
         queue.Bytes = 0;
         queue.Held.Uncharge(kernel);

@@ -108,7 +108,7 @@ public sealed class SemaphoreSets
     public void Remove(Kernel kernel, SemaphoreSet set)
     {
         set.Removed = true;
-        Registry.ById.Remove(set.Id);
+        Registry.Remove(set);
         set.Held.Uncharge(kernel);
     }
 

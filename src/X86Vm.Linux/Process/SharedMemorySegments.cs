@@ -40,7 +40,7 @@ public sealed class SharedMemorySegments
     {
         foreach (var s in ById.Values.Where(s => s.Removed && Attachments(kernel, s) == 0).ToList())
         {
-            ById.Remove(s.Id);
+            Registry.Remove(s);
             s.Memory.Detach();
         }
     }

@@ -29,7 +29,12 @@ static class MsgSyscalls
         if (all.Registry.ById.Count >= MessageQueues.MaxQueues) return -Errno.ENOSPC;
         var queue = new MessageQueue(p, key, flags);
         if (!queue.Held.TryCharge(p.Kernel, queue.HeldBytes + 1)) return -Errno.ENOMEM;
-        return all.Registry.Add(queue).Id;
+        if (all.Registry.Add(queue) == null)
+        {
+            queue.Held.Uncharge(p.Kernel);
+            return -Errno.ENOSPC;
+        }
+        return queue.Id;
     }
 
     /// <summary>The queue an id names, or the error; a wait that ended because its queue was removed is EIDRM.</summary>

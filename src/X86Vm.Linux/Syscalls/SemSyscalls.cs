@@ -33,7 +33,12 @@ static class SemSyscalls
         if (all.InUse + count > SemaphoreSets.MaxSemaphores || all.Registry.ById.Count >= SemaphoreSets.MaxSets) return -Errno.ENOSPC;
         var set = new SemaphoreSet(p, key, flags, count);
         if (!set.Held.TryCharge(p.Kernel, set.Bytes)) return -Errno.ENOMEM;
-        return all.Registry.Add(set).Id;
+        if (all.Registry.Add(set) == null)
+        {
+            set.Held.Uncharge(p.Kernel);
+            return -Errno.ENOSPC;
+        }
+        return set.Id;
     }
 
     [Syscall(65, "d,p,u")]

@@ -36,6 +36,7 @@ static class ShmSyscalls
         if (all.ById.Count >= ShmMni) return -Errno.ENOSPC;
         if (size > (ulong)p.Memory.Account.LimitBytes) return -Errno.ENOMEM;
         var segment = all.Registry.Add(new SharedMemorySegment(p, key, flags, size, new AnonymousSharedMemory(p.Memory.Account)));
+        if (segment == null) return -Errno.ENOSPC;
         segment.Memory.Attach(); // held by the registry until IPC_RMID and the last detach
         return segment.Id;
     }
