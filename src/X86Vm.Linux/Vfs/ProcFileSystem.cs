@@ -122,17 +122,34 @@ public sealed partial class ProcFileSystem(Func<GuestProcess> current) : IFileSy
             ["protected_symlinks"] = _ => "1", ["protected_hardlinks"] = _ => "1", ["protected_fifos"] = _ => "1",
             ["protected_regular"] = _ => "2", ["suid_dumpable"] = _ => "0",
         },
+        ["fs/mqueue"] = new()
+        {
+            ["msg_max"] = _ => "10", ["msgsize_max"] = _ => "8192", ["queues_max"] = _ => "256", ["msg_default"] = _ => "10",
+            ["msgsize_default"] = _ => "8192",
+        },
+        ["fs/inotify"] = new()
+        {
+            ["max_user_instances"] = _ => "128", ["max_user_watches"] = _ => "8192", ["max_queued_events"] = _ => "16384",
+        },
     };
 
+    /// <summary>/proc/sys/…: a directory of <see cref="SysValues"/> (by its path below /proc/sys) or one of its values.</summary>
     Entry? FindSys(string[] p)
     {
         GuestProcess proc = current();
-        if (p.Length == 1) return Dir(() => SysValues.Keys.Select(k => (k, FileKind.Directory)));
-        if (!SysValues.TryGetValue(p[1], out var values)) return null;
-        if (p.Length == 2) return Dir(() => values.Keys.Order(StringComparer.Ordinal).Select(n => (n, FileKind.Regular)));
-        if (p.Length == 3 && values.TryGetValue(p[2], out var value)) return File(() => value(proc) + "\n", 0x1A4);
+        string dir = string.Join('/', p.Skip(1));
+        if (p.Length == 1 || SysValues.ContainsKey(dir))
+            return Dir(() => SysDirectories(dir).Select(d => (d, FileKind.Directory))
+                .Concat((SysValues.GetValueOrDefault(dir)?.Keys.AsEnumerable() ?? []).Order(StringComparer.Ordinal).Select(n => (n, FileKind.Regular))));
+        if (SysValues.TryGetValue(string.Join('/', p[1..^1]), out var values) && values.TryGetValue(p[^1], out var value))
+            return File(() => value(proc) + "\n", 0x1A4);
         return null;
     }
+
+    /// <summary>The directories directly inside /proc/sys/<paramref name="dir"/>.</summary>
+    static IEnumerable<string> SysDirectories(string dir) =>
+        SysValues.Keys.Where(k => dir.Length == 0 ? !k.Contains('/') : k.StartsWith(dir + "/", StringComparison.Ordinal) && !k[(dir.Length + 1)..].Contains('/'))
+            .Select(k => k[(k.LastIndexOf('/') + 1)..]).Order(StringComparer.Ordinal);
 
     /// <summary>/proc/PID/… or, with <paramref name="tid"/>, /proc/PID/task/TID/… (stat and status then name the thread).</summary>
     Entry? FindProcess(GuestProcess proc, ReadOnlySpan<string> p, int tid)

@@ -86,6 +86,9 @@ int main(void)
     snprintf(name, sizeof name, "/x86vm-mq-%d", (int)getpid());
     snprintf(other, sizeof other, "/x86vm-mq2-%d", (int)getpid());
 
+    show_file("/proc/sys/fs/mqueue/msg_max");
+    show_file("/proc/sys/fs/mqueue/msgsize_max");
+    show_file("/proc/sys/fs/mqueue/queues_max");
     T(mq_open(name, O_RDWR));
     T(mq_open("noslash", O_RDWR | O_CREAT, 0600, NULL));
     T(syscall(SYS_mq_open, "a/b", O_RDWR | O_CREAT, 0600, NULL));
