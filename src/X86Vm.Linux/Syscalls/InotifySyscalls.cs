@@ -37,7 +37,7 @@ static class InotifySyscalls
         return fd;
     }
 
-    [Syscall(254, "d,s,x")]
+    [Syscall(254, "d,s,x", Partial = "events from the VM's own changes only; none for getdents, xattr changes or writes through shared mappings")]
     static long InotifyAddWatch(GuestProcess p, in SyscallArgs a)
     {
         uint mask = (uint)a.A2;

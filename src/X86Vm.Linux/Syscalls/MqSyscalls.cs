@@ -171,7 +171,7 @@ static class MqSyscalls
         return p.Memory.TryWrite(a.A1, m.Text) ? m.Text.Length : -Errno.EFAULT;
     }
 
-    [Syscall(244, "d,p")]
+    [Syscall(244, "d,p", Partial = "SIGEV_SIGNAL and SIGEV_NONE; SIGEV_THREAD (glibc's NETLINK_NOTIFY helper) answers ENOSYS")]
     static long MqNotify(GuestProcess p, in SyscallArgs a)
     {
         int kind = 0, signal = 0;
