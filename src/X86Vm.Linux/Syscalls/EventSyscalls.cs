@@ -42,17 +42,6 @@ static class EventSyscalls
         return Install(p, new TimerFd(p.Kernel, clock, flags), flags);
     }
 
-    /// <summary>Reads a struct timespec; false on a fault. <paramref name="valid"/> is timespec64_valid.</summary>
-    static bool ReadTimespec(GuestProcess p, ulong address, out long ns, out bool valid)
-    {
-        ns = 0;
-        valid = false;
-        if (!GuestIo.ReadU64(p, address, out ulong sec) || !GuestIo.ReadU64(p, address + 8, out ulong nsec)) return false;
-        valid = (long)sec >= 0 && nsec < NsPerSec;
-        if (valid) ns = (long)Math.Min(sec, 1UL << 33) * NsPerSec + (long)nsec;
-        return true;
-    }
-
     /// <summary>struct itimerspec: it_interval, it_value.</summary>
     static bool WriteItimerspec(GuestProcess p, ulong address, long value, long interval) =>
         GuestIo.WriteU64(p, address, (ulong)(interval / NsPerSec)) && GuestIo.WriteU64(p, address + 8, (ulong)(interval % NsPerSec)) &&
@@ -70,8 +59,8 @@ static class EventSyscalls
     static long TimerfdSettime(GuestProcess p, in SyscallArgs a)
     {
         int flags = (int)a.A1;
-        if (!ReadTimespec(p, a.A2, out long interval, out bool intervalValid) ||
-            !ReadTimespec(p, a.A2 + 16, out long value, out bool valueValid)) return -Errno.EFAULT;
+        if (!GuestIo.ReadTimespec(p, a.A2, out long interval, out bool intervalValid) ||
+            !GuestIo.ReadTimespec(p, a.A2 + 16, out long value, out bool valueValid)) return -Errno.EFAULT;
         if ((flags & ~(TimerFd.TFD_TIMER_ABSTIME | TimerFd.TFD_TIMER_CANCEL_ON_SET)) != 0 || !intervalValid || !valueValid)
             return -Errno.EINVAL;
         long e = Timer(p, (int)a.A0, out TimerFd? t);

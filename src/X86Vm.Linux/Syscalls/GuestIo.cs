@@ -62,6 +62,17 @@ static class GuestIo
         return p.Memory.TryWrite(address, b);
     }
 
+    /// <summary>Reads a struct timespec; false on a fault. <paramref name="valid"/> is timespec64_valid.</summary>
+    public static bool ReadTimespec(GuestProcess p, ulong address, out long ns, out bool valid)
+    {
+        ns = 0;
+        valid = false;
+        if (!ReadU64(p, address, out ulong sec) || !ReadU64(p, address + 8, out ulong nsec)) return false;
+        valid = (long)sec >= 0 && nsec < 1_000_000_000L;
+        if (valid) ns = (long)Math.Min(sec, 1UL << 33) * 1_000_000_000L + (long)nsec;
+        return true;
+    }
+
     public static bool ReadU64(GuestProcess p, ulong address, out ulong value)
     {
         Span<byte> b = stackalloc byte[8];
