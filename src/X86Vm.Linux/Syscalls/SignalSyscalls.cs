@@ -19,24 +19,35 @@ static class SignalSyscalls
     [Syscall(13, "d,p,p,u")]
     static long RtSigaction(GuestProcess p, in SyscallArgs a)
     {
-        int sig = (int)a.A0;
         if (a.A3 != SigsetSize) return -Errno.EINVAL;
-        SignalAction? updated = null;
+        byte[]? raw = null;
         if (a.A1 != 0)
         {
-            var raw = new byte[32];
+            raw = new byte[32];
             if (!p.Memory.TryRead(a.A1, raw)) return -Errno.EFAULT;
-            updated = SignalAction.Decode(raw);
         }
+        long err = SetAction(p, (int)a.A0, raw, out byte[] old);
+        if (err != 0) return err;
+        if (a.A2 != 0 && !p.Memory.TryWrite(a.A2, old)) return -Errno.EFAULT;
+        return 0;
+    }
+
+    /// <summary>
+    /// rt_sigaction's work for every ABI: installs <paramref name="raw"/> (the x86-64 struct sigaction, 32 bytes; null to
+    /// only query) for <paramref name="sig"/> and returns the previous one in <paramref name="old"/>.
+    /// </summary>
+    internal static long SetAction(GuestProcess p, int sig, byte[]? raw, out byte[] old)
+    {
+        old = [];
+        SignalAction? updated = raw == null ? null : SignalAction.Decode(raw);
         if (!ValidSignal(sig) || (updated != null && sig is Signals.SIGKILL or Signals.SIGSTOP)) return -Errno.EINVAL;
-        byte[] old = p.SignalActions[sig];
+        old = p.SignalActions[sig];
         if (updated is { } act)
         {
             // Unknown flags are dropped (so SA_UNSUPPORTED probes work); SIGKILL and SIGSTOP cannot be masked.
             p.SignalActions[sig] = (act with { Flags = act.Flags & SignalAction.KnownFlags, Mask = act.Mask & ~Unblockable }).Encode();
             p.Kernel.FlushIgnored(p, sig);
         }
-        if (a.A2 != 0 && !p.Memory.TryWrite(a.A2, old)) return -Errno.EFAULT;
         return 0;
     }
 
