@@ -298,7 +298,7 @@ public sealed partial class Kernel
         if (handler == SIG_DFL || handler == SIG_IGN || blocked)
         {
             ulong rip = fault.IsTrap ? t.Cpu.Rip - 1 : t.Cpu.Rip;
-            Options.Diagnostics.WriteLine($"x86vm: {DescribeFault(fault)} at rip 0x{rip:x}: {Disassemble(p.Memory, rip)}");
+            Options.Diagnostics.WriteLine($"x86vm: {DescribeFault(fault)} at rip 0x{rip:x}: {Disassemble(p.Memory, rip, p.Abi.Bitness())}");
             p.Kill(fault.Signal);
             return;
         }
@@ -410,7 +410,7 @@ public sealed partial class Kernel
     }
 
     /// <summary>"mnemonic operands (bytes …)" for the instruction at <paramref name="rip"/>, for diagnostics.</summary>
-    public static string Disassemble(AddressSpace memory, ulong rip)
+    public static string Disassemble(AddressSpace memory, ulong rip, int bitness = 64)
     {
         var bytes = new List<byte>();
         for (int i = 0; i < 15; i++)
@@ -419,7 +419,7 @@ public sealed partial class Kernel
             catch (GuestFault) { break; }
         }
         if (bytes.Count == 0) return "(instruction not readable)";
-        var decoder = Decoder.Create(64, new ByteArrayCodeReader(bytes.ToArray()));
+        var decoder = Decoder.Create(bitness, new ByteArrayCodeReader(bytes.ToArray()));
         decoder.IP = rip;
         decoder.Decode(out Instruction insn);
         var formatter = new IntelFormatter();
