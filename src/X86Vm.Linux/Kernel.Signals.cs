@@ -225,7 +225,7 @@ public sealed partial class Kernel
     void Interrupt(GuestThread t, SignalAction action)
     {
         var c = t.Cpu;
-        int nr = (int)c.Rax;
+        int nr = NativeNumber(t.Process, (int)c.Rax);
         bool restart = action.Has(SignalAction.SA_RESTART) && !NeverRestarts(t, nr);
         if (t.Waiting is SleepUntil sleep && nr is 35 or 230) WriteRemainingSleep(t, nr, sleep);
         // A write interrupted after some of its data went out returns that count (pipe(7)).
@@ -241,6 +241,10 @@ public sealed partial class Kernel
         c.Retired++;
     }
 
+    /// <summary>The x86-64 number of the call a parked thread is in (an i386 process parks with its i386 number in EAX).</summary>
+    static int NativeNumber(GuestProcess p, int nr) =>
+        p.Abi == ProcessAbi.I386 ? X86Vm.Linux.Syscalls.I386Syscalls.NativeNumber(nr) : nr;
+
     /// <summary>Calls that fail with EINTR after a handler whatever SA_RESTART says (ERESTARTNOHAND, restart blocks).</summary>
     static bool NeverRestarts(GuestThread t, int nr)
     {
@@ -253,8 +257,11 @@ public sealed partial class Kernel
             case 64: case 65: case 220: case 68: case 69: case 70: // semget family: semop, semtimedop, msgsnd, msgrcv
             case 208: // io_getevents
                 return true;
-            case 202: // futex: waits with a timeout use a restart block → EINTR
-                return t.Cpu.R(X86Vm.Cpu.State.Reg.R10) != 0 && ((int)t.Cpu.R(X86Vm.Cpu.State.Reg.RSI) & 0x7F) is 0 or 9;
+            case 202: // futex: waits with a timeout use a restart block → EINTR (i386: op in ECX, timeout in ESI)
+                bool i386 = t.Process.Abi == ProcessAbi.I386;
+                ulong timeout = t.Cpu.R(i386 ? X86Vm.Cpu.State.Reg.RSI : X86Vm.Cpu.State.Reg.R10);
+                int op = (int)t.Cpu.R(i386 ? X86Vm.Cpu.State.Reg.RCX : X86Vm.Cpu.State.Reg.RSI);
+                return timeout != 0 && (op & 0x7F) is 0 or 9;
             default:
                 return false;
         }

@@ -122,6 +122,18 @@ static class GuestIo
         return true;
     }
 
+    /// <summary>Reads a signed long of the process's ABI, sign-extended to 64 bits.</summary>
+    public static bool ReadLong(GuestProcess p, ulong address, out ulong value)
+    {
+        bool ok = ReadWord(p, address, out value);
+        if (p.Abi.PointerSize() == 4) value = (ulong)(long)(int)value;
+        return ok;
+    }
+
+    /// <summary>Writes a pointer or long of the process's ABI (truncated to 4 bytes for i386).</summary>
+    public static bool WriteWord(GuestProcess p, ulong address, ulong value) =>
+        p.Abi.PointerSize() == 8 ? WriteU64(p, address, value) : WriteU32(p, address, (uint)value);
+
     /// <summary>Reads a pointer or long of the process's ABI (8 bytes for x86-64, 4 zero-extended for i386).</summary>
     public static bool ReadWord(GuestProcess p, ulong address, out ulong value)
     {

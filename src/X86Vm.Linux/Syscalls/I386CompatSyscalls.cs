@@ -45,10 +45,10 @@ static class I386CompatSyscalls
         return X64(9, p, new SyscallArgs(U(0), U(1), U(2), U(3), U(4), U(5)));
     }
 
-    [I386Syscall(180, "d,r,u,x,x")]
+    [I386Syscall(180, "d,r,u,x,x", Native = 17)]
     static long Pread64(GuestProcess p, in SyscallArgs a) => X64(17, p, new SyscallArgs(a.A0, a.A1, a.A2, Pair(a.A3, a.A4), 0, 0));
 
-    [I386Syscall(181, "d,w2,u,x,x")]
+    [I386Syscall(181, "d,w2,u,x,x", Native = 18)]
     static long Pwrite64(GuestProcess p, in SyscallArgs a) => X64(18, p, new SyscallArgs(a.A0, a.A1, a.A2, Pair(a.A3, a.A4), 0, 0));
 
     [I386Syscall(193, "s,x,x")]
@@ -69,11 +69,11 @@ static class I386CompatSyscalls
     [I386Syscall(120, "x,p,p,p,p")]
     static long Clone(GuestProcess p, in SyscallArgs a) => X64(56, p, new SyscallArgs(a.A0, a.A1, a.A2, a.A4, a.A3, 0));
 
-    [I386Syscall(7, "d,p,x")]
+    [I386Syscall(7, "d,p,x", Native = 61)]
     static long Waitpid(GuestProcess p, in SyscallArgs a) => X64(61, p, new SyscallArgs(Long(a.A0), a.A1, a.A2, 0, 0, 0));
 
     /// <summary>wait4 with the i386 struct rusage (72 bytes): written as zeros (the x86-64 one holds only the CPU time).</summary>
-    [I386Syscall(114, "d,p,x,p", Partial = "rusage is written as zeros")]
+    [I386Syscall(114, "d,p,x,p", Native = 61, Partial = "rusage is written as zeros")]
     static long Wait4(GuestProcess p, in SyscallArgs a)
     {
         long r = X64(61, p, new SyscallArgs(Long(a.A0), a.A1, a.A2, 0, 0, 0));
@@ -82,7 +82,7 @@ static class I386CompatSyscalls
     }
 
     /// <summary>futex: the old 32-bit timespec of the waiting operations is not converted (glibc uses futex_time64 for timeouts).</summary>
-    [I386Syscall(240, "p,d,d,p,p,d", Partial = "waits with a timeout return ENOSYS (futex_time64 has them)")]
+    [I386Syscall(240, "p,d,d,p,p,d", Native = 202, Partial = "waits with a timeout return ENOSYS (futex_time64 has them)")]
     static long Futex(GuestProcess p, in SyscallArgs a) =>
         (a.A1 & 0x7F) is 0 or 6 or 9 or 11 or 13 && a.A3 != 0 ? -Errno.ENOSYS : X64(202, p, a);
 
@@ -172,6 +172,34 @@ static class I386CompatSyscalls
             18 => X64(288, p, args), // accept4
             _ => -Errno.ENOSYS,
         };
+    }
+
+    [I386Syscall(173)]
+    static long RtSigreturn(GuestProcess p, in SyscallArgs a) => SignalSyscalls.Sigreturn(p, t => I386SignalFrame.Restore(t, rt: true));
+
+    [I386Syscall(119)]
+    static long Sigreturn(GuestProcess p, in SyscallArgs a) => SignalSyscalls.Sigreturn(p, t => I386SignalFrame.Restore(t, rt: false));
+
+    /// <summary>sigaltstack with the i386 stack_t (ss_sp, ss_flags, ss_size: 32-bit each).</summary>
+    [I386Syscall(186, "p,p")]
+    static long Sigaltstack(GuestProcess p, in SyscallArgs a)
+    {
+        GuestThread t = p.Kernel.CurrentThread;
+        ulong sp = (uint)t.Cpu.Rsp;
+        var old = new byte[12];
+        BinaryPrimitives.WriteUInt32LittleEndian(old, (uint)t.AltStackBase);
+        BinaryPrimitives.WriteInt32LittleEndian(old.AsSpan(4), AltStack.Flags(t, sp) | (t.AltStackFlags & AltStack.SS_FLAG_BITS));
+        BinaryPrimitives.WriteUInt32LittleEndian(old.AsSpan(8), (uint)t.AltStackSize);
+        if (a.A0 != 0)
+        {
+            var ss = new byte[12];
+            if (!p.Memory.TryRead(a.A0, ss)) return -Errno.EFAULT;
+            int err = AltStack.Set(t, BinaryPrimitives.ReadUInt32LittleEndian(ss), BinaryPrimitives.ReadInt32LittleEndian(ss.AsSpan(4)),
+                BinaryPrimitives.ReadUInt32LittleEndian(ss.AsSpan(8)), sp);
+            if (err != 0) return err;
+        }
+        if (a.A1 != 0 && !p.Memory.TryWrite(a.A1, old)) return -Errno.EFAULT;
+        return 0;
     }
 
     [I386Syscall(243, "p")]

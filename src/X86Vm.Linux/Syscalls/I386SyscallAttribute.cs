@@ -12,4 +12,6 @@ public sealed class I386SyscallAttribute(int number, string format = "") : Attri
     public int Number { get; } = number;
     public string Format { get; } = format;
     public string? Partial { get; init; }
+    /// <summary>The x86-64 call it converts to, when the kernel's per-call rules (restart after a handler) apply to it.</summary>
+    public int Native { get; init; } = -1;
 }

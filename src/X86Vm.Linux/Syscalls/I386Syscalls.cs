@@ -30,7 +30,7 @@ public static class I386Syscalls
         "setdomainname", "madvise", "mincore", "pause", "alarm", "getdents64", "readv", "writev", "sched_getparam",
         "sched_setparam", "sched_getscheduler", "sched_setscheduler", "sched_get_priority_max", "sched_get_priority_min",
         "personality", "setns", "unshare", "pidfd_open", "pidfd_send_signal", "inotify_init1", "timerfd_create",
-        "signalfd4", "fchown", "chown", "lchown", "truncate", "ftruncate", "splice", "tee",
+        "signalfd4", "fchown", "chown", "lchown", "truncate", "ftruncate", "splice", "tee", "setitimer", "getitimer",
     ];
 
     /// <summary>i386 calls served by an x86-64 call of another name: the uid/gid "32" calls and the 64-bit time and offset variants.</summary>
@@ -46,15 +46,27 @@ public static class I386Syscalls
         ("clock_getres_time64", "clock_getres"), ("clock_nanosleep_time64", "clock_nanosleep"), ("ppoll_time64", "ppoll"),
         ("utimensat_time64", "utimensat"), ("timerfd_settime64", "timerfd_settime"), ("timerfd_gettime64", "timerfd_gettime"),
         ("sendfile64", "sendfile"), ("sched_rr_get_interval_time64", "sched_rr_get_interval"),
-        ("epoll_pwait", "epoll_pwait"),
+        ("epoll_pwait", "epoll_pwait"), ("rt_sigtimedwait_time64", "rt_sigtimedwait"),
     ];
 
     /// <summary>The table by i386 number, built once per host process (immutable, shared by every VM).</summary>
-    internal static readonly ImmutableArray<SyscallTable.Entry?> Entries = Build();
+    internal static readonly ImmutableArray<SyscallTable.Entry?> Entries;
 
-    static ImmutableArray<SyscallTable.Entry?> Build()
+    /// <summary>i386 number → the x86-64 number of the implementation it runs (-1: none, or an i386-only call).</summary>
+    static readonly ImmutableArray<int> Native;
+
+    static I386Syscalls() => (Entries, Native) = Build();
+
+    /// <summary>
+    /// The x86-64 number of the call i386 call <paramref name="number"/> runs, for the kernel's per-call decisions
+    /// (which calls restart after a handler); -1 when there is none.
+    /// </summary>
+    public static int NativeNumber(int number) => (uint)number < (uint)Native.Length ? Native[number] : -1;
+
+    static (ImmutableArray<SyscallTable.Entry?>, ImmutableArray<int>) Build()
     {
         var entries = new SyscallTable.Entry?[512];
+        var native = Enumerable.Repeat(-1, 512).ToArray();
         var i386 = I386SyscallNames.ByNumber.ToDictionary(kv => kv.Value, kv => kv.Key);
         var x64 = SyscallNames.ByNumber.ToDictionary(kv => kv.Value, kv => kv.Key);
         foreach (var (from, to) in SameName.Select(n => (n, n)).Concat(Renamed))
@@ -62,6 +74,7 @@ public static class I386Syscalls
             if (!i386.TryGetValue(from, out int n) || !x64.TryGetValue(to, out int m))
                 throw new InvalidOperationException($"i386 syscall table: unknown name {from} or {to}");
             if (SyscallTable.X86_64Entry(m) is { } e) entries[n] = e with { Number = n, Name = from };
+            native[n] = m;
         }
         foreach (MethodInfo method in typeof(I386CompatSyscalls).GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public))
         {
@@ -70,8 +83,9 @@ public static class I386Syscalls
             if (entries[attr.Number] != null) throw new InvalidOperationException($"i386 syscall {attr.Number} mapped twice");
             entries[attr.Number] = new SyscallTable.Entry(attr.Number, NameOf(attr.Number), method.CreateDelegate<SyscallHandler>(),
                 attr.Format, nameof(I386CompatSyscalls), attr.Partial);
+            native[attr.Number] = attr.Native;
         }
-        return [.. entries];
+        return ([.. entries], [.. native]);
     }
 
     /// <summary>An i386 syscall's name, or "syscall_N".</summary>

@@ -190,11 +190,17 @@ static class SignalSyscalls
     /// RAX, so the syscall dispatcher writes back exactly what the frame held.
     /// </summary>
     [Syscall(15)]
-    static long RtSigreturn(GuestProcess p, in SyscallArgs a)
+    static long RtSigreturn(GuestProcess p, in SyscallArgs a) => Sigreturn(p, SignalFrame.Restore);
+
+    /// <summary>
+    /// The work of every ABI's sigreturn: <paramref name="restore"/> reads the frame (x86-64's, or i386's two kinds);
+    /// a bad one forces SIGSEGV.
+    /// </summary>
+    internal static long Sigreturn(GuestProcess p, Func<GuestThread, bool> restore)
     {
         Kernel k = p.Kernel;
         GuestThread t = k.CurrentThread;
-        if (!SignalFrame.Restore(t))
+        if (!restore(t))
         {
             k.ForceBadFrame(t);
             return 0;

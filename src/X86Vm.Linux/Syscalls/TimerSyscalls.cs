@@ -40,8 +40,10 @@ static class TimerSyscalls
         static (ulong, ulong) Tv(long ns) => ((ulong)(ns / NsPerSec), (ulong)(ns % NsPerSec / 1000));
         var (isec, iusec) = Tv(interval);
         var (vsec, vusec) = Tv(value);
-        return GuestIo.WriteU64(p, address, isec) && GuestIo.WriteU64(p, address + 8, iusec) &&
-               GuestIo.WriteU64(p, address + 16, vsec) && GuestIo.WriteU64(p, address + 24, vusec);
+        // struct itimerval: two struct timeval of longs (4 bytes each in the i386 ABI).
+        ulong w = (ulong)p.Abi.PointerSize();
+        return GuestIo.WriteWord(p, address, isec) && GuestIo.WriteWord(p, address + w, iusec) &&
+               GuestIo.WriteWord(p, address + 2 * w, vsec) && GuestIo.WriteWord(p, address + 3 * w, vusec);
     }
 
     [Syscall(36, "d,p")]
@@ -61,8 +63,9 @@ static class TimerSyscalls
         long value = 0, interval = 0;
         if (a.A1 != 0) // a null new value disarms (historical Linux behaviour)
         {
-            if (!GuestIo.ReadU64(p, a.A1, out ulong isec) || !GuestIo.ReadU64(p, a.A1 + 8, out ulong iusec) ||
-                !GuestIo.ReadU64(p, a.A1 + 16, out ulong vsec) || !GuestIo.ReadU64(p, a.A1 + 24, out ulong vusec))
+            ulong w = (ulong)p.Abi.PointerSize();
+            if (!GuestIo.ReadLong(p, a.A1, out ulong isec) || !GuestIo.ReadLong(p, a.A1 + w, out ulong iusec) ||
+                !GuestIo.ReadLong(p, a.A1 + 2 * w, out ulong vsec) || !GuestIo.ReadLong(p, a.A1 + 3 * w, out ulong vusec))
                 return -Errno.EFAULT;
             if ((long)isec < 0 || (long)vsec < 0 || iusec >= 1_000_000 || vusec >= 1_000_000) return -Errno.EINVAL;
             interval = (long)Math.Min(isec, 1UL << 32) * NsPerSec + (long)iusec * 1000;
