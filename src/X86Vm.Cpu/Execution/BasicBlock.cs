@@ -69,25 +69,22 @@ public sealed class BasicBlock
         _regions.Add(region);
     }
 
-    /// <summary>Compiled chunk methods of this block's ops, by first op / chunk size (shared by every region holding the block).</summary>
+    /// <summary>Compiled chunk methods of this block's ops, by first op (shared by every region holding the block).</summary>
     System.Reflection.Emit.DynamicMethod?[]? _chunks;
 
     /// <summary>The chunk method starting at op <paramref name="from"/> if compiled already (<paramref name="existing"/> true).</summary>
     public System.Reflection.Emit.DynamicMethod? CompiledChunk(int from, out bool existing)
     {
-        var chunk = _chunks?[from / ChunkOps];
+        var chunk = _chunks?[from];
         existing = chunk != null;
         return chunk;
     }
 
     public void SetCompiledChunk(int from, System.Reflection.Emit.DynamicMethod chunk)
     {
-        _chunks ??= new System.Reflection.Emit.DynamicMethod?[(Ops.Length + ChunkOps - 1) / ChunkOps];
-        _chunks[from / ChunkOps] = chunk;
+        _chunks ??= new System.Reflection.Emit.DynamicMethod?[Ops.Length];
+        _chunks[from] = chunk;
     }
-
-    /// <summary>Ops per chunk method (<see cref="BlockCompiler"/>).</summary>
-    public const int ChunkOps = 24;
 
     /// <summary>A region holding this block is still being compiled (then this block need not start one of its own yet).</summary>
     public bool InPendingRegion()

@@ -124,18 +124,41 @@ public sealed partial class AddressSpace
     // ---------------------------------------------------------------- fast paths
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe T Read<T>(ulong address) where T : unmanaged
+    public T Read<T>(ulong address) where T : unmanaged => TryRead(address, out T value) ? value : ReadSlow<T>(address);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write<T>(ulong address, T value) where T : unmanaged
+    {
+        if (!TryWrite(address, value)) WriteSlow(address, value);
+    }
+
+    /// <summary>
+    /// The TLB hit alone: false (nothing read) when the page is not in the read TLB or the value straddles a page, and
+    /// then <see cref="ReadSlow{T}"/> must do the access. A hit can never fault, which lets compiled code make the guest
+    /// state exact only on the miss path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe bool TryRead<T>(ulong address, out T value) where T : unmanaged
     {
         ulong vpn = address >> Page.Shift;
         ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_readTlb), (nint)((uint)vpn & (uint)_tlbMask));
         uint offset = (uint)address & (uint)Page.OffsetMask;
         if (e.Vpn == vpn && offset <= (uint)(Page.Size - sizeof(T)))
-            return Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(e.Data), (nint)offset));
-        return ReadSlow<T>(address);
+        {
+            value = Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(e.Data), (nint)offset));
+            return true;
+        }
+        value = default;
+        return false;
     }
 
+    /// <summary>
+    /// The write TLB hit alone: false (nothing written) on a miss, and then <see cref="WriteSlow{T}"/> must do the
+    /// access. A hit never faults and never touches a page holding decoded code (the write TLB only caches pages without
+    /// any), so it cannot invalidate compiled code either.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Write<T>(ulong address, T value) where T : unmanaged
+    public unsafe bool TryWrite<T>(ulong address, T value) where T : unmanaged
     {
         ulong vpn = address >> Page.Shift;
         ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_writeTlb), (nint)((uint)vpn & (uint)_tlbMask));
@@ -143,15 +166,16 @@ public sealed partial class AddressSpace
         if (e.Vpn == vpn && offset <= (uint)(Page.Size - sizeof(T)))
         {
             Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(e.Data), (nint)offset), value);
-            return;
+            return true;
         }
-        WriteSlow(address, value);
+        return false;
     }
 
     // ---------------------------------------------------------------- slow paths
 
+    /// <summary>A read the TLB did not serve: translates (and may fault), refills the TLB, reads.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    unsafe T ReadSlow<T>(ulong address) where T : unmanaged
+    public unsafe T ReadSlow<T>(ulong address) where T : unmanaged
     {
         if (address > uint.MaxValue && Wraps32) return Read<T>(address & uint.MaxValue);
         if (_watches != null) CheckWatch(address, sizeof(T), WatchKind.Read);
@@ -172,8 +196,9 @@ public sealed partial class AddressSpace
         return value;
     }
 
+    /// <summary>A write the TLB did not serve: translates (may fault, copy on write, report a code write), refills, writes.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    unsafe void WriteSlow<T>(ulong address, T value) where T : unmanaged
+    public unsafe void WriteSlow<T>(ulong address, T value) where T : unmanaged
     {
         if (address > uint.MaxValue && Wraps32)
         {

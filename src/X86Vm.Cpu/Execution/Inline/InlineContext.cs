@@ -20,8 +20,10 @@ sealed class InlineContext
     static readonly FieldInfo FlagAField = typeof(Cpu).GetField(nameof(Cpu.FlagA))!;
     static readonly FieldInfo FlagBField = typeof(Cpu).GetField(nameof(Cpu.FlagB))!;
     static readonly FieldInfo FlagResField = typeof(Cpu).GetField(nameof(Cpu.FlagRes))!;
-    static readonly MethodInfo ReadMethod = GenericAccess(nameof(AddressSpace.Read));
-    static readonly MethodInfo WriteMethod = GenericAccess(nameof(AddressSpace.Write));
+    static readonly MethodInfo TryReadMethod = GenericAccess(nameof(AddressSpace.TryRead));
+    static readonly MethodInfo TryWriteMethod = GenericAccess(nameof(AddressSpace.TryWrite));
+    static readonly MethodInfo ReadSlowMethod = GenericAccess(nameof(AddressSpace.ReadSlow));
+    static readonly MethodInfo WriteSlowMethod = GenericAccess(nameof(AddressSpace.WriteSlow));
 
     public readonly ILGenerator IL;
     public readonly RegisterLocals Registers;
@@ -38,6 +40,21 @@ sealed class InlineContext
     /// exact (<see cref="Flush"/>), and not at all when the next flag-setting op replaces it first.
     /// </summary>
     KnownFlags? _pending;
+
+    /// <summary>
+    /// Emits the store of the current op's site (where the run loop's fault path rewinds to); set by the compiler for
+    /// each op before its form is emitted.
+    /// </summary>
+    public Action? EmitSite;
+
+    /// <summary>Set in a store's miss path: the store may have written code (checked after the op, then cleared).</summary>
+    LocalBuilder? _storeMissed;
+
+    /// <summary>The op being emitted has a store miss path (see <see cref="EmitStoreMissCheck"/>).</summary>
+    bool _opHasStoreMiss;
+
+    /// <summary>Value locals of each access size, for the TLB's out parameter (consumed at once, so shared).</summary>
+    readonly Dictionary<int, LocalBuilder> _values = new();
 
     public InlineContext(ILGenerator il)
     {
@@ -84,13 +101,57 @@ sealed class InlineContext
         else if (kind == typeof(One)) IL.Emit(OpCodes.Ldc_I8, 1L);
         else if (kind == typeof(Mem))
         {
-            IL.Emit(OpCodes.Ldarg_1);
-            IL.Emit(OpCodes.Ldfld, MemoryField);
             Address(op);
-            IL.Emit(OpCodes.Call, ReadMethod.MakeGenericMethod(TypeOf(size)));
-            if (size < 8) IL.Emit(OpCodes.Conv_U8);
+            ReadMemory(size);
         }
         else ReadRegister(RegisterOffset(kind, op), size);
+    }
+
+    /// <summary>
+    /// Pops an address and pushes the <paramref name="size"/> bytes there (zero-extended). Only a TLB miss can fault, so
+    /// the CPU's registers, flags and the op's site are made exact on the miss path alone (<see cref="BeforeFault"/>):
+    /// the hot path keeps everything in locals. An inline form reads and writes memory before it writes any register
+    /// or flag, so the state stored there is the state before the op, as the fault path requires.
+    /// </summary>
+    void ReadMemory(int size)
+    {
+        ILGenerator il = IL;
+        Type type = TypeOf(size);
+        LocalBuilder address = Rent(), value = ValueLocal(size);
+        Label hit = il.DefineLabel();
+        il.Emit(OpCodes.Stloc, address);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldfld, MemoryField);
+        il.Emit(OpCodes.Ldloc, address);
+        il.Emit(OpCodes.Ldloca, value);
+        il.Emit(OpCodes.Call, TryReadMethod.MakeGenericMethod(type));
+        il.Emit(OpCodes.Brtrue, hit);
+        BeforeFault();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldfld, MemoryField);
+        il.Emit(OpCodes.Ldloc, address);
+        il.Emit(OpCodes.Call, ReadSlowMethod.MakeGenericMethod(type));
+        il.Emit(OpCodes.Stloc, value);
+        il.MarkLabel(hit);
+        il.Emit(OpCodes.Ldloc, value);
+        if (size < 8) il.Emit(OpCodes.Conv_U8);
+        Return(address);
+    }
+
+    LocalBuilder ValueLocal(int size)
+    {
+        if (!_values.TryGetValue(size, out LocalBuilder? local)) _values[size] = local = IL.DeclareLocal(TypeOf(size));
+        return local;
+    }
+
+    /// <summary>
+    /// Starts a path that may fault (a TLB miss, a bad branch target): stores the written registers and the pending
+    /// flag record as they stand before the op, and the op's site, without changing what the hot path tracks.
+    /// </summary>
+    public void BeforeFault()
+    {
+        StoreDirty();
+        (EmitSite ?? throw new InvalidOperationException("no site for an op that can fault"))();
     }
 
     /// <summary>Pushes a general register's low <paramref name="size"/> bytes at byte <paramref name="offset"/> of the file (AH is 1).</summary>
@@ -110,31 +171,65 @@ sealed class InlineContext
     {
         if (kind == typeof(Mem))
         {
-            IL.Emit(OpCodes.Ldarg_1);
-            IL.Emit(OpCodes.Ldfld, MemoryField);
+            LocalBuilder address = Rent();
             Address(op);
-            Store(size, value);
+            IL.Emit(OpCodes.Stloc, address);
+            WriteMemory(address, size, value);
+            Return(address);
             return;
         }
         WriteRegister(RegisterOffset(kind, op), size, value);
     }
 
-    /// <summary>Writes <paramref name="size"/> bytes of <paramref name="value"/> at the address in <paramref name="address"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="size"/> bytes of <paramref name="value"/> at the address in <paramref name="address"/>; as
+    /// for reads, the state is made exact on the miss path only, which also notes that the store may have hit code.
+    /// </summary>
     public void WriteMemory(LocalBuilder address, int size, LocalBuilder value)
     {
-        IL.Emit(OpCodes.Ldarg_1);
-        IL.Emit(OpCodes.Ldfld, MemoryField);
-        IL.Emit(OpCodes.Ldloc, address);
-        Store(size, value);
+        ILGenerator il = IL;
+        MethodInfo tryWrite = TryWriteMethod.MakeGenericMethod(TypeOf(size)), slow = WriteSlowMethod.MakeGenericMethod(TypeOf(size));
+        Label done = il.DefineLabel();
+        void Access(MethodInfo method)
+        {
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, MemoryField);
+            il.Emit(OpCodes.Ldloc, address);
+            il.Emit(OpCodes.Ldloc, value);
+            if (size < 8) il.Emit(size == 4 ? OpCodes.Conv_U4 : size == 2 ? OpCodes.Conv_U2 : OpCodes.Conv_U1);
+            il.Emit(OpCodes.Call, method);
+        }
+        Access(tryWrite);
+        il.Emit(OpCodes.Brtrue, done);
+        BeforeFault();
+        Access(slow);
+        _storeMissed ??= il.DeclareLocal(typeof(bool));
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Stloc, _storeMissed);
+        _opHasStoreMiss = true;
+        il.MarkLabel(done);
     }
 
-    /// <summary>The store itself, with the address space and the address pushed.</summary>
-    void Store(int size, LocalBuilder value)
+    /// <summary>
+    /// After an inline op with stores: when one of them missed the TLB (the only way a store can reach a page holding
+    /// code), clears the note and runs <paramref name="ifMissed"/> (the region's validity check). Nothing when the op
+    /// has no store.
+    /// </summary>
+    public void EmitStoreMissCheck(Action ifMissed)
     {
-        IL.Emit(OpCodes.Ldloc, value);
-        if (size < 8) IL.Emit(size == 4 ? OpCodes.Conv_U4 : size == 2 ? OpCodes.Conv_U2 : OpCodes.Conv_U1);
-        IL.Emit(OpCodes.Call, WriteMethod.MakeGenericMethod(TypeOf(size)));
+        if (!_opHasStoreMiss) return;
+        _opHasStoreMiss = false;
+        Label skip = IL.DefineLabel();
+        IL.Emit(OpCodes.Ldloc, _storeMissed!);
+        IL.Emit(OpCodes.Brfalse, skip);
+        IL.Emit(OpCodes.Ldc_I4_0);
+        IL.Emit(OpCodes.Stloc, _storeMissed!);
+        ifMissed();
+        IL.MarkLabel(skip);
     }
+
+    /// <summary>Forgets a store miss path of an op whose stores need no check (the block's last op).</summary>
+    public void ClearStoreMiss() => _opHasStoreMiss = false;
 
     /// <summary>
     /// A register write: 64 bits replace the register, 32 bits zero-extend into it (SDM Vol. 1 §3.4.1.1), 16 and 8 bits

@@ -18,8 +18,8 @@ static partial class InlineForms
         typeof(Instructions.InstControl).GetMethod("IsCanonical", BindingFlags.NonPublic | BindingFlags.Static)!;
     static readonly MethodInfo RejectCallTarget =
         typeof(Instructions.InstControl).GetMethod("RejectCallTarget", BindingFlags.NonPublic | BindingFlags.Static)!;
-    static readonly MethodInfo CheckedTarget =
-        typeof(Instructions.InstControl).GetMethod("Checked", BindingFlags.NonPublic | BindingFlags.Static)!;
+    static readonly MethodInfo NonCanonical =
+        typeof(Instructions.InstControl).GetMethod("NonCanonical", BindingFlags.NonPublic | BindingFlags.Static)!;
 
     static void AddControl(Registrar add)
     {
@@ -81,10 +81,31 @@ static partial class InlineForms
         else
         {
             x.Read(t[1], 8, op);
-            il.Emit(OpCodes.Call, CheckedTarget);
+            CheckCanonical(x);
         }
         il.Emit(OpCodes.Stfld, RipField);
         return true;
+    }
+
+    /// <summary>
+    /// Leaves the branch target on the stack if it is canonical; else raises #GP as <see cref="Instructions.InstControl"/>
+    /// does, on a path that first makes the state exact (<see cref="InlineContext.BeforeFault"/>).
+    /// </summary>
+    static void CheckCanonical(InlineContext x)
+    {
+        ILGenerator il = x.IL;
+        LocalBuilder target = x.Rent();
+        Label canonical = il.DefineLabel();
+        il.Emit(OpCodes.Stloc, target);
+        il.Emit(OpCodes.Ldloc, target);
+        il.Emit(OpCodes.Call, IsCanonical);
+        il.Emit(OpCodes.Brtrue, canonical);
+        x.BeforeFault();
+        il.Emit(OpCodes.Call, NonCanonical);
+        il.Emit(OpCodes.Pop);
+        il.MarkLabel(canonical);
+        il.Emit(OpCodes.Ldloc, target);
+        x.Return(target);
     }
 
     /// <summary>Jcc&lt;T, S, C&gt;: RIP = condition ? target : next.</summary>
@@ -119,7 +140,8 @@ static partial class InlineForms
             il.Emit(OpCodes.Ldloc, target);
             il.Emit(OpCodes.Call, IsCanonical);
             il.Emit(OpCodes.Brtrue, canonical);
-            il.Emit(OpCodes.Ldarg_1); // the registers are in the CPU: an op that can fault starts with them stored
+            x.BeforeFault(); // RejectCallTarget reads RSP from the CPU
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Call, RejectCallTarget);
             il.MarkLabel(canonical);
         }
@@ -147,7 +169,7 @@ static partial class InlineForms
         ILGenerator il = x.IL;
         il.Emit(OpCodes.Ldarg_1);
         x.Read(typeof(Mem), 8, StackTop());
-        il.Emit(OpCodes.Call, CheckedTarget);
+        CheckCanonical(x);
         il.Emit(OpCodes.Stfld, RipField);
         x.Registers.Push(Reg.RSP);
         il.Emit(OpCodes.Ldc_I8, 8L);

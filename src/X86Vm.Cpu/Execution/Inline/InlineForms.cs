@@ -31,6 +31,16 @@ static partial class InlineForms
         return emit(x, handler.IsGenericMethod ? handler.GetGenericArguments() : [], op);
     }
 
+    /// <summary>
+    /// Whether <paramref name="handler"/>'s operation has an inline form (its emitter may still decline an operand kind);
+    /// the compiler uses it to estimate how much of the .NET JIT's inlining budget a block needs.
+    /// </summary>
+    public static bool Covers(MethodInfo handler) =>
+        InlineEnabled && Emitters.ContainsKey(handler.IsGenericMethod ? handler.GetGenericMethodDefinition() : handler);
+
+    /// <summary>Inline forms on (the default); X86VM_INLINE_FORMS=0 turns them off to compare (a diagnostic, never VM state).</summary>
+    public static readonly bool InlineEnabled = Environment.GetEnvironmentVariable("X86VM_INLINE_FORMS") != "0";
+
     static FrozenDictionary<MethodInfo, Emitter> BuildTable()
     {
         var table = new Dictionary<MethodInfo, Emitter>();
