@@ -271,12 +271,16 @@ public sealed partial class Kernel
     void WriteRemainingSleep(GuestThread t, int nr, SleepUntil sleep)
     {
         var c = t.Cpu;
-        ulong rem = nr == 35 ? c.R(X86Vm.Cpu.State.Reg.RSI) : c.R(X86Vm.Cpu.State.Reg.R10);
-        if (nr == 230 && ((int)c.R(X86Vm.Cpu.State.Reg.RSI) & 1) != 0) return; // TIMER_ABSTIME: nothing to report
+        // The remaining-time pointer and clock flags by ABI: x86-64 RSI/R10 and RSI; i386 ECX/ESI and ECX, with
+        // old_timespec32 for nanosleep and clock_nanosleep and the 64-bit layout for clock_nanosleep_time64.
+        bool i386 = t.Process.Abi == ProcessAbi.I386;
+        ulong rem = nr == 35 ? c.R(i386 ? X86Vm.Cpu.State.Reg.RCX : X86Vm.Cpu.State.Reg.RSI)
+            : c.R(i386 ? X86Vm.Cpu.State.Reg.RSI : X86Vm.Cpu.State.Reg.R10);
+        if (nr == 230 && ((int)c.R(i386 ? X86Vm.Cpu.State.Reg.RCX : X86Vm.Cpu.State.Reg.RSI) & 1) != 0) return; // TIMER_ABSTIME: nothing to report
         if (rem == 0) return;
         long left = Math.Max(0, sleep.DeadlineNs - Clock.MonotonicNanoseconds);
-        GuestIo.WriteU64(t.Process, rem, (ulong)(left / 1_000_000_000L));
-        GuestIo.WriteU64(t.Process, rem + 8, (ulong)(left % 1_000_000_000L));
+        Timespec layout = i386 && (int)c.Rax != 407 ? Timespec.Old32 : Timespec.Time64;
+        layout.Write(t.Process, rem, left);
     }
 
     void Terminate(GuestProcess p, int sig)

@@ -58,7 +58,7 @@ public static class I386SignalFrame
         {
             W32(f, 8, (uint)(frame + RtInfo));
             W32(f, 12, (uint)(frame + RtUcontext));
-            CompatSiginfo(info).CopyTo(f.AsSpan(RtInfo));
+            SigInfoLayout.Of(t.Process, info).CopyTo(f.AsSpan(RtInfo));
             Span<byte> uc = f.AsSpan(RtUcontext);
             W32(uc, 8, (uint)t.AltStackBase);
             W32(uc, 12, (uint)AltStack.Flags(t, interruptedSp));
@@ -148,31 +148,6 @@ public static class I386SignalFrame
             AltStack.Set(t, R32(uc, 8), (int)R32(uc, 12), R32(uc, 16), c.Rsp);
         }
         return true;
-    }
-
-    /// <summary>
-    /// compat_siginfo: signo, errno, code, then the union at offset 12 with 32-bit pointers, clock_t and sigval (the
-    /// 64-bit layout has it at 16): faults carry si_addr, SIGCHLD pid, uid, status, utime, stime, timers tid, overrun,
-    /// value, and the others pid, uid, value.
-    /// </summary>
-    static byte[] CompatSiginfo(SigInfo info)
-    {
-        var b = new byte[SigInfo.Size];
-        info.Bytes.AsSpan(0, 12).CopyTo(b);
-        bool fault = info.Code > 0 && info.Signo is Signals.SIGSEGV or Signals.SIGBUS or Signals.SIGILL or Signals.SIGFPE or Signals.SIGTRAP;
-        if (fault) W32(b, 12, (uint)info.U64(16));
-        else if (info.Signo == Signals.SIGCHLD && info.Code > 0)
-        {
-            info.Bytes.AsSpan(16, 12).CopyTo(b.AsSpan(12)); // pid, uid, status
-            W32(b, 24, (uint)info.U64(32));
-            W32(b, 28, (uint)info.U64(40));
-        }
-        else
-        {
-            info.Bytes.AsSpan(16, 8).CopyTo(b.AsSpan(12)); // pid, uid (or timer id, overrun)
-            W32(b, 20, (uint)info.U64(24));               // sigval
-        }
-        return b;
     }
 
     static void W32(Span<byte> b, int offset, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(b[offset..], value);

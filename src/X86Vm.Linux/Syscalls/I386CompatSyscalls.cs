@@ -81,10 +81,24 @@ static class I386CompatSyscalls
         return r;
     }
 
-    /// <summary>futex: the old 32-bit timespec of the waiting operations is not converted (glibc uses futex_time64 for timeouts).</summary>
-    [I386Syscall(240, "p,d,d,p,p,d", Native = 202, Partial = "waits with a timeout return ENOSYS (futex_time64 has them)")]
-    static long Futex(GuestProcess p, in SyscallArgs a) =>
-        (a.A1 & 0x7F) is 0 or 6 or 9 or 11 or 13 && a.A3 != 0 ? -Errno.ENOSYS : X64(202, p, a);
+    // The calls with an old_timespec32 (their *_time64 successors map to the x86-64 calls directly).
+    [I386Syscall(240, "p,d,d,p,p,d", Native = 202)]
+    static long Futex(GuestProcess p, in SyscallArgs a) => FutexSyscalls.Futex(p, a, Timespec.Old32);
+
+    [I386Syscall(265, "d,p")]
+    static long ClockGettime(GuestProcess p, in SyscallArgs a) => TimeSyscalls.ClockGettime(p, a, Timespec.Old32);
+
+    [I386Syscall(266, "d,p")]
+    static long ClockGetres(GuestProcess p, in SyscallArgs a) => TimeSyscalls.ClockGetres(p, a, Timespec.Old32);
+
+    [I386Syscall(162, "p,p", Native = 35)]
+    static long Nanosleep(GuestProcess p, in SyscallArgs a) => TimeSyscalls.Nanosleep(p, a, Timespec.Old32);
+
+    [I386Syscall(267, "d,d,p,p", Native = 230)]
+    static long ClockNanosleep(GuestProcess p, in SyscallArgs a) => TimeSyscalls.ClockNanosleep(p, a, Timespec.Old32);
+
+    [I386Syscall(177, "p,p,p,u", Native = 128)]
+    static long RtSigtimedwait(GuestProcess p, in SyscallArgs a) => SignalSyscalls.RtSigtimedwait(p, a, Timespec.Old32);
 
     /// <summary>time(tloc): 32-bit seconds.</summary>
     [I386Syscall(13, "p")]

@@ -30,7 +30,7 @@ public static class I386Syscalls
         "setdomainname", "madvise", "mincore", "pause", "alarm", "getdents64", "readv", "writev", "sched_getparam",
         "sched_setparam", "sched_getscheduler", "sched_setscheduler", "sched_get_priority_max", "sched_get_priority_min",
         "personality", "setns", "unshare", "pidfd_open", "pidfd_send_signal", "inotify_init1", "timerfd_create",
-        "signalfd4", "fchown", "chown", "lchown", "truncate", "ftruncate", "splice", "tee", "setitimer", "getitimer",
+        "signalfd4", "fchown", "chown", "lchown", "truncate", "ftruncate", "splice", "tee", "setitimer", "getitimer", "gettimeofday", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
     ];
 
     /// <summary>i386 calls served by an x86-64 call of another name: the uid/gid "32" calls and the 64-bit time and offset variants.</summary>

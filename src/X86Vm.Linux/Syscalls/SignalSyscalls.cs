@@ -107,7 +107,9 @@ static class SignalSyscalls
     }
 
     [Syscall(128, "p,p,p,u")]
-    static long RtSigtimedwait(GuestProcess p, in SyscallArgs a)
+    static long RtSigtimedwait(GuestProcess p, in SyscallArgs a) => RtSigtimedwait(p, a, Timespec.Time64);
+
+    internal static long RtSigtimedwait(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         if (a.A3 != SigsetSize) return -Errno.EINVAL;
         if (!GuestIo.ReadU64(p, a.A0, out ulong set)) return -Errno.EFAULT;
@@ -118,14 +120,14 @@ static class SignalSyscalls
         if (t.Resumed is ConditionWait earlier) deadline = earlier.Deadline; // a restarted wait keeps its deadline
         else if (a.A2 != 0)
         {
-            if (!GuestIo.ReadU64(p, a.A2, out ulong sec) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong nsec)) return -Errno.EFAULT;
+            if (!ts.Read(p, a.A2, out ulong sec, out ulong nsec)) return -Errno.EFAULT;
             if ((long)sec < 0 || nsec >= 1_000_000_000UL) return -Errno.EINVAL;
             deadline = k.Clock.MonotonicNanoseconds + (long)Math.Min(sec, 1UL << 32) * 1_000_000_000L + (long)nsec;
         }
         SigInfo? info = k.DequeueSignal(t, set);
         if (info != null)
         {
-            if (a.A1 != 0 && !p.Memory.TryWrite(a.A1, info.Bytes)) return -Errno.EFAULT;
+            if (a.A1 != 0 && !p.Memory.TryWrite(a.A1, SigInfoLayout.Of(p, info))) return -Errno.EFAULT;
             return info.Signo;
         }
         if (deadline != null && k.Clock.MonotonicNanoseconds >= deadline) return -Errno.EAGAIN;
@@ -136,8 +138,8 @@ static class SignalSyscalls
     static long RtSigqueueinfo(GuestProcess p, in SyscallArgs a)
     {
         int pid = (int)a.A0, sig = (int)a.A1;
-        var raw = new byte[SigInfo.Size];
-        if (!p.Memory.TryRead(a.A2, raw)) return -Errno.EFAULT;
+        byte[]? raw = SigInfoLayout.Read(p, a.A2);
+        if (raw == null) return -Errno.EFAULT;
         int code = BitConverter.ToInt32(raw, 8);
         // Only the kernel may send siginfo claiming to be from kill/tkill or the kernel (to another process).
         if ((code >= 0 || code == SI_TKILL) && pid != p.Pid) return -Errno.EPERM;
@@ -153,8 +155,8 @@ static class SignalSyscalls
     {
         int tgid = (int)a.A0, tid = (int)a.A1, sig = (int)a.A2;
         if (tgid <= 0 || tid <= 0) return -Errno.EINVAL;
-        var raw = new byte[SigInfo.Size];
-        if (!p.Memory.TryRead(a.A3, raw)) return -Errno.EFAULT;
+        byte[]? raw = SigInfoLayout.Read(p, a.A3);
+        if (raw == null) return -Errno.EFAULT;
         int code = BitConverter.ToInt32(raw, 8);
         if ((code >= 0 || code == SI_TKILL) && tgid != p.Pid) return -Errno.EPERM;
         if (sig < 0 || sig > SIGRTMAX) return -Errno.EINVAL;

@@ -1,0 +1,29 @@
+using X86Vm.Linux.Process;
+
+namespace X86Vm.Linux.Syscalls;
+
+/// <summary>
+/// The layout of a struct timespec a syscall reads or writes: the 64-bit one (x86-64, and the i386 *_time64 calls:
+/// Linux's get_timespec64/put_timespec64) or old_timespec32 (the original i386 calls: get_old_timespec32), whose
+/// seconds are a signed 32-bit value. A shared implementation takes the layout from the entry point that called it.
+/// </summary>
+public readonly record struct Timespec(int FieldSize)
+{
+    public static readonly Timespec Time64 = new(8), Old32 = new(4);
+
+    public bool Read(GuestProcess p, ulong address, out ulong sec, out ulong nsec)
+    {
+        nsec = 0;
+        if (FieldSize == 8) return GuestIo.ReadU64(p, address, out sec) && GuestIo.ReadU64(p, address + 8, out nsec);
+        bool ok = GuestIo.ReadU32(p, address, out uint s) & GuestIo.ReadU32(p, address + 4, out uint n);
+        sec = (ulong)(long)(int)s;
+        nsec = (ulong)(long)(int)n;
+        return ok;
+    }
+
+    /// <summary>Writes <paramref name="ns"/> nanoseconds (not negative) as seconds and nanoseconds.</summary>
+    public bool Write(GuestProcess p, ulong address, long ns) =>
+        FieldSize == 8
+            ? GuestIo.WriteU64(p, address, (ulong)(ns / 1_000_000_000L)) && GuestIo.WriteU64(p, address + 8, (ulong)(ns % 1_000_000_000L))
+            : GuestIo.WriteU32(p, address, (uint)(ns / 1_000_000_000L)) && GuestIo.WriteU32(p, address + 4, (uint)(ns % 1_000_000_000L));
+}
