@@ -81,6 +81,15 @@ static class I386CompatSyscalls
         return r;
     }
 
+    /// <summary>waitid with the i386 struct rusage (72 bytes): written as zeros, as for wait4.</summary>
+    [I386Syscall(284, "d,d,p,x,p", Native = 247, Partial = "rusage is written as zeros")]
+    static long Waitid(GuestProcess p, in SyscallArgs a)
+    {
+        long r = X64(247, p, a with { A4 = 0 });
+        if (r == 0 && a.A4 != 0 && !p.Memory.TryWrite(a.A4, new byte[72])) return -Errno.EFAULT;
+        return r;
+    }
+
     // The calls with an old_timespec32 (their *_time64 successors map to the x86-64 calls directly).
     [I386Syscall(240, "p,d,d,p,p,d", Native = 202)]
     static long Futex(GuestProcess p, in SyscallArgs a) => FutexSyscalls.Futex(p, a, Timespec.Old32);
@@ -96,6 +105,12 @@ static class I386CompatSyscalls
 
     [I386Syscall(267, "d,d,p,p", Native = 230)]
     static long ClockNanosleep(GuestProcess p, in SyscallArgs a) => TimeSyscalls.ClockNanosleep(p, a, Timespec.Old32);
+
+    [I386Syscall(309, "p,u,p,p,u", Native = 271)]
+    static long Ppoll(GuestProcess p, in SyscallArgs a) => PipeSyscalls.Ppoll(p, a, Timespec.Old32);
+
+    [I386Syscall(308, "d,p,p,p,p,p", Native = 270)]
+    static long Pselect6(GuestProcess p, in SyscallArgs a) => PipeSyscalls.Pselect6(p, a, Timespec.Old32);
 
     [I386Syscall(177, "p,p,p,u", Native = 128)]
     static long RtSigtimedwait(GuestProcess p, in SyscallArgs a) => SignalSyscalls.RtSigtimedwait(p, a, Timespec.Old32);

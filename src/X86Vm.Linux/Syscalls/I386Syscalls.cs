@@ -30,7 +30,7 @@ public static class I386Syscalls
         "setdomainname", "madvise", "mincore", "pause", "alarm", "getdents64", "readv", "writev", "sched_getparam",
         "sched_setparam", "sched_getscheduler", "sched_setscheduler", "sched_get_priority_max", "sched_get_priority_min",
         "personality", "setns", "unshare", "pidfd_open", "pidfd_send_signal", "inotify_init1", "timerfd_create",
-        "signalfd4", "fchown", "chown", "lchown", "truncate", "ftruncate", "splice", "tee", "setitimer", "getitimer", "gettimeofday", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
+        "signalfd4", "fchown", "chown", "lchown", "truncate", "ftruncate", "splice", "tee", "setitimer", "getitimer", "gettimeofday", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "timer_create", "timer_delete", "timer_getoverrun",
     ];
 
     /// <summary>i386 calls served by an x86-64 call of another name: the uid/gid "32" calls and the 64-bit time and offset variants.</summary>
@@ -47,6 +47,7 @@ public static class I386Syscalls
         ("utimensat_time64", "utimensat"), ("timerfd_settime64", "timerfd_settime"), ("timerfd_gettime64", "timerfd_gettime"),
         ("sendfile64", "sendfile"), ("sched_rr_get_interval_time64", "sched_rr_get_interval"),
         ("epoll_pwait", "epoll_pwait"), ("rt_sigtimedwait_time64", "rt_sigtimedwait"),
+        ("_newselect", "select"), ("timer_settime64", "timer_settime"), ("timer_gettime64", "timer_gettime"), ("pselect6_time64", "pselect6"),
     ];
 
     /// <summary>The table by i386 number, built once per host process (immutable, shared by every VM).</summary>

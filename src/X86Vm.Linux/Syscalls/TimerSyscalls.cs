@@ -107,13 +107,15 @@ static class TimerSyscalls
         bool defaultValue = true;
         if (a.A1 != 0)
         {
-            // struct sigevent: sigev_value (8), sigev_signo (4), sigev_notify (4), then _tid for SIGEV_THREAD_ID.
+            // struct sigevent: sigev_value (a pointer-sized union: 8 bytes, 4 in the i386 ABI), sigev_signo, sigev_notify,
+            // then _tid for SIGEV_THREAD_ID.
             var ev = new byte[64];
             if (!p.Memory.TryRead(a.A1, ev)) return -Errno.EFAULT;
-            value = BitConverter.ToUInt64(ev, 0);
-            signo = BitConverter.ToInt32(ev, 8);
-            notify = BitConverter.ToInt32(ev, 12);
-            tid = BitConverter.ToInt32(ev, 16);
+            int w = p.Abi.PointerSize();
+            value = w == 8 ? BitConverter.ToUInt64(ev, 0) : BitConverter.ToUInt32(ev, 0);
+            signo = BitConverter.ToInt32(ev, w);
+            notify = BitConverter.ToInt32(ev, w + 4);
+            tid = BitConverter.ToInt32(ev, w + 8);
             defaultValue = false;
             switch (notify)
             {

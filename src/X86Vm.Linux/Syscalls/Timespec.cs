@@ -11,6 +11,9 @@ public readonly record struct Timespec(int FieldSize)
 {
     public static readonly Timespec Time64 = new(8), Old32 = new(4);
 
+    /// <summary>Two longs of the process's ABI: struct timeval (whose second field counts microseconds), and old_timespec32 on i386.</summary>
+    public static Timespec Longs(GuestProcess p) => p.Abi == ProcessAbi.I386 ? Old32 : Time64;
+
     public bool Read(GuestProcess p, ulong address, out ulong sec, out ulong nsec)
     {
         nsec = 0;
@@ -21,9 +24,12 @@ public readonly record struct Timespec(int FieldSize)
         return ok;
     }
 
-    /// <summary>Writes <paramref name="ns"/> nanoseconds (not negative) as seconds and nanoseconds.</summary>
-    public bool Write(GuestProcess p, ulong address, long ns) =>
-        FieldSize == 8
-            ? GuestIo.WriteU64(p, address, (ulong)(ns / 1_000_000_000L)) && GuestIo.WriteU64(p, address + 8, (ulong)(ns % 1_000_000_000L))
-            : GuestIo.WriteU32(p, address, (uint)(ns / 1_000_000_000L)) && GuestIo.WriteU32(p, address + 4, (uint)(ns % 1_000_000_000L));
+    /// <summary>Writes <paramref name="ns"/> nanoseconds (not negative) as seconds and nanoseconds (microseconds for a timeval).</summary>
+    public bool Write(GuestProcess p, ulong address, long ns, bool microseconds = false)
+    {
+        ulong sec = (ulong)(ns / 1_000_000_000L), frac = (ulong)(microseconds ? ns % 1_000_000_000L / 1000 : ns % 1_000_000_000L);
+        return FieldSize == 8
+            ? GuestIo.WriteU64(p, address, sec) && GuestIo.WriteU64(p, address + 8, frac)
+            : GuestIo.WriteU32(p, address, (uint)sec) && GuestIo.WriteU32(p, address + 4, (uint)frac);
+    }
 }
