@@ -91,7 +91,7 @@ public class InspectOptionTests
         File.WriteAllText(junk, "not a snapshot");
         Assert.Equal((125, "", $"x86vm: {junk}: not an x86vm snapshot\n"), X86vm("inspect", junk));
         string truncated = Path.Combine(dir, "truncated.snap");
-        File.WriteAllBytes(truncated, [.. "x86vm-snapshot\n\0"u8, 2, 0, 0, 0, .. new byte[200]]);
+        File.WriteAllBytes(truncated, [.. "x86vm-snapshot\n\0"u8, (byte)X86Vm.Linux.Kernel.SnapshotFormatVersion, 0, 0, 0, .. new byte[200]]);
         Assert.Equal((125, "", $"x86vm: {truncated}: damaged or truncated snapshot (checksum mismatch)\n"), X86vm("inspect", truncated));
         var missing = X86vm("inspect", junk + ".missing");
         Assert.Equal(125, missing.Status);
