@@ -6,8 +6,8 @@ namespace X86Vm.Tests.Programs;
 /// 32-bit x86 programs (gcc -m32 with gcc-multilib: static -O0 and -O2, and dynamic with /lib/ld-linux.so.2) built at
 /// test time and run under qemu-i386, the reference on hosts without IA32 emulation, and in the VM: stdout and exit
 /// status must be identical. The sources are the 64-bit differential programs that are portable to i386, the dynamic
-/// ones, the signal programs whose i386 paths are implemented, and tests/programs/i386/legacy.c (the instructions that
-/// exist only outside 64-bit mode, %gs TLS).
+/// ones, the signal programs, tests/programs/i386/legacy.c (the instructions that exist only outside 64-bit mode, %gs
+/// TLS) and tests/programs/i386/x87.c (long double, printf of long double, conversions, libm on the x87 unit).
 /// </summary>
 public class I386ProgramTests
 {
@@ -61,8 +61,11 @@ public class I386ProgramTests
             foreach (string v in new[] { "O0", "O2" }) data.Add(name + ".c", v);
         foreach (string s in Dynamic) data.Add(s, "dyn");
         foreach (string s in Signals) data.Add(s, "O2");
-        data.Add("i386/legacy.c", "O0");
-        data.Add("i386/legacy.c", "O2");
+        foreach (string own in new[] { "i386/legacy.c", "i386/x87.c" })
+        {
+            data.Add(own, "O0");
+            data.Add(own, "O2");
+        }
         return data;
     }
 
