@@ -112,6 +112,18 @@ static class I386CompatSyscalls
     [I386Syscall(308, "d,p,p,p,p,p", Native = 270)]
     static long Pselect6(GuestProcess p, in SyscallArgs a) => PipeSyscalls.Pselect6(p, a, Timespec.Old32);
 
+    [I386Syscall(260, "d,d,p,p")]
+    static long TimerSettime(GuestProcess p, in SyscallArgs a) => TimerSyscalls.TimerSettime(p, a, Timespec.Old32);
+
+    [I386Syscall(261, "d,p")]
+    static long TimerGettime(GuestProcess p, in SyscallArgs a) => TimerSyscalls.TimerGettime(p, a, Timespec.Old32);
+
+    [I386Syscall(325, "d,x,p,p")]
+    static long TimerfdSettime(GuestProcess p, in SyscallArgs a) => EventSyscalls.TimerfdSettime(p, a, Timespec.Old32);
+
+    [I386Syscall(326, "d,p")]
+    static long TimerfdGettime(GuestProcess p, in SyscallArgs a) => EventSyscalls.TimerfdGettime(p, a, Timespec.Old32);
+
     [I386Syscall(177, "p,p,p,u", Native = 128)]
     static long RtSigtimedwait(GuestProcess p, in SyscallArgs a) => SignalSyscalls.RtSigtimedwait(p, a, Timespec.Old32);
 

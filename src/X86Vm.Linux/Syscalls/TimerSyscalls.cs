@@ -144,22 +144,19 @@ static class TimerSyscalls
         return 0;
     }
 
-    /// <summary>struct itimerspec: it_interval, it_value (struct timespec each).</summary>
-    static bool WriteItimerspec(GuestProcess p, ulong address, long value, long interval) =>
-        GuestIo.WriteU64(p, address, (ulong)(interval / NsPerSec)) && GuestIo.WriteU64(p, address + 8, (ulong)(interval % NsPerSec)) &&
-        GuestIo.WriteU64(p, address + 16, (ulong)(value / NsPerSec)) && GuestIo.WriteU64(p, address + 24, (ulong)(value % NsPerSec));
-
     static (long Value, long Interval) TimerGet(GuestProcess p, PosixTimer t) =>
         t.Expiry == null ? (0, t.Interval) : (Math.Max(1, t.Expiry.Value - p.Kernel.Clock.MonotonicNanoseconds), t.Interval);
 
     [Syscall(223, "d,d,p,p")]
-    static long TimerSettime(GuestProcess p, in SyscallArgs a)
+    static long TimerSettime(GuestProcess p, in SyscallArgs a) => TimerSettime(p, a, Timespec.Time64);
+
+    /// <summary>timer_settime with struct itimerspec in layout <paramref name="ts"/> (i386's old call: old_timespec32).</summary>
+    internal static long TimerSettime(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         if (!p.PosixTimers.TryGetValue((int)a.A0, out PosixTimer? t)) return -Errno.EINVAL;
         int flags = (int)a.A1;
         if (a.A2 == 0) return -Errno.EINVAL;
-        if (!GuestIo.ReadU64(p, a.A2, out ulong isec) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong insec) ||
-            !GuestIo.ReadU64(p, a.A2 + 16, out ulong vsec) || !GuestIo.ReadU64(p, a.A2 + 24, out ulong vnsec))
+        if (!ts.Read(p, a.A2, out ulong isec, out ulong insec) || !ts.Read(p, a.A2 + (ulong)ts.Size, out ulong vsec, out ulong vnsec))
             return -Errno.EFAULT;
         if ((long)isec < 0 || (long)vsec < 0 || insec >= (ulong)NsPerSec || vnsec >= (ulong)NsPerSec) return -Errno.EINVAL;
         long interval = (long)Math.Min(isec, 1UL << 32) * NsPerSec + (long)insec;
@@ -179,16 +176,18 @@ static class TimerSyscalls
             t.Interval = interval;
         }
         t.Overrun = 0;
-        if (a.A3 != 0 && !WriteItimerspec(p, a.A3, oldValue, oldInterval)) return -Errno.EFAULT;
+        if (a.A3 != 0 && !ts.WriteItimerspec(p, a.A3, oldValue, oldInterval)) return -Errno.EFAULT;
         return 0;
     }
 
     [Syscall(224, "d,p")]
-    static long TimerGettime(GuestProcess p, in SyscallArgs a)
+    static long TimerGettime(GuestProcess p, in SyscallArgs a) => TimerGettime(p, a, Timespec.Time64);
+
+    internal static long TimerGettime(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         if (!p.PosixTimers.TryGetValue((int)a.A0, out PosixTimer? t)) return -Errno.EINVAL;
         var (value, interval) = TimerGet(p, t);
-        return WriteItimerspec(p, a.A1, value, interval) ? 0 : -Errno.EFAULT;
+        return ts.WriteItimerspec(p, a.A1, value, interval) ? 0 : -Errno.EFAULT;
     }
 
     [Syscall(225, "d")]

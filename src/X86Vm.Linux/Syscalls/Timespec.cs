@@ -24,6 +24,13 @@ public readonly record struct Timespec(int FieldSize)
         return ok;
     }
 
+    /// <summary>Bytes of the structure.</summary>
+    public int Size => 2 * FieldSize;
+
+    /// <summary>struct itimerspec: it_interval, then it_value, each a timespec of this layout.</summary>
+    public bool WriteItimerspec(GuestProcess p, ulong address, long value, long interval) =>
+        Write(p, address, interval) && Write(p, address + (ulong)Size, value);
+
     /// <summary>Writes <paramref name="ns"/> nanoseconds (not negative) as seconds and nanoseconds (microseconds for a timeval).</summary>
     public bool Write(GuestProcess p, ulong address, long ns, bool microseconds = false)
     {

@@ -95,4 +95,23 @@ public class I386ProgramTests
             $"{source} ({variant}): qemu-i386 exit {reference.ExitStatus}, vm exit {vm.ExitStatus}\n" +
             $"qemu-i386 stdout:\n{reference.StdoutText}\nvm stdout:\n{vm.StdoutText}\nvm stderr: {vm.Stderr}");
     }
+
+    /// <summary>
+    /// A deterministic 32-bit run (threads, fork, pipes, signals: tests/programs/snapshots/workers.c) cut into pieces, each
+    /// continued from the previous one's snapshot, ends exactly like one run: same output, count and state hash (the
+    /// segment registers, TLS descriptors and the process ABI are in both).
+    /// </summary>
+    [Fact]
+    public void ACut32BitRunFinishesLikeOneRun()
+    {
+        string program = Build("snapshots/workers.c", "O2");
+        var whole = Snapshots.SnapshotRuns.Whole(program, []);
+        Assert.Equal(RunStatus.Exited, whole.Result.Status);
+        Assert.Contains("child reaped exit 7", whole.Stdout);
+        ulong total = whole.Result.InstructionsRetired;
+        var cut = Snapshots.SnapshotRuns.Cut(program, [], Enumerable.Range(1, 15).Select(i => total * (ulong)i / 16 + (ulong)i * 7));
+        Assert.Equal(whole.Stdout, cut.Stdout);
+        Assert.Equal(whole.Result, cut.Result);
+        Assert.Equal(whole.Hash, cut.Hash);
+    }
 }
