@@ -15,11 +15,15 @@ public delegate int CompiledCode(Cpu c, ref int site, int entry);
 /// </summary>
 public delegate bool ChunkCode(CompiledRegion region, Cpu c, ref int site, int firstSite);
 
-/// <summary>Where a block is entered in compiled code: its region and its index there (one object, so both change together).</summary>
+/// <summary>
+/// Where a block is entered in compiled code: its region and its index there (one object, so both change together), and
+/// the block's length, so the run loop can check the budget without touching the block.
+/// </summary>
 public sealed class RegionEntry(CompiledRegion region, int block)
 {
     public readonly CompiledRegion Region = region;
     public readonly int Block = block;
+    public readonly int OpCount = region.Blocks[block].Ops.Length;
 }
 
 /// <summary>

@@ -50,19 +50,34 @@ public static class Interpreter
                 {
                     if (c.Retired >= retiredLimit) return StopReason.InstructionLimit;
                     ulong rip = c.Rip;
+                    ulong remaining = retiredLimit - c.Retired;
+                    c.InstructionBudget = remaining;
                     running = null; // a fetch fault below belongs to no block
+                    RegionEntry? compiled = previous?.Chain;
+                    if (compiled != null && previous!.ChainRip == rip && compiled.Region.Valid && (ulong)compiled.OpCount <= remaining)
+                    {
+                        region = compiled.Region;
+                        int exit = region.Run!(c, ref index, compiled.Block);
+                        previous = region.Blocks[exit];
+                        region = null;
+                        if (c.StopRequested) return StopReason.Requested;
+                        continue;
+                    }
                     BasicBlock? block = previous?.SuccessorAt(rip);
                     if (block == null)
                     {
                         block = code.Get(rip);
                         previous?.AddSuccessor(block);
                     }
-                    ulong remaining = retiredLimit - c.Retired;
-                    c.InstructionBudget = remaining;
                     DecodedOp[] ops = block.Ops;
-                    RegionEntry? compiled = block.Compiled;
+                    compiled = block.Compiled;
                     if (compiled != null && compiled.Region.Valid && (ulong)ops.Length <= remaining)
                     {
+                        if (previous != null && previous.Chain != compiled)
+                        {
+                            previous.ChainRip = rip;
+                            previous.Chain = compiled;
+                        }
                         // The region retires, sets RIP and says which of its blocks it left from.
                         region = compiled.Region;
                         int exit = region.Run!(c, ref index, compiled.Block);
