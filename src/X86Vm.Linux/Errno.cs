@@ -16,6 +16,9 @@ public static class Errno
         ECONNABORTED = 103, ECONNRESET = 104, ENOBUFS = 105, EISCONN = 106, ENOTCONN = 107, ESHUTDOWN = 108,
         ECONNREFUSED = 111, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115;
 
+    // IPC (asm-generic/errno.h).
+    public const int ENOMSG = 42, EIDRM = 43;
+
     /// <summary>The Linux errno for a host socket failure (.NET reports Windows-style codes on every platform).</summary>
     public static int FromSocketError(System.Net.Sockets.SocketError e) => e switch
     {

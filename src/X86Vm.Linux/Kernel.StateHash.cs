@@ -34,14 +34,7 @@ public sealed partial class Kernel
         });
         _pageHashes = leaves;
         byte[] futexHash = FutexHash();
-        // System V segments: their metadata (their pages are hashed with the mappings that attach them).
-        byte[] shmHash = StateWriter.Node("shm", w =>
-        {
-            w.U64((ulong)SharedMemory.ById.Count);
-            foreach (SharedMemorySegment s in SharedMemory.ById.Values)
-                w.I32(s.Id).I32(s.Key).U64(s.Size).U32(s.Mode).U32(s.Uid).U32(s.Gid).U32(s.CreatorUid).U32(s.CreatorGid)
-                    .I32(s.CreatorPid).I32(s.LastPid).I64(s.AttachTime).I64(s.DetachTime).I64(s.ChangeTime).Bool(s.Removed);
-        });
+        byte[] ipcHash = IpcHash();
         byte[] filesHash = StateWriter.Node("filesystems", w =>
         {
             foreach (var (at, fs) in Vfs.Mounts)
@@ -58,7 +51,7 @@ public sealed partial class Kernel
             w.U64(Options.Entropy is Host.SeededEntropy seeded ? seeded.Position : 0);
             w.I32(_nextId).U64(_lastAnonymousInode).I64(_timerFdsCreated).I32(_cursor).U64(_debt);
             w.I32(_cut?.Thread.Tid ?? 0).U64(_cut?.Limit ?? 0);
-            w.Hash(processesHash).Hash(futexHash).Hash(filesHash).Hash(shmHash);
+            w.Hash(processesHash).Hash(futexHash).Hash(filesHash).Hash(ipcHash);
         });
     }
 

@@ -25,6 +25,12 @@ public sealed partial class Kernel
     public Futexes Futexes { get; } = new();
     /// <summary>System V shared memory segments (shmget).</summary>
     public SharedMemorySegments SharedMemory { get; } = new();
+    /// <summary>System V semaphore sets (semget).</summary>
+    public SemaphoreSets Semaphores { get; } = new();
+    /// <summary>System V message queues (msgget).</summary>
+    public MessageQueues MessageQueues { get; } = new();
+    /// <summary>POSIX message queues by name (mq_open).</summary>
+    public PosixMessageQueues PosixMessageQueues { get; } = new();
 
     /// <summary>An attached debugger (the GDB stub), consulted at scheduling points; null when none.</summary>
     [field: NotSnapshot] public IDebugger? Debugger { get; set; }
@@ -200,6 +206,7 @@ public sealed partial class Kernel
         foreach (GuestThread t in p.Threads.ToList()) RetireThread(t);
         foreach (var (fd, _) in p.Files.All.ToList()) X86Vm.Linux.Syscalls.FileSyscalls.BeforeClose(p, fd);
         Vfs.Locks.ReleaseProcess(p);
+        Semaphores.ProcessExited(p);
         p.Files.CloseAll();
         MemorySyscalls.ReleaseAddressSpace(p, p.Memory); // shared file mappings are written back
         List<GuestProcess> children = p.Children.ToList();

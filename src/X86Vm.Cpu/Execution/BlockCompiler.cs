@@ -62,7 +62,6 @@ public sealed class BlockCompiler
         return Math.Max(n, 1);
     }
 
-    static readonly FieldInfo RetiredField = typeof(Cpu).GetField(nameof(Cpu.Retired))!;
     static readonly FieldInfo RipField = typeof(Cpu).GetField(nameof(Cpu.Rip))!;
     static readonly FieldInfo BudgetField = typeof(Cpu).GetField(nameof(Cpu.InstructionBudget))!;
     static readonly FieldInfo RegionValidField = typeof(CompiledRegion).GetField(nameof(CompiledRegion.Valid))!;
@@ -287,9 +286,12 @@ public sealed class BlockCompiler
         var labels = new Label[blocks.Length];
         for (int k = 0; k < blocks.Length; k++) labels[k] = il.DefineLabel();
 
+        // One context for the method, so its blocks share their locals (each block starts with nothing loaded). The
+        // retired count lives in a local of the method while it runs (InlineContext.Retired).
+        var inline = new InlineContext(il) { Retired = il.DeclareLocal(typeof(ulong)) };
+        inline.LoadRetired();
         // limit = c.Retired + c.InstructionBudget: the first retired count the region must not pass.
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldfld, RetiredField);
+        il.Emit(OpCodes.Ldloc, inline.Retired);
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldfld, BudgetField);
         il.Emit(OpCodes.Add);
@@ -300,8 +302,11 @@ public sealed class BlockCompiler
         il.Emit(OpCodes.Br, labels[0]);
 
         int budget = MethodBudget;
-        // One context for the method, so its blocks share their locals (each block starts with nothing loaded).
-        var inline = new InlineContext(il);
+        void Exit(int block)
+        {
+            inline.StoreRetired();
+            EmitReturn(il, block);
+        }
         var chunks = new List<DynamicMethod>();
         for (int k = 0; k < blocks.Length; k++)
         {
@@ -314,7 +319,7 @@ public sealed class BlockCompiler
             {
                 budget -= cost;
                 if (!EmitOps(inline, ops, 0, ops.Length, () => il.Emit(OpCodes.Ldc_I4, CompiledRegion.Site(exitBlock, 0)),
-                        () => EmitReturn(il, exitBlock))) return null;
+                        () => Exit(exitBlock))) return null;
             }
             else
             {
@@ -332,6 +337,7 @@ public sealed class BlockCompiler
                         chunks.Add(chunk);
                     }
                     Label next = il.DefineLabel();
+                    inline.StoreRetired(); // a chunk counts from the CPU's retired count (and sets it when it leaves)
                     il.Emit(OpCodes.Ldarg_0);
                     il.Emit(OpCodes.Ldarg_1);
                     il.Emit(OpCodes.Ldarg_2);
@@ -344,11 +350,11 @@ public sealed class BlockCompiler
             }
 
             // The block is complete.
-            EmitRetire(il, ops.Length);
+            inline.AddRetired(ops.Length);
             if (!block.EndsWithControlTransfer) EmitSetRip(il, ops[^1].NextIp);
             if (region.Successors[k].Length > 0)
             {
-                // switch (c.Rip) { case next.Start: if (c.Retired + next.Length <= limit && region.Valid) goto next; … }
+                // switch (c.Rip) { case next.Start: if (retired + next.Length <= limit && region.Valid) goto next; … }
                 Label leave = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldfld, RipField);
@@ -360,8 +366,7 @@ public sealed class BlockCompiler
                     il.Emit(OpCodes.Ldloc, rip);
                     il.Emit(OpCodes.Ldc_I8, (long)next.Start);
                     il.Emit(OpCodes.Bne_Un, notThis);
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldfld, RetiredField);
+                    il.Emit(OpCodes.Ldloc, inline.Retired);
                     il.Emit(OpCodes.Ldc_I8, (long)next.Ops.Length);
                     il.Emit(OpCodes.Add);
                     il.Emit(OpCodes.Ldloc, limit);
@@ -373,7 +378,7 @@ public sealed class BlockCompiler
                 }
                 il.MarkLabel(leave);
             }
-            EmitReturn(il, k);
+            Exit(k);
         }
         // Translate everything to machine code here, not on the VM's thread at first use (see EmitWarmUpExit).
         var code = (CompiledCode)method.CreateDelegate(typeof(CompiledCode), region);
@@ -448,6 +453,7 @@ public sealed class BlockCompiler
             if (!inlined)
             {
                 inline.Flush();
+                inline.StoreRetired(); // handlers may read the count (RDTSC, a syscall's clock)
                 if (!op.CannotFault) StoreSite();
                 il.Emit(OpCodes.Ldarg_1);
                 // A local of its own per op: a handler the .NET JIT does not inline exposes the address of the local it
@@ -455,6 +461,7 @@ public sealed class BlockCompiler
                 EmitConstantOp(il, il.DeclareLocal(typeof(DecodedOp)), op);
                 il.Emit(OpCodes.Call, handler);
                 inline.Forget();
+                inline.LoadRetired();
             }
             if (op.MayWriteMemory && j < ops.Length - 1)
             {
@@ -466,7 +473,7 @@ public sealed class BlockCompiler
                     EmitRegionValid(il);
                     il.Emit(OpCodes.Brtrue, stillValid);
                     inline.StoreDirty();
-                    EmitRetire(il, site + 1);
+                    inline.AddRetired(site + 1);
                     EmitSetRip(il, nextIp);
                     leave();
                     il.MarkLabel(stillValid);
@@ -498,17 +505,6 @@ public sealed class BlockCompiler
     {
         il.Emit(OpCodes.Ldarg_0);
         il.Emit(OpCodes.Ldfld, RegionValidField);
-    }
-
-    /// <summary>c.Retired += count.</summary>
-    static void EmitRetire(ILGenerator il, int count)
-    {
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldfld, RetiredField);
-        il.Emit(OpCodes.Ldc_I8, (long)count);
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Stfld, RetiredField);
     }
 
     static void EmitSetRip(ILGenerator il, ulong rip)

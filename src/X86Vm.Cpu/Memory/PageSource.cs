@@ -42,6 +42,9 @@ public sealed class AnonymousSharedMemory(MemoryAccount account) : IPageSource
         return page;
     }
 
+    /// <summary>Pages made so far (what /proc/sysvipc/shm shows as rss).</summary>
+    public int ResidentPages => _pages.Count;
+
     public void Attach() => _mappings++;
 
     public void Detach()

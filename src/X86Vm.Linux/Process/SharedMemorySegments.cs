@@ -2,29 +2,27 @@ using X86Vm.Cpu.Memory;
 
 namespace X86Vm.Linux.Process;
 
-/// <summary>One System V shared memory segment (shmget(2)): its key, size, owner and mode, and the memory itself.</summary>
-public sealed class SharedMemorySegment
+/// <summary>One System V shared memory segment (shmget(2)): its size, creator and times, and the memory itself.</summary>
+public sealed class SharedMemorySegment(GuestProcess creator, int key, int flags, ulong size, AnonymousSharedMemory memory)
+    : IpcObject(creator, key, flags)
 {
-    public int Id, Key, CreatorPid, LastPid;
-    public ulong Size;
-    public uint Uid, Gid, CreatorUid, CreatorGid, Mode;
-    public long AttachTime, DetachTime, ChangeTime;
-    /// <summary>IPC_RMID was asked: the key is gone and the segment ends with its last attachment.</summary>
-    public bool Removed;
-    public AnonymousSharedMemory Memory = null!;
+    public int CreatorPid = creator.Pid, LastPid;
+    public ulong Size = size;
+    public long AttachTime, DetachTime;
+    public AnonymousSharedMemory Memory = memory;
+
+    /// <summary>SHM_DEST once removed.</summary>
+    protected override uint StatusBits => Removed ? 0x200u : 0;
 }
 
 /// <summary>
-/// The VM's System V shared memory (svipc(7)): segments by id, created by shmget and attached as shared mappings of one
+/// The VM's System V shared memory (svipc(7)): segments created by shmget and attached as shared mappings of one
 /// <see cref="AnonymousSharedMemory"/>, which the registry holds one attachment of while the segment exists.
 /// </summary>
 public sealed class SharedMemorySegments
 {
-    public SortedDictionary<int, SharedMemorySegment> ById { get; } = new();
-    int _sequence;
-
-    /// <summary>A new id: Linux's ipc ids are index + 32768 × sequence; here the sequence grows with each segment.</summary>
-    public int NextId() => ++_sequence * 32768 % int.MaxValue + ById.Count;
+    public IpcRegistry<SharedMemorySegment> Registry { get; } = new();
+    public SortedDictionary<int, SharedMemorySegment> ById => Registry.ById;
 
     /// <summary>Attachments of a segment: every mapping of its memory in every live process.</summary>
     public static int Attachments(Kernel kernel, SharedMemorySegment s)
@@ -42,7 +40,7 @@ public sealed class SharedMemorySegments
     {
         foreach (var s in ById.Values.Where(s => s.Removed && Attachments(kernel, s) == 0).ToList())
         {
-            ById.Remove(s.Id);
+            Registry.Remove(s);
             s.Memory.Detach();
         }
     }

@@ -20,7 +20,9 @@ static class DirectorySyscalls
         if (err != 0) return err;
         if (r.EndsWithDot || r.RelativePath.Length == 0 || r.FileSystem.Lstat(r.RelativePath, out _) != null) return -Errno.EEXIST;
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
-        return -r.FileSystem.MakeDirectory(r.RelativePath, mode & 0x3FF /* 01777 */ & ~p.Umask);
+        long made = -r.FileSystem.MakeDirectory(r.RelativePath, mode & 0x3FF /* 01777 */ & ~p.Umask);
+        if (made == 0) p.Kernel.Vfs.Watches.OnName(r.FileSystem, r.RelativePath, directory: true, FileWatches.IN_CREATE);
+        return made;
     }
 
     [Syscall(84, "s")]
@@ -40,7 +42,9 @@ static class DirectorySyscalls
         if (st.Kind != FileKind.Directory) return -Errno.ENOTDIR;
         if (r.RelativePath.Length == 0 || IsMountPoint(p, r.GuestPath)) return -Errno.EBUSY;
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
-        return -r.FileSystem.Remove(r.RelativePath, directory: true);
+        long removed = -r.FileSystem.Remove(r.RelativePath, directory: true);
+        if (removed == 0) p.Kernel.Vfs.Watches.Deleted(r.FileSystem, r.RelativePath, st);
+        return removed;
     }
 
     /// <summary>A directory something is mounted on (or the root of a mount) cannot be removed or renamed.</summary>
@@ -67,8 +71,10 @@ static class DirectorySyscalls
         if (err != 0) return err;
         if (r.EndsWithDot || r.RelativePath.Length == 0 || r.FileSystem.Lstat(r.RelativePath, out _) != null) return -Errno.EEXIST;
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
-        if (kind is FileKind.CharDevice or FileKind.BlockDevice)
-            return -r.FileSystem.MakeDevice(r.RelativePath, kind, mode & 0xFFF & ~p.Umask, device);
-        return -r.FileSystem.MakeNode(r.RelativePath, kind, mode & 0xFFF & ~p.Umask);
+        long made = kind is FileKind.CharDevice or FileKind.BlockDevice
+            ? -r.FileSystem.MakeDevice(r.RelativePath, kind, mode & 0xFFF & ~p.Umask, device)
+            : -r.FileSystem.MakeNode(r.RelativePath, kind, mode & 0xFFF & ~p.Umask);
+        if (made == 0) p.Kernel.Vfs.Watches.OnName(r.FileSystem, r.RelativePath, directory: false, FileWatches.IN_CREATE);
+        return made;
     }
 }

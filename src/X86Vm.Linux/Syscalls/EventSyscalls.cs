@@ -42,17 +42,6 @@ static class EventSyscalls
         return Install(p, new TimerFd(p.Kernel, clock, flags), flags);
     }
 
-    /// <summary>Reads a struct timespec; false on a fault. <paramref name="valid"/> is timespec64_valid.</summary>
-    static bool ReadTimespec(GuestProcess p, ulong address, Timespec ts, out long ns, out bool valid)
-    {
-        ns = 0;
-        valid = false;
-        if (!ts.Read(p, address, out ulong sec, out ulong nsec)) return false;
-        valid = (long)sec >= 0 && nsec < NsPerSec;
-        if (valid) ns = (long)Math.Min(sec, 1UL << 33) * NsPerSec + (long)nsec;
-        return true;
-    }
-
     /// <summary>The timerfd behind <paramref name="fd"/>: EBADF when there is none, EINVAL when it is another file.</summary>
     static long Timer(GuestProcess p, int fd, out TimerFd? timer)
     {
@@ -68,8 +57,8 @@ static class EventSyscalls
     internal static long TimerfdSettime(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         int flags = (int)a.A1;
-        if (!ReadTimespec(p, a.A2, ts, out long interval, out bool intervalValid) ||
-            !ReadTimespec(p, a.A2 + (ulong)ts.Size, ts, out long value, out bool valueValid)) return -Errno.EFAULT;
+        if (!ts.ReadNs(p, a.A2, out long interval, out bool intervalValid) ||
+            !ts.ReadNs(p, a.A2 + (ulong)ts.Size, out long value, out bool valueValid)) return -Errno.EFAULT;
         if ((flags & ~(TimerFd.TFD_TIMER_ABSTIME | TimerFd.TFD_TIMER_CANCEL_ON_SET)) != 0 || !intervalValid || !valueValid)
             return -Errno.EINVAL;
         long e = Timer(p, (int)a.A0, out TimerFd? t);

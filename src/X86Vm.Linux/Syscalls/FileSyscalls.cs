@@ -200,6 +200,7 @@ static class FileSyscalls
             f.SetAttributes(new AttributeChange(Uid: creds.Fsuid, Gid: creds.Fsgid)); // a new file belongs to its creator
         int fd = p.Files.Add(f, cloexec);
         if (fd < 0) f.Release();
+        else p.Kernel.Vfs.Watches.Opened(f, created: st == null && !tmpfile, truncated: st?.Kind == FileKind.Regular && (flags & OpenFlags.Truncate) != 0);
         return fd;
     }
 
@@ -211,6 +212,8 @@ static class FileSyscalls
     {
         OpenFile? f = p.Files.Get(fd);
         if (f == null) return;
+        f.Flush(p);
+        if (f.References == 1) p.Kernel.Vfs.Watches.OnFile(f, f.CanWrite ? FileWatches.IN_CLOSE_WRITE : FileWatches.IN_CLOSE_NOWRITE);
         FileLocks locks = p.Kernel.Vfs.Locks;
         if (locks.IsEmpty) return;
         locks.ReleaseProcessLocks(f, p);

@@ -62,6 +62,10 @@ static class GuestIo
         return p.Memory.TryWrite(address, b);
     }
 
+    /// <summary>Reads a struct timespec; false on a fault. <paramref name="valid"/> is timespec64_valid.</summary>
+    public static bool ReadTimespec(GuestProcess p, ulong address, out long ns, out bool valid) =>
+        Timespec.Time64.ReadNs(p, address, out ns, out valid);
+
     public static bool ReadU64(GuestProcess p, ulong address, out ulong value)
     {
         Span<byte> b = stackalloc byte[8];

@@ -27,7 +27,10 @@ static class IoWait
     /// A bad address after some data ends the call with the count so far, as Linux does.
     /// </summary>
     public static long WriteAll(GuestProcess p, OpenFile f, long length, Fetch fetch, Transfer write, Func<long, long> complete,
-        bool mayWait = true)
+        bool mayWait = true) =>
+        p.Kernel.Vfs.Watches.Then(WriteAllOf(p, f, length, fetch, write, complete, mayWait), f, FileWatches.IN_MODIFY);
+
+    static long WriteAllOf(GuestProcess p, OpenFile f, long length, Fetch fetch, Transfer write, Func<long, long> complete, bool mayWait)
     {
         Kernel k = p.Kernel;
         long done = k.CurrentThread.Resumed is PartialWrite w ? w.Done : 0;
@@ -64,6 +67,12 @@ static class IoWait
     /// chunks are read only from regular files and only while full chunks come back.
     /// </summary>
     public static long ReadInto(GuestProcess p, OpenFile f, ulong address, long length, Func<byte[], long, long> read, bool mayWait)
+    {
+        long n = ReadIntoOf(p, f, address, length, read, mayWait);
+        return n > 0 ? p.Kernel.Vfs.Watches.Then(n, f, FileWatches.IN_ACCESS) : n;
+    }
+
+    static long ReadIntoOf(GuestProcess p, OpenFile f, ulong address, long length, Func<byte[], long, long> read, bool mayWait)
     {
         long total = 0;
         while (true)

@@ -31,7 +31,9 @@ static class LinkSyscalls
         if (slash && st.Kind != FileKind.Directory) return -Errno.ENOTDIR; // "name/" names a directory; a symlink is not followed
         if (st.Kind == FileKind.Directory) return -Errno.EISDIR;
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
-        return -r.FileSystem.Remove(r.RelativePath, directory: false);
+        long removed = -r.FileSystem.Remove(r.RelativePath, directory: false);
+        if (removed == 0) p.Kernel.Vfs.Watches.Deleted(r.FileSystem, r.RelativePath, st);
+        return removed;
     }
 
     [Syscall(86, "s,s")]
@@ -71,8 +73,11 @@ static class LinkSyscalls
             return -to.FileSystem.Link(emptyPathFile.RelativePath, to.RelativePath);
         }
         if (from.FileSystem != to.FileSystem) return -Errno.EXDEV;
-        if (from.FileSystem.Lstat(from.RelativePath, out _)?.Kind == FileKind.Directory) return -Errno.EPERM; // after EEXIST, as Linux
-        return -to.FileSystem.Link(from.RelativePath, to.RelativePath);
+        FileStatus? source = from.FileSystem.Lstat(from.RelativePath, out _);
+        if (source?.Kind == FileKind.Directory) return -Errno.EPERM; // after EEXIST, as Linux
+        long linked = -to.FileSystem.Link(from.RelativePath, to.RelativePath);
+        if (linked == 0 && source != null) p.Kernel.Vfs.Watches.Linked(to.FileSystem, to.RelativePath, source);
+        return linked;
     }
 
     [Syscall(88, "s,s")]
@@ -90,7 +95,9 @@ static class LinkSyscalls
         if (err != 0) return err;
         if (r.EndsWithDot || r.RelativePath.Length == 0 || r.FileSystem.Lstat(r.RelativePath, out _) != null) return -Errno.EEXIST;
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
-        return -r.FileSystem.Symlink(target, r.RelativePath);
+        long made = -r.FileSystem.Symlink(target, r.RelativePath);
+        if (made == 0) p.Kernel.Vfs.Watches.OnName(r.FileSystem, r.RelativePath, directory: false, FileWatches.IN_CREATE);
+        return made;
     }
 
     const uint RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
@@ -121,6 +128,9 @@ static class LinkSyscalls
         if (from.FileSystem.ReadOnly) return -Errno.EROFS;
         if (DirectorySyscalls.IsMountPoint(p, from.GuestPath) || DirectorySyscalls.IsMountPoint(p, to.GuestPath)) return -Errno.EBUSY;
         if (from.TrailingSlash && st.Kind != FileKind.Directory) return -Errno.ENOTDIR;
-        return -from.FileSystem.Rename(from.RelativePath, to.RelativePath, flags);
+        FileStatus? replaced = to.FileSystem.Lstat(to.RelativePath, out _);
+        long renamed = -from.FileSystem.Rename(from.RelativePath, to.RelativePath, flags);
+        if (renamed == 0) p.Kernel.Vfs.Watches.Moved(from.FileSystem, from.RelativePath, to.RelativePath, st, replaced, (flags & RENAME_EXCHANGE) != 0);
+        return renamed;
     }
 }

@@ -39,11 +39,11 @@ static class MetadataSyscalls
         return 0;
     }
 
-    static long Apply(ResolvedPath r, OpenFile? file, in AttributeChange change)
+    static long Apply(GuestProcess p, ResolvedPath r, OpenFile? file, in AttributeChange change)
     {
-        if (file != null) return -file.SetAttributes(change);
+        if (file != null) return p.Kernel.Vfs.Watches.Then(-file.SetAttributes(change), file, FileWatches.IN_ATTRIB);
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
-        return -r.FileSystem.SetAttributes(r.RelativePath, change);
+        return p.Kernel.Vfs.Watches.Then(-r.FileSystem.SetAttributes(r.RelativePath, change), r.FileSystem, r.RelativePath, FileWatches.IN_ATTRIB);
     }
 
     // ---- chmod --------------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ static class MetadataSyscalls
     {
         int err = Target(p, dirfd, pathAddress, flags, allowEmpty: true, out ResolvedPath r, out OpenFile? f);
         if (err != 0) return err;
-        return Apply(r, f, new AttributeChange(Mode: mode & 0xFFF));
+        return Apply(p, r, f, new AttributeChange(Mode: mode & 0xFFF));
     }
 
     [Syscall(91, "d,m")]
@@ -74,7 +74,7 @@ static class MetadataSyscalls
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || f is PathFile) return -Errno.EBADF;
-        return -f.SetAttributes(new AttributeChange(Mode: (uint)a.A1 & 0xFFF));
+        return p.Kernel.Vfs.Watches.Then(-f.SetAttributes(new AttributeChange(Mode: (uint)a.A1 & 0xFFF)), f, FileWatches.IN_ATTRIB);
     }
 
     // ---- chown: recorded in VM state, never applied to the host -------------------------------------
@@ -98,7 +98,7 @@ static class MetadataSyscalls
         int err = Target(p, dirfd, pathAddress, flags, allowEmpty: true, out ResolvedPath r, out OpenFile? f);
         if (err != 0) return err;
         FileStatus? st = f?.Status() ?? r.FileSystem.Lstat(r.RelativePath, out _);
-        return Apply(r, f, OwnerChange(st, uid, gid));
+        return Apply(p, r, f, OwnerChange(st, uid, gid));
     }
 
     [Syscall(93, "d,d,d")]
@@ -106,7 +106,7 @@ static class MetadataSyscalls
     {
         OpenFile? f = p.Files.Get((int)a.A0);
         if (f == null || f is PathFile) return -Errno.EBADF;
-        return -f.SetAttributes(OwnerChange(f.Status(), (uint)a.A1, (uint)a.A2));
+        return p.Kernel.Vfs.Watches.Then(-f.SetAttributes(OwnerChange(f.Status(), (uint)a.A1, (uint)a.A2)), f, FileWatches.IN_ATTRIB);
     }
 
     /// <summary>chown(2): -1 leaves an id alone; changing a non-directory's owner clears set-user-ID (and set-group-ID when group-executable).</summary>
@@ -146,7 +146,7 @@ static class MetadataSyscalls
             OpenFile? f = p.Files.Get((int)a.A0);
             if (f == null) return -Errno.EBADF;
             if (atime == null && mtime == null) return 0;
-            return -f.SetAttributes(new AttributeChange(AccessNs: atime, ModifyNs: mtime));
+            return p.Kernel.Vfs.Watches.Then(-f.SetAttributes(new AttributeChange(AccessNs: atime, ModifyNs: mtime)), f, FileWatches.IN_ATTRIB);
         }
         return SetTimes(p, (int)a.A0, a.A1, flags, atime, mtime);
     }
@@ -156,7 +156,7 @@ static class MetadataSyscalls
         int err = Target(p, dirfd, pathAddress, flags, allowEmpty: true, out ResolvedPath r, out OpenFile? f);
         if (err != 0) return err;
         if (atime == null && mtime == null) return 0;
-        return Apply(r, f, new AttributeChange(AccessNs: atime, ModifyNs: mtime));
+        return Apply(p, r, f, new AttributeChange(AccessNs: atime, ModifyNs: mtime));
     }
 
     static int Time(ReadOnlySpan<byte> ts, long now, out long? value)
@@ -219,7 +219,7 @@ static class MetadataSyscalls
         if (st.Kind == FileKind.Directory) return -Errno.EISDIR;
         if (st.Kind != FileKind.Regular) return -Errno.EINVAL;
         if (r.FileSystem.ReadOnly) return -Errno.EROFS;
-        return -r.FileSystem.Truncate(r.RelativePath, (long)a.A1);
+        return p.Kernel.Vfs.Watches.Then(-r.FileSystem.Truncate(r.RelativePath, (long)a.A1), r.FileSystem, r.RelativePath, FileWatches.IN_MODIFY);
     }
 
     [Syscall(77, "d,d")]
@@ -231,7 +231,7 @@ static class MetadataSyscalls
         FileStatus st = f.Status();
         if (st.Kind == FileKind.Directory) return -Errno.EISDIR;
         if (st.Kind != FileKind.Regular || !f.CanWrite) return -Errno.EINVAL;
-        return f.SetLength((long)a.A1);
+        return p.Kernel.Vfs.Watches.Then(f.SetLength((long)a.A1), f, FileWatches.IN_MODIFY);
     }
 
     // ---- statfs ---------------------------------------------------------------------------------------

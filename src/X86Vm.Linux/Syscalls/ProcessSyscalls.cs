@@ -28,8 +28,11 @@ static class ProcessSyscalls
 
     static GuestProcess? Target(GuestProcess p, ulong pid) => pid == 0 ? p : p.Kernel.FindProcess((int)pid);
 
-    [Syscall(121, "d")] static long Getpgid(GuestProcess p, in SyscallArgs a) => Target(p, a.A0)?.ProcessGroup ?? -Errno.ESRCH;
-    [Syscall(124, "d")] static long Getsid(GuestProcess p, in SyscallArgs a) => Target(p, a.A0)?.Session ?? -Errno.ESRCH;
+    // pid 1 is the VM's implicit init, leader of its own group and session (InitProcess).
+    [Syscall(121, "d")] static long Getpgid(GuestProcess p, in SyscallArgs a) =>
+        Target(p, a.A0)?.ProcessGroup ?? ((int)a.A0 == InitProcess.Pid ? InitProcess.Pid : -Errno.ESRCH);
+    [Syscall(124, "d")] static long Getsid(GuestProcess p, in SyscallArgs a) =>
+        Target(p, a.A0)?.Session ?? ((int)a.A0 == InitProcess.Pid ? InitProcess.Pid : -Errno.ESRCH);
 
     /// <summary>setpgid(2): a process may move itself or a child into a group of its session.</summary>
     [Syscall(109, "d,d")]

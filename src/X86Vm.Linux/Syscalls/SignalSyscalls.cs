@@ -217,6 +217,8 @@ static class SignalSyscalls
         int pid = (int)a.A0, sig = (int)a.A1;
         if (sig < 0 || sig > SIGRTMAX) return -Errno.EINVAL;
         Kernel k = p.Kernel;
+        // The implicit init: signals it has no handler for are ignored (signal(7): init gets only those it handles).
+        if (pid == InitProcess.Pid && k.FindProcess(pid) == null) return InitProcess.MaySignal(p) ? 0 : -Errno.EPERM;
         List<GuestProcess> targets = pid switch
         {
             > 0 => k.FindProcess(pid) is { } one ? [one] : [],

@@ -24,6 +24,17 @@ public readonly record struct Timespec(int FieldSize)
         return ok;
     }
 
+    /// <summary>Reads a timespec as nanoseconds; false on a fault. <paramref name="valid"/> is timespec64_valid.</summary>
+    public bool ReadNs(GuestProcess p, ulong address, out long ns, out bool valid)
+    {
+        ns = 0;
+        valid = false;
+        if (!Read(p, address, out ulong sec, out ulong nsec)) return false;
+        valid = (long)sec >= 0 && nsec < 1_000_000_000UL;
+        if (valid) ns = (long)Math.Min(sec, 1UL << 33) * 1_000_000_000L + (long)nsec;
+        return true;
+    }
+
     /// <summary>Bytes of the structure.</summary>
     public int Size => 2 * FieldSize;
 

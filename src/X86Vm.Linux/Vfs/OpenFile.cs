@@ -86,6 +86,9 @@ public abstract class OpenFile
     /// </summary>
     public virtual ulong ReadinessGeneration => 0;
 
+    /// <summary>Called at every close of a descriptor referring to it, by the closing process (f_op->flush).</summary>
+    public virtual void Flush(Process.GuestProcess closer) { }
+
     /// <summary>Called when the last descriptor referring to it is closed.</summary>
     public virtual void Release() { }
 

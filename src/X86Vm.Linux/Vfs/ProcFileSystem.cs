@@ -13,7 +13,7 @@ namespace X86Vm.Linux.Vfs;
 /// uptime, version, loadavg, mounts and sys/kernel/{hostname, osrelease, ostype}. Files are generated when
 /// opened, so a reader sees one consistent snapshot; a reaped pid is simply gone (ENOENT).
 /// </summary>
-public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
+public sealed partial class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
 {
     const ulong ProcDevice = 0x16;
     public const string OsRelease = "6.1.0-x86vm", KernelVersion = "#1 SMP PREEMPT_DYNAMIC x86vm";
@@ -54,14 +54,17 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
         GuestProcess proc = current();
         if (p.Length == 0)
             return Dir(() => new (string, FileKind)[] { ("self", FileKind.Symlink), ("thread-self", FileKind.Symlink),
-                ("mounts", FileKind.Symlink), ("sys", FileKind.Directory) }.Concat(TopFiles.Select(f => (f, FileKind.Regular)))
-                .Concat(proc.Kernel.Processes.Select(x => x.Pid).Order().Select(pid => (pid.ToString(), FileKind.Directory))));
+                ("mounts", FileKind.Symlink), ("sys", FileKind.Directory), ("sysvipc", FileKind.Directory) }.Concat(TopFiles.Select(f => (f, FileKind.Regular)))
+                .Concat(InitListed(proc).Concat(proc.Kernel.Processes.Select(x => x.Pid)).Order().Select(pid => (pid.ToString(), FileKind.Directory))));
         switch (p[0])
         {
             case "self" when p.Length == 1: return Link(() => proc.Pid.ToString());
             case "thread-self" when p.Length == 1: return Link(() => $"{proc.Pid}/task/{proc.Kernel.CurrentThread.Tid}");
             case "mounts" when p.Length == 1: return Link(() => "self/mounts");
             case "sys": return FindSys(p);
+            case "sysvipc" when p.Length == 1: return Dir(() => SysvIpcTables.Names.Select(n => (n, FileKind.Regular)));
+            case "sysvipc" when p.Length == 2 && SysvIpcTables.Names.Contains(p[1]):
+                return File(() => SysvIpcTables.Text(proc.Kernel, p[1])!, 0x124);
             case "cpuinfo" when p.Length == 1: return File(() => CpuInfo(proc.Kernel.Options.Cpu));
             case "meminfo" when p.Length == 1: return File(() => MemInfo(current()));
             case "uptime" when p.Length == 1: return File(() => Uptime(proc));
@@ -71,6 +74,7 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             case "filesystems" when p.Length == 1: return File(() => "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\toverlay\n\thostfs\n");
         }
         GuestProcess? target = ByPid(proc, p[0]);
+        if (target == null && p[0] == "1" && InitListed(proc).Any()) return FindInit(p.AsSpan(1));
         return target == null ? null : FindProcess(target, p.AsSpan(1), tid: 0);
     }
 
@@ -118,17 +122,34 @@ public sealed class ProcFileSystem(Func<GuestProcess> current) : IFileSystem
             ["protected_symlinks"] = _ => "1", ["protected_hardlinks"] = _ => "1", ["protected_fifos"] = _ => "1",
             ["protected_regular"] = _ => "2", ["suid_dumpable"] = _ => "0",
         },
+        ["fs/mqueue"] = new()
+        {
+            ["msg_max"] = _ => "10", ["msgsize_max"] = _ => "8192", ["queues_max"] = _ => "256", ["msg_default"] = _ => "10",
+            ["msgsize_default"] = _ => "8192",
+        },
+        ["fs/inotify"] = new()
+        {
+            ["max_user_instances"] = _ => "128", ["max_user_watches"] = _ => "8192", ["max_queued_events"] = _ => "16384",
+        },
     };
 
+    /// <summary>/proc/sys/…: a directory of <see cref="SysValues"/> (by its path below /proc/sys) or one of its values.</summary>
     Entry? FindSys(string[] p)
     {
         GuestProcess proc = current();
-        if (p.Length == 1) return Dir(() => SysValues.Keys.Select(k => (k, FileKind.Directory)));
-        if (!SysValues.TryGetValue(p[1], out var values)) return null;
-        if (p.Length == 2) return Dir(() => values.Keys.Order(StringComparer.Ordinal).Select(n => (n, FileKind.Regular)));
-        if (p.Length == 3 && values.TryGetValue(p[2], out var value)) return File(() => value(proc) + "\n", 0x1A4);
+        string dir = string.Join('/', p.Skip(1));
+        if (p.Length == 1 || SysValues.ContainsKey(dir))
+            return Dir(() => SysDirectories(dir).Select(d => (d, FileKind.Directory))
+                .Concat((SysValues.GetValueOrDefault(dir)?.Keys.AsEnumerable() ?? []).Order(StringComparer.Ordinal).Select(n => (n, FileKind.Regular))));
+        if (SysValues.TryGetValue(string.Join('/', p[1..^1]), out var values) && values.TryGetValue(p[^1], out var value))
+            return File(() => value(proc) + "\n", 0x1A4);
         return null;
     }
+
+    /// <summary>The directories directly inside /proc/sys/<paramref name="dir"/>.</summary>
+    static IEnumerable<string> SysDirectories(string dir) =>
+        SysValues.Keys.Where(k => dir.Length == 0 ? !k.Contains('/') : k.StartsWith(dir + "/", StringComparison.Ordinal) && !k[(dir.Length + 1)..].Contains('/'))
+            .Select(k => k[(k.LastIndexOf('/') + 1)..]).Order(StringComparer.Ordinal);
 
     /// <summary>/proc/PID/… or, with <paramref name="tid"/>, /proc/PID/task/TID/… (stat and status then name the thread).</summary>
     Entry? FindProcess(GuestProcess proc, ReadOnlySpan<string> p, int tid)

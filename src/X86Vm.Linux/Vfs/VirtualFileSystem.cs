@@ -34,6 +34,8 @@ public sealed class VirtualFileSystem : IDisposable
 
     /// <summary>Record locks and flock locks: VM state, shared by all processes of the VM.</summary>
     public FileLocks Locks { get; } = new();
+    /// <summary>inotify watches, and the events the VM's file changes make for them.</summary>
+    public FileWatches Watches { get; } = new();
     /// <summary>The pipes behind FIFOs opened so far (fifo(7)).</summary>
     public NamedPipes Fifos { get; } = new();
 

@@ -361,4 +361,25 @@ public class SnapshotTests
         Assert.Equal(whole.Result, cut.Result);
         Assert.Equal(whole.Hash, cut.Hash);
     }
+
+    [Fact]
+    public void IpcWaitsResumeLikeOneRun()
+    {
+        // tests/programs/snapshots/ipc.c: System V semaphores with SEM_UNDO and a message queue, then POSIX message queues
+        // (one unlinked while open), passing a token between two processes; the cuts catch them waiting in semop, msgrcv
+        // and mq_timedreceive, and the sets, queues and undo lists move; then an inotify instance and its watch, read while
+        // the child makes and removes files.
+        string program = Program("ipc", "gcc");
+        var whole = SnapshotRuns.Whole(program, []);
+        Assert.Equal((RunStatus.Exited, 0), (whole.Result.Status, whole.Result.ExitCode));
+        Assert.Contains("round 19:", whole.Stdout);
+        ulong total = whole.Result.InstructionsRetired;
+        var cut = SnapshotRuns.Cut(program, [], Enumerable.Range(1, 23).Select(i => total * (ulong)i / 24 + (ulong)i * 5));
+        Assert.Equal(whole.Stdout, cut.Stdout);
+        Assert.Equal(whole.Result, cut.Result);
+        Assert.Equal(whole.Hash, cut.Hash);
+        Assert.Contains("mq round 11:", whole.Stdout);
+        Assert.Contains("inotify 0x200 f5", whole.Stdout);
+        Assert.Superset(new SortedSet<string> { "MessageReceiveWait", "PosixReceiveWait", "SemaphoreWait" }, cut.Waits);
+    }
 }

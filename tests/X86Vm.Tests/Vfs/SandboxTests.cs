@@ -78,9 +78,10 @@ public sealed class SandboxTests : IDisposable
         Assert.Contains("cat /proc/self/root/../../etc/passwd: ENOENT", o);
         Assert.Contains("cd /proc/self/root/..: ok /\n", o);
         Assert.Contains("cat /proc/1/root/etc/passwd: ENOENT", o);
-        // /proc shows the VM's own process only, never the host's.
+        // /proc shows the VM's own process and its implicit init (pid 1) only, never the host's.
         string proc = o.Split('\n').Single(l => l.StartsWith("list /proc:"));
-        Assert.Equal(1, proc.Split(' ').Count(w => w.Length > 2 && char.IsDigit(w[0])));
+        Assert.Equal(2, proc.Split(' ').Count(w => w.Length > 2 && char.IsDigit(w[0])));
+        Assert.Contains(" 1/d", proc);
     }
 
     [Fact]

@@ -68,6 +68,19 @@ int main(void)
     T(shmat(k, (void *)12345, 0));
     char *r = shmat(k, (void *)(0x7f0000001234UL), SHM_RND);
     SHOW("SHM_RND rounds: %d", r == (void *)0x7f0000001000UL);
+    r[0] = 1;
+    FILE *f = fopen("/proc/sysvipc/shm", "r");
+    char line[512];
+    if (f && fgets(line, sizeof line, f)) printf("header: %s", line);
+    while (f && fgets(line, sizeof line, f)) {
+        int kk, sid; unsigned perms, uid, gid, cuid, cgid; unsigned long size, nattch, rss, swap; int cpid, lpid;
+        long long at, dt, ct;
+        if (sscanf(line, "%d %d %o %lu %d %d %lu %u %u %u %u %lld %lld %lld %lu %lu", &kk, &sid, &perms, &size, &cpid, &lpid,
+                &nattch, &uid, &gid, &cuid, &cgid, &at, &dt, &ct, &rss, &swap) == 16 && kk == key)
+            printf("/proc/sysvipc/shm: perms %o size %lu cpid me %d lpid me %d nattch %lu uid %u rss %lu swap %lu\n", perms, size,
+                cpid == getpid(), lpid == getpid(), nattch, uid, rss, swap);
+    }
+    if (f) fclose(f);
     T(shmdt(r));
     T(shmctl(k, IPC_RMID, NULL));
     T(shmget(key, 4096, 0600));

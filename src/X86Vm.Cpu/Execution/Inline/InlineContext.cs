@@ -16,6 +16,7 @@ sealed class InlineContext
 {
     static readonly FieldInfo MemoryField = typeof(Cpu).GetField(nameof(Cpu.Memory))!;
     static readonly FieldInfo SegBaseField = typeof(Cpu).GetField(nameof(Cpu.SegBase))!;
+    static readonly FieldInfo RetiredField = typeof(Cpu).GetField(nameof(Cpu.Retired))!;
     static readonly FieldInfo FlagKindField = typeof(Cpu).GetField(nameof(Cpu.FlagKind))!;
     static readonly FieldInfo FlagAField = typeof(Cpu).GetField(nameof(Cpu.FlagA))!;
     static readonly FieldInfo FlagBField = typeof(Cpu).GetField(nameof(Cpu.FlagB))!;
@@ -46,6 +47,50 @@ sealed class InlineContext
     /// each op before its form is emitted.
     /// </summary>
     public Action? EmitSite;
+
+    /// <summary>
+    /// The region method's count of retired instructions (<see cref="Cpu.Retired"/>) while it runs: added to per block
+    /// and compared with the budget in a register, stored to the CPU where something may read it (exits, shared
+    /// handlers, chunk calls, paths that fault). Null in a chunk method, which works on the CPU's count.
+    /// </summary>
+    public LocalBuilder? Retired;
+
+    /// <summary>retired += <paramref name="count"/> (the local, or the CPU's count in a chunk method).</summary>
+    public void AddRetired(int count)
+    {
+        if (Retired != null)
+        {
+            IL.Emit(OpCodes.Ldloc, Retired);
+            IL.Emit(OpCodes.Ldc_I8, (long)count);
+            IL.Emit(OpCodes.Add);
+            IL.Emit(OpCodes.Stloc, Retired);
+            return;
+        }
+        IL.Emit(OpCodes.Ldarg_1);
+        IL.Emit(OpCodes.Ldarg_1);
+        IL.Emit(OpCodes.Ldfld, RetiredField);
+        IL.Emit(OpCodes.Ldc_I8, (long)count);
+        IL.Emit(OpCodes.Add);
+        IL.Emit(OpCodes.Stfld, RetiredField);
+    }
+
+    /// <summary>c.Retired = retired (nothing in a chunk method).</summary>
+    public void StoreRetired()
+    {
+        if (Retired == null) return;
+        IL.Emit(OpCodes.Ldarg_1);
+        IL.Emit(OpCodes.Ldloc, Retired);
+        IL.Emit(OpCodes.Stfld, RetiredField);
+    }
+
+    /// <summary>retired = c.Retired, after code that may have changed it (nothing in a chunk method).</summary>
+    public void LoadRetired()
+    {
+        if (Retired == null) return;
+        IL.Emit(OpCodes.Ldarg_1);
+        IL.Emit(OpCodes.Ldfld, RetiredField);
+        IL.Emit(OpCodes.Stloc, Retired);
+    }
 
     /// <summary>Set in a store's miss path: the store may have written code (checked after the op, then cleared).</summary>
     LocalBuilder? _storeMissed;
@@ -151,6 +196,7 @@ sealed class InlineContext
     public void BeforeFault()
     {
         StoreDirty();
+        StoreRetired();
         (EmitSite ?? throw new InvalidOperationException("no site for an op that can fault"))();
     }
 
