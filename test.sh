@@ -51,7 +51,7 @@ DOTNET_EnableHWIntrinsic=0 dotnet test tests/X86Vm.Tests -c Release --no-build -
 # (X86VM_TEST_JIT=eager; the run above interprets short programs and compiles only hot code). The large real
 # programs are left out here: compiling every block of python or gcc synchronously would take minutes.
 X86VM_TEST_JIT=eager dotnet test tests/X86Vm.Tests -c Release --no-build --nologo \
-  --filter "FullyQualifiedName~DifferentialProgramTests|FullyQualifiedName~SignalTests|FullyQualifiedName~EventTests|FullyQualifiedName~CodeModificationTests|FullyQualifiedName~FaultTests|FullyQualifiedName~DynamicProgramTests|FullyQualifiedName~X86Vm.Tests.Cpu" \
+  --filter "FullyQualifiedName~DifferentialProgramTests|FullyQualifiedName~I386ProgramTests|FullyQualifiedName~SignalTests|FullyQualifiedName~EventTests|FullyQualifiedName~CodeModificationTests|FullyQualifiedName~FaultTests|FullyQualifiedName~DynamicProgramTests|FullyQualifiedName~X86Vm.Tests.Cpu" \
   --logger "trx;LogFileName=jit-eager.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=1
 
 # The fleet (docs/fleet.md): Orleans test clusters in-process, silo processes of the x86vm command, and two silo

@@ -70,6 +70,7 @@ public sealed partial class Cpu
         Memory = memory;
         Code = code ?? new BlockCache(memory);
         FlagKind = LazyFlags.Kind(FlagOp.Materialized, 3);
+        ResetSegments(Code.Bitness);
     }
 
     // ---------------------------------------------------------------- registers

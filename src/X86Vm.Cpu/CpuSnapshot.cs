@@ -7,12 +7,16 @@ namespace X86Vm.Cpu;
 public sealed partial class Cpu
 {
     /// <summary>Bytes of the image <see cref="SaveState"/> writes.</summary>
-    public const int StateImageSize = 8 + 8 + 16 * 8 + 8 + 8 + FxsaveImageSize + 16 * 16 + 8 + 8 + 1;
+    public const int StateImageSize = 8 + 8 + 16 * 8 + 8 + 8 + FxsaveImageSize + 16 * 16 + 8 + 8 + 1 + SegmentImageSize;
+
+    /// <summary>The six selectors (2 bytes each) and the three TLS descriptors (base, limit, flags: 4 bytes each).</summary>
+    public const int SegmentImageSize = 6 * 2 + Segments.TlsEntries * 12;
 
     /// <summary>
     /// The CPU's state for a snapshot, between runs: RIP, RFLAGS as the guest reads it (the lazy-flag record is
-    /// materialised, not saved), the general registers, FS/GS base, the FXSAVE image (x87, MXCSR, XMM), the YMM upper halves, the retired
-    /// count, the run's remaining budget and a pending stop. Nothing that only caches: decoded blocks, a pending fault.
+    /// materialised, not saved), the general registers, FS/GS base, the FXSAVE image (x87, MXCSR, XMM), the YMM upper
+    /// halves, the retired count, the run's remaining budget, a pending stop, and the segment selectors and TLS
+    /// descriptors. Nothing that only caches: decoded blocks, a pending fault.
     /// </summary>
     public void SaveState(Span<byte> image)
     {
@@ -31,6 +35,20 @@ public sealed partial class Cpu
         BinaryPrimitives.WriteUInt64LittleEndian(image[at..], Retired);
         BinaryPrimitives.WriteUInt64LittleEndian(image[(at + 8)..], InstructionBudget);
         image[at + 16] = StopRequested ? (byte)1 : (byte)0;
+        SaveSegments(image.Slice(at + 17, SegmentImageSize));
+    }
+
+    /// <summary>The segment part of the state image (also what the state hash covers).</summary>
+    public void SaveSegments(Span<byte> image)
+    {
+        for (int i = 0; i < 6; i++) BinaryPrimitives.WriteUInt16LittleEndian(image[(2 * i)..], Selectors[i]);
+        for (int i = 0; i < Segments.TlsEntries; i++)
+        {
+            Span<byte> d = image[(12 + 12 * i)..];
+            BinaryPrimitives.WriteUInt32LittleEndian(d, Tls[i].Base);
+            BinaryPrimitives.WriteUInt32LittleEndian(d[4..], Tls[i].Limit);
+            BinaryPrimitives.WriteUInt32LittleEndian(d[8..], Tls[i].Flags);
+        }
     }
 
     /// <summary>
@@ -70,6 +88,14 @@ public sealed partial class Cpu
         Retired = BinaryPrimitives.ReadUInt64LittleEndian(image[at..]);
         InstructionBudget = BinaryPrimitives.ReadUInt64LittleEndian(image[(at + 8)..]);
         StopRequested = image[at + 16] != 0;
+        ReadOnlySpan<byte> seg = image.Slice(at + 17, SegmentImageSize);
+        for (int i = 0; i < 6; i++) Selectors[i] = BinaryPrimitives.ReadUInt16LittleEndian(seg[(2 * i)..]);
+        for (int i = 0; i < Segments.TlsEntries; i++)
+        {
+            ReadOnlySpan<byte> d = seg[(12 + 12 * i)..];
+            Tls[i] = new SegmentDescriptor(BinaryPrimitives.ReadUInt32LittleEndian(d), BinaryPrimitives.ReadUInt32LittleEndian(d[4..]),
+                BinaryPrimitives.ReadUInt32LittleEndian(d[8..]));
+        }
         return true;
     }
 

@@ -29,6 +29,7 @@ public sealed partial class Kernel
                     w.I32(pid);
                     foreach (int v in adjust) w.I32(v);
                 }
+                w.I64(s.UndoHeld.Pages);
             }
         }));
         w.Hash(StateWriter.Node("msg", w =>
@@ -41,12 +42,15 @@ public sealed partial class Kernel
                 foreach (QueuedMessage m in q.Messages) w.I64(m.Type).Bytes(m.Text);
             }
         }));
-        // POSIX queues by name (an unlinked queue still open is hashed with its descriptors).
+        // POSIX queues by name, then those unlinked but still open (also hashed with their descriptors).
         w.Hash(StateWriter.Node("mqueue", w =>
         {
             var named = PosixMessageQueues.Named.OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
             w.U64((ulong)named.Count);
             foreach (PosixMessageQueue q in named) PosixMessageQueues.Hash(w, q);
+            // Unlinked queues still open, in unlink order (they still count against the limits).
+            w.U64((ulong)PosixMessageQueues.Lingering.Count);
+            foreach (PosixMessageQueue q in PosixMessageQueues.Lingering) PosixMessageQueues.Hash(w, q);
         }));
     });
 

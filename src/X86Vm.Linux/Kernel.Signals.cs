@@ -225,7 +225,7 @@ public sealed partial class Kernel
     void Interrupt(GuestThread t, SignalAction action)
     {
         var c = t.Cpu;
-        int nr = (int)c.Rax;
+        int nr = NativeNumber(t.Process, (int)c.Rax);
         bool restart = action.Has(SignalAction.SA_RESTART) && !NeverRestarts(t, nr);
         if (t.Waiting is SleepUntil sleep && nr is 35 or 230) WriteRemainingSleep(t, nr, sleep);
         // A write interrupted after some of its data went out returns that count (pipe(7)).
@@ -241,6 +241,10 @@ public sealed partial class Kernel
         c.Retired++;
     }
 
+    /// <summary>The x86-64 number of the call a parked thread is in (an i386 process parks with its i386 number in EAX).</summary>
+    static int NativeNumber(GuestProcess p, int nr) =>
+        p.Abi == ProcessAbi.I386 ? X86Vm.Linux.Syscalls.I386Syscalls.NativeNumber(nr) : nr;
+
     /// <summary>Calls that fail with EINTR after a handler whatever SA_RESTART says (ERESTARTNOHAND, restart blocks).</summary>
     static bool NeverRestarts(GuestThread t, int nr)
     {
@@ -253,8 +257,11 @@ public sealed partial class Kernel
             case 64: case 65: case 220: case 68: case 69: case 70: // semget family: semop, semtimedop, msgsnd, msgrcv
             case 208: // io_getevents
                 return true;
-            case 202: // futex: waits with a timeout use a restart block → EINTR
-                return t.Cpu.R(X86Vm.Cpu.State.Reg.R10) != 0 && ((int)t.Cpu.R(X86Vm.Cpu.State.Reg.RSI) & 0x7F) is 0 or 9;
+            case 202: // futex: waits with a timeout use a restart block → EINTR (i386: op in ECX, timeout in ESI)
+                bool i386 = t.Process.Abi == ProcessAbi.I386;
+                ulong timeout = t.Cpu.R(i386 ? X86Vm.Cpu.State.Reg.RSI : X86Vm.Cpu.State.Reg.R10);
+                int op = (int)t.Cpu.R(i386 ? X86Vm.Cpu.State.Reg.RCX : X86Vm.Cpu.State.Reg.RSI);
+                return timeout != 0 && (op & 0x7F) is 0 or 9;
             default:
                 return false;
         }
@@ -264,12 +271,16 @@ public sealed partial class Kernel
     void WriteRemainingSleep(GuestThread t, int nr, SleepUntil sleep)
     {
         var c = t.Cpu;
-        ulong rem = nr == 35 ? c.R(X86Vm.Cpu.State.Reg.RSI) : c.R(X86Vm.Cpu.State.Reg.R10);
-        if (nr == 230 && ((int)c.R(X86Vm.Cpu.State.Reg.RSI) & 1) != 0) return; // TIMER_ABSTIME: nothing to report
+        // The remaining-time pointer and clock flags by ABI: x86-64 RSI/R10 and RSI; i386 ECX/ESI and ECX, with
+        // old_timespec32 for nanosleep and clock_nanosleep and the 64-bit layout for clock_nanosleep_time64.
+        bool i386 = t.Process.Abi == ProcessAbi.I386;
+        ulong rem = nr == 35 ? c.R(i386 ? X86Vm.Cpu.State.Reg.RCX : X86Vm.Cpu.State.Reg.RSI)
+            : c.R(i386 ? X86Vm.Cpu.State.Reg.RSI : X86Vm.Cpu.State.Reg.R10);
+        if (nr == 230 && ((int)c.R(i386 ? X86Vm.Cpu.State.Reg.RCX : X86Vm.Cpu.State.Reg.RSI) & 1) != 0) return; // TIMER_ABSTIME: nothing to report
         if (rem == 0) return;
         long left = Math.Max(0, sleep.DeadlineNs - Clock.MonotonicNanoseconds);
-        GuestIo.WriteU64(t.Process, rem, (ulong)(left / 1_000_000_000L));
-        GuestIo.WriteU64(t.Process, rem + 8, (ulong)(left % 1_000_000_000L));
+        Timespec layout = i386 && (int)c.Rax != 407 ? Timespec.Old32 : Timespec.Time64;
+        layout.Write(t.Process, rem, left);
     }
 
     void Terminate(GuestProcess p, int sig)
@@ -298,7 +309,7 @@ public sealed partial class Kernel
         if (handler == SIG_DFL || handler == SIG_IGN || blocked)
         {
             ulong rip = fault.IsTrap ? t.Cpu.Rip - 1 : t.Cpu.Rip;
-            Options.Diagnostics.WriteLine($"x86vm: {DescribeFault(fault)} at rip 0x{rip:x}: {Disassemble(p.Memory, rip)}");
+            Options.Diagnostics.WriteLine($"x86vm: {DescribeFault(fault)} at rip 0x{rip:x}: {Disassemble(p.Memory, rip, p.Abi.Bitness())}");
             p.Kill(fault.Signal);
             return;
         }
@@ -410,7 +421,7 @@ public sealed partial class Kernel
     }
 
     /// <summary>"mnemonic operands (bytes …)" for the instruction at <paramref name="rip"/>, for diagnostics.</summary>
-    public static string Disassemble(AddressSpace memory, ulong rip)
+    public static string Disassemble(AddressSpace memory, ulong rip, int bitness = 64)
     {
         var bytes = new List<byte>();
         for (int i = 0; i < 15; i++)
@@ -419,7 +430,7 @@ public sealed partial class Kernel
             catch (GuestFault) { break; }
         }
         if (bytes.Count == 0) return "(instruction not readable)";
-        var decoder = Decoder.Create(64, new ByteArrayCodeReader(bytes.ToArray()));
+        var decoder = Decoder.Create(bitness, new ByteArrayCodeReader(bytes.ToArray()));
         decoder.IP = rip;
         decoder.Decode(out Instruction insn);
         var formatter = new IntelFormatter();

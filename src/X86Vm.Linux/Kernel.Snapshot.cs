@@ -24,7 +24,7 @@ public sealed partial class Kernel
     const int PayloadPrefix = 4 + 8;
 
     /// <summary>The format version this build writes and reads.</summary>
-    public const int SnapshotFormatVersion = 3; // 3: the CPU image carries the YMM upper halves
+    public const int SnapshotFormatVersion = 4; // 3: segment selectors and TLS descriptors; 4: the YMM upper halves
 
     /// <summary>Which x86vm and .NET runtime write (and read) snapshots here: recorded in each, named when one does not load.</summary>
     public static string BuildIdentity { get; } =
@@ -179,7 +179,9 @@ public sealed partial class Kernel
         var code = new Dictionary<AddressSpace, BlockCache>(ReferenceEqualityComparer.Instance);
         BlockCache CodeOf(AddressSpace space)
         {
-            if (!code.TryGetValue(space, out BlockCache? cache)) code[space] = cache = new BlockCache(space, Options.Compiler, DecodedCode, Options.Cpu);
+            // A 32-bit program's space wraps at 4 GiB (GuestProcess.UseAbi sets both): its code decodes in 32-bit mode.
+            if (!code.TryGetValue(space, out BlockCache? cache))
+                code[space] = cache = new BlockCache(space, Options.Compiler, DecodedCode, Options.Cpu, space.Wraps32 ? 32 : 64);
             return cache;
         }
         foreach (GuestProcess p in _processes.Values) p.Code = CodeOf(p.Memory);

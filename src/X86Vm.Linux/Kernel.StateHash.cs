@@ -87,7 +87,7 @@ public sealed partial class Kernel
             w.Bool(p.Stopped).I32(p.StopReport).Bool(p.ContinueReport).Bool(p.VforkPending).I32(p.ExitSignal);
             w.I32(p.ParentDeathSignal).Bool(p.Dumpable).String(p.ThreadName);
             w.String(p.ExecutablePath).Strings(p.Argv).Strings(p.Environment).Bytes(p.AuxiliaryVector);
-            w.String(p.Cwd).U32(p.Umask).U64(p.BrkStart).U64(p.Brk);
+            w.String(p.Cwd).U32(p.Umask).U64(p.BrkStart).U64(p.Brk).I32((int)p.Abi);
             Credentials c = p.Credentials;
             w.U32(c.Uid).U32(c.Euid).U32(c.Suid).U32(c.Fsuid).U32(c.Gid).U32(c.Egid).U32(c.Sgid).U32(c.Fsgid).U64((ulong)c.Groups.Length);
             foreach (uint g in c.Groups) w.U32(g);
@@ -172,6 +172,9 @@ public sealed partial class Kernel
         c.SaveYmmHigh(ymm); // bits 255:128 of YMM0-15
         w.Bytes(ymm);
         w.U64(c.Retired);
+        Span<byte> segments = stackalloc byte[CpuCore.SegmentImageSize];
+        c.SaveSegments(segments); // selectors and TLS descriptors (32-bit programs' %gs)
+        w.Bytes(segments);
     }
 
     static byte[] DescriptionHash(OpenFile f) => StateWriter.Node("open-file", w =>

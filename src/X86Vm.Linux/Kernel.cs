@@ -116,15 +116,17 @@ public sealed partial class Kernel
         var memory = new AddressSpace(Options.Memory);
         var p = NewProcess(memory, null);
         p.Cwd = GuestNames.FromHost(Options.WorkingDirectory);
+        byte[] image = ReadProgram(p, path, out string resolved);
+        var elf = new ElfImage(image, path);
+        p.UseAbi(elf.Is32Bit ? ProcessAbi.I386 : ProcessAbi.X86_64);
         var t = NewThread(p, new CpuCore(memory, p.Code));
         CurrentThread = t;
         p.Files.Set(0, new StreamFile(StandardStream.Stdin, Options.Stdin, Options.StdinTerminal) { FillReads = Options.Deterministic, Path = "/dev/stdin", StatusFlags = OpenFlags.ReadOnly }, false);
         p.Files.Set(1, new StreamFile(StandardStream.Stdout, Options.Stdout, Options.StdoutTerminal) { Path = "/dev/stdout", StatusFlags = OpenFlags.WriteOnly }, false);
         p.Files.Set(2, new StreamFile(StandardStream.Stderr, Options.Stderr, Options.StderrTerminal) { Path = "/dev/stderr", StatusFlags = OpenFlags.WriteOnly }, false);
-        byte[] image = ReadProgram(p, path, out string resolved);
         p.Argv = argv;
         p.Environment = envp;
-        ElfLoader.Load(p, new ElfImage(image, path), resolved, path, argv, envp, Options.Entropy, InterpreterReader(p));
+        ElfLoader.Load(p, elf, resolved, path, argv, envp, Options.Entropy, InterpreterReader(p));
         return p;
     }
 

@@ -17,7 +17,7 @@ public static class InstructionFamilies
     [
         typeof(InstAlu), typeof(InstAtomic), typeof(InstBits), typeof(InstCet), typeof(InstControl), typeof(InstMove),
         typeof(InstMulDiv), typeof(InstShift), typeof(InstStack), typeof(InstString), typeof(InstSystem),
-        typeof(InstAdxMovbe), typeof(InstBmi), typeof(InstXsave),
+        typeof(InstAdxMovbe), typeof(InstBmi), typeof(InstLegacy), typeof(InstXsave),
         typeof(MmxInstructions),
         typeof(SseControl), typeof(SseFpArith), typeof(SseFpCompare), typeof(SseFpConvert), typeof(SseFpSse3),
         typeof(SseIntegerArith), typeof(SseIntegerCompare), typeof(SseLogic), typeof(SseMaskMove), typeof(SseMmxConvert),

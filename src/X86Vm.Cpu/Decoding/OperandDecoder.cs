@@ -82,9 +82,15 @@ public static class OperandDecoder
             op.Scale = (byte)System.Numerics.BitOperations.Log2((uint)insn.MemoryIndexScale);
         }
         op.Disp = insn.MemoryDisplacement64;
-        if (insn.MemoryBase.IsGPR32() || insn.MemoryIndex.IsGPR32())
+        if (insn.MemoryBase.IsGPR16() || insn.MemoryIndex.IsGPR16() || insn.MemoryDisplSize == 2)
         {
-            // 0x67 prefix: 32-bit address arithmetic, zero-extended (SDM Vol. 1 §3.3.7).
+            // 0x67 in 32-bit code: 16-bit addressing ([BX+SI+disp16]…), the offset wraps at 64 KiB (SDM Vol. 2 §2.1.5).
+            op.EaMask = ushort.MaxValue;
+            op.Disp = (ushort)insn.MemoryDisplacement32;
+        }
+        else if (insn.MemoryBase.IsGPR32() || insn.MemoryIndex.IsGPR32() || insn.CodeSize == CodeSize.Code32)
+        {
+            // 32-bit address arithmetic, zero-extended: 32-bit code, or 0x67 in 64-bit code (SDM Vol. 1 §3.3.7).
             op.EaMask = uint.MaxValue;
             op.Disp = (uint)insn.MemoryDisplacement32;
         }

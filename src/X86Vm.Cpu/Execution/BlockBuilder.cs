@@ -19,21 +19,30 @@ public sealed class BlockBuilder
     readonly DecodedBlocks? _shared;
     readonly CpuLevel _level;
 
-    /// <summary>A builder for <paramref name="memory"/>; with <paramref name="shared"/>, decodings are reused across the VM's processes.</summary>
-    public BlockBuilder(AddressSpace memory, DecodedBlocks? shared = null, CpuLevel level = CpuLevels.Default)
+    /// <summary>The code size the decoder assumes: 64 (long mode) or 32 (compatibility mode, i386 programs).</summary>
+    public int Bitness { get; }
+
+    /// <summary>
+    /// A builder for <paramref name="memory"/>; with <paramref name="shared"/>, decodings are reused across the VM's
+    /// processes. <paramref name="bitness"/> is the CPU mode the code runs in: the same decoder and the same handlers
+    /// serve both modes, the mode only changes how Iced decodes (operand/address sizes, instructions valid in one mode).
+    /// </summary>
+    public BlockBuilder(AddressSpace memory, DecodedBlocks? shared = null, CpuLevel level = CpuLevels.Default, int bitness = 64)
     {
+        if (bitness is not (32 or 64)) throw new ArgumentOutOfRangeException(nameof(bitness), bitness, "32 or 64");
         _memory = memory;
         _shared = shared;
         _level = level;
+        Bitness = bitness;
         _reader = new GuestCodeReader(memory);
-        _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
+        _decoder = Decoder.Create(bitness, _reader, DecoderOptions.None);
     }
 
     /// <summary>Decodes the block at <paramref name="start"/>; <paramref name="precise"/> disables flag liveness.</summary>
     public BasicBlock Build(ulong start, bool precise = false)
     {
         if (precise || _shared == null) return Decode(start, precise, out _);
-        BasicBlock? reused = _shared.TryReuse(_memory, start);
+        BasicBlock? reused = _shared.TryReuse(_memory, start, Bitness);
         if (reused != null) return reused;
         BasicBlock block = Decode(start, precise, out bool endsInvalid);
         // A block ending in an undecodable or unimplemented instruction is not shared: Iced may have looked at bytes
@@ -41,7 +50,7 @@ public sealed class BlockBuilder
         if (!endsInvalid)
         {
             var bytes = new byte[block.Ops[^1].NextIp - start];
-            if (_memory.TryRead(start, bytes)) _shared.Remember(block, bytes);
+            if (_memory.TryRead(start, bytes)) _shared.Remember(block, bytes, Bitness);
         }
         return block;
     }

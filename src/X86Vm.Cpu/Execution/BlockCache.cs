@@ -22,6 +22,9 @@ public sealed class BlockCache
     /// <summary>The instruction-set level of the code this cache decodes (what CPUID reports to it and which instructions run).</summary>
     public CpuLevel Level { get; }
 
+    /// <summary>The CPU mode this cache decodes for: 64 (long mode) or 32 (compatibility mode, i386 programs).</summary>
+    public int Bitness => _builder.Bitness;
+
     /// <summary>The compiler of hot blocks, or null when this cache only interprets.</summary>
     public BlockCompiler? Compiler => _compiler;
 
@@ -29,11 +32,12 @@ public sealed class BlockCache
     /// A cache for <paramref name="memory"/>; with a <paramref name="compiler"/>, hot blocks are compiled; with
     /// <paramref name="shared"/>, decodings are reused from the VM's other address spaces.
     /// </summary>
-    public BlockCache(AddressSpace memory, BlockCompiler? compiler = null, DecodedBlocks? shared = null, CpuLevel level = CpuLevels.Default)
+    public BlockCache(AddressSpace memory, BlockCompiler? compiler = null, DecodedBlocks? shared = null, CpuLevel level = CpuLevels.Default,
+        int bitness = 64)
     {
         _memory = memory;
         Level = level;
-        _builder = new BlockBuilder(memory, shared, level);
+        _builder = new BlockBuilder(memory, shared, level, bitness);
         _compiler = compiler;
         CompileThreshold = compiler?.Threshold ?? 0;
         memory.CodeWritten += InvalidatePage;

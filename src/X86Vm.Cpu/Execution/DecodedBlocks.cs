@@ -14,7 +14,7 @@ public sealed class DecodedBlocks
 {
     const int MaxEntries = 1 << 16;
 
-    sealed record Template(byte[] Bytes, DecodedOp[] Ops, bool EndsWithControlTransfer, bool IsPrecise, bool RunsAlone,
+    sealed record Template(int Bitness, byte[] Bytes, DecodedOp[] Ops, bool EndsWithControlTransfer, bool IsPrecise, bool RunsAlone,
         bool MayRequestStop, ulong[] Pages);
 
     readonly Dictionary<ulong, Template> _templates = new();
@@ -23,9 +23,10 @@ public sealed class DecodedBlocks
     /// A fresh block with the remembered decoding of <paramref name="start"/> if the guest's executable bytes there are
     /// still the same; null otherwise (or when a page is not executable: the caller's decoding reports the fault).
     /// </summary>
-    public BasicBlock? TryReuse(AddressSpace memory, ulong start)
+    public BasicBlock? TryReuse(AddressSpace memory, ulong start, int bitness = 64)
     {
-        if (!_templates.TryGetValue(start, out Template? t)) return null;
+        // The same bytes decode differently in 32-bit and 64-bit mode (REX prefixes are INC/DEC there).
+        if (!_templates.TryGetValue(start, out Template? t) || t.Bitness != bitness) return null;
         int done = 0;
         while (done < t.Bytes.Length)
         {
@@ -47,10 +48,10 @@ public sealed class DecodedBlocks
     }
 
     /// <summary>Remembers a freshly decoded (non-precise) block with the <paramref name="bytes"/> it came from.</summary>
-    public void Remember(BasicBlock block, byte[] bytes)
+    public void Remember(BasicBlock block, byte[] bytes, int bitness = 64)
     {
         if (_templates.Count >= MaxEntries && !_templates.ContainsKey(block.Start)) return;
-        _templates[block.Start] = new Template(bytes, (DecodedOp[])block.Ops.Clone(), block.EndsWithControlTransfer,
+        _templates[block.Start] = new Template(bitness, bytes, (DecodedOp[])block.Ops.Clone(), block.EndsWithControlTransfer,
             block.IsPrecise, block.RunsAlone, block.MayRequestStop, block.Pages);
     }
 }

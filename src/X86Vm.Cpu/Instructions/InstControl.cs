@@ -22,14 +22,18 @@ static class InstControl
                      Mnemonic.Jbe, Mnemonic.Ja, Mnemonic.Js, Mnemonic.Jns, Mnemonic.Jp, Mnemonic.Jnp, Mnemonic.Jl,
                      Mnemonic.Jge, Mnemonic.Jle, Mnemonic.Jg })
             t.Add(m, Bind.Conditional(Self, nameof(Jcc)));
-        t.Add(Mnemonic.Call, NearOnly(Bind.Sized(Self, nameof(Call))));
+        // CALL's size is the width of the return address it pushes (8 in 64-bit mode, 4 in 32-bit mode).
+        t.Add(Mnemonic.Call, NearOnly((in Instruction insn, ref DecodedOp op, Type[] o) =>
+            Handlers.Get(Self, nameof(Call), OperandDecoder.UnsignedType(insn.CodeSize == CodeSize.Code32 ? -insn.StackPointerIncrement : 8), o[0])));
         t.Add(Mnemonic.Ret, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            Handlers.Get(Self, insn.OpCount == 0 ? nameof(Ret) : nameof(RetImm)));
+            insn.CodeSize != CodeSize.Code32 ? Handlers.Get(Self, insn.OpCount == 0 ? nameof(Ret) : nameof(RetImm))
+                : Handlers.Get(Self, nameof(RetNarrow), OperandDecoder.UnsignedType(insn.Code is Code.Retnw or Code.Retnw_imm16 ? 2 : 4)));
         t.Add(Mnemonic.Loop, Counted(nameof(Loop), 0));
         t.Add(Mnemonic.Loope, Counted(nameof(Loop), 1));
         t.Add(Mnemonic.Loopne, Counted(nameof(Loop), 2));
         t.Add(Mnemonic.Jrcxz, Counted(nameof(Jrcxz), 0));
         t.Add(Mnemonic.Jecxz, Counted(nameof(Jrcxz), 0));
+        t.Add(Mnemonic.Jcxz, Counted(nameof(Jrcxz), 0));
     }
 
     /// <summary>
@@ -43,8 +47,16 @@ static class InstControl
     static Binder Counted(string name, int variant) => (in Instruction insn, ref DecodedOp op, Type[] o) =>
     {
         op.Cond = (byte)variant;
-        bool ecx = insn.Code is Code.Jecxz_rel8_64 or Code.Loop_rel8_64_ECX or Code.Loope_rel8_64_ECX or Code.Loopne_rel8_64_ECX;
-        return Handlers.Get(Self, name, ecx ? typeof(uint) : typeof(ulong));
+        Type count = insn.Code switch
+        {
+            Code.Jecxz_rel8_64 or Code.Loop_rel8_64_ECX or Code.Loope_rel8_64_ECX or Code.Loopne_rel8_64_ECX
+                or Code.Jecxz_rel8_32 or Code.Jecxz_rel8_16 or Code.Loop_rel8_32_ECX or Code.Loope_rel8_32_ECX
+                or Code.Loopne_rel8_32_ECX or Code.Loop_rel8_16_ECX or Code.Loope_rel8_16_ECX or Code.Loopne_rel8_16_ECX => typeof(uint),
+            Code.Jcxz_rel8_32 or Code.Jcxz_rel8_16 or Code.Loop_rel8_32_CX or Code.Loope_rel8_32_CX or Code.Loopne_rel8_32_CX
+                or Code.Loop_rel8_16_CX or Code.Loope_rel8_16_CX or Code.Loopne_rel8_16_CX => typeof(ushort),
+            _ => typeof(ulong),
+        };
+        return Handlers.Get(Self, name, count);
     };
 
     /// <summary>
@@ -61,22 +73,25 @@ static class InstControl
     [MethodImpl(MethodImplOptions.NoInlining)]
     static ulong NonCanonical() => throw GuestFault.GeneralProtection("non-canonical branch target");
 
-    /// <summary>JMP rel (target in Imm) or JMP r/m64.</summary>
+    /// <summary>JMP rel (target in Imm) or JMP r/m64 (r/m32 in 32-bit mode: T is the operand size).</summary>
     [MethodImpl(Hot.Handler)]
     public static void Jmp<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand =>
-        c.Rip = typeof(S) == typeof(Imm) ? op.Imm : Checked(S.Read<ulong>(c, ref op));
+        c.Rip = typeof(S) == typeof(Imm) ? op.Imm : Checked(ulong.CreateTruncating(S.Read<T>(c, ref op)));
 
     [MethodImpl(Hot.Handler)]
     public static void Jcc<T, S, C>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand where C : ICondition =>
         c.Rip = c.Condition(C.Code) ? op.Imm : op.NextIp;
 
-    /// <summary>CALL: the target is read before the return address is pushed (it may be addressed through RSP).</summary>
+    /// <summary>
+    /// CALL: the target is read before the return address is pushed (it may be addressed through RSP). T is the
+    /// width of the return address and of an indirect target (ulong in 64-bit mode, uint in 32-bit mode).
+    /// </summary>
     [MethodImpl(Hot.Handler)]
     public static void Call<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T> where S : IOperand
     {
-        ulong target = typeof(S) == typeof(Imm) ? op.Imm : S.Read<ulong>(c, ref op);
+        ulong target = typeof(S) == typeof(Imm) ? op.Imm : ulong.CreateTruncating(S.Read<T>(c, ref op));
         if (typeof(S) != typeof(Imm) && !IsCanonical(target)) RejectCallTarget(c);
-        c.Push(op.NextIp);
+        c.Push(T.CreateTruncating(op.NextIp));
         c.Rip = target;
     }
 
@@ -103,6 +118,13 @@ static class InstControl
     {
         c.Rip = Checked(c.Memory.Read<ulong>(c.Rsp));
         c.Rsp += 8 + (ulong)(ushort)op.Imm;
+    }
+
+    /// <summary>RET and RET imm16 with a 32- or 16-bit return address (32-bit mode; Iced's Retnd/Retnw forms).</summary>
+    public static void RetNarrow<T>(Cpu c, ref DecodedOp op) where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        c.Rip = ulong.CreateTruncating(c.Memory.Read<T>(c.Rsp));
+        c.Rsp += (ulong)Unsafe.SizeOf<T>() + (ulong)(ushort)op.Imm;
     }
 
     /// <summary>LOOP (Cond 0), LOOPE (1), LOOPNE (2): decrement the count without touching flags.</summary>

@@ -19,12 +19,13 @@ static class InstMove
         {
             if (insn.Op1Kind == OpKind.Register && insn.Op1Register.IsSegmentRegister())
             {
-                op.Imm = Selector(insn.Op1Register);
+                op.Imm = (ulong)(insn.Op1Register - Iced.Intel.Register.ES);
                 return Handlers.Get(Self, nameof(MovFromSegment), OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), o[0]);
             }
-            return insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister()
-                ? 0 // loading a segment register is not modelled (docs/compatibility.md): #UD
-                : Handlers.Get(Self, nameof(Mov), [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. o]);
+            // Loading a segment register is modelled in 32-bit mode only (docs/compatibility.md): #UD in 64-bit mode.
+            if (insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister())
+                return InstLegacy.BindLoadSegment(insn, ref op, o);
+            return Handlers.Get(Self, nameof(Mov), [OperandDecoder.UnsignedType(OperandDecoder.OperandSize(insn, 0)), .. o]);
         });
         t.Add(Mnemonic.Xlatb, (in Instruction insn, ref DecodedOp op, Type[] o) =>
         {
@@ -76,14 +77,12 @@ static class InstMove
     }
 
     /// <summary>
-    /// The selectors a 64-bit Linux process runs with (arch/x86/include/asm/segment.h): CS = __USER_CS (0x33),
-    /// SS = __USER_DS (0x2b), DS = ES = FS = GS = 0 (FS/GS bases come from arch_prctl, not from selectors).
+    /// MOV r/m, Sreg (Imm: the segment register's number): a 32- or 64-bit register receives the selector zero-extended,
+    /// a 16-bit one or memory its 16 bits. A 64-bit process runs with CS = __USER_CS (0x33), SS = __USER_DS (0x2b) and
+    /// the others 0 (FS/GS bases come from arch_prctl, not from selectors); see <see cref="Cpu.ResetSegments"/>.
     /// </summary>
-    static ulong Selector(Iced.Intel.Register segment) => segment switch { Iced.Intel.Register.CS => 0x33, Iced.Intel.Register.SS => 0x2B, _ => 0 };
-
-    /// <summary>MOV r/m, Sreg: a 32- or 64-bit register receives the selector zero-extended, a 16-bit one or memory its 16 bits.</summary>
     public static void MovFromSegment<T, D>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where D : IOperand =>
-        D.Write(c, ref op, T.CreateTruncating(op.Imm));
+        D.Write(c, ref op, T.CreateTruncating(c.Selectors[(int)op.Imm]));
 
     /// <summary>XLAT: AL = the byte at table + AL (zero-extended).</summary>
     public static void Xlat(Cpu c, ref DecodedOp op)

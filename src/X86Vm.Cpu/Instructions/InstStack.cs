@@ -14,21 +14,31 @@ static class InstStack
 
     static void Register(InstructionTable t)
     {
+        // The stack width is the operand size of the push or pop (8 or 2 in 64-bit mode, 4 or 2 in 32-bit mode).
         t.Add(Mnemonic.Push, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() ? 0
-                : Handlers.Get(Self, nameof(Push), OperandDecoder.UnsignedType(insn.StackPointerIncrement == -2 ? 2 : 8), o[0]));
+            insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() ? InstLegacy.BindPushSegment(insn, ref op)
+                : Handlers.Get(Self, nameof(Push), OperandDecoder.UnsignedType(-insn.StackPointerIncrement), o[0]));
         t.Add(Mnemonic.Pop, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() ? 0
-                : Handlers.Get(Self, nameof(Pop), OperandDecoder.UnsignedType(insn.StackPointerIncrement == 2 ? 2 : 8), o[0]));
+            insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() ? InstLegacy.BindPopSegment(insn, ref op)
+                : Handlers.Get(Self, nameof(Pop), OperandDecoder.UnsignedType(insn.StackPointerIncrement), o[0]));
         t.Add(Mnemonic.Pushfq, Bind.Fixed(Self, nameof(Pushf), typeof(ulong)));
+        t.Add(Mnemonic.Pushfd, Bind.Fixed(Self, nameof(Pushf), typeof(uint)));
         t.Add(Mnemonic.Pushf, Bind.Fixed(Self, nameof(Pushf), typeof(ushort)));
         t.Add(Mnemonic.Popfq, Bind.Fixed(Self, nameof(Popf), typeof(ulong)));
+        t.Add(Mnemonic.Popfd, Bind.Fixed(Self, nameof(Popf), typeof(uint)));
         t.Add(Mnemonic.Popf, Bind.Fixed(Self, nameof(Popf), typeof(ushort)));
         t.Add(Mnemonic.Leave, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            Handlers.Get(Self, nameof(Leave), OperandDecoder.UnsignedType(insn.Code == Code.Leavew ? 2 : 8)));
+            Handlers.Get(Self, nameof(Leave), OperandDecoder.UnsignedType(insn.Code switch { Code.Leavew => 2, Code.Leaved => 4, _ => 8 })));
         t.Add(Mnemonic.Enter, (in Instruction insn, ref DecodedOp op, Type[] o) =>
-            Handlers.Get(Self, nameof(Enter), OperandDecoder.UnsignedType(insn.CodeSize == CodeSize.Code64 && insn.Code == Code.Enterw_imm16_imm8 ? 2 : 8)));
+            Handlers.Get(Self, nameof(Enter), OperandDecoder.UnsignedType(StackWidth(insn))));
     }
+
+    /// <summary>
+    /// The width of ENTER's pushes: 16 bits with an operand-size prefix, else the mode's stack width (64-bit mode has no
+    /// 32-bit form).
+    /// </summary>
+    static int StackWidth(in Instruction insn) =>
+        insn.Code == Code.Enterw_imm16_imm8 ? 2 : insn.CodeSize == CodeSize.Code32 ? 4 : 8;
 
     [MethodImpl(Hot.Handler)]
     public static void Push<T, S>(Cpu c, ref DecodedOp op) where T : unmanaged, IBinaryInteger<T> where S : IOperand
@@ -81,8 +91,7 @@ static class InstStack
         ulong frame = c.R(Reg.RBP);
         ulong rbp = ulong.CreateTruncating(c.Memory.Read<T>(frame));
         c.Rsp = frame + (ulong)Unsafe.SizeOf<T>();
-        if (Unsafe.SizeOf<T>() == 8) c.R(Reg.RBP) = rbp;
-        else GprAccess.Write(c, Reg.RBP * 8, (ushort)rbp);
+        GprAccess.Write(c, Reg.RBP * 8, T.CreateTruncating(rbp)); // 16-bit LEAVE sets BP only
     }
 
     /// <summary>
@@ -113,8 +122,7 @@ static class InstStack
         }
         ulong final = rsp - size;
         c.Memory.Write(final, c.Memory.Read<T>(final));
-        if (Unsafe.SizeOf<T>() == 8) c.R(Reg.RBP) = frameTemp;
-        else GprAccess.Write(c, Reg.RBP * 8, (ushort)frameTemp); // 16-bit ENTER sets BP only
+        GprAccess.Write(c, Reg.RBP * 8, T.CreateTruncating(frameTemp)); // 16-bit ENTER sets BP only
         c.Rsp = final;
     }
 }

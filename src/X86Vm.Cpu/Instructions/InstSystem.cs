@@ -29,7 +29,8 @@ static class InstSystem
         Plain(Mnemonic.Ud0, nameof(Undefined));
         Plain(Mnemonic.Ud1, nameof(Undefined));
         Plain(Mnemonic.Int3, nameof(Breakpoint));
-        Plain(Mnemonic.Int, nameof(SoftwareInterrupt));
+        t.Add(Mnemonic.Int, (in Instruction insn, ref DecodedOp op, Type[] o) =>
+            Handlers.Get(Self, insn.CodeSize == CodeSize.Code32 && (byte)insn.Immediate8 == 0x80 ? nameof(Int80) : nameof(SoftwareInterrupt)));
         Plain(Mnemonic.Int1, nameof(DebugTrap));
         foreach (Mnemonic m in new[] { Mnemonic.Hlt, Mnemonic.Cli, Mnemonic.Sti, Mnemonic.In, Mnemonic.Out,
                      Mnemonic.Insb, Mnemonic.Insw, Mnemonic.Insd, Mnemonic.Outsb, Mnemonic.Outsw, Mnemonic.Outsd,
@@ -51,6 +52,17 @@ static class InstSystem
         c.Rip = op.NextIp;
         c.R(Reg.RCX) = op.NextIp;
         c.R(Reg.R11) = c.Rflags;
+        if (c.Syscalls == null) throw GuestFault.InvalidOpcode(op.Ip);
+        c.Syscalls.Syscall(c);
+    }
+
+    /// <summary>
+    /// INT 0x80 in 32-bit code: the i386 system call gate (arch/x86/entry/entry_64_compat.S). Number in EAX, arguments in
+    /// EBX ECX EDX ESI EDI EBP, result in EAX; the OS layer picks the i386 table from the code's mode.
+    /// </summary>
+    public static void Int80(Cpu c, ref DecodedOp op)
+    {
+        c.Rip = op.NextIp;
         if (c.Syscalls == null) throw GuestFault.InvalidOpcode(op.Ip);
         c.Syscalls.Syscall(c);
     }
@@ -86,7 +98,8 @@ static class InstSystem
     /// INT n as Linux reports it (arch/x86/kernel/idt.c gives user privilege only to vectors 3, 4 and 0x80): INT 3 (CD 03)
     /// is the breakpoint trap like INT3 (CC); INT 4 is the overflow trap, SIGSEGV with RIP after it; every other vector
     /// is a #GP whose error code names the IDT entry (vector × 8 + 2), RIP at the instruction. INT 0x80 (the 32-bit
-    /// system call gate) is not implemented and faults like the others (docs/compatibility.md).
+    /// system call gate) is the i386 system call in 32-bit code (<see cref="Int80"/>); in 64-bit code it faults like the
+    /// others (docs/compatibility.md).
     /// </summary>
     public static void SoftwareInterrupt(Cpu c, ref DecodedOp op)
     {

@@ -291,7 +291,7 @@ public sealed partial class AddressSpace
     /// </summary>
     public AddressSpace CloneCopyOnWrite()
     {
-        var clone = new AddressSpace(Account);
+        var clone = new AddressSpace(Account) { Wraps32 = Wraps32 };
         Account.KernelWork += 64 * (ulong)_pages.Count;
         foreach (Mapping m in _mappings.All) clone._mappings.Insert(m.Clone());
         foreach (var (vpn, e) in _pages)

@@ -53,6 +53,14 @@ public sealed partial class AddressSpace
     const int GrowAfterRefills = 8 * InitialTlbSize;
     readonly MappingTable _mappings = new();
 
+    /// <summary>
+    /// The space of a 32-bit program: linear addresses wrap at 4 GiB (SDM Vol. 3 §3.4: base + offset is taken modulo
+    /// 2^32 outside 64-bit mode). The effective-address arithmetic already wraps the offset; only an FS/GS base added to
+    /// it can pass 4 GiB (%gs:-8 addresses TLS below the thread pointer), and nothing is ever mapped there, so such an
+    /// access always misses the TLB and the slow path wraps it. The 64-bit paths pay nothing.
+    /// </summary>
+    public bool Wraps32 { get; set; }
+
     /// <summary>Called when a guest write hits a page holding decoded code (argument: page number).</summary>
     [NotSnapshot] public Action<ulong>? CodeWritten;
 
@@ -169,6 +177,7 @@ public sealed partial class AddressSpace
     [MethodImpl(MethodImplOptions.NoInlining)]
     public unsafe T ReadSlow<T>(ulong address) where T : unmanaged
     {
+        if (address > uint.MaxValue && Wraps32) return Read<T>(address & uint.MaxValue);
         if (_watches != null) CheckWatch(address, sizeof(T), WatchKind.Read);
         uint offset = (uint)address & (uint)Page.OffsetMask;
         if (offset <= (uint)(Page.Size - sizeof(T)))
@@ -191,6 +200,11 @@ public sealed partial class AddressSpace
     [MethodImpl(MethodImplOptions.NoInlining)]
     public unsafe void WriteSlow<T>(ulong address, T value) where T : unmanaged
     {
+        if (address > uint.MaxValue && Wraps32)
+        {
+            Write(address & uint.MaxValue, value);
+            return;
+        }
         if (_watches != null) CheckWatch(address, sizeof(T), WatchKind.Write);
         uint offset = (uint)address & (uint)Page.OffsetMask;
         if (offset <= (uint)(Page.Size - sizeof(T)))

@@ -9,7 +9,7 @@ public readonly record struct ProgramHeader(uint Type, uint Flags, ulong Offset,
     public const uint PF_X = 1, PF_W = 2, PF_R = 4;
 }
 
-/// <summary>Thrown for files that are not runnable x86-64 ELF programs; the message is the one line the user sees.</summary>
+/// <summary>Thrown for files that are not runnable x86-64 or i386 ELF programs; the message is the one line the user sees.</summary>
 public sealed class BadExecutableException(string message) : Exception(message);
 
 /// <summary>
@@ -29,6 +29,8 @@ public sealed class ElfImage
     public ushort ProgramHeaderSize { get; }
     public IReadOnlyList<ProgramHeader> ProgramHeaders { get; }
     public string? Interpreter { get; }
+    /// <summary>An ELFCLASS32 i386 program (run in 32-bit compatibility mode with the i386 system call ABI).</summary>
+    public bool Is32Bit { get; }
 
     public ElfImage(byte[] data, string name)
     {
@@ -37,33 +39,41 @@ public sealed class ElfImage
             throw new BadExecutableException($"{name}: not an ELF executable");
         if (data.Length < 64)
             throw new BadExecutableException($"{name}: truncated ELF header ({data.Length} bytes)");
-        if (data[4] == 1)
-        {
-            ushort machine32 = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(18));
-            throw new BadExecutableException(machine32 == EM_386
-                ? $"{name}: 32-bit x86 (i386) programs are not supported yet"
-                : $"{name}: 32-bit ELF for machine {machine32} is not an x86-64 program");
-        }
-        if (data[4] != 2) throw new BadExecutableException($"{name}: unknown ELF class {data[4]}");
-        if (data[5] != 1) throw new BadExecutableException($"{name}: big-endian ELF is not an x86-64 program");
+        if (data[4] is not (1 or 2)) throw new BadExecutableException($"{name}: unknown ELF class {data[4]}");
+        Is32Bit = data[4] == 1;
+        if (data[5] != 1) throw new BadExecutableException($"{name}: big-endian ELF is not an x86 program");
         var s = data.AsSpan();
         Type = BinaryPrimitives.ReadUInt16LittleEndian(s[16..]);
         Machine = BinaryPrimitives.ReadUInt16LittleEndian(s[18..]);
-        if (Machine != EM_X86_64)
-            throw new BadExecutableException($"{name}: ELF for {MachineName(Machine)}, not x86-64");
+        if (Machine != (Is32Bit ? EM_386 : EM_X86_64))
+            throw new BadExecutableException(Is32Bit
+                ? $"{name}: 32-bit ELF for {MachineName(Machine)}, not i386"
+                : $"{name}: ELF for {MachineName(Machine)}, not x86-64");
         if (Type != ET_EXEC && Type != ET_DYN)
             throw new BadExecutableException($"{name}: ELF type {Type} is not an executable");
-        Entry = BinaryPrimitives.ReadUInt64LittleEndian(s[24..]);
-        ProgramHeaderOffset = BinaryPrimitives.ReadUInt64LittleEndian(s[32..]);
-        ProgramHeaderSize = BinaryPrimitives.ReadUInt16LittleEndian(s[54..]);
-        ushort count = BinaryPrimitives.ReadUInt16LittleEndian(s[56..]);
-        if (ProgramHeaderSize < 56 || count == 0 || !Within(ProgramHeaderOffset, (ulong)count * ProgramHeaderSize, data.Length))
+        // Elf32_Ehdr and Elf64_Ehdr differ only in the width of e_entry, e_phoff and e_shoff (elf(5)).
+        ushort count;
+        if (Is32Bit)
+        {
+            Entry = BinaryPrimitives.ReadUInt32LittleEndian(s[24..]);
+            ProgramHeaderOffset = BinaryPrimitives.ReadUInt32LittleEndian(s[28..]);
+            ProgramHeaderSize = BinaryPrimitives.ReadUInt16LittleEndian(s[42..]);
+            count = BinaryPrimitives.ReadUInt16LittleEndian(s[44..]);
+        }
+        else
+        {
+            Entry = BinaryPrimitives.ReadUInt64LittleEndian(s[24..]);
+            ProgramHeaderOffset = BinaryPrimitives.ReadUInt64LittleEndian(s[32..]);
+            ProgramHeaderSize = BinaryPrimitives.ReadUInt16LittleEndian(s[54..]);
+            count = BinaryPrimitives.ReadUInt16LittleEndian(s[56..]);
+        }
+        if (ProgramHeaderSize < (Is32Bit ? 32 : 56) || count == 0 || !Within(ProgramHeaderOffset, (ulong)count * ProgramHeaderSize, data.Length))
             throw new BadExecutableException($"{name}: truncated or corrupt ELF program headers");
         var headers = new List<ProgramHeader>();
         for (int i = 0; i < count; i++)
         {
             var p = s.Slice((int)ProgramHeaderOffset + i * ProgramHeaderSize);
-            var ph = new ProgramHeader(
+            var ph = Is32Bit ? ReadHeader32(p) : new ProgramHeader(
                 BinaryPrimitives.ReadUInt32LittleEndian(p), BinaryPrimitives.ReadUInt32LittleEndian(p[4..]),
                 BinaryPrimitives.ReadUInt64LittleEndian(p[8..]), BinaryPrimitives.ReadUInt64LittleEndian(p[16..]),
                 BinaryPrimitives.ReadUInt64LittleEndian(p[32..]), BinaryPrimitives.ReadUInt64LittleEndian(p[40..]),
@@ -86,6 +96,13 @@ public sealed class ElfImage
             throw new BadExecutableException($"{name}: ELF has no loadable segments");
         ProgramHeaders = headers;
     }
+
+    /// <summary>An Elf32_Phdr: type, offset, vaddr, paddr, filesz, memsz, flags, align (all 32-bit; flags after the sizes).</summary>
+    static ProgramHeader ReadHeader32(ReadOnlySpan<byte> p) => new(
+        BinaryPrimitives.ReadUInt32LittleEndian(p), BinaryPrimitives.ReadUInt32LittleEndian(p[24..]),
+        BinaryPrimitives.ReadUInt32LittleEndian(p[4..]), BinaryPrimitives.ReadUInt32LittleEndian(p[8..]),
+        BinaryPrimitives.ReadUInt32LittleEndian(p[16..]), BinaryPrimitives.ReadUInt32LittleEndian(p[20..]),
+        BinaryPrimitives.ReadUInt32LittleEndian(p[28..]));
 
     /// <summary>[offset, offset+size) lies inside a file of <paramref name="length"/> bytes (without the sum wrapping around).</summary>
     static bool Within(ulong offset, ulong size, int length) => offset <= (ulong)length && size <= (ulong)length - offset;

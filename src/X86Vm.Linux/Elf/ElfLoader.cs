@@ -47,13 +47,16 @@ public static class ElfLoader
         Func<string, (byte[] Data, string ResolvedPath)?>? readInterpreter = null)
     {
         AddressSpace mem = p.Memory;
+        bool i386 = p.Abi == ProcessAbi.I386;
+        if (elf.Is32Bit != i386) throw new InvalidOperationException("the process ABI does not match the program's ELF class");
+        ulong top = i386 ? ProcessAbis.I386TaskSize : AddressSpace.UserTop;
         ulong bias = 0;
         if (elf.Type == ElfImage.ET_DYN)
         {
-            bias = PieBase & ~(MaxAlignment(elf) - 1);
+            bias = (i386 ? ProcessAbis.I386PieBase : PieBase) & ~(MaxAlignment(elf) - 1);
             bias -= AlignDown(elf.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).Min(h => h.VirtualAddress));
         }
-        (ulong end, ulong phdrAddress) = MapSegments(mem, elf, bias, resolvedPath, execFn);
+        (ulong end, ulong phdrAddress) = MapSegments(mem, elf, bias, resolvedPath, execFn, top);
         var phdr = elf.ProgramHeaders.FirstOrDefault(h => h.Type == ProgramHeader.PT_PHDR);
         if (phdr.Type == ProgramHeader.PT_PHDR) phdrAddress = phdr.VirtualAddress + bias;
 
@@ -67,6 +70,7 @@ public static class ElfLoader
         if (elf.Interpreter != null)
         {
             (ElfImage interp, string interpPath) = OpenInterpreter(elf.Interpreter, execFn, readInterpreter);
+            if (interp.Is32Bit != i386) throw new BadExecutableException($"{execFn}: bad interpreter: {Printable(elf.Interpreter)} is not a {(i386 ? "32" : "64")}-bit program");
             var loads = interp.ProgramHeaders.Where(h => h.Type == ProgramHeader.PT_LOAD).ToList();
             ulong low = AlignDown(loads.Min(h => h.VirtualAddress));
             ulong high = AddressSpace.PageAlignUp(loads.Max(h => h.VirtualAddress + h.MemorySize));
@@ -78,13 +82,14 @@ public static class ElfLoader
                 interpBias = at.Value - low;
                 interpreterBase = at.Value;
             }
-            MapSegments(mem, interp, interpBias, interpPath, $"{execFn}: interpreter {Printable(elf.Interpreter)}");
+            MapSegments(mem, interp, interpBias, interpPath, $"{execFn}: interpreter {Printable(elf.Interpreter)}", top);
             start = interp.Entry + interpBias;
         }
 
-        mem.Map(StackTop - StackSize, StackSize, Protection.ReadWrite, MappingFlags.GrowsDown, "[stack]");
+        ulong stackTop = i386 ? ProcessAbis.I386TaskSize : StackTop;
+        mem.Map(stackTop - StackSize, StackSize, Protection.ReadWrite, MappingFlags.GrowsDown, "[stack]");
         var cpu = p.MainThread;
-        cpu.Rsp = BuildStack(mem, argv, envp, execFn, entropy, out byte[] auxv, [
+        cpu.Rsp = BuildStack(mem, stackTop, p.Abi.PointerSize(), argv, envp, execFn, entropy, out byte[] auxv, [
             (AT_HWCAP, CpuidTable.Query(p.Code.Level, 1, 0).Edx), (AT_PAGESZ, 4096), (AT_CLKTCK, 100), (AT_PHDR, phdrAddress),
             (AT_PHENT, elf.ProgramHeaderSize), (AT_PHNUM, (ulong)elf.ProgramHeaders.Count), (AT_BASE, interpreterBase), (AT_FLAGS, 0),
             (AT_ENTRY, entry), (AT_UID, 0), (AT_EUID, 0), (AT_GID, 0), (AT_EGID, 0), (AT_SECURE, 0),
@@ -125,7 +130,7 @@ public static class ElfLoader
     /// segment — bss and the tail of its last page — reads as zero). Returns the end of the highest segment
     /// (page-aligned) and the address of the program headers when a segment contains them.
     /// </summary>
-    static (ulong End, ulong PhdrAddress) MapSegments(AddressSpace mem, ElfImage elf, ulong bias, string name, string who)
+    static (ulong End, ulong PhdrAddress) MapSegments(AddressSpace mem, ElfImage elf, ulong bias, string name, string who, ulong top)
     {
         ulong end = 0, phdrAddress = 0;
         // elf(5) requires ascending p_vaddr but Linux does not check: sorted, every segment's pages get mapped below.
@@ -135,9 +140,9 @@ public static class ElfLoader
             ulong address = ph.VirtualAddress + bias;
             ulong start = AlignDown(address);
             // Checked before adding: address + p_memsz may wrap around to just past the start.
-            bool fits = address < AddressSpace.UserTop && ph.MemorySize <= AddressSpace.UserTop - address;
+            bool fits = address < top && ph.MemorySize <= top - address;
             ulong segEnd = fits ? AddressSpace.PageAlignUp(address + ph.MemorySize) : 0;
-            if (!fits || segEnd <= start || segEnd > AddressSpace.UserTop)
+            if (!fits || segEnd <= start || segEnd > top)
                 throw new BadExecutableException($"{who}: ELF segment at 0x{ph.VirtualAddress:x} is outside the user address space");
             // Segments may share a boundary page: map only what an earlier segment did not.
             ulong mapFrom = Math.Max(start, end);
@@ -163,11 +168,14 @@ public static class ElfLoader
         ((flags & ProgramHeader.PF_W) != 0 ? Protection.Write : 0) |
         ((flags & ProgramHeader.PF_X) != 0 ? Protection.Execute : 0);
 
-    /// <summary>Lays out the initial stack (fs/binfmt_elf.c create_elf_tables) and returns RSP (pointing at argc).</summary>
-    static ulong BuildStack(AddressSpace mem, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string execFn,
-        IEntropy entropy, out byte[] auxv, (ulong Key, ulong Value)[] aux)
+    /// <summary>
+    /// Lays out the initial stack (fs/binfmt_elf.c create_elf_tables) and returns RSP (pointing at argc). Words are
+    /// <paramref name="word"/> bytes: 8 for x86-64, 4 for i386 (whose AT_PLATFORM is "i686").
+    /// </summary>
+    static ulong BuildStack(AddressSpace mem, ulong stackTop, int word, IReadOnlyList<string> argv, IReadOnlyList<string> envp,
+        string execFn, IEntropy entropy, out byte[] auxv, (ulong Key, ulong Value)[] aux)
     {
-        ulong sp = StackTop - 8; // the kernel leaves a NULL word at the very top
+        ulong sp = stackTop - (ulong)word; // the kernel leaves a NULL word at the very top
         ulong PushString(string s)
         {
             byte[] b = Vfs.GuestNames.ToBytes(s + "\0");
@@ -181,7 +189,7 @@ public static class ElfLoader
         var argAddresses = new ulong[argv.Count];
         for (int i = argv.Count - 1; i >= 0; i--) argAddresses[i] = PushString(argv[i]);
         sp &= ~15UL; // arch_align_stack; AT_RANDOM's bytes follow the platform string unaligned (create_elf_tables)
-        ulong platform = PushString("x86_64");
+        ulong platform = PushString(word == 4 ? "i686" : "x86_64");
         var random = new byte[16];
         entropy.Fill(random);
         sp -= 16;
@@ -195,11 +203,13 @@ public static class ElfLoader
         words.Add(0);
         foreach (var (k, v) in aux) { words.Add(k); words.Add(v); }
         words.AddRange([AT_RANDOM, randomAddress, AT_HWCAP2, 0, AT_EXECFN, execFnAddress, AT_PLATFORM, platform, AT_NULL, 0]);
-        sp -= (ulong)words.Count * 8;
-        sp &= ~15UL; // RSP is 16-byte aligned at the entry point (x86-64 psABI §3.4.1)
-        var bytes = new byte[words.Count * 8];
-        for (int i = 0; i < words.Count; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 8), words[i]);
-        auxv = bytes[((argv.Count + envp.Count + 3) * 8)..];
+        sp -= (ulong)(words.Count * word);
+        sp &= ~15UL; // the stack pointer is 16-byte aligned at the entry point (x86-64 psABI §3.4.1; create_elf_tables for both)
+        var bytes = new byte[words.Count * word];
+        for (int i = 0; i < words.Count; i++)
+            if (word == 8) BitConverter.TryWriteBytes(bytes.AsSpan(i * 8), words[i]);
+            else BitConverter.TryWriteBytes(bytes.AsSpan(i * 4), (uint)words[i]);
+        auxv = bytes[((argv.Count + envp.Count + 3) * word)..];
         mem.Write(sp, bytes);
         return sp;
     }

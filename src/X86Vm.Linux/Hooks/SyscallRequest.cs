@@ -26,13 +26,16 @@ public readonly struct SyscallRequest
     /// <summary>The calling thread (a process's main thread has the pid as its tid).</summary>
     public int Tid { get; }
 
-    /// <summary>The x86-64 syscall number (RAX).</summary>
+    /// <summary>The syscall number in the caller's ABI: x86-64 (RAX), or i386 (EAX) for a 32-bit program (<see cref="IsI386"/>).</summary>
     public int Number { get; }
 
-    /// <summary>The syscall's name ("openat"), or "syscall_N" for a number Linux does not define.</summary>
-    public string Name => SyscallTable.NameOf(Number);
+    /// <summary>The caller is a 32-bit program: <see cref="Number"/> and the arguments follow the i386 ABI.</summary>
+    public bool IsI386 => _process.Abi == ProcessAbi.I386;
 
-    /// <summary>Argument <paramref name="index"/> (0..5: RDI, RSI, RDX, R10, R8, R9).</summary>
+    /// <summary>The syscall's name ("openat"), or "syscall_N" for a number Linux does not define.</summary>
+    public string Name => IsI386 ? I386Syscalls.NameOf(Number) : SyscallTable.NameOf(Number);
+
+    /// <summary>Argument <paramref name="index"/> (0..5: RDI, RSI, RDX, R10, R8, R9; for i386 EBX, ECX, EDX, ESI, EDI, EBP).</summary>
     public ulong Arg(int index) => (uint)index < 6 ? _args[index] : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <summary>Reads the caller's memory as the kernel would; false when part of the range is not readable.</summary>

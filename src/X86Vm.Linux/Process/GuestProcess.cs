@@ -21,6 +21,8 @@ public sealed class GuestProcess
     public List<GuestProcess> Children { get; } = new();
 
     public AddressSpace Memory { get; internal set; }
+    /// <summary>The system call ABI of the program it runs (set by the ELF loader from the ELF class; execve may change it).</summary>
+    public ProcessAbi Abi { get; private set; }
     /// <summary>Decoded code of <see cref="Memory"/>, shared by its threads.</summary>
     [field: NotSnapshot] public BlockCache Code { get; internal set; }
     public List<GuestThread> Threads { get; } = new();
@@ -118,6 +120,19 @@ public sealed class GuestProcess
         Files.MaxDescriptors = kernel.Options.OpenFiles.Soft;
         ProcessGroup = pid;
         Session = pid;
+    }
+
+    /// <summary>
+    /// Makes this process run <paramref name="abi"/> code in its current <see cref="Memory"/>: a decoded-code cache for the
+    /// ABI's CPU mode (made afresh when the mode changes; the caller gives its threads' CPUs the new cache) and 4 GiB
+    /// address wrap-around for 32-bit programs.
+    /// </summary>
+    internal void UseAbi(ProcessAbi abi)
+    {
+        Abi = abi;
+        Memory.Wraps32 = abi == ProcessAbi.I386;
+        if (Code.Bitness != abi.Bitness())
+            Code = new BlockCache(Memory, Kernel.Options.Compiler, Kernel.DecodedCode, Kernel.Options.Cpu, abi.Bitness());
     }
 
     /// <summary>The exit status a shell would report: the code, or 128 + the signal number.</summary>

@@ -99,6 +99,13 @@ public sealed class IpcRegistry<T> where T : IpcObject
 
     public SortedDictionary<int, T> ById { get; } = new();
     readonly SortedSet<int> _indexes = new();
+    /// <summary>The object at each index in use (for the *_STAT commands).</summary>
+    readonly SortedDictionary<int, T> _atIndex = new();
+    /// <summary>
+    /// The object last added with each key but IPC_PRIVATE: the live one with that key if any (a get call finds a
+    /// live object before it makes another, so a key's newer object is only made once the older one is removed).
+    /// </summary>
+    readonly SortedDictionary<int, T> _byKey = new();
     int _sequence, _lastIndex = -1;
 
     /// <summary>The sequence and the last index given (the next id depends on them).</summary>
@@ -106,7 +113,8 @@ public sealed class IpcRegistry<T> where T : IpcObject
     public int LastIndex => _lastIndex;
 
     /// <summary>The live object with <paramref name="key"/> (never IPC_PRIVATE's).</summary>
-    public T? ByKey(int key) => key == IpcObject.IPC_PRIVATE ? null : ById.Values.FirstOrDefault(o => o.Key == key && !o.Removed);
+    public T? ByKey(int key) =>
+        key != IpcObject.IPC_PRIVATE && _byKey.TryGetValue(key, out T? o) && !o.Removed && ById.ContainsKey(o.Id) ? o : null;
 
     /// <summary>Gives <paramref name="o"/> its id and adds it; null when all 32768 indexes are in use (ENOSPC).</summary>
     public T? Add(T o)
@@ -118,6 +126,8 @@ public sealed class IpcRegistry<T> where T : IpcObject
         _indexes.Add(index);
         o.Id = _sequence * SeqMultiplier + index;
         ById[o.Id] = o;
+        _atIndex[index] = o;
+        if (o.Key != IpcObject.IPC_PRIVATE) _byKey[o.Key] = o;
         return o;
     }
 
@@ -130,7 +140,10 @@ public sealed class IpcRegistry<T> where T : IpcObject
 
     public void Remove(T o)
     {
-        if (ById.Remove(o.Id)) _indexes.Remove(o.Id % SeqMultiplier);
+        if (!ById.Remove(o.Id)) return;
+        _indexes.Remove(o.Id % SeqMultiplier);
+        _atIndex.Remove(o.Id % SeqMultiplier);
+        if (_byKey.TryGetValue(o.Key, out T? keyed) && keyed == o) _byKey.Remove(o.Key);
     }
 
     /// <summary>
@@ -149,5 +162,5 @@ public sealed class IpcRegistry<T> where T : IpcObject
     public int MaxIndex => _indexes.Count == 0 ? -1 : _indexes.Max;
 
     /// <summary>The object at index <paramref name="index"/> (the *_STAT commands take an index, not an id).</summary>
-    public T? AtIndex(int index) => _indexes.Contains(index) ? ById.Values.First(o => o.Id % SeqMultiplier == index) : null;
+    public T? AtIndex(int index) => _atIndex.GetValueOrDefault(index);
 }

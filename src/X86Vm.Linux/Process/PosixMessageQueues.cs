@@ -14,6 +14,8 @@ public sealed class PosixMessageQueue(string name, uint uid, uint gid, uint mode
     /// <summary>The name without its slash (bytes, one char each); the queue outlives it once unlinked while open.</summary>
     public string Name = name;
     public bool Unlinked;
+    /// <summary>Open descriptions of the queue (mq_open's, shared by dup and fork): an unlinked queue lives while any is.</summary>
+    public int Opened;
     public uint Uid = uid, Gid = gid, Mode = mode;
     public long MaxMessages = maxMessages, MessageSize = messageSize;
     public List<PosixMessage> Messages = new();
@@ -70,6 +72,15 @@ public sealed class PosixMessageQueues
     /// <summary>The named queues in creation order (a handful: found by a scan, hashed in name order).</summary>
     public List<PosixMessageQueue> Named { get; } = new();
 
+    /// <summary>
+    /// Queues unlinked while open, in unlink order: nameless, but until their last close they still hold their memory
+    /// and count against queues_max and their owner's RLIMIT_MSGQUEUE (mqueue_evict_inode gives them back).
+    /// </summary>
+    public List<PosixMessageQueue> Lingering { get; } = new();
+
+    /// <summary>Queues that exist (named or lingering): what queues_max counts.</summary>
+    public int Count => Named.Count + Lingering.Count;
+
     public PosixMessageQueue? Find(string name) => Named.FirstOrDefault(q => q.Name == name);
 
     /// <summary>A queue's state for the state hash (with the registry, and with each descriptor of an unlinked one).</summary>
@@ -77,10 +88,50 @@ public sealed class PosixMessageQueues
     {
         w.String(q.Name).Bool(q.Unlinked).U32(q.Uid).U32(q.Gid).U32(q.Mode).I64(q.MaxMessages).I64(q.MessageSize).I64(q.Bytes);
         w.I64(q.AccessNs).I64(q.ModifyNs).I64(q.ChangeNs).I32(q.NotifyPid).I32(q.NotifyKind).I32(q.NotifySignal).U64(q.NotifyValue);
-        w.U64(q.Changes).I64(q.Held.Pages).U64((ulong)q.Messages.Count);
+        w.U64(q.Changes).I64(q.Held.Pages).I32(q.Opened).U64((ulong)q.Messages.Count);
         foreach (PosixMessage m in q.Messages) w.U32(m.Priority).Bytes(m.Text);
     }
 
     /// <summary>What the queues of <paramref name="uid"/> count against its RLIMIT_MSGQUEUE.</summary>
-    public long BytesOf(uint uid) => Named.Where(q => q.Uid == uid).Sum(q => q.LimitBytes);
+    public long BytesOf(uint uid) => Named.Concat(Lingering).Where(q => q.Uid == uid).Sum(q => q.LimitBytes);
+
+    /// <summary>
+    /// mq_unlink: the name goes at once; the queue and its memory go now when no descriptor has it open, else at the
+    /// last close (<see cref="Closed"/>).
+    /// </summary>
+    public void Unlink(Kernel kernel, PosixMessageQueue q)
+    {
+        Named.Remove(q);
+        q.Unlinked = true;
+        if (q.Opened > 0) Lingering.Add(q);
+        else Free(kernel, q);
+    }
+
+    /// <summary>An open description of <paramref name="q"/> is gone (its last descriptor closed): an unlinked queue no one has open is freed.</summary>
+    public void Closed(Kernel kernel, PosixMessageQueue q)
+    {
+        q.Opened--;
+        if (q.Opened == 0 && q.Unlinked)
+        {
+            Lingering.Remove(q);
+            Free(kernel, q);
+        }
+    }
+
+    /// <summary>
+    /// A queue that was never reachable after all (its creating mq_open failed for want of a descriptor): it goes
+    /// with its name and memory, as if it had never been made.
+    /// </summary>
+    public void Discard(Kernel kernel, PosixMessageQueue q)
+    {
+        Named.Remove(q);
+        Free(kernel, q);
+    }
+
+    static void Free(Kernel kernel, PosixMessageQueue q)
+    {
+        q.Messages.Clear();
+        q.Bytes = 0;
+        q.Held.Uncharge(kernel);
+    }
 }

@@ -17,11 +17,24 @@ public sealed class SemaphoreSet(GuestProcess creator, int key, int flags, int c
     public long OperationTime;
     /// <summary>semadj by process (threads share their process's; a fork's child starts with none), in pid order.</summary>
     public SortedDictionary<int, int[]> Undo = new();
+    /// <summary>Kernel memory the SEM_UNDO records hold (struct sem_undo: an adjustment per semaphore, per process).</summary>
+    public KernelCharge UndoHeld = new();
 
     public int Count => Values.Length;
 
     /// <summary>Kernel memory the set holds: a value, a pid and queue heads per semaphore.</summary>
     public long Bytes => Count * 64L;
+
+    /// <summary>What <paramref name="records"/> SEM_UNDO records of this set hold: 4 bytes per semaphore each.</summary>
+    public long UndoBytes(int records) => records * (long)Count * 4;
+
+    /// <summary>
+    /// Charges the SEM_UNDO records the set holds, with room for one more when <paramref name="pid"/> has none yet and
+    /// <paramref name="adding"/> (find_alloc_undo, before the operations are tried); false (ENOMEM) when it does not fit.
+    /// Called again after the attempt, it gives back the room a call that made no record did not use.
+    /// </summary>
+    public bool ChargeUndo(Kernel kernel, int pid, bool adding) =>
+        UndoHeld.TryCharge(kernel, UndoBytes(Undo.Count + (adding && !Undo.ContainsKey(pid) ? 1 : 0)));
 
     /// <summary>One struct sembuf (6 bytes: sem_num, sem_op, sem_flg).</summary>
     public readonly record struct Operation(ushort Number, short Delta, short Flags)
@@ -110,14 +123,16 @@ public sealed class SemaphoreSets
         set.Removed = true;
         Registry.Remove(set);
         set.Held.Uncharge(kernel);
+        set.UndoHeld.Uncharge(kernel);
     }
 
-    /// <summary>exit_sem: a process's SEM_UNDO adjustments are applied (clamped to 0..SEMVMX) when it exits.</summary>
+    /// <summary>exit_sem: a process's SEM_UNDO adjustments are applied (clamped to 0..SEMVMX) when it exits, and their memory given back.</summary>
     public void ProcessExited(GuestProcess p)
     {
         foreach (SemaphoreSet set in Registry.ById.Values)
         {
             if (!set.Undo.Remove(p.Pid, out int[]? adjust)) continue;
+            set.ChargeUndo(p.Kernel, p.Pid, adding: false);
             for (int i = 0; i < set.Count; i++)
             {
                 if (adjust[i] == 0) continue;

@@ -39,6 +39,7 @@ public static class SignalFrame
     /// </summary>
     public static bool Setup(GuestThread t, SigInfo info, SignalAction action, ulong oldMask)
     {
+        if (t.Process.Abi == ProcessAbi.I386) return I386SignalFrame.Setup(t, info, action, oldMask);
         CpuCore c = t.Cpu;
         ulong interruptedSp = c.Rsp;
         ulong sp = interruptedSp - RedZone;

@@ -66,6 +66,7 @@ static class CloneSyscalls
             var memory = shareMemory ? parent.Memory : parent.Memory.CloneCopyOnWrite();
             GuestProcess parentOfChild = (flags & CLONE_PARENT) != 0 && parent.Parent != null ? parent.Parent : parent;
             GuestProcess proc = k.NewProcess(memory, parentOfChild);
+            proc.UseAbi(parent.Abi);
             if (shareMemory) proc.Code = parent.Code;
             proc.Files = parent.Files.Clone(); // CLONE_FILES without CLONE_THREAD shares the table in Linux; copied here
             proc.ResourceLimits = ((ulong, ulong)[])parent.ResourceLimits.Clone();
@@ -101,7 +102,16 @@ static class CloneSyscalls
         cpu.Retired = 0;
         cpu.R(Reg.RAX) = 0;
         if (stack != 0) cpu.Rsp = stack;
-        if ((flags & CLONE_SETTLS) != 0) cpu.FsBase = tls;
+        if ((flags & CLONE_SETTLS) != 0)
+        {
+            // i386: tls points at a struct user_desc for the child's GDT (do_set_thread_area); x86-64: the FS base.
+            if (parent.Abi == ProcessAbi.I386)
+            {
+                long err = ThreadAreaSyscalls.Set(child.Process, cpu, tls);
+                if (err < 0) return err;
+            }
+            else cpu.FsBase = tls;
+        }
         Kernel.InheritSignalState(caller, child, (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM);
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.ClearChildTid = childTid;
         if ((flags & CLONE_PARENT_SETTID) != 0) GuestIo.WriteU32(parent, parentTid, (uint)child.Tid);

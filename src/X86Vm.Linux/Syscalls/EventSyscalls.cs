@@ -42,11 +42,6 @@ static class EventSyscalls
         return Install(p, new TimerFd(p.Kernel, clock, flags), flags);
     }
 
-    /// <summary>struct itimerspec: it_interval, it_value.</summary>
-    static bool WriteItimerspec(GuestProcess p, ulong address, long value, long interval) =>
-        GuestIo.WriteU64(p, address, (ulong)(interval / NsPerSec)) && GuestIo.WriteU64(p, address + 8, (ulong)(interval % NsPerSec)) &&
-        GuestIo.WriteU64(p, address + 16, (ulong)(value / NsPerSec)) && GuestIo.WriteU64(p, address + 24, (ulong)(value % NsPerSec));
-
     /// <summary>The timerfd behind <paramref name="fd"/>: EBADF when there is none, EINVAL when it is another file.</summary>
     static long Timer(GuestProcess p, int fd, out TimerFd? timer)
     {
@@ -56,11 +51,14 @@ static class EventSyscalls
     }
 
     [Syscall(286, "d,x,p,p")]
-    static long TimerfdSettime(GuestProcess p, in SyscallArgs a)
+    static long TimerfdSettime(GuestProcess p, in SyscallArgs a) => TimerfdSettime(p, a, Timespec.Time64);
+
+    /// <summary>timerfd_settime with struct itimerspec in layout <paramref name="ts"/> (i386's old call: old_timespec32).</summary>
+    internal static long TimerfdSettime(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         int flags = (int)a.A1;
-        if (!GuestIo.ReadTimespec(p, a.A2, out long interval, out bool intervalValid) ||
-            !GuestIo.ReadTimespec(p, a.A2 + 16, out long value, out bool valueValid)) return -Errno.EFAULT;
+        if (!ts.ReadNs(p, a.A2, out long interval, out bool intervalValid) ||
+            !ts.ReadNs(p, a.A2 + (ulong)ts.Size, out long value, out bool valueValid)) return -Errno.EFAULT;
         if ((flags & ~(TimerFd.TFD_TIMER_ABSTIME | TimerFd.TFD_TIMER_CANCEL_ON_SET)) != 0 || !intervalValid || !valueValid)
             return -Errno.EINVAL;
         long e = Timer(p, (int)a.A0, out TimerFd? t);
@@ -77,16 +75,18 @@ static class EventSyscalls
                 : realtime ? now + (value - p.Kernel.Clock.RealtimeNanoseconds) : value;
         }
         t.Set(expiry, interval);
-        if (a.A3 != 0 && !WriteItimerspec(p, a.A3, oldValue, oldInterval)) return -Errno.EFAULT;
+        if (a.A3 != 0 && !ts.WriteItimerspec(p, a.A3, oldValue, oldInterval)) return -Errno.EFAULT;
         return 0;
     }
 
     [Syscall(287, "d,p")]
-    static long TimerfdGettime(GuestProcess p, in SyscallArgs a)
+    static long TimerfdGettime(GuestProcess p, in SyscallArgs a) => TimerfdGettime(p, a, Timespec.Time64);
+
+    internal static long TimerfdGettime(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         long e = Timer(p, (int)a.A0, out TimerFd? t);
         if (e != 0) return e;
         var (value, interval) = t!.Get();
-        return WriteItimerspec(p, a.A1, value, interval) ? 0 : -Errno.EFAULT;
+        return ts.WriteItimerspec(p, a.A1, value, interval) ? 0 : -Errno.EFAULT;
     }
 }

@@ -24,7 +24,7 @@ static class ExecSyscalls
         if (address == 0) return list;
         for (int i = 0; i < MaxArguments; i++)
         {
-            if (!GuestIo.ReadU64(p, address + (ulong)i * 8, out ulong ptr)) return null;
+            if (!GuestIo.ReadWord(p, address + (ulong)(i * p.Abi.PointerSize()), out ulong ptr)) return null;
             if (ptr == 0) return list;
             byte[]? s = p.Memory.TryReadCString(ptr, 128 * 1024);
             if (s == null) return null;
@@ -91,8 +91,10 @@ static class ExecSyscalls
         var oldCpu = caller.Cpu;
         var oldMemory = p.Memory;
         var oldCode = p.Code;
+        ProcessAbi oldAbi = p.Abi, abi = elf.Is32Bit ? ProcessAbi.I386 : ProcessAbi.X86_64;
         p.Memory = memory;
-        p.Code = new X86Vm.Cpu.Execution.BlockCache(memory, k.Options.Compiler, k.DecodedCode, k.Options.Cpu);
+        p.Code = new X86Vm.Cpu.Execution.BlockCache(memory, k.Options.Compiler, k.DecodedCode, k.Options.Cpu, abi.Bitness());
+        p.UseAbi(abi); // a 64-bit program may execute a 32-bit one and the reverse
         var cpu = new CpuCore(memory, p.Code) { Syscalls = oldCpu.Syscalls, TimeStampCounter = oldCpu.TimeStampCounter };
         caller.Cpu = cpu;
         // The loader sets up the leader's CPU: a thread other than the leader that calls execve becomes the leader (de_thread).
@@ -110,6 +112,7 @@ static class ExecSyscalls
             memory.Release();
             p.Memory = oldMemory;
             p.Code = oldCode;
+            p.UseAbi(oldAbi);
             caller.Cpu = oldCpu;
             p.Threads.Clear();
             p.Threads.AddRange(threadOrder);
@@ -121,6 +124,7 @@ static class ExecSyscalls
             memory.Release();
             p.Memory = oldMemory;
             p.Code = oldCode;
+            p.UseAbi(oldAbi);
             caller.Cpu = oldCpu;
             p.Threads.Clear();
             p.Threads.AddRange(threadOrder);

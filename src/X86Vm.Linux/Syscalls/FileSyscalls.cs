@@ -258,7 +258,7 @@ static class FileSyscalls
     static long Fstat(GuestProcess p, in SyscallArgs a)
     {
         ulong buf = a.A1;
-        return WithFile(p, a.A0, f => p.Memory.TryWrite(buf, StatLayout.Stat(f.Status())) ? 0 : -Errno.EFAULT);
+        return WithFile(p, a.A0, f => p.Memory.TryWrite(buf, StatLayout.Stat(p, f.Status())) ? 0 : -Errno.EFAULT);
     }
 
     [Syscall(4, "s,p")]
@@ -297,7 +297,7 @@ static class FileSyscalls
             st = r.MagicFile?.Status() ?? r.FileSystem.Lstat(r.RelativePath, out errno);
         }
         if (st == null) return -(errno == 0 ? Errno.ENOENT : errno);
-        return p.Memory.TryWrite(buf, statx ? StatLayout.Statx(st) : StatLayout.Stat(st)) ? 0 : -Errno.EFAULT;
+        return p.Memory.TryWrite(buf, statx ? StatLayout.Statx(st) : StatLayout.Stat(p, st)) ? 0 : -Errno.EFAULT;
     }
 
     [Syscall(21, "s,d")]

@@ -11,7 +11,10 @@ static class FutexSyscalls
     const int FUTEX_CLOCK_REALTIME = 256;
 
     [Syscall(202, "p,d,u,p,p,u", Partial = "no priority-inheritance ops; shared futexes are keyed per address space")]
-    static long Futex(GuestProcess p, in SyscallArgs a)
+    static long Futex(GuestProcess p, in SyscallArgs a) => Futex(p, a, Timespec.Time64);
+
+    /// <summary>futex with the timeout in layout <paramref name="ts"/> (i386's futex takes old_timespec32, futex_time64 the 64-bit one).</summary>
+    internal static long Futex(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         int op = (int)a.A1 & 0x7F;
         ulong address = a.A0;
@@ -38,7 +41,7 @@ static class FutexSyscalls
                 long? deadline = null;
                 if (a.A3 != 0)
                 {
-                    if (!GuestIo.ReadU64(p, a.A3, out ulong sec) || !GuestIo.ReadU64(p, a.A3 + 8, out ulong nsec)) return -Errno.EFAULT;
+                    if (!ts.Read(p, a.A3, out ulong sec, out ulong nsec)) return -Errno.EFAULT;
                     if ((long)sec < 0 || nsec >= 1_000_000_000) return -Errno.EINVAL;
                     long ns = (long)Math.Min(sec, 1UL << 32) * 1_000_000_000L + (long)nsec;
                     if (op == FUTEX_WAIT) deadline = k.Clock.MonotonicNanoseconds + ns; // relative timeout

@@ -63,15 +63,8 @@ static class GuestIo
     }
 
     /// <summary>Reads a struct timespec; false on a fault. <paramref name="valid"/> is timespec64_valid.</summary>
-    public static bool ReadTimespec(GuestProcess p, ulong address, out long ns, out bool valid)
-    {
-        ns = 0;
-        valid = false;
-        if (!ReadU64(p, address, out ulong sec) || !ReadU64(p, address + 8, out ulong nsec)) return false;
-        valid = (long)sec >= 0 && nsec < 1_000_000_000L;
-        if (valid) ns = (long)Math.Min(sec, 1UL << 33) * 1_000_000_000L + (long)nsec;
-        return true;
-    }
+    public static bool ReadTimespec(GuestProcess p, ulong address, out long ns, out bool valid) =>
+        Timespec.Time64.ReadNs(p, address, out ns, out valid);
 
     public static bool ReadU64(GuestProcess p, ulong address, out ulong value)
     {
@@ -106,16 +99,51 @@ static class GuestIo
         return iov;
     }
 
-    /// <summary>Reads an iovec array (readv/writev): (base, length) pairs.</summary>
+    /// <summary>
+    /// Reads an iovec array (readv/writev): (base, length) pairs of the process's pointer width. An i386 length is a
+    /// compat_size_t; it is sign-extended so that one above 2 GiB fails the callers' "negative length" check as in
+    /// compat_import_iovec.
+    /// </summary>
     public static (ulong Base, ulong Length)[]? ReadIovec(GuestProcess p, ulong address, ulong count)
     {
         if (count > 1024) return null;
         var result = new (ulong, ulong)[count];
+        ulong word = (ulong)p.Abi.PointerSize();
         for (ulong i = 0; i < count; i++)
         {
-            if (!ReadU64(p, address + i * 16, out ulong b) || !ReadU64(p, address + i * 16 + 8, out ulong l)) return null;
-            result[i] = (b, l);
+            if (!ReadWord(p, address + i * 2 * word, out ulong b) || !ReadWord(p, address + i * 2 * word + word, out ulong l)) return null;
+            result[i] = (b, word == 4 ? (ulong)(long)(int)l : l);
         }
         return result;
+    }
+
+    public static bool ReadU32(GuestProcess p, ulong address, out uint value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        value = 0;
+        if (!p.Memory.TryRead(address, b)) return false;
+        value = BinaryPrimitives.ReadUInt32LittleEndian(b);
+        return true;
+    }
+
+    /// <summary>Reads a signed long of the process's ABI, sign-extended to 64 bits.</summary>
+    public static bool ReadLong(GuestProcess p, ulong address, out ulong value)
+    {
+        bool ok = ReadWord(p, address, out value);
+        if (p.Abi.PointerSize() == 4) value = (ulong)(long)(int)value;
+        return ok;
+    }
+
+    /// <summary>Writes a pointer or long of the process's ABI (truncated to 4 bytes for i386).</summary>
+    public static bool WriteWord(GuestProcess p, ulong address, ulong value) =>
+        p.Abi.PointerSize() == 8 ? WriteU64(p, address, value) : WriteU32(p, address, (uint)value);
+
+    /// <summary>Reads a pointer or long of the process's ABI (8 bytes for x86-64, 4 zero-extended for i386).</summary>
+    public static bool ReadWord(GuestProcess p, ulong address, out ulong value)
+    {
+        if (p.Abi.PointerSize() == 8) return ReadU64(p, address, out value);
+        bool ok = ReadU32(p, address, out uint v);
+        value = v;
+        return ok;
     }
 }

@@ -26,7 +26,10 @@ static class MemorySyscalls
     /// <summary>Where mmap without a usable hint puts <paramref name="size"/> bytes: the highest free gap below
     /// <see cref="MmapTop"/> and above the heap's growth room (also used by the ELF loader for the interpreter).</summary>
     internal static ulong? FindMmapArea(GuestProcess p, ulong size) =>
-        p.Memory.Mappings.FindFreeTopDown(size, Math.Max(MmapBottom, p.Brk + (64UL << 20)), MmapTop);
+        p.Memory.Mappings.FindFreeTopDown(size, Math.Max(MmapBottom, p.Brk + (64UL << 20)), TopOf(p));
+
+    /// <summary>The top of the mmap area for the process's ABI (a 32-bit program's mappings stay below 4 GiB).</summary>
+    internal static ulong TopOf(GuestProcess p) => p.Abi == ProcessAbi.I386 ? ProcessAbis.I386MmapTop : MmapTop;
 
     static bool PageAligned(ulong a) => (a & Page.OffsetMask) == 0;
 
@@ -94,7 +97,7 @@ static class MemorySyscalls
         else
         {
             ulong hint = AddressSpace.PageAlignDown(addr);
-            if (hint >= MmapBottom && hint + size <= MmapTop && hint + size > hint &&
+            if (hint >= MmapBottom && hint + size <= TopOf(p) && hint + size > hint &&
                 p.Memory.Mappings.FindFreeTopDown(size, hint, hint + size) == hint)
                 start = hint;
             else
@@ -250,7 +253,7 @@ static class MemorySyscalls
         if ((flags & MREMAP_FIXED) != 0) target = a.A4;
         else
         {
-            ulong? free = p.Memory.Mappings.FindFreeTopDown(newSize, MmapBottom, MmapTop);
+            ulong? free = p.Memory.Mappings.FindFreeTopDown(newSize, MmapBottom, TopOf(p));
             if (free == null) return -Errno.ENOMEM;
             target = free.Value;
         }

@@ -40,6 +40,7 @@ static class MqSyscalls
         PosixMessageQueues all = p.Kernel.PosixMessageQueues;
         PosixMessageQueue? q = all.Find(name);
         Credentials c = p.Credentials;
+        bool created = q == null;
         if (q != null)
         {
             if ((flags & (OpenFlags.Create | OpenFlags.Exclusive)) == (OpenFlags.Create | OpenFlags.Exclusive)) return -Errno.EEXIST;
@@ -62,7 +63,7 @@ static class MqSyscalls
                 if (privileged ? max > PosixMessageQueues.HardMaxMessages || size > PosixMessageQueues.HardMaxMessageSize
                     : max > PosixMessageQueues.MaxMessages || size > PosixMessageQueues.MaxMessageSize) return -Errno.EINVAL;
             }
-            if (all.Named.Count >= PosixMessageQueues.MaxQueues && !privileged) return -Errno.ENOSPC;
+            if (all.Count >= PosixMessageQueues.MaxQueues && !privileged) return -Errno.ENOSPC;
             long now = p.Kernel.Clock.RealtimeNanoseconds;
             q = new PosixMessageQueue(name, c.Fsuid, c.Fsgid, (uint)a.A2 & 0x1FF & ~p.Umask, max, size)
             {
@@ -72,9 +73,14 @@ static class MqSyscalls
             if (!q.Held.TryCharge(p.Kernel, 1)) return -Errno.ENOMEM;
             all.Named.Add(q);
         }
-        var file = new MessageQueueFile(q, flags & (OpenFlags.AccessMode | OpenFlags.NonBlock));
+        var file = new MessageQueueFile(p.Kernel, q, flags & (OpenFlags.AccessMode | OpenFlags.NonBlock));
         int fd = p.Files.Add(file, (flags & OpenFlags.CloseOnExec) != 0);
-        if (fd < 0) file.Release();
+        if (fd < 0)
+        {
+            // No descriptor (EMFILE): Linux takes the descriptor before it makes the queue, so a failed call leaves none.
+            file.Release();
+            if (created) all.Discard(p.Kernel, q);
+        }
         return fd;
     }
 
@@ -89,8 +95,7 @@ static class MqSyscalls
         // The mqueue root is mode 1777, owned by root: the sticky bit lets only the owner (or CAP_FOWNER) remove.
         Credentials c = p.Credentials;
         if (c.Fsuid != q.Uid && c.Fsuid != 0 && !c.Has(CAP_FOWNER)) return -Errno.EPERM;
-        all.Named.Remove(q);
-        q.Unlinked = true;
+        all.Unlink(p.Kernel, q);
         return 0;
     }
 

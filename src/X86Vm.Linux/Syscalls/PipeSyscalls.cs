@@ -32,10 +32,10 @@ static class PipeSyscalls
     }
 
     /// <summary>A timeout as an absolute monotonic deadline; null for "forever"; -1 for a bad pointer, -2 for a negative time.</summary>
-    static long? Deadline(GuestProcess p, ulong timespec, bool microseconds)
+    static long? Deadline(GuestProcess p, ulong timespec, bool microseconds, Timespec layout)
     {
         if (timespec == 0) return null;
-        if (!GuestIo.ReadU64(p, timespec, out ulong sec) || !GuestIo.ReadU64(p, timespec + 8, out ulong frac)) return -1;
+        if (!layout.Read(p, timespec, out ulong sec, out ulong frac)) return -1;
         if ((long)sec < 0 || (long)frac < 0 || (!microseconds && frac >= 1_000_000_000)) return -2; // EINVAL
         long ns = (long)Math.Min(sec, 1UL << 32) * 1_000_000_000L + (long)(microseconds ? frac * 1000 : frac);
         return p.Kernel.Clock.MonotonicNanoseconds + ns;
@@ -50,9 +50,11 @@ static class PipeSyscalls
     }
 
     [Syscall(271, "p,u,p,p,u")]
-    static long Ppoll(GuestProcess p, in SyscallArgs a)
+    static long Ppoll(GuestProcess p, in SyscallArgs a) => Ppoll(p, a, Timespec.Time64);
+
+    internal static long Ppoll(GuestProcess p, in SyscallArgs a, Timespec layout)
     {
-        long? deadline = Deadline(p, a.A2, microseconds: false);
+        long? deadline = Deadline(p, a.A2, microseconds: false, layout);
         if (deadline == -1) return -Errno.EFAULT;
         if (deadline == -2) return -Errno.EINVAL;
         ulong fds = a.A0, count = a.A1;
@@ -104,39 +106,42 @@ static class PipeSyscalls
     [Syscall(23, "d,p,p,p,p")]
     static long Select(GuestProcess p, in SyscallArgs a)
     {
-        long? deadline = Deadline(p, a.A4, microseconds: true);
+        // struct timeval: two longs of the ABI (i386's _newselect shares this implementation).
+        long? deadline = Deadline(p, a.A4, microseconds: true, Timespec.Longs(p));
         if (deadline == -1) return -Errno.EFAULT;
         if (deadline == -2) return -Errno.EINVAL;
-        return RemainingTime(p, a.A4, true, deadline, DoSelect(p, (int)a.A0, a.A1, a.A2, a.A3, deadline));
+        return RemainingTime(p, a.A4, true, Timespec.Longs(p), deadline, DoSelect(p, (int)a.A0, a.A1, a.A2, a.A3, deadline));
     }
 
     [Syscall(270, "d,p,p,p,p,p")]
-    static long Pselect6(GuestProcess p, in SyscallArgs a)
+    static long Pselect6(GuestProcess p, in SyscallArgs a) => Pselect6(p, a, Timespec.Time64);
+
+    internal static long Pselect6(GuestProcess p, in SyscallArgs a, Timespec layout)
     {
-        long? deadline = Deadline(p, a.A4, microseconds: false);
+        long? deadline = Deadline(p, a.A4, microseconds: false, layout);
         if (deadline == -1) return -Errno.EFAULT;
         if (deadline == -2) return -Errno.EINVAL;
-        // The sixth argument points to { const sigset_t *ss; size_t ss_len; } (select(2), "C library/kernel differences").
-        ulong sigmask = 0, sigsetsize = 0;
-        if (a.A5 != 0 && (!GuestIo.ReadU64(p, a.A5, out sigmask) || !GuestIo.ReadU64(p, a.A5 + 8, out sigsetsize))) return -Errno.EFAULT;
+        // The sixth argument points to { const sigset_t *ss; size_t ss_len; } (select(2), "C library/kernel differences"),
+        // a pointer and a size_t of the ABI.
+        ulong sigmask = 0, sigsetsize = 0, word = (ulong)p.Abi.PointerSize();
+        if (a.A5 != 0 && (!GuestIo.ReadWord(p, a.A5, out sigmask) || !GuestIo.ReadWord(p, a.A5 + word, out sigsetsize))) return -Errno.EFAULT;
         int nfds = (int)a.A0;
         ulong r = a.A1, w = a.A2, e = a.A3;
         ulong timeout = a.A4;
-        return RemainingTime(p, timeout, false, deadline, SyscallSignalMask.With(p, sigmask, sigsetsize, () => DoSelect(p, nfds, r, w, e, deadline)));
+        return RemainingTime(p, timeout, false, layout, deadline, SyscallSignalMask.With(p, sigmask, sigsetsize, () => DoSelect(p, nfds, r, w, e, deadline)));
     }
 
     /// <summary>
     /// select and pselect6 write the time not slept back into their timeout (select(2) NOTES, poll_select_finish), when
     /// the call completes; a bad pointer there is ignored, as Linux does once the call has done its work.
     /// </summary>
-    static long RemainingTime(GuestProcess p, ulong timeout, bool microseconds, long? deadline, long result)
+    static long RemainingTime(GuestProcess p, ulong timeout, bool microseconds, Timespec layout, long? deadline, long result)
     {
         if (timeout == 0 || deadline == null || result == SyscallTable.Blocked || result == -Errno.EFAULT || result == -Errno.EBADF ||
             result == -Errno.EINVAL) return result;
         if (p.Kernel.CurrentThread.Resumed is ConditionWait earlier && earlier.Deadline is long first) deadline = first;
         long left = Math.Max(0, deadline.Value - p.Kernel.Clock.MonotonicNanoseconds);
-        GuestIo.WriteU64(p, timeout, (ulong)(left / 1_000_000_000));
-        GuestIo.WriteU64(p, timeout + 8, (ulong)(microseconds ? left % 1_000_000_000 / 1000 : left % 1_000_000_000));
+        layout.Write(p, timeout, left, microseconds);
         return result;
     }
 

@@ -103,7 +103,7 @@ static class ProcessSyscalls
         return p.Memory.TryWrite(a.A0, buffer) ? 0 : -Errno.EFAULT;
     }
 
-    const int RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RlimitCount = 16;
+    internal const int RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RlimitCount = 16;
     const ulong RlimInfinity = ulong.MaxValue;
 
     /// <summary>
@@ -126,7 +126,7 @@ static class ProcessSyscalls
     }
 
     /// <summary>The limits of <paramref name="p"/>: RLIMIT_NOFILE's soft limit is what its descriptor table enforces.</summary>
-    static (ulong Soft, ulong Hard) GetLimit(GuestProcess p, int resource) =>
+    internal static (ulong Soft, ulong Hard) GetLimit(GuestProcess p, int resource) =>
         resource == RLIMIT_NOFILE ? ((ulong)p.Files.MaxDescriptors, p.ResourceLimits[resource].Hard) : p.ResourceLimits[resource];
 
     /// <summary>

@@ -82,7 +82,11 @@ static class SemSyscalls
 
     static long Attempt(GuestProcess p, SemaphoreSet set, SemaphoreSet.Operation[] ops, long? deadline)
     {
-        switch (set.Try(ops, p.Pid, apply: true, out int blocking))
+        bool undo = ops.Any(o => o.Undo);
+        if (undo && !set.ChargeUndo(p.Kernel, p.Pid, adding: true)) return -Errno.ENOMEM;
+        SemaphoreSet.Outcome outcome = set.Try(ops, p.Pid, apply: true, out int blocking);
+        if (undo) set.ChargeUndo(p.Kernel, p.Pid, adding: false); // what the records hold now (a call that waits made none)
+        switch (outcome)
         {
             case SemaphoreSet.Outcome.Done:
                 set.OperationTime = Now(p);

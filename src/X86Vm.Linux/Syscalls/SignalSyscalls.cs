@@ -19,24 +19,35 @@ static class SignalSyscalls
     [Syscall(13, "d,p,p,u")]
     static long RtSigaction(GuestProcess p, in SyscallArgs a)
     {
-        int sig = (int)a.A0;
         if (a.A3 != SigsetSize) return -Errno.EINVAL;
-        SignalAction? updated = null;
+        byte[]? raw = null;
         if (a.A1 != 0)
         {
-            var raw = new byte[32];
+            raw = new byte[32];
             if (!p.Memory.TryRead(a.A1, raw)) return -Errno.EFAULT;
-            updated = SignalAction.Decode(raw);
         }
+        long err = SetAction(p, (int)a.A0, raw, out byte[] old);
+        if (err != 0) return err;
+        if (a.A2 != 0 && !p.Memory.TryWrite(a.A2, old)) return -Errno.EFAULT;
+        return 0;
+    }
+
+    /// <summary>
+    /// rt_sigaction's work for every ABI: installs <paramref name="raw"/> (the x86-64 struct sigaction, 32 bytes; null to
+    /// only query) for <paramref name="sig"/> and returns the previous one in <paramref name="old"/>.
+    /// </summary>
+    internal static long SetAction(GuestProcess p, int sig, byte[]? raw, out byte[] old)
+    {
+        old = [];
+        SignalAction? updated = raw == null ? null : SignalAction.Decode(raw);
         if (!ValidSignal(sig) || (updated != null && sig is Signals.SIGKILL or Signals.SIGSTOP)) return -Errno.EINVAL;
-        byte[] old = p.SignalActions[sig];
+        old = p.SignalActions[sig];
         if (updated is { } act)
         {
             // Unknown flags are dropped (so SA_UNSUPPORTED probes work); SIGKILL and SIGSTOP cannot be masked.
             p.SignalActions[sig] = (act with { Flags = act.Flags & SignalAction.KnownFlags, Mask = act.Mask & ~Unblockable }).Encode();
             p.Kernel.FlushIgnored(p, sig);
         }
-        if (a.A2 != 0 && !p.Memory.TryWrite(a.A2, old)) return -Errno.EFAULT;
         return 0;
     }
 
@@ -96,7 +107,9 @@ static class SignalSyscalls
     }
 
     [Syscall(128, "p,p,p,u")]
-    static long RtSigtimedwait(GuestProcess p, in SyscallArgs a)
+    static long RtSigtimedwait(GuestProcess p, in SyscallArgs a) => RtSigtimedwait(p, a, Timespec.Time64);
+
+    internal static long RtSigtimedwait(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         if (a.A3 != SigsetSize) return -Errno.EINVAL;
         if (!GuestIo.ReadU64(p, a.A0, out ulong set)) return -Errno.EFAULT;
@@ -107,14 +120,14 @@ static class SignalSyscalls
         if (t.Resumed is ConditionWait earlier) deadline = earlier.Deadline; // a restarted wait keeps its deadline
         else if (a.A2 != 0)
         {
-            if (!GuestIo.ReadU64(p, a.A2, out ulong sec) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong nsec)) return -Errno.EFAULT;
+            if (!ts.Read(p, a.A2, out ulong sec, out ulong nsec)) return -Errno.EFAULT;
             if ((long)sec < 0 || nsec >= 1_000_000_000UL) return -Errno.EINVAL;
             deadline = k.Clock.MonotonicNanoseconds + (long)Math.Min(sec, 1UL << 32) * 1_000_000_000L + (long)nsec;
         }
         SigInfo? info = k.DequeueSignal(t, set);
         if (info != null)
         {
-            if (a.A1 != 0 && !p.Memory.TryWrite(a.A1, info.Bytes)) return -Errno.EFAULT;
+            if (a.A1 != 0 && !p.Memory.TryWrite(a.A1, SigInfoLayout.Of(p, info))) return -Errno.EFAULT;
             return info.Signo;
         }
         if (deadline != null && k.Clock.MonotonicNanoseconds >= deadline) return -Errno.EAGAIN;
@@ -125,8 +138,8 @@ static class SignalSyscalls
     static long RtSigqueueinfo(GuestProcess p, in SyscallArgs a)
     {
         int pid = (int)a.A0, sig = (int)a.A1;
-        var raw = new byte[SigInfo.Size];
-        if (!p.Memory.TryRead(a.A2, raw)) return -Errno.EFAULT;
+        byte[]? raw = SigInfoLayout.Read(p, a.A2);
+        if (raw == null) return -Errno.EFAULT;
         int code = BitConverter.ToInt32(raw, 8);
         // Only the kernel may send siginfo claiming to be from kill/tkill or the kernel (to another process).
         if ((code >= 0 || code == SI_TKILL) && pid != p.Pid) return -Errno.EPERM;
@@ -142,8 +155,8 @@ static class SignalSyscalls
     {
         int tgid = (int)a.A0, tid = (int)a.A1, sig = (int)a.A2;
         if (tgid <= 0 || tid <= 0) return -Errno.EINVAL;
-        var raw = new byte[SigInfo.Size];
-        if (!p.Memory.TryRead(a.A3, raw)) return -Errno.EFAULT;
+        byte[]? raw = SigInfoLayout.Read(p, a.A3);
+        if (raw == null) return -Errno.EFAULT;
         int code = BitConverter.ToInt32(raw, 8);
         if ((code >= 0 || code == SI_TKILL) && tgid != p.Pid) return -Errno.EPERM;
         if (sig < 0 || sig > SIGRTMAX) return -Errno.EINVAL;
@@ -179,11 +192,17 @@ static class SignalSyscalls
     /// RAX, so the syscall dispatcher writes back exactly what the frame held.
     /// </summary>
     [Syscall(15)]
-    static long RtSigreturn(GuestProcess p, in SyscallArgs a)
+    static long RtSigreturn(GuestProcess p, in SyscallArgs a) => Sigreturn(p, SignalFrame.Restore);
+
+    /// <summary>
+    /// The work of every ABI's sigreturn: <paramref name="restore"/> reads the frame (x86-64's, or i386's two kinds);
+    /// a bad one forces SIGSEGV.
+    /// </summary>
+    internal static long Sigreturn(GuestProcess p, Func<GuestThread, bool> restore)
     {
         Kernel k = p.Kernel;
         GuestThread t = k.CurrentThread;
-        if (!SignalFrame.Restore(t))
+        if (!restore(t))
         {
             k.ForceBadFrame(t);
             return 0;

@@ -52,6 +52,9 @@ public sealed class SyscallTable : ISyscallHandler
         return [.. entries];
     }
 
+    /// <summary>The x86-64 entry for <paramref name="number"/> (the i386 table maps onto these), or null.</summary>
+    internal static Entry? X86_64Entry(int number) => (uint)number < (uint)Entries.Length ? Entries[number] : null;
+
     /// <summary>A syscall's name ("openat"), or "syscall_N" for a number Linux does not define.</summary>
     public static string NameOf(int number) => SyscallNames.ByNumber.TryGetValue(number, out string? n) ? n : $"syscall_{number}";
 
@@ -96,9 +99,15 @@ public sealed class SyscallTable : ISyscallHandler
     {
         GuestThread thread = _kernel.CurrentThread;
         GuestProcess p = thread.Process;
+        // 32-bit code enters through INT 0x80: the i386 numbers, arguments in EBX ECX EDX ESI EDI EBP, zero-extended
+        // (arch/x86/entry/common.c do_int80_syscall_32); the result is truncated to EAX.
+        bool i386 = cpu.Code.Bitness == 32;
         int number = (int)cpu.R(Reg.RAX);
-        var args = new SyscallArgs(cpu.R(Reg.RDI), cpu.R(Reg.RSI), cpu.R(Reg.RDX), cpu.R(Reg.R10), cpu.R(Reg.R8), cpu.R(Reg.R9));
-        Entry? e = (uint)number < (uint)Entries.Length ? Entries[number] : null;
+        var args = i386
+            ? new SyscallArgs((uint)cpu.R(Reg.RBX), (uint)cpu.R(Reg.RCX), (uint)cpu.R(Reg.RDX), (uint)cpu.R(Reg.RSI), (uint)cpu.R(Reg.RDI), (uint)cpu.R(Reg.RBP))
+            : new SyscallArgs(cpu.R(Reg.RDI), cpu.R(Reg.RSI), cpu.R(Reg.RDX), cpu.R(Reg.R10), cpu.R(Reg.R8), cpu.R(Reg.R9));
+        var table = i386 ? I386Syscalls.Entries : Entries;
+        Entry? e = (uint)number < (uint)table.Length ? table[number] : null;
         long result;
         // The host's filter sees each call once: not again when a woken thread re-executes the call it blocked in
         // (Resumed), but again when a signal handler restarts it, as seccomp does.
@@ -112,7 +121,7 @@ public sealed class SyscallTable : ISyscallHandler
                 if (_kernel.Options.Strace != null)
                     Trace(p, thread, request.Name, e != null ? StraceFormatter.Arguments(p, e.Format, args, result) : "...", result,
                         $"{(decision.Action == SyscallAction.Deny ? "denied" : "emulated")} by the syscall filter");
-                cpu.R(Reg.RAX) = (ulong)result;
+                cpu.R(Reg.RAX) = i386 ? (uint)result : (ulong)result;
                 return;
             }
         }
@@ -121,12 +130,12 @@ public sealed class SyscallTable : ISyscallHandler
             result = -Errno.ENOSYS;
             // Reported by name in --strace (and once per call number in the strace log), never on the diagnostics
             // stream: in the command that is the terminal the guest's own stderr goes to.
-            if (_reported.Add(number))
+            if (_reported.Add(i386 ? -1 - number : number))
             {
-                string name = SyscallNames.ByNumber.TryGetValue(number, out var n) ? n : $"#{number}";
-                _kernel.Options.Strace?.WriteLine($"x86vm: unsupported syscall {name} ({number}), returning ENOSYS");
+                string name = (i386 ? I386SyscallNames.ByNumber : SyscallNames.ByNumber).TryGetValue(number, out var n) ? n : $"#{number}";
+                _kernel.Options.Strace?.WriteLine($"x86vm: unsupported {(i386 ? "i386 " : "")}syscall {name} ({number}), returning ENOSYS");
             }
-            Trace(p, thread, NameOf(number), "...", result);
+            Trace(p, thread, i386 ? I386Syscalls.NameOf(number) : NameOf(number), "...", result);
         }
         else
         {
@@ -149,6 +158,6 @@ public sealed class SyscallTable : ISyscallHandler
             thread.Resumed = null;
             if (strace != null) Trace(p, thread, e.Name, StraceFormatter.Arguments(p, e.Format, args, result), result);
         }
-        if (thread.Cpu == cpu) cpu.R(Reg.RAX) = (ulong)result; // after execve the thread has a new CPU
+        if (thread.Cpu == cpu) cpu.R(Reg.RAX) = i386 ? (uint)result : (ulong)result; // after execve the thread has a new CPU
     }
 }

@@ -19,29 +19,32 @@ static class TimeSyscalls
         _ => null,
     };
 
-    static bool WriteTimespec(GuestProcess p, ulong address, long ns) =>
-        GuestIo.WriteU64(p, address, (ulong)(ns / 1_000_000_000L)) && GuestIo.WriteU64(p, address + 8, (ulong)(ns % 1_000_000_000L));
-
     [Syscall(228, "d,p")]
-    static long ClockGettime(GuestProcess p, in SyscallArgs a)
+    static long ClockGettime(GuestProcess p, in SyscallArgs a) => ClockGettime(p, a, Timespec.Time64);
+
+    internal static long ClockGettime(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         long? now = Now(p, (int)a.A0);
         if (now == null) return -Errno.EINVAL;
-        return WriteTimespec(p, a.A1, now.Value) ? 0 : -Errno.EFAULT;
+        return ts.Write(p, a.A1, now.Value) ? 0 : -Errno.EFAULT;
     }
 
     [Syscall(229, "d,p")]
-    static long ClockGetres(GuestProcess p, in SyscallArgs a)
+    static long ClockGetres(GuestProcess p, in SyscallArgs a) => ClockGetres(p, a, Timespec.Time64);
+
+    internal static long ClockGetres(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         if (Now(p, (int)a.A0) == null) return -Errno.EINVAL;
-        return a.A1 == 0 || WriteTimespec(p, a.A1, 1) ? 0 : -Errno.EFAULT;
+        return a.A1 == 0 || ts.Write(p, a.A1, 1) ? 0 : -Errno.EFAULT;
     }
 
     [Syscall(96, "p,p")]
     static long Gettimeofday(GuestProcess p, in SyscallArgs a)
     {
         long ns = p.Kernel.Clock.RealtimeNanoseconds;
-        if (a.A0 != 0 && !(GuestIo.WriteU64(p, a.A0, (ulong)(ns / 1_000_000_000L)) && GuestIo.WriteU64(p, a.A0 + 8, (ulong)(ns % 1_000_000_000L / 1000))))
+        // struct timeval: two longs (4 bytes each in the i386 ABI, which has no 64-bit gettimeofday).
+        ulong w = (ulong)p.Abi.PointerSize();
+        if (a.A0 != 0 && !(GuestIo.WriteWord(p, a.A0, (ulong)(ns / 1_000_000_000L)) && GuestIo.WriteWord(p, a.A0 + w, (ulong)(ns % 1_000_000_000L / 1000))))
             return -Errno.EFAULT;
         if (a.A1 != 0 && !GuestIo.WriteU64(p, a.A1, 0)) return -Errno.EFAULT;
         return 0;
@@ -56,27 +59,31 @@ static class TimeSyscalls
     }
 
     [Syscall(35, "p,p")]
-    static long Nanosleep(GuestProcess p, in SyscallArgs a) => Sleep(p, a.A0);
+    static long Nanosleep(GuestProcess p, in SyscallArgs a) => Sleep(p, a.A0, Timespec.Time64);
+
+    internal static long Nanosleep(GuestProcess p, in SyscallArgs a, Timespec ts) => Sleep(p, a.A0, ts);
 
     [Syscall(230, "d,d,p,p")]
-    static long ClockNanosleep(GuestProcess p, in SyscallArgs a)
+    static long ClockNanosleep(GuestProcess p, in SyscallArgs a) => ClockNanosleep(p, a, Timespec.Time64);
+
+    internal static long ClockNanosleep(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         const int TIMER_ABSTIME = 1;
         if (Now(p, (int)a.A0) == null) return -Errno.EINVAL;
         if (((int)a.A1 & TIMER_ABSTIME) != 0)
         {
-            if (!GuestIo.ReadU64(p, a.A2, out ulong s) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong n)) return -Errno.EFAULT;
+            if (!ts.Read(p, a.A2, out ulong s, out ulong n)) return -Errno.EFAULT;
             long remaining = (long)s * 1_000_000_000L + (long)n - Now(p, (int)a.A0)!.Value;
             return SleepFor(p, Math.Max(0, remaining));
         }
-        return Sleep(p, a.A2);
+        return Sleep(p, a.A2, ts);
     }
 
     /// <summary>Blocks the calling thread until the deadline; other threads run meanwhile.</summary>
-    static long Sleep(GuestProcess p, ulong request)
+    static long Sleep(GuestProcess p, ulong request, Timespec ts)
     {
         if (p.Kernel.CurrentThread.Resumed is SleepUntil) return SleepFor(p, 0);
-        if (!GuestIo.ReadU64(p, request, out ulong s) || !GuestIo.ReadU64(p, request + 8, out ulong n)) return -Errno.EFAULT;
+        if (!ts.Read(p, request, out ulong s, out ulong n)) return -Errno.EFAULT;
         if ((long)s < 0 || n >= 1_000_000_000UL) return -Errno.EINVAL;
         return SleepFor(p, (long)Math.Min(s, long.MaxValue / 2_000_000_000UL) * 1_000_000_000L + (long)n);
     }

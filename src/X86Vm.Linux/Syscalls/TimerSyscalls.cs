@@ -40,8 +40,10 @@ static class TimerSyscalls
         static (ulong, ulong) Tv(long ns) => ((ulong)(ns / NsPerSec), (ulong)(ns % NsPerSec / 1000));
         var (isec, iusec) = Tv(interval);
         var (vsec, vusec) = Tv(value);
-        return GuestIo.WriteU64(p, address, isec) && GuestIo.WriteU64(p, address + 8, iusec) &&
-               GuestIo.WriteU64(p, address + 16, vsec) && GuestIo.WriteU64(p, address + 24, vusec);
+        // struct itimerval: two struct timeval of longs (4 bytes each in the i386 ABI).
+        ulong w = (ulong)p.Abi.PointerSize();
+        return GuestIo.WriteWord(p, address, isec) && GuestIo.WriteWord(p, address + w, iusec) &&
+               GuestIo.WriteWord(p, address + 2 * w, vsec) && GuestIo.WriteWord(p, address + 3 * w, vusec);
     }
 
     [Syscall(36, "d,p")]
@@ -61,8 +63,9 @@ static class TimerSyscalls
         long value = 0, interval = 0;
         if (a.A1 != 0) // a null new value disarms (historical Linux behaviour)
         {
-            if (!GuestIo.ReadU64(p, a.A1, out ulong isec) || !GuestIo.ReadU64(p, a.A1 + 8, out ulong iusec) ||
-                !GuestIo.ReadU64(p, a.A1 + 16, out ulong vsec) || !GuestIo.ReadU64(p, a.A1 + 24, out ulong vusec))
+            ulong w = (ulong)p.Abi.PointerSize();
+            if (!GuestIo.ReadLong(p, a.A1, out ulong isec) || !GuestIo.ReadLong(p, a.A1 + w, out ulong iusec) ||
+                !GuestIo.ReadLong(p, a.A1 + 2 * w, out ulong vsec) || !GuestIo.ReadLong(p, a.A1 + 3 * w, out ulong vusec))
                 return -Errno.EFAULT;
             if ((long)isec < 0 || (long)vsec < 0 || iusec >= 1_000_000 || vusec >= 1_000_000) return -Errno.EINVAL;
             interval = (long)Math.Min(isec, 1UL << 32) * NsPerSec + (long)iusec * 1000;
@@ -104,13 +107,15 @@ static class TimerSyscalls
         bool defaultValue = true;
         if (a.A1 != 0)
         {
-            // struct sigevent: sigev_value (8), sigev_signo (4), sigev_notify (4), then _tid for SIGEV_THREAD_ID.
+            // struct sigevent: sigev_value (a pointer-sized union: 8 bytes, 4 in the i386 ABI), sigev_signo, sigev_notify,
+            // then _tid for SIGEV_THREAD_ID.
             var ev = new byte[64];
             if (!p.Memory.TryRead(a.A1, ev)) return -Errno.EFAULT;
-            value = BitConverter.ToUInt64(ev, 0);
-            signo = BitConverter.ToInt32(ev, 8);
-            notify = BitConverter.ToInt32(ev, 12);
-            tid = BitConverter.ToInt32(ev, 16);
+            int w = p.Abi.PointerSize();
+            value = w == 8 ? BitConverter.ToUInt64(ev, 0) : BitConverter.ToUInt32(ev, 0);
+            signo = BitConverter.ToInt32(ev, w);
+            notify = BitConverter.ToInt32(ev, w + 4);
+            tid = BitConverter.ToInt32(ev, w + 8);
             defaultValue = false;
             switch (notify)
             {
@@ -139,22 +144,19 @@ static class TimerSyscalls
         return 0;
     }
 
-    /// <summary>struct itimerspec: it_interval, it_value (struct timespec each).</summary>
-    static bool WriteItimerspec(GuestProcess p, ulong address, long value, long interval) =>
-        GuestIo.WriteU64(p, address, (ulong)(interval / NsPerSec)) && GuestIo.WriteU64(p, address + 8, (ulong)(interval % NsPerSec)) &&
-        GuestIo.WriteU64(p, address + 16, (ulong)(value / NsPerSec)) && GuestIo.WriteU64(p, address + 24, (ulong)(value % NsPerSec));
-
     static (long Value, long Interval) TimerGet(GuestProcess p, PosixTimer t) =>
         t.Expiry == null ? (0, t.Interval) : (Math.Max(1, t.Expiry.Value - p.Kernel.Clock.MonotonicNanoseconds), t.Interval);
 
     [Syscall(223, "d,d,p,p")]
-    static long TimerSettime(GuestProcess p, in SyscallArgs a)
+    static long TimerSettime(GuestProcess p, in SyscallArgs a) => TimerSettime(p, a, Timespec.Time64);
+
+    /// <summary>timer_settime with struct itimerspec in layout <paramref name="ts"/> (i386's old call: old_timespec32).</summary>
+    internal static long TimerSettime(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         if (!p.PosixTimers.TryGetValue((int)a.A0, out PosixTimer? t)) return -Errno.EINVAL;
         int flags = (int)a.A1;
         if (a.A2 == 0) return -Errno.EINVAL;
-        if (!GuestIo.ReadU64(p, a.A2, out ulong isec) || !GuestIo.ReadU64(p, a.A2 + 8, out ulong insec) ||
-            !GuestIo.ReadU64(p, a.A2 + 16, out ulong vsec) || !GuestIo.ReadU64(p, a.A2 + 24, out ulong vnsec))
+        if (!ts.Read(p, a.A2, out ulong isec, out ulong insec) || !ts.Read(p, a.A2 + (ulong)ts.Size, out ulong vsec, out ulong vnsec))
             return -Errno.EFAULT;
         if ((long)isec < 0 || (long)vsec < 0 || insec >= (ulong)NsPerSec || vnsec >= (ulong)NsPerSec) return -Errno.EINVAL;
         long interval = (long)Math.Min(isec, 1UL << 32) * NsPerSec + (long)insec;
@@ -174,16 +176,18 @@ static class TimerSyscalls
             t.Interval = interval;
         }
         t.Overrun = 0;
-        if (a.A3 != 0 && !WriteItimerspec(p, a.A3, oldValue, oldInterval)) return -Errno.EFAULT;
+        if (a.A3 != 0 && !ts.WriteItimerspec(p, a.A3, oldValue, oldInterval)) return -Errno.EFAULT;
         return 0;
     }
 
     [Syscall(224, "d,p")]
-    static long TimerGettime(GuestProcess p, in SyscallArgs a)
+    static long TimerGettime(GuestProcess p, in SyscallArgs a) => TimerGettime(p, a, Timespec.Time64);
+
+    internal static long TimerGettime(GuestProcess p, in SyscallArgs a, Timespec ts)
     {
         if (!p.PosixTimers.TryGetValue((int)a.A0, out PosixTimer? t)) return -Errno.EINVAL;
         var (value, interval) = TimerGet(p, t);
-        return WriteItimerspec(p, a.A1, value, interval) ? 0 : -Errno.EFAULT;
+        return ts.WriteItimerspec(p, a.A1, value, interval) ? 0 : -Errno.EFAULT;
     }
 
     [Syscall(225, "d")]

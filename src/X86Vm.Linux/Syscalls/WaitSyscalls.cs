@@ -122,12 +122,9 @@ static class WaitSyscalls
                     value = killed ? status & 0x7F : (status >> 8) & 0xFF;
                     break;
             }
-            var info = new byte[128];
-            BitConverter.TryWriteBytes(info.AsSpan(0), X86Vm.Cpu.Memory.Signals.SIGCHLD);
-            BitConverter.TryWriteBytes(info.AsSpan(8), code);
-            BitConverter.TryWriteBytes(info.AsSpan(16), child.Pid);
-            BitConverter.TryWriteBytes(info.AsSpan(24), value);
-            if (!p.Memory.TryWrite(a.A2, info)) return -Errno.EFAULT;
+            var info = SigInfo.FromProcess(X86Vm.Cpu.Memory.Signals.SIGCHLD, code, child.Pid, 0);
+            info.SetI32(24, value);
+            if (!p.Memory.TryWrite(a.A2, SigInfoLayout.Of(p, info))) return -Errno.EFAULT;
         }
         if (!WriteChildRusage(p, a.A4, child)) return -Errno.EFAULT;
         Consume(child, what, options);

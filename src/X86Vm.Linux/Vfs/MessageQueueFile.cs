@@ -12,10 +12,14 @@ public sealed class MessageQueueFile : OpenFile
     const ulong MqueueDevice = 0x13;
 
     public PosixMessageQueue Queue { get; }
+    readonly Kernel _kernel;
 
-    public MessageQueueFile(PosixMessageQueue queue, int flags)
+    /// <summary>A new open description of <paramref name="queue"/>: it counts as open until <see cref="Release"/>.</summary>
+    public MessageQueueFile(Kernel kernel, PosixMessageQueue queue, int flags)
     {
+        _kernel = kernel;
         Queue = queue;
+        queue.Opened++;
         Path = "/" + queue.Name;
         StatusFlags = flags;
     }
@@ -46,6 +50,9 @@ public sealed class MessageQueueFile : OpenFile
     {
         if (Queue.NotifyPid == closer.Pid) Queue.NotifyPid = 0;
     }
+
+    /// <summary>The last descriptor closed: an unlinked queue no one else has open gives back its memory.</summary>
+    public override void Release() => _kernel.PosixMessageQueues.Closed(_kernel, Queue);
 
     public override void WriteState(State.StateWriter w) => PosixMessageQueues.Hash(w, Queue);
 }

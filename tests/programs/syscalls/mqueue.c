@@ -1,7 +1,8 @@
 /* POSIX message queues: mq_open (create, exclusive, attributes and their limits, names, access modes), priorities,
  * EMSGSIZE, O_NONBLOCK (EAGAIN) and mq_setattr, timeouts (ETIMEDOUT, EINVAL), waits across fork for a message and for
  * room, mq_notify with SIGEV_SIGNAL (si_code, si_value, si_pid; once; EBUSY for a second process) and SIGEV_NONE,
- * reading the descriptor, poll, fstat, mq_unlink while open, RLIMIT_MSGQUEUE. Runs without CAP_SYS_RESOURCE (as root
+ * reading the descriptor, poll, fstat, mq_unlink while open, RLIMIT_MSGQUEUE (an unlinked queue counts until its last
+ * close), a create that finds no free descriptor (no queue left behind). Runs without CAP_SYS_RESOURCE (as root
  * in most containers). */
 #include "check.h"
 #include <mqueue.h>
@@ -259,5 +260,27 @@ int main(void)
     TF(b);
     T(mq_unlink(name));
     T(mq_unlink(other));
+
+    /* An unlinked queue still open counts against RLIMIT_MSGQUEUE until its last close. */
+    T(mq_open(name, O_RDWR | O_CREAT, 0600, NULL));
+    T(mq_close(a));
+    mqd_t c = mq_open(name, O_RDWR | O_CREAT, 0600, NULL);
+    TF(c);
+    T(mq_close(c));
+    T(mq_unlink(name));
+    T(mq_close(b));
+
+    /* A create that finds no free descriptor (EMFILE) leaves no queue behind. */
+    struct rlimit nf, few;
+    T(getrlimit(RLIMIT_NOFILE, &nf));
+    few.rlim_cur = 16;
+    few.rlim_max = nf.rlim_max;
+    T(setrlimit(RLIMIT_NOFILE, &few));
+    int fds[16], n = 0;
+    while (n < 16 && (fds[n] = dup(1)) >= 0) n++;
+    T(mq_open(name, O_RDWR | O_CREAT, 0600, NULL));
+    while (n > 0) close(fds[--n]);
+    T(setrlimit(RLIMIT_NOFILE, &nf));
+    T(mq_open(name, O_RDONLY));
     return finish();
 }

@@ -73,7 +73,8 @@ static partial class InlineForms
     /// <summary>JMP&lt;T, S&gt;: to the immediate target, or to a register's or memory's canonical address.</summary>
     static bool Jmp(InlineContext x, Type[] t, in DecodedOp op)
     {
-        if (!InlineContext.IsOperand(t[1])) return false;
+        // A 32-bit code's indirect target (T = uint) is left to the handler.
+        if (!InlineContext.IsOperand(t[1]) || (t[1] != typeof(Imm) && t[0] != typeof(ulong))) return false;
         ILGenerator il = x.IL;
         il.Emit(OpCodes.Ldarg_1);
         if (t[1] == typeof(Imm)) il.Emit(OpCodes.Ldc_I8, (long)op.Imm);
