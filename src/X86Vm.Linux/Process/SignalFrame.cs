@@ -153,7 +153,7 @@ public static class SignalFpu
     public static void Save(CpuCore c, Span<byte> fx)
     {
         fx.Clear();
-        if (!UsesXsave(c))
+        if (!UsesXsave(c) || fx.Length < ExtendedSize) // the i386 frame keeps an FXSAVE area
         {
             c.SaveFxsave(fx);
             return;
