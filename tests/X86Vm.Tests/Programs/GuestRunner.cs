@@ -64,8 +64,10 @@ public static class GuestRunner
     /// </summary>
     public static VirtualMachineOptions DeterministicOptions(string program, IReadOnlyList<string> args, Stream stdout,
         Stream? stdin = null, Stream? stderr = null, TextWriter? strace = null, IReadOnlyList<MountSpec>? mounts = null,
-        (int Threshold, bool Synchronous)? jit = null, ulong seed = 0, ulong? budget = null) => new()
+        (int Threshold, bool Synchronous)? jit = null, ulong seed = 0, ulong? budget = null,
+        X86Vm.Cpu.Instructions.CpuLevel cpu = X86Vm.Cpu.Instructions.CpuLevels.Default) => new()
     {
+        Cpu = cpu,
         Program = program,
         Arguments = args,
         Environment = Environment,

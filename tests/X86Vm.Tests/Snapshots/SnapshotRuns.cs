@@ -10,8 +10,10 @@ namespace X86Vm.Tests.Snapshots;
 /// </summary>
 static class SnapshotRuns
 {
-    public static VirtualMachineOptions Options(string program, string[] args, Stream stdout, IReadOnlyList<MountSpec>? mounts = null) =>
-        GuestRunner.DeterministicOptions(program, args, stdout, mounts: mounts, jit: GuestRunner.RunJit);
+    public static VirtualMachineOptions Options(string program, string[] args, Stream stdout, IReadOnlyList<MountSpec>? mounts = null,
+        X86Vm.Cpu.Instructions.CpuLevel? cpu = null)
+        => GuestRunner.DeterministicOptions(program, args, stdout, mounts: mounts, jit: GuestRunner.RunJit,
+            cpu: cpu ?? X86Vm.Cpu.Instructions.CpuLevels.Default);
 
     public static RestoreOptions Restore(Stream stdout, IReadOnlyList<MountSpec>? mounts = null) => new()
     {
@@ -24,10 +26,11 @@ static class SnapshotRuns
     };
 
     /// <summary>The output, how it ended and the final state hash of one uninterrupted run.</summary>
-    public static (string Stdout, RunResult Result, string Hash) Whole(string program, string[] args)
+    public static (string Stdout, RunResult Result, string Hash) Whole(string program, string[] args,
+        X86Vm.Cpu.Instructions.CpuLevel? cpu = null)
     {
         var stdout = new MemoryStream();
-        var vm = new VirtualMachine(Options(program, args, stdout));
+        var vm = new VirtualMachine(Options(program, args, stdout, cpu: cpu));
         RunResult r = vm.Run(ulong.MaxValue);
         return (Text(stdout), r, Convert.ToHexString(vm.StateHash()));
     }
@@ -36,11 +39,12 @@ static class SnapshotRuns
     /// The same run stopped at each of <paramref name="cuts"/> (total units), saved, and continued by a VM restored from
     /// a copy of the snapshot; also the kinds of wait the threads were blocked in at the cuts.
     /// </summary>
-    public static (string Stdout, RunResult Result, string Hash, SortedSet<string> Waits) Cut(string program, string[] args, IEnumerable<ulong> cuts)
+    public static (string Stdout, RunResult Result, string Hash, SortedSet<string> Waits) Cut(string program, string[] args,
+        IEnumerable<ulong> cuts, X86Vm.Cpu.Instructions.CpuLevel? cpu = null)
     {
         var output = new System.Text.StringBuilder();
         var stdout = new MemoryStream();
-        var vm = new VirtualMachine(Options(program, args, stdout));
+        var vm = new VirtualMachine(Options(program, args, stdout, cpu: cpu));
         var waits = new SortedSet<string>(StringComparer.Ordinal);
         foreach (ulong cut in cuts)
         {
